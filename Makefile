@@ -1,0 +1,92 @@
+# STI dashboard — developer and CI entry points (GNU make).
+#
+#   make run          Flask dev server on $(HOST):$(PORT)
+#   make serve        gunicorn, 2 workers
+#   make test         ruff + the whole pytest suite (unit + browser)
+#   make system-deps  Debian Chromium + Noto CJK fonts (installs them when run as root)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+HOST ?= 127.0.0.1
+PORT ?= 8050
+DATA_DIR ?= data/sample
+PYTEST_ARGS ?=
+
+# Interpreter used only to create the venv: python3.11 if present, else python3.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
+APT_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: help venv .venv install run serve system-deps test lint bench check clean distclean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+# --- Python environment --------------------------------------------------------------------------
+
+$(VPY):
+	@test -n "$(PYTHON)" || { echo "error: no python3.11 or python3 on PATH" >&2; exit 1; }
+	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"
+	@$(PYTHON) -m venv $(VENV)
+
+# Re-install only when pyproject.toml changed since the last successful install.
+$(STAMP): pyproject.toml | $(VPY)
+	@echo "Installing the project and its test extras into $(VENV)"
+	@$(VPY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+venv .venv install: $(STAMP) ## Create .venv and install the project (+ test extras)
+
+# --- Running -------------------------------------------------------------------------------------
+
+run: $(STAMP) ## Dash dev server (HOST, PORT, STI_DATA_DIR, STI_CACHE_DIR)
+	$(VPY) app.py run --host $(HOST) --port $(PORT)
+
+serve: $(STAMP) ## gunicorn with 2 workers on HOST:PORT
+	$(VENV)/bin/gunicorn -w 2 -b $(HOST):$(PORT) app:server
+
+check: $(STAMP) ## Validate the sample dataset (DATA_DIR)
+	$(VPY) app.py check $(DATA_DIR)
+
+bench: $(STAMP) ## Run the benchmarks
+	$(VPY) -m bench
+
+# --- System packages for the browser tests -------------------------------------------------------
+
+system-deps: ## Ensure Debian chromium + fonts-noto-cjk (apt-get as root, else explain)
+	@missing=""; \
+	test -x $(CHROMIUM) || missing="$$missing chromium"; \
+	if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'Noto Sans CJK'; } \
+	   && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then missing="$$missing fonts-noto-cjk"; fi; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: missing system packages:$$missing" >&2; \
+	  echo "       install them with: sudo apt-get install $(APT_PACKAGES)" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing system packages:$$missing"; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
+
+# --- Quality -------------------------------------------------------------------------------------
+
+lint: $(STAMP) ## ruff check
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP) system-deps ## ruff, then the whole pytest suite (screenshots in artifacts/)
+	$(VENV)/bin/ruff check .
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+clean: ## Remove caches, build output and test artifacts (keeps .venv)
+	rm -rf artifacts build .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . \( -path ./$(VENV) -o -path ./.git \) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf $(VENV)

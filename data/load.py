@@ -1,0 +1,450 @@
+"""Read and validate a dataset directory into typed pandas frames (no dash import).
+
+Validation collects every problem it finds (up to a cap), each naming the file, the
+1-based line, the column, the bad value and what was expected, e.g.
+``observations.csv:17: column 'value': 'abc' is not a number``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data import schema
+from data.schema import Column, Table
+
+MAX_ERRORS = 50
+SHANGHAI = timezone(timedelta(hours=8))
+_CODE = re.compile(r"^\d{6}$")
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One validation problem, located as precisely as possible."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        col = f" column '{self.column}':" if self.column else ""
+        return f"{where}:{col} {self.message}"
+
+
+class DatasetError(Exception):
+    """A dataset failed validation; `issues` lists what is wrong (capped), `total` how many."""
+
+    def __init__(self, issues: Iterable[Issue], total: int | None = None) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        self.total = len(self.issues) if total is None else total
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """All issues, one per line, with a closing count when some were left out."""
+        lines = [str(i) for i in self.issues]
+        if self.total > len(self.issues):
+            lines.append(f"... and {self.total - len(self.issues)} more problems not shown")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated dataset: metadata, one typed frame per file, and a content-hash version."""
+
+    path: Path
+    meta: dict[str, Any]
+    version: str
+    districts: pd.DataFrame
+    indicators: pd.DataFrame
+    observations: pd.DataFrame
+    targets: pd.DataFrame
+    peers: pd.DataFrame
+    enterprises: pd.DataFrame
+    stations: pd.DataFrame
+    outages: pd.DataFrame
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def city_code(self) -> str:
+        return str(self.meta["city_code"])
+
+    @property
+    def years(self) -> list[int]:
+        """Years that have observations, ascending."""
+        return sorted(int(y) for y in self.observations["year"].unique())
+
+    @property
+    def district_codes(self) -> list[str]:
+        return list(self.districts["code"])
+
+
+class _Collector:
+    """Collects issues up to a cap while still counting the rest."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.issues: list[Issue] = []
+        self.total = 0
+
+    def add(self, file: str, line: int | None, column: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.issues) < self.cap:
+            self.issues.append(Issue(file, line, column, message))
+
+
+def decode(raw: bytes, file: str) -> str:
+    """Decode UTF-8 (with or without BOM) or GB18030; raise ValueError with a clear message otherwise."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) or GB18030")
+    if b"\x00" in raw:
+        raise ValueError("contains NUL bytes: not a text CSV file (expected UTF-8 or GB18030)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"is neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def _parse_cell(col: Column, value: str) -> tuple[Any, str | None]:
+    """Return (parsed value, None) or (None, what was expected)."""
+    v = value.strip()
+    if v == "":
+        return (None, None) if not col.required else (None, "is empty (a value is required)")
+    kind = col.kind
+    if kind == schema.STR:
+        return v, None
+    if kind == schema.CODE:
+        return (v, None) if _CODE.match(v) else (None, f"{_shown(v)} is not a 6-digit GB/T 2260 code")
+    if kind == schema.ENUM:
+        if v in col.allowed:
+            return v, None
+        return None, f"{_shown(v)} is not one of {', '.join(col.allowed)}"
+    if kind == schema.BOOL:
+        low = v.lower()
+        if low in _TRUE:
+            return True, None
+        if low in _FALSE:
+            return False, None
+        return None, f"{_shown(v)} is not true or false"
+    if kind in (schema.INT, schema.YEAR):
+        try:
+            num = int(v)
+        except ValueError:
+            what = "a year" if kind == schema.YEAR else "an integer"
+            return None, f"{_shown(v)} is not {what}"
+        lo, hi = (schema.YEAR_MIN, schema.YEAR_MAX) if kind == schema.YEAR else (col.min, col.max)
+        if (lo is not None and num < lo) or (hi is not None and num > hi):
+            return None, f"{num} is outside the plausible range {lo:g}..{hi:g}"
+        return num, None
+    if kind == schema.NUM:
+        try:
+            num = float(v)
+        except ValueError:
+            return None, f"{_shown(v)} is not a number"
+        if not math.isfinite(num):
+            return None, f"{_shown(v)} is not a finite number"
+        if (col.min is not None and num < col.min) or (col.max is not None and num > col.max):
+            lo = "" if col.min is None else f"{col.min:g}"
+            hi = "" if col.max is None else f"{col.max:g}"
+            return None, f"{num:g} is outside the allowed range {lo}..{hi}"
+        return num, None
+    if kind == schema.DATE:
+        try:
+            return date.fromisoformat(v), None
+        except ValueError:
+            return None, f"{_shown(v)} is not an ISO date (YYYY-MM-DD)"
+    if kind == schema.DATETIME:
+        try:
+            dt = datetime.fromisoformat(v)
+        except ValueError:
+            return None, f"{_shown(v)} is not an ISO date-time (YYYY-MM-DD HH:MM[:SS])"
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(SHANGHAI).replace(tzinfo=None)
+        return dt, None
+    raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover - schema bug
+
+
+def _read_table(root: Path, table: Table, out: _Collector) -> list[tuple[int, dict[str, Any]]] | None:
+    """Parse one file into (line, row) pairs; report problems; None when the file is unusable."""
+    path = root / table.file
+    if not path.is_file():
+        out.add(table.file, None, None, f"file is missing (expected columns: {', '.join(table.names)})")
+        return None
+    try:
+        text = decode(path.read_bytes(), table.file)
+    except ValueError as exc:
+        out.add(table.file, None, None, f"file {exc}")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        out.add(table.file, None, None, f"file is empty (expected a header: {','.join(table.names)})")
+        return None
+    header = [h.strip() for h in header]
+    ok = True
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            out.add(table.file, 1, h, "column appears twice in the header")
+            ok = False
+        seen.add(h)
+    for name in table.names:
+        if name not in seen:
+            out.add(table.file, 1, name, "column is missing from the header")
+            ok = False
+    for h in header:
+        if h not in table.names:
+            out.add(table.file, 1, h, f"unexpected column (expected: {', '.join(table.names)})")
+            ok = False
+    if not ok:
+        return None
+    columns = {c.name: c for c in table.columns}
+    rows: list[tuple[int, dict[str, Any]]] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                out.add(table.file, line, None, f"has {len(cells)} fields, expected {len(header)}")
+                continue
+            row: dict[str, Any] = {}
+            good = True
+            for name, cell in zip(header, cells, strict=True):
+                value, problem = _parse_cell(columns[name], cell)
+                if problem:
+                    out.add(table.file, line, name, problem)
+                    good = False
+                row[name] = value
+            if good:
+                rows.append((line, row))
+    except csv.Error as exc:
+        out.add(table.file, reader.line_num, None, f"is not valid CSV ({exc})")
+        return None
+    if not rows and ok and out.total == 0:
+        out.add(table.file, None, None, "file has a header but no data rows")
+        return None
+    return rows
+
+
+def _check_keys(table: Table, rows: list[tuple[int, dict[str, Any]]], out: _Collector) -> None:
+    first: dict[tuple[Any, ...], int] = {}
+    for line, row in rows:
+        key = tuple(row[k] for k in table.key)
+        if key in first:
+            shown = ", ".join(f"{k}={v}" for k, v in zip(table.key, key, strict=True))
+            out.add(table.file, line, table.key[-1], f"duplicate key ({shown}); first on line {first[key]}")
+        else:
+            first[key] = line
+
+
+def _load_meta(root: Path, out: _Collector) -> dict[str, Any] | None:
+    path = root / schema.META_FILE
+    if not path.is_file():
+        out.add(schema.META_FILE, None, None, "file is missing")
+        return None
+    try:
+        meta = json.loads(decode(path.read_bytes(), schema.META_FILE))
+    except ValueError as exc:
+        out.add(schema.META_FILE, None, None, f"is not valid JSON ({exc})")
+        return None
+    if not isinstance(meta, dict):
+        out.add(schema.META_FILE, None, None, "must be a JSON object")
+        return None
+    good = True
+    for name, typ in schema.META_FIELDS.items():
+        if name not in meta:
+            out.add(schema.META_FILE, None, name, "field is missing")
+            good = False
+        elif not isinstance(meta[name], typ):
+            out.add(schema.META_FILE, None, name, f"{meta[name]!r} is not a {typ.__name__}")
+            good = False
+    if not good:
+        return None
+    if not _CODE.match(meta["city_code"]):
+        out.add(schema.META_FILE, None, "city_code", f"{meta['city_code']!r} is not a 6-digit GB/T 2260 code")
+        good = False
+    try:
+        date.fromisoformat(meta["as_of"])
+    except ValueError:
+        out.add(schema.META_FILE, None, "as_of", f"{meta['as_of']!r} is not an ISO date (YYYY-MM-DD)")
+        good = False
+    return meta if good else None
+
+
+def _check_rules(
+    meta: dict[str, Any] | None, parsed: dict[str, list[tuple[int, dict[str, Any]]] | None], out: _Collector
+) -> None:
+    """Cross-file references and rules that involve several columns or files."""
+    values: dict[tuple[str, str], set[Any]] = {}
+    for table in schema.TABLES:
+        rows = parsed.get(table.file)
+        if rows is None:
+            continue
+        for ref in table.references:
+            target_rows = parsed.get(ref.target)
+            if target_rows is None:
+                continue
+            known = values.setdefault(
+                (ref.target, ref.target_column), {r[ref.target_column] for _, r in target_rows}
+            )
+            for line, row in rows:
+                v = row[ref.column]
+                if v is not None and v not in known:
+                    out.add(table.file, line, ref.column, f"{_shown(str(v))} is not defined in {ref.target}")
+    city = meta["city_code"] if meta else None
+    districts = {r["code"] for _, r in parsed.get("districts.csv") or []}
+    inds = {r["indicator"]: r for _, r in parsed.get("indicators.csv") or []}
+    for line, r in parsed.get("indicators.csv") or []:
+        if r["agg"] == "ratio":
+            for part in ("numerator", "denominator"):
+                if r[part] is None:
+                    out.add("indicators.csv", line, part, "is empty (a ratio indicator needs one)")
+                elif r[part] in inds and inds[r[part]]["agg"] != "sum":
+                    out.add("indicators.csv", line, part, f"{r[part]!r} must be a 'sum' indicator")
+    if city and city in districts:
+        out.add(schema.META_FILE, None, "city_code", f"{city!r} is also listed as a district in districts.csv")
+    _check_observations(parsed.get("observations.csv"), inds, districts, city, out)
+    for line, r in parsed.get("targets.csv") or []:
+        if districts and r["district"] not in districts and r["district"] != city:
+            out.add("targets.csv", line, "district", f"{r['district']!r} is neither a district nor the city code")
+    for line, r in parsed.get("enterprises.csv") or []:
+        if r["year_to"] is not None and r["year_to"] < r["year_from"]:
+            out.add("enterprises.csv", line, "year_to", f"{r['year_to']} is before year_from {r['year_from']}")
+    for line, r in parsed.get("seismic_outages.csv") or []:
+        if r["end"] <= r["start"]:
+            out.add("seismic_outages.csv", line, "end", f"'{r['end']}' is not after start '{r['start']}'")
+
+
+def _check_observations(
+    rows: list[tuple[int, dict[str, Any]]] | None,
+    inds: dict[str, dict[str, Any]],
+    districts: set[str],
+    city: str | None,
+    out: _Collector,
+) -> None:
+    for line, r in rows or []:
+        ind = inds.get(r["indicator"])
+        if ind is None:
+            continue
+        agg, value = ind["agg"], r["value"]
+        if r["indicator"] in schema.TIER_INDICATORS.values():
+            out.add("observations.csv", line, "indicator",
+                    f"{r['indicator']!r} is counted from enterprises.csv and takes no observations")
+        elif agg == "ratio":
+            out.add(
+                "observations.csv", line, "indicator",
+                f"{r['indicator']!r} is a ratio indicator: it is computed from "
+                f"{ind['numerator']} / {ind['denominator']} and takes no observations",
+            )
+        elif agg == "city" and city and r["district"] != city:
+            out.add("observations.csv", line, "district",
+                    f"{r['district']!r}: city-level indicator {r['indicator']!r} takes the city code {city}")
+        elif agg == "sum" and districts and r["district"] not in districts:
+            out.add("observations.csv", line, "district", f"{r['district']!r} is not defined in districts.csv")
+        if (ind["unit_zh"] or "") in schema.COUNT_UNITS:
+            if value < 0 or value != int(value):
+                out.add("observations.csv", line, "value",
+                        f"{value:g} is not a count (a non-negative integer is expected for {ind['unit_zh']})")
+        elif agg == "sum" and value < 0:
+            out.add("observations.csv", line, "value", f"{value:g} is negative (a summed indicator is >= 0)")
+
+
+def _frame(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> pd.DataFrame:
+    df = pd.DataFrame([r for _, r in rows], columns=list(table.names))
+    for col in table.columns:
+        if col.kind in (schema.INT, schema.YEAR):
+            df[col.name] = df[col.name].astype("Int64" if not col.required else "int64")
+        elif col.kind == schema.NUM:
+            df[col.name] = df[col.name].astype("float64")
+        elif col.kind in (schema.DATE, schema.DATETIME):
+            df[col.name] = pd.to_datetime(df[col.name])
+        elif col.kind == schema.BOOL:
+            df[col.name] = df[col.name].astype(bool)
+    return df
+
+
+def version_of(root: Path) -> str:
+    """Content hash of the dataset files (12 hex digits)."""
+    h = hashlib.sha256()
+    for name in sorted([schema.META_FILE, *schema.TABLES_BY_FILE]):
+        path = root / name
+        if path.is_file():
+            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
+    """Validate and load a dataset directory; raise DatasetError listing every problem found."""
+    root = Path(path)
+    out = _Collector(max_errors)
+    if not root.is_dir():
+        out.add(str(root), None, None, "is not a directory")
+        raise DatasetError(out.issues, out.total)
+    meta = _load_meta(root, out)
+    parsed: dict[str, list[tuple[int, dict[str, Any]]] | None] = {}
+    for table in schema.TABLES:
+        rows = _read_table(root, table, out)
+        if rows is not None:
+            _check_keys(table, rows, out)
+        parsed[table.file] = rows
+    _check_rules(meta, parsed, out)
+    if out.total or meta is None:
+        raise DatasetError(out.issues, out.total)
+    frames = {t.file: _frame(t, parsed[t.file] or []) for t in schema.TABLES}
+    indicators = frames["indicators.csv"]
+    indicators["scale"] = indicators["scale"].fillna(1.0)
+    return Dataset(
+        path=root,
+        meta=meta,
+        version=version_of(root),
+        districts=frames["districts.csv"],
+        indicators=indicators,
+        observations=frames["observations.csv"],
+        targets=frames["targets.csv"],
+        peers=frames["peers.csv"],
+        enterprises=frames["enterprises.csv"],
+        stations=frames["seismic_stations.csv"],
+        outages=frames["seismic_outages.csv"],
+        tables={t.file: len(parsed[t.file] or []) for t in schema.TABLES},
+    )
+
+
+def summary(ds: Dataset) -> str:
+    """A one-screen description of a valid dataset, for `app.py check`."""
+    years = ds.years
+    lines = [
+        f"OK  {ds.path}",
+        f"    {ds.meta['title_zh']} — {ds.meta['city_zh']} ({ds.meta['city_en']}, {ds.city_code})",
+        f"    version {ds.version}   as of {ds.meta['as_of']}   sample: {'yes' if ds.meta['sample'] else 'no'}",
+        f"    years {years[0]}–{years[-1]}   districts {len(ds.districts)}   "
+        f"indicators {len(ds.indicators)}   stations {len(ds.stations)}",
+        "    rows per file:",
+    ]
+    lines += [f"      {name:<24}{n:>7,}" for name, n in ds.tables.items()]
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""Application settings: one frozen object built from the environment at app creation."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "data" / "sample"
+
+
+def _default_cache_dir() -> Path:
+    return Path(tempfile.gettempdir()) / f"sti-dashboard-cache-{os.getuid()}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}: {raw!r} is not an integer") from exc
+    if not lo <= value <= hi:
+        raise ValueError(f"environment variable {name}: {value} is outside {lo}..{hi}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one app instance."""
+
+    data_dir: Path = SAMPLE_DIR
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    host: str = "127.0.0.1"
+    port: int = 8050
+    lang: str = "zh"
+    reload_seconds: int = 30
+    present_interval: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read STI_* variables (STI_DATA_DIR, STI_CACHE_DIR, STI_HOST, STI_PORT, STI_LANG, ...)."""
+        env = os.environ if env is None else env
+        lang = env.get("STI_LANG", "zh").strip() or "zh"
+        if lang not in ("zh", "en"):
+            raise ValueError(f"environment variable STI_LANG: {lang!r} is not 'zh' or 'en'")
+        return cls(
+            data_dir=Path(env.get("STI_DATA_DIR") or SAMPLE_DIR).expanduser().resolve(),
+            cache_dir=Path(env.get("STI_CACHE_DIR") or _default_cache_dir()).expanduser().resolve(),
+            host=env.get("STI_HOST", "127.0.0.1").strip() or "127.0.0.1",
+            port=_int(env, "STI_PORT", 8050, 1, 65535),
+            lang=lang,
+            reload_seconds=_int(env, "STI_RELOAD_SECONDS", 30, 1, 3600),
+            present_interval=_int(env, "STI_PRESENT_INTERVAL", 20, 3, 3600),
+        )
