@@ -39,10 +39,12 @@ $(VPY):
 # Re-install only when pyproject.toml changed since the last successful install.
 $(STAMP): pyproject.toml | $(VPY)
 	@echo "Installing the project and its test extras into $(VENV)"
-	@$(VPY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(VPY) -m pip install -qq --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-venv .venv install: $(STAMP) ## Create .venv and install the project (+ test extras)
+install: $(STAMP) ## Create .venv and install the project with its test extras (when pyproject changed)
+
+venv .venv: install
 
 # --- Running -------------------------------------------------------------------------------------
 
@@ -63,7 +65,7 @@ bench: $(STAMP) ## Run the benchmarks
 system-deps: ## Ensure Debian chromium + fonts-noto-cjk (apt-get as root, else explain)
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
-	if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'Noto Sans CJK'; } \
+	if ! { command -v fc-list >/dev/null 2>&1 && fc-list : family | grep -i 'Noto Sans CJK' >/dev/null; } \
 	   && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then missing="$$missing fonts-noto-cjk"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \

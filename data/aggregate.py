@@ -326,3 +326,16 @@ def outages_in(outages: pd.DataFrame, stations: Sequence[str], start: datetime, 
     clipped = o["end"].clip(upper=end) - o["start"].clip(lower=start)
     o["duration_h"] = clipped.dt.total_seconds() / 3600.0
     return o.sort_values(["start", "station"]).reset_index(drop=True)
+
+
+def network_reading(stations: pd.DataFrame, outages: pd.DataFrame, year: int,
+                    districts: Sequence[str] = ()) -> Reading:
+    """Network uptime of the selection's stations in percent (99.95), with the change in points."""
+    st = stations_in(stations, districts)
+
+    def pct(y: int) -> float | None:
+        u = network_uptime(station_uptime(st, outages, *year_bounds(y)))
+        return None if u is None else _clean(u * 100)
+
+    cur, prev = pct(year), pct(year - 1)
+    return Reading("network_uptime", year, cur, prev, growth(cur, prev, points=True), "pp")

@@ -26,7 +26,7 @@ from data.schema import Column, Table
 
 MAX_ERRORS = 50
 SHANGHAI = timezone(timedelta(hours=8))
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^[0-9]{6}$")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -115,13 +115,15 @@ def decode(raw: bytes, file: str) -> str:
         raise ValueError("contains NUL bytes: not a text CSV file (expected UTF-8 or GB18030)")
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
     try:
         return raw.decode("gb18030")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
+        line = raw[:first_bad].count(b"\n") + 1
         raise ValueError(
-            f"is neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start}); save it as UTF-8"
+            f"is neither UTF-8 nor GB18030 (undecodable byte 0x{raw[first_bad]:02x} on line {line}, "
+            f"byte offset {first_bad}); save it as UTF-8"
         ) from None
 
 
@@ -158,7 +160,9 @@ def _parse_cell(col: Column, value: str) -> tuple[Any, str | None]:
             return None, f"{_shown(v)} is not {what}"
         lo, hi = (schema.YEAR_MIN, schema.YEAR_MAX) if kind == schema.YEAR else (col.min, col.max)
         if (lo is not None and num < lo) or (hi is not None and num > hi):
-            return None, f"{num} is outside the plausible range {lo:g}..{hi:g}"
+            shown_lo = "" if lo is None else f"{lo:g}"
+            shown_hi = "" if hi is None else f"{hi:g}"
+            return None, f"{num} is outside the plausible range {shown_lo}..{shown_hi}"
         return num, None
     if kind == schema.NUM:
         try:
@@ -188,8 +192,14 @@ def _parse_cell(col: Column, value: str) -> tuple[Any, str | None]:
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover - schema bug
 
 
-def _read_table(root: Path, table: Table, out: _Collector) -> list[tuple[int, dict[str, Any]]] | None:
-    """Parse one file into (line, row) pairs; report problems; None when the file is unusable."""
+def _read_table(
+    root: Path, table: Table, out: _Collector, seen_values: dict[tuple[str, str], set[str]]
+) -> list[tuple[int, dict[str, Any]]] | None:
+    """Parse one file into (line, row) pairs of valid rows; report problems; None when the file is unusable.
+
+    `seen_values[(file, column)]` collects every non-empty cell, bad rows included, so that one typo in a
+    referenced row does not also turn every reference to that row into an error.
+    """
     path = root / table.file
     if not path.is_file():
         out.add(table.file, None, None, f"file is missing (expected columns: {', '.join(table.names)})")
@@ -225,10 +235,20 @@ def _read_table(root: Path, table: Table, out: _Collector) -> list[tuple[int, di
         return None
     columns = {c.name: c for c in table.columns}
     rows: list[tuple[int, dict[str, Any]]] = []
+    last = 1
+    any_row = False
     try:
         for cells in reader:
-            line = reader.line_num
+            line, last = last + 1, reader.line_num
             if not any(c.strip() for c in cells):
+                continue
+            any_row = True
+            for name, cell in zip(header, cells, strict=False):
+                seen_values.setdefault((table.file, name), set()).add(cell.strip())
+            broken = next((h for h, c in zip(header, cells, strict=False) if "\n" in c or "\r" in c), None)
+            if broken is not None or last > line:
+                out.add(table.file, line, broken,
+                        f"a quoted field runs over lines {line}–{last}; check for a stray or unclosed '\"'")
                 continue
             if len(cells) != len(header):
                 out.add(table.file, line, None, f"has {len(cells)} fields, expected {len(header)}")
@@ -246,7 +266,7 @@ def _read_table(root: Path, table: Table, out: _Collector) -> list[tuple[int, di
     except csv.Error as exc:
         out.add(table.file, reader.line_num, None, f"is not valid CSV ({exc})")
         return None
-    if not rows and ok and out.total == 0:
+    if not any_row:
         out.add(table.file, None, None, "file has a header but no data rows")
         return None
     return rows
@@ -261,6 +281,15 @@ def _check_keys(table: Table, rows: list[tuple[int, dict[str, Any]]], out: _Coll
             out.add(table.file, line, table.key[-1], f"duplicate key ({shown}); first on line {first[key]}")
         else:
             first[key] = line
+
+
+def _city_code(root: Path) -> str | None:
+    """The city code of dataset.json when it is readable and valid, whatever else is wrong with the file."""
+    try:
+        code = json.loads(decode((root / schema.META_FILE).read_bytes(), schema.META_FILE)).get("city_code")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) and _CODE.match(code) else None
 
 
 def _load_meta(root: Path, out: _Collector) -> dict[str, Any] | None:
@@ -298,27 +327,25 @@ def _load_meta(root: Path, out: _Collector) -> dict[str, Any] | None:
 
 
 def _check_rules(
-    meta: dict[str, Any] | None, parsed: dict[str, list[tuple[int, dict[str, Any]]] | None], out: _Collector
+    city: str | None,
+    parsed: dict[str, list[tuple[int, dict[str, Any]]] | None],
+    seen_values: dict[tuple[str, str], set[str]],
+    out: _Collector,
 ) -> None:
     """Cross-file references and rules that involve several columns or files."""
-    values: dict[tuple[str, str], set[Any]] = {}
     for table in schema.TABLES:
         rows = parsed.get(table.file)
         if rows is None:
             continue
         for ref in table.references:
-            target_rows = parsed.get(ref.target)
-            if target_rows is None:
+            if parsed.get(ref.target) is None:
                 continue
-            known = values.setdefault(
-                (ref.target, ref.target_column), {r[ref.target_column] for _, r in target_rows}
-            )
+            known = seen_values.get((ref.target, ref.target_column), set())
             for line, row in rows:
                 v = row[ref.column]
                 if v is not None and v not in known:
                     out.add(table.file, line, ref.column, f"{_shown(str(v))} is not defined in {ref.target}")
-    city = meta["city_code"] if meta else None
-    districts = {r["code"] for _, r in parsed.get("districts.csv") or []}
+    districts = seen_values.get(("districts.csv", "code"), set()) if parsed.get("districts.csv") else set()
     inds = {r["indicator"]: r for _, r in parsed.get("indicators.csv") or []}
     for line, r in parsed.get("indicators.csv") or []:
         if r["agg"] == "ratio":
@@ -408,12 +435,13 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
         raise DatasetError(out.issues, out.total)
     meta = _load_meta(root, out)
     parsed: dict[str, list[tuple[int, dict[str, Any]]] | None] = {}
+    seen_values: dict[tuple[str, str], set[str]] = {}
     for table in schema.TABLES:
-        rows = _read_table(root, table, out)
+        rows = _read_table(root, table, out, seen_values)
         if rows is not None:
             _check_keys(table, rows, out)
         parsed[table.file] = rows
-    _check_rules(meta, parsed, out)
+    _check_rules(_city_code(root), parsed, seen_values, out)
     if out.total or meta is None:
         raise DatasetError(out.issues, out.total)
     frames = {t.file: _frame(t, parsed[t.file] or []) for t in schema.TABLES}

@@ -25,7 +25,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -108,7 +107,7 @@ class AppServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-class _PortTaken(Exception):
+class _PortTakenError(Exception):
     """The free port we picked was grabbed by someone else before the server bound it."""
 
 
@@ -177,7 +176,7 @@ class AppServers:
             log_path = rundir / f"server-{attempt}.log"
             try:
                 server = self._launch(resolved, cache_dir, log_path, child_env)
-            except _PortTaken:
+            except _PortTakenError:
                 continue
             self._running.append(server)
             self._netlocs.add(server.netloc)
@@ -217,7 +216,7 @@ class AppServers:
             if code is not None:
                 output = log_path.read_text(encoding="utf-8", errors="replace")
                 if "Address already in use" in output:
-                    raise _PortTaken
+                    raise _PortTakenError
                 _stop_process(process)
                 pytest.fail(
                     f"app server exited with code {code} before /healthz answered.\n"
@@ -403,9 +402,7 @@ def _slug(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name).strip("_.") or "screenshot"
 
 
-def save_screenshot(
-    page: Page, name: str, *, full_page: bool = True, directory: Path = SCREENSHOT_DIR
-) -> Path:
+def save_screenshot(page: Page, name: str, *, full_page: bool = True, directory: Path = SCREENSHOT_DIR) -> Path:
     """Save ``page`` to artifacts/screenshots/<name>.png (``name`` is made file-safe); return the path."""
     path = directory / f"{_slug(name)}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -424,6 +421,7 @@ def screenshot() -> Callable[..., Path]:
 # --------------------------------------------------------------------------------------------------
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selection looks at the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test under tests/browser with ``browser``."""
     for item in items:

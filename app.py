@@ -1,0 +1,161 @@
+"""STI dashboard (科技创新指标看板): create_app(settings) -> Dash, `server` for gunicorn, and the command line.
+
+    python app.py run [--host H] [--port P] [--data-dir D]   serve with the built-in server
+    python app.py check DIR                                   validate a dataset directory
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import dash_bootstrap_components as dbc  # noqa: F401  (registers the component library)
+import flask
+from dash import Dash
+from werkzeug.exceptions import HTTPException
+
+from data.load import DatasetError, load_dataset, summary
+from data.settings import ROOT, Settings
+
+log = logging.getLogger("sti")
+
+MAX_REQUEST_BYTES = 256 * 1024
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="zh-CN">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def bootstrap_dir() -> Path:
+    """Bootstrap 5 CSS and icons as installed by the bootstrap-flask package (served, never copied)."""
+    import flask_bootstrap
+
+    return Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5"
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
+    from components import layout  # imported here: registers the callbacks with Dash
+    from components.services import CONFIG_KEY, Services
+    from data.cache import ResultCache
+    from data.store import DataStore
+
+    settings = settings or Settings.from_env()
+    store = DataStore(settings.data_dir, recheck=settings.reload_seconds)
+    cache = ResultCache(settings.cache_dir)
+    app = Dash(
+        __name__,
+        title=store.get().meta["title_zh"],
+        update_title=None,
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        compress=True,
+        external_stylesheets=["/vendor/bootstrap/css/bootstrap.min.css"],
+        index_string=INDEX_STRING,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server: flask.Flask = app.server
+    server.config[CONFIG_KEY] = Services(settings, store, cache)
+    server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    with server.app_context():  # Dash calls the layout function once here to validate it
+        app.layout = layout.serve_layout
+    _routes(server, store)
+    return app
+
+
+def _routes(server: flask.Flask, store: Any) -> None:
+    static = bootstrap_dir()
+
+    @server.get("/vendor/bootstrap/<path:filename>")
+    def vendor_bootstrap(filename: str) -> flask.Response:
+        return flask.send_from_directory(static, filename, max_age=86400)
+
+    @server.get("/healthz")
+    def healthz() -> flask.Response:
+        ds = store.get()
+        body: dict[str, Any] = {"status": "ok", "version": ds.version, "as_of": ds.meta["as_of"],
+                                "sample": bool(ds.meta["sample"])}
+        if store.last_error is not None:
+            body["status"] = "degraded"
+            body["rejected_update"] = [str(i) for i in store.last_error.issues[:5]]
+        return flask.jsonify(body)
+
+    @server.errorhandler(Exception)
+    def no_tracebacks(exc: Exception) -> Any:
+        """Crafted requests get a short JSON error, never a 500 page with a traceback."""
+        if isinstance(exc, HTTPException):
+            return flask.jsonify({"error": exc.name}), exc.code
+        if flask.request.path.endswith("/_dash-update-component"):
+            log.exception("rejected callback request")
+            return flask.jsonify({"error": "bad request"}), 400
+        log.exception("unhandled error")
+        return flask.jsonify({"error": "internal error"}), 500
+
+
+def __getattr__(name: str) -> Any:
+    """`app:server` for gunicorn, built on first access (no I/O at import time)."""
+    if name == "server":
+        srv = create_app().server
+        globals()["server"] = srv
+        return srv
+    raise AttributeError(name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(prog="app.py", description="STI dashboard (科技创新指标看板)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve the dashboard with the built-in server")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.add_argument("--data-dir", type=Path)
+    check = sub.add_parser("check", help="validate a dataset directory")
+    check.add_argument("directory", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    if args.command == "check":
+        try:
+            ds = load_dataset(args.directory)
+        except DatasetError as exc:
+            sys.stdout.write(f"INVALID  {args.directory}: {exc.total} problem(s)\n{exc.report()}\n")
+            return 1
+        sys.stdout.write(summary(ds) + "\n")
+        return 0
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        sys.stderr.write(f"configuration error: {exc}\n")
+        return 2
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port,
+                                   "data_dir": args.data_dir and args.data_dir.resolve()}.items() if v}
+    settings = Settings(**{**settings.__dict__, **overrides})
+    try:
+        app = create_app(settings)
+    except DatasetError as exc:
+        sys.stderr.write(f"cannot serve {settings.data_dir}: {exc.total} problem(s)\n{exc.report()}\n")
+        return 1
+    app.run(host=settings.host, port=settings.port, debug=False, dev_tools_disable_version_check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""高新技术产业 High-tech industry: share by district against city and target; output and share over time."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, html
+
+from components import figures, ids
+from components.i18n import fmt_value, t
+from components.prep import district_frame, year_frame
+from components.services import run_view
+from components.state import View
+from components.ui import graph_card, section
+from data import aggregate as agg
+from data.load import Dataset
+
+
+def hightech_figures(ds: Dataset, view: View) -> list[go.Figure]:
+    """Share by district with the city's value and the target as reference lines; output and share trend."""
+    d, lang, theme, year = view.districts, view.lang, view.theme, view.year
+    frame = district_frame(ds, year, {"share": "hightech_share"}, lang)
+    refs = []
+    city = agg.value(ds, "hightech_share", year)
+    if city is not None:
+        refs.append((city, t("city_line", lang, value=fmt_value(city, "%", lang)), "ref"))
+    goal = agg.target(ds, "hightech_share", year, d)
+    if goal is not None and goal[1] == year:
+        refs.append((goal[0], t("target_line", lang, value=fmt_value(goal[0], "%", lang)), "warn"))
+    trend = year_frame(ds, {"output": "hightech_output", "share": "hightech_share"}, d)
+    return [
+        figures.district_bars(frame, [("share", t("hightech_share", lang))], d, "%", lang, theme, refs=refs),
+        figures.output_and_share(trend, lang, theme),
+    ]
+
+
+def layout(lang: str) -> html.Section:
+    """Section layout: two graph cards."""
+    return section("section-hightech", t("hightech", lang), [
+        dbc.Row([
+            dbc.Col(graph_card(ids.HIGHTECH_DISTRICT, t("hightech_district_title", lang, year="{year}"), lang=lang),
+                    lg=7, className="mb-3"),
+            dbc.Col(graph_card(ids.HIGHTECH_TREND, t("hightech_trend_title", lang), lang=lang), lg=5,
+                    className="mb-3"),
+        ]),
+    ])
+
+
+@callback(
+    Output(ids.HIGHTECH_DISTRICT, "figure"), Output(ids.HIGHTECH_TREND, "figure"),
+    Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data"),
+)
+def update_hightech(year: object, districts: object, config: object) -> list[dict]:
+    """High-tech section follows the filters."""
+    return run_view("hightech", hightech_figures, year, districts, config)

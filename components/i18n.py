@@ -1,0 +1,202 @@
+"""The one catalogue of interface strings (zh-CN first, English second) and number formatting."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+LANGS = ("zh", "en")
+DASH = "—"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # header, footer, page
+    "sample_badge": ("示例数据", "Sample data"),
+    "sample_note": ("区县分布、企业名录和台站记录为示意数据，全市合计与工作报告一致。",
+                    "District split, enterprise registry and station logs are illustrative; "
+                    "city totals match the annual report."),
+    "as_of": ("数据截至 {date}", "Data as of {date}"),
+    "version": ("数据版本 {version}", "Dataset version {version}"),
+    "source": ("来源：{source}", "Source: {source}"),
+    "switch_lang": ("English", "中文"),
+    "theme_dark": ("深色", "Dark"),
+    "theme_light": ("浅色", "Light"),
+    "data_update_rejected": ("数据更新未通过校验，仍在使用版本 {version}：{error}",
+                             "A data update failed validation; still serving version {version}: {error}"),
+    # filters
+    "year": ("年份", "Year"),
+    "districts": ("区县（市）", "Districts"),
+    "districts_placeholder": ("全市（可多选区县）", "Whole city (choose districts)"),
+    "whole_city": ("全市", "Whole city"),
+    "reset_city": ("全市", "Whole city"),
+    "caption": ("{year}年 · {scope}", "{year} · {scope}"),
+    "caption_districts": ("{names}", "{names}"),
+    "notice_bad_year": ("网址中的年份“{value}”无效，已显示{year}年。",
+                        "The year “{value}” in the address is not valid; showing {year}."),
+    "notice_bad_district": ("网址中的区县代码“{value}”无效，已忽略。",
+                            "District code “{value}” in the address is not valid and was ignored."),
+    "notice_bad_param": ("网址参数“{value}”无法识别，已忽略。", "Unknown address parameter “{value}” was ignored."),
+    "notice_year_fallback": ("所选区县在{year}年无数据，已切换到{fallback}年。",
+                             "The selected districts have no data for {year}; switched to {fallback}."),
+    "notice_too_many": ("所选区县过多，已忽略多余部分。", "Too many districts selected; the rest were ignored."),
+    # KPI
+    "kpi_yoy": ("同比 {change}", "YoY {change}"),
+    "kpi_no_prev": ("同比 —（无上年数据）", "YoY — (no previous year)"),
+    "kpi_target": ("目标 {target}", "Target {target}"),
+    "kpi_target_year": ("{year}年目标 {target}", "{year} target {target}"),
+    "kpi_completion": ("完成 {pct}", "{pct} of target"),
+    "kpi_city_only": ("仅有全市数据，区县选择下不适用", "Published for the whole city only"),
+    "kpi_no_data": ("无数据", "No data"),
+    "kpi_share_of_grants": ("占授权量 {pct}", "{pct} of grants"),
+    "kpi_share_low": ("低于3.5%", "below 3.5%"),
+    "kpi_rank": ("副省级城市第{rank}位", "No. {rank} of 15 sub-provincial cities"),
+    "kpi_network_uptime": ("地震台网运行率", "Seismic network uptime"),
+    "kpi_stations": ("{n}个台站", "{n} stations"),
+    "kpi_no_stations": ("所选区县无在运行台站", "No station in service in the selection"),
+    "pp": ("个百分点", " pp"),
+    # sections
+    "overview": ("总览", "Overview"),
+    "map_title": ("区县分布（点击区县可筛选）", "Districts (click a tile to filter)"),
+    "map_indicator": ("地图指标", "Map indicator"),
+    "rd_title": ("R&D投入强度与规划目标、对标城市", "R&D intensity against plan target and peers"),
+    "patents": ("专利", "Patents"),
+    "hightech": ("高新技术产业", "High-tech industry"),
+    "pipeline": ("创新型企业梯队", "Enterprise pipeline"),
+    "seismic": ("地震监测", "Earthquake monitoring"),
+    "patents_trend_title": ("专利申请与授权（按类型）", "Patent applications and grants by type"),
+    "patents_district_title": ("{year}年各区县专利（点击柱可筛选）", "Patents by district, {year} (click to filter)"),
+    "patents_share_title": ("发明专利占授权量比重", "Invention share of patent grants"),
+    "hightech_district_title": ("{year}年各区县高新技术产业产值占比", "High-tech share by district, {year}"),
+    "hightech_trend_title": ("高新技术产业产值与占比", "High-tech output and share"),
+    "pipeline_tiers_title": ("{year}年企业梯队", "Enterprise tiers, {year}"),
+    "pipeline_trend_title": ("各梯队企业数量", "Enterprises per tier"),
+    "pipeline_flow_title": ("{year}年较上年梯队流动", "Tier movements into {year}"),
+    "pipeline_district_title": ("{year}年各区县企业梯队", "Enterprise tiers by district, {year}"),
+    "seismic_uptime_title": ("{year}年各台站运行率", "Station uptime, {year}"),
+    "seismic_heatmap_title": ("{year}年台站逐月运行率", "Monthly uptime per station, {year}"),
+    "seismic_timeline_title": ("{year}年中断记录", "Outages, {year}"),
+    # figure labels
+    "applications": ("专利申请量", "Applications"),
+    "grants": ("专利授权量", "Grants"),
+    "invention": ("发明", "Invention"),
+    "utility": ("实用新型", "Utility model"),
+    "design": ("外观设计", "Design"),
+    "count_axis": ("件", "patents"),
+    "firms_axis": ("家", "firms"),
+    "share_axis": ("比重（%）", "Share (%)"),
+    "output_axis": ("产值（亿元）", "Output (CNY bn)"),
+    "uptime_axis": ("运行率（%）", "Uptime (%)"),
+    "year_axis": ("年份", "Year"),
+    "month_axis": ("月份", "Month"),
+    "station_axis": ("台站", "Station"),
+    "too_low_line": ("3.5%警戒线", "3.5% threshold"),
+    "city_line": ("全市 {value}", "City {value}"),
+    "target_line": ("目标 {value}", "Target {value}"),
+    "plan_target": ("“十二五”目标 {value}（{year}年）", "Plan target {value} ({year})"),
+    "uptime_line": ("99.9%", "99.9%"),
+    "selected": ("已选", "selected"),
+    "new_cert": ("新认定", "Newly certified"),
+    "lost_cert": ("失去认定", "Lost certification"),
+    "flow_summary": ("新认定{new}家，升级{up}家，保持{stayed}家，失去认定{lost}家",
+                     "{new} newly certified, {up} moved up, {stayed} stayed, {lost} lost certification"),
+    "prev_year_suffix": ("（{year}）", " ({year})"),
+    "duration": ("时长", "Duration"),
+    "cause": ("原因", "Cause"),
+    "start": ("开始", "Start"),
+    "hours": ("小时", "h"),
+    "no_data": ("无数据", "No data"),
+    "no_data_selection": ("所选区县和年份无数据", "No data for this selection"),
+    "no_prev_year": ("无上年数据，无法显示流动", "No previous year: movements cannot be shown"),
+    "no_stations": ("所选区县没有地震台站", "No seismic station in the selected districts"),
+    "no_outages": ("全年无中断记录", "No outages this year"),
+    "city_only_chart": ("R&D投入强度仅有全市数据", "R&D intensity is published for the whole city only"),
+    "peers": ("对标城市", "Peer cities"),
+    "hightech_output": ("高新技术产业产值", "High-tech output"),
+    "hightech_share": ("占规上工业产值比重", "Share of industrial output"),
+    # tiers, causes, station kinds
+    "tier_tech_enterprise": ("市级科技型企业", "Municipal tech enterprises"),
+    "tier_hightech_enterprise": ("高新技术企业", "High-tech enterprises"),
+    "tier_innovative_municipal": ("市级创新型企业", "Municipal innovative enterprises"),
+    "tier_innovative_provincial": ("省级创新型企业", "Provincial innovative enterprises"),
+    "tier_innovative_national": ("国家级创新型企业", "National innovative enterprises"),
+    "cause_power": ("供电中断", "Power"),
+    "cause_network": ("通信链路", "Network link"),
+    "cause_equipment": ("设备故障", "Equipment"),
+    "cause_maintenance": ("计划维护", "Maintenance"),
+    "month_short": ("{m}月", "{m}"),
+}
+
+UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")
+
+
+def t(key: str, lang: str = "zh", **params: object) -> str:
+    """The string `key` in `lang` (zh when unknown), with str.format parameters filled in."""
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    return text.format(**params) if params else text
+
+
+def name(row: Mapping[str, object], lang: str) -> str:
+    """A dataset row's name_zh / name_en in the current language."""
+    return str(row["name_en"] if lang == "en" else row["name_zh"])
+
+
+def fmt_number(v: float | None, decimals: int = 0) -> str:
+    """Thousands separators, fixed decimals; '—' for no value."""
+    if v is None or not math.isfinite(v):
+        return DASH
+    return f"{v:,.{decimals}f}"
+
+
+def _auto_decimals(v: float, unit: str) -> int:
+    if unit == "%":
+        return 1 if abs(v) >= 10 else 2
+    if unit == "亿元":
+        return 0 if float(v).is_integer() or abs(v) >= 10000 else 1
+    if unit in UNIT_SUFFIX_ZH or unit == "位":
+        return 0
+    return 0 if float(v).is_integer() else 2
+
+
+def fmt_value(v: float | None, unit_zh: str, lang: str = "zh", decimals: int | None = None) -> str:
+    """A value with the unit users expect: 73,647件 / 3,429亿元 / 28.7% (zh); 73,647 / CNY 342.9 bn (en)."""
+    if v is None or not math.isfinite(v):
+        return DASH
+    unit = unit_zh or ""
+    if lang == "en" and unit == "亿元":
+        bn = v / 10
+        return f"CNY {fmt_number(bn, decimals if decimals is not None else (1 if abs(bn) >= 10 else 2))} bn"
+    d = _auto_decimals(v, unit) if decimals is None else decimals
+    if unit == "%":
+        return f"{fmt_number(v, d)}%"
+    if unit == "位":
+        return f"第{fmt_number(v, 0)}位" if lang == "zh" else f"No. {fmt_number(v, 0)}"
+    if lang == "zh" and unit in UNIT_SUFFIX_ZH:
+        return f"{fmt_number(v, d)}{unit}"
+    return fmt_number(v, d)
+
+
+def fmt_change(change: float | None, kind: str, lang: str = "zh") -> str:
+    """同比: '+54.78%' (relative) or '+2.28个百分点' / '+2.28 pp' (points); '—' when there is none."""
+    if change is None or not math.isfinite(change):
+        return DASH
+    if kind == "pp":
+        return f"{change:+.2f}{t('pp', lang)}"
+    return f"{change * 100:+.2f}%"
+
+
+def fmt_percent(ratio: float | None, decimals: int = 1) -> str:
+    """A ratio (0.957) as a percentage ('95.7%')."""
+    if ratio is None or not math.isfinite(ratio):
+        return DASH
+    return f"{ratio * 100:.{decimals}f}%"
+
+
+def unit_for_axis(unit_zh: str, lang: str) -> tuple[float, str]:
+    """(factor to multiply values by, axis unit label) for charts in `lang`."""
+    if unit_zh == "亿元":
+        return (0.1, "CNY bn") if lang == "en" else (1.0, "亿元")
+    if unit_zh == "%":
+        return 1.0, "%"
+    if lang == "en":
+        return 1.0, {"件": "patents", "家": "firms", "项": "projects"}.get(unit_zh, "")
+    return 1.0, unit_zh

@@ -1,0 +1,36 @@
+"""Frames shaped for the figure builders (pure: dataset + view in, frames out)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.i18n import name
+from data import aggregate as agg
+from data.load import Dataset
+
+
+def district_names(ds: Dataset, lang: str) -> dict[str, str]:
+    """District code -> name in the current language."""
+    return {str(r["code"]): name(r, lang) for r in ds.districts.to_dict("records")}
+
+
+def station_names(ds: Dataset, lang: str) -> dict[str, str]:
+    """Station id -> name in the current language."""
+    return {str(r["station"]): name(r, lang) for r in ds.stations.to_dict("records")}
+
+
+def district_frame(ds: Dataset, year: int, columns: dict[str, str], lang: str) -> pd.DataFrame:
+    """Columns district, name and one value column per indicator (column -> indicator id); rows with data."""
+    frame = pd.DataFrame({"district": ds.district_codes})
+    for col, indicator in columns.items():
+        values = agg.by_district(ds, indicator, year).set_index("district")["value"]
+        frame[col] = frame["district"].map(values)
+    frame = frame.dropna(subset=list(columns))
+    frame["name"] = frame["district"].map(district_names(ds, lang))
+    return frame.reset_index(drop=True)
+
+
+def year_frame(ds: Dataset, columns: dict[str, str], districts: tuple[str, ...]) -> pd.DataFrame:
+    """Columns year and one value column per indicator, for years where every column has a value."""
+    frame = pd.DataFrame({col: agg.series(ds, ind, districts) for col, ind in columns.items()}).dropna()
+    return frame.rename_axis("year").reset_index()

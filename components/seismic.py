@@ -1,0 +1,74 @@
+"""地震监测 Earthquake monitoring: station uptime against 99.9%, station x month heatmap, outage timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, html
+
+from components import figures, ids
+from components.i18n import STRINGS, fmt_change, fmt_value, t
+from components.prep import station_names
+from components.services import run_view
+from components.state import View
+from components.ui import graph_card, headline, section
+from data import aggregate as agg
+from data.load import Dataset
+
+
+def cause_label(cause: str, lang: str) -> str:
+    """A known outage cause in the current language; other causes as written in the data."""
+    key = f"cause_{cause}"
+    return t(key, lang) if key in STRINGS else cause
+
+
+def seismic_outputs(ds: Dataset, view: View) -> list[Any]:
+    """Network headline and the three figures for a view (pure)."""
+    lang, theme, year = view.lang, view.theme, view.year
+    stations = agg.stations_in(ds.stations, view.districts)
+    names = station_names(ds, lang)
+    lo, hi = agg.year_bounds(year)
+    table = agg.station_uptime(stations, ds.outages, lo, hi)
+    table["name"] = table["station"].map(names)
+    monthly = agg.monthly_uptime(stations, ds.outages, year)
+    outages = agg.outages_in(ds.outages, list(stations["station"]), lo, hi)
+    outages["name"] = outages["station"].map(names)
+    outages["cause_label"] = [cause_label(c, lang) for c in outages["cause"]]
+    reading = agg.network_reading(ds.stations, ds.outages, year, view.districts)
+    in_service = int(table["uptime"].notna().sum())
+    head = headline("network_uptime", t("kpi_network_uptime", lang), reading.value,
+                    fmt_value(reading.value, "%", lang, decimals=2),
+                    reading.change, t("kpi_yoy", lang, change=fmt_change(reading.change, "pp", lang)))
+    note = (t("kpi_stations", lang, n=in_service) if in_service else t("kpi_no_stations", lang))
+    return [
+        [head, html.Div(note, className="headline-note")],
+        figures.uptime_bars(table, lang, theme),
+        figures.uptime_heatmap(monthly, [names[s] for s in monthly.index], lang, theme),
+        figures.outage_timeline(outages, lang, theme),
+    ]
+
+
+def layout(lang: str) -> html.Section:
+    """Section layout: network headline and three graph cards."""
+    return section("section-seismic", t("seismic", lang), [
+        html.Div(id=ids.SEISMIC_HEADLINE, className="headline-row mb-3"),
+        dbc.Row([
+            dbc.Col(graph_card(ids.SEISMIC_UPTIME, t("seismic_uptime_title", lang, year="{year}"), lang=lang),
+                    lg=5, className="mb-3"),
+            dbc.Col(graph_card(ids.SEISMIC_HEATMAP, t("seismic_heatmap_title", lang, year="{year}"), lang=lang),
+                    lg=7, className="mb-3"),
+            dbc.Col(graph_card(ids.SEISMIC_TIMELINE, t("seismic_timeline_title", lang, year="{year}"), lang=lang),
+                    lg=12, className="mb-3"),
+        ]),
+    ])
+
+
+@callback(
+    Output(ids.SEISMIC_HEADLINE, "children"), Output(ids.SEISMIC_UPTIME, "figure"),
+    Output(ids.SEISMIC_HEATMAP, "figure"), Output(ids.SEISMIC_TIMELINE, "figure"),
+    Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data"),
+)
+def update_seismic(year: object, districts: object, config: object) -> list[Any]:
+    """Seismic section follows the filters."""
+    return run_view("seismic", seismic_outputs, year, districts, config)

@@ -1,0 +1,60 @@
+"""What callbacks need from the running app (settings, served dataset, result cache), found per request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import flask
+import orjson
+from dash._utils import to_json
+
+from components.state import resolve
+from data.cache import ResultCache
+from data.load import Dataset
+from data.settings import Settings
+from data.store import DataStore
+
+CONFIG_KEY = "STI_SERVICES"
+
+
+@dataclass
+class Services:
+    """One app's settings, data store and cache (kept in the Flask app's config)."""
+
+    settings: Settings
+    store: DataStore
+    cache: ResultCache
+
+    def dataset(self) -> Dataset:
+        """The dataset being served now."""
+        return self.store.get()
+
+    def cached(self, name: str, ds: Dataset, parts: tuple[object, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()` through the cache, keyed by callback name, dataset version and normalised inputs.
+
+        Results are stored as JSON text (never pickles) and returned as plain JSON-compatible objects.
+        """
+        key = "|".join([name, ds.version, *map(str, parts)])
+        return orjson.loads(self.cache.get_or_compute(key, lambda: to_json(compute())))
+
+
+def run_view(name: str, compute: Callable[..., Any], year: object, districts: object, config: object,
+             *extra: str) -> Any:
+    """The body of every section callback: validate inputs, then compute through the cache.
+
+    `compute(ds, view, *extra)` is a pure function of the dataset and the normalised view; crafted inputs
+    (strings, dicts, unknown codes, huge lists) are normalised by `resolve` and never reach it raw.
+    """
+    svc = services()
+    ds = svc.dataset()
+    cfg = config if isinstance(config, dict) else {}
+    view = resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")))
+    parts = (view.year, ",".join(view.districts), view.lang, view.theme, *extra)
+    return svc.cached(name, ds, parts, lambda: compute(ds, view, *extra))
+
+
+def services() -> Services:
+    """The Services of the app handling the current request."""
+    return flask.current_app.config[CONFIG_KEY]

@@ -1,0 +1,121 @@
+"""The view state (year, districts, language, theme) and its URL form; pure, with no dash import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+from data.aggregate import normalise_districts
+from data.load import Dataset
+
+MAX_DISTRICTS = 64
+MAX_QUERY = 2048
+KNOWN_PARAMS = ("year", "district", "lang", "theme", "present", "interval", "slide")
+
+
+@dataclass(frozen=True)
+class View:
+    """A normalised view: a year with data, known district codes (() = whole city), language, theme."""
+
+    year: int
+    districts: tuple[str, ...] = ()
+    lang: str = "zh"
+    theme: str = "light"
+    extras: tuple[tuple[str, str], ...] = ()
+    notices: tuple[tuple[str, dict[str, object]], ...] = field(default=(), compare=False)
+
+
+def years_with_data(ds: Dataset, districts: Sequence[str] = ()) -> list[int]:
+    """Years in which the selection has any observation (whole city: every year of the dataset)."""
+    obs = ds.observations
+    if districts:
+        obs = obs[obs["district"].isin(districts)]
+    return sorted(int(y) for y in obs["year"].unique())
+
+
+def districts_with_data(ds: Dataset, year: int) -> list[str]:
+    """District codes that have any observation in `year`."""
+    obs = ds.observations
+    have = set(obs.loc[obs["year"] == year, "district"])
+    return [c for c in ds.district_codes if c in have]
+
+
+def parse_year(raw: object) -> int | None:
+    """An integer year from a URL or component value, or None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) == 4:
+        return int(raw.strip())
+    return None
+
+
+def resolve(ds: Dataset, year: object, districts: object, lang: str = "zh", theme: str = "light",
+            extras: Iterable[tuple[str, str]] = ()) -> View:
+    """Validate raw inputs into a View, with notices for anything that had to change.
+
+    Unknown codes are dropped, oversized lists cut, a year without data for the selection falls back
+    to the latest year that has data.
+    """
+    notices: list[tuple[str, dict[str, object]]] = []
+    raw_list = districts if isinstance(districts, list | tuple) else []
+    if len(raw_list) > MAX_DISTRICTS:
+        notices.append(("notice_too_many", {}))
+        raw_list = list(raw_list)[:MAX_DISTRICTS]
+    chosen = normalise_districts(ds, raw_list)
+    available = years_with_data(ds, chosen) or years_with_data(ds)
+    y = parse_year(year)
+    if y is None:
+        if year not in (None, ""):
+            notices.append(("notice_bad_year", {"value": str(year)[:20], "year": available[-1]}))
+        y = available[-1]
+    elif y not in available:
+        notices.append(("notice_year_fallback", {"year": y, "fallback": available[-1]}))
+        y = available[-1]
+    return View(y, chosen, lang if lang in ("zh", "en") else "zh", theme if theme in ("light", "dark") else "light",
+                tuple(extras), tuple(notices))
+
+
+def from_query(ds: Dataset, search: str | None) -> View:
+    """Parse `?year=2011&district=330212,330281&lang=en` into a View; bad parts become notices."""
+    text = (search or "").lstrip("?")[:MAX_QUERY]
+    params = dict(parse_qsl(text, keep_blank_values=True))
+    notices: list[tuple[str, dict[str, object]]] = []
+    codes: list[str] = []
+    known = set(ds.district_codes)
+    for code in (params.get("district") or "").split(","):
+        code = code.strip()
+        if not code:
+            continue
+        if code in known:
+            codes.append(code)
+        else:
+            notices.append(("notice_bad_district", {"value": code[:20]}))
+    for name in params:
+        if name not in KNOWN_PARAMS:
+            notices.append(("notice_bad_param", {"value": name[:20]}))
+    extras = tuple((k, params[k][:40]) for k in ("present", "interval", "slide") if k in params)
+    view = resolve(ds, params.get("year"), codes, params.get("lang", "zh"), params.get("theme", "light"), extras)
+    if "year" in params and params["year"] == "":
+        notices.append(("notice_bad_year", {"value": "", "year": view.year}))
+    return View(view.year, view.districts, view.lang, view.theme, view.extras, tuple(notices) + view.notices)
+
+
+def to_query(view: View) -> str:
+    """The URL query string of a view, e.g. '?year=2011&district=330212,330281&lang=en'."""
+    params: list[tuple[str, str]] = [("year", str(view.year))]
+    if view.districts:
+        params.append(("district", ",".join(view.districts)))
+    if view.lang != "zh":
+        params.append(("lang", view.lang))
+    if view.theme != "light":
+        params.append(("theme", view.theme))
+    params.extend(view.extras)
+    return "?" + urlencode(params, safe=",")
+
+
+def toggle(districts: Sequence[str], code: str) -> list[str]:
+    """Add `code` to the selection, or remove it when already there."""
+    return [c for c in districts if c != code] if code in districts else [*districts, code]

@@ -1,0 +1,67 @@
+"""Small shared layout pieces: graph cards, section frames, headline numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+def raw(v: float | None) -> str:
+    """A number for a data-* attribute: full precision, '' when there is none."""
+    return "" if v is None else repr(float(v))
+
+
+YEAR_SPAN = "title-year"
+
+
+def title_parts(title: str, key: str) -> list[Any]:
+    """A title whose '{year}' placeholder becomes a span that follows the year filter."""
+    if "{year}" not in title:
+        return [title]
+    before, after = title.split("{year}", 1)
+    return [before, html.Span(id={"type": YEAR_SPAN, "index": key}, className="title-year"), after]
+
+
+def graph(graph_id: str, lang: str, height: int = 320, modebar: bool = True) -> dcc.Graph:
+    """A graph with our config, empty until its callback fills it."""
+    config = dict(GRAPH_CONFIG)
+    if not modebar:
+        config["displayModeBar"] = False
+    return dcc.Graph(id=graph_id, config=config, style={"height": f"{height}px"})
+
+
+def graph_card(graph_id: str, title: str, height: int = 320, lang: str = "zh") -> dbc.Card:
+    """A titled card holding one graph."""
+    return dbc.Card(
+        [
+            dbc.CardHeader(html.H3(title_parts(title, graph_id), className="h6 m-0"), className="graph-title"),
+            dbc.CardBody(dcc.Loading(graph(graph_id, lang, height), type="dot", delay_show=400), className="p-2"),
+        ],
+        className="graph-card h-100",
+    )
+
+
+def section(section_id: str, title: str, children: list[Any]) -> html.Section:
+    """A dashboard section with an anchor and heading."""
+    return html.Section([html.H2(title, className="section-title"), *children], id=section_id,
+                        className="dash-section", **{"aria-label": title})
+
+
+def headline(indicator: str, label: str, value: float | None, value_text: str, change: float | None,
+             change_text: str) -> html.Div:
+    """A small headline number carrying data-indicator / data-value / data-yoy."""
+    return html.Div(
+        [html.Div(label, className="headline-label"), html.Div(value_text, className="headline-value"),
+         html.Div(change_text, className="headline-change")],
+        className="headline",
+        **{"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)},
+    )
