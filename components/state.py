@@ -81,11 +81,12 @@ def resolve(ds: Dataset, year: object, districts: object, lang: str = "zh", them
 def from_query(ds: Dataset, search: str | None) -> View:
     """Parse `?year=2011&district=330212,330281&lang=en` into a View; bad parts become notices."""
     text = (search or "").lstrip("?")[:MAX_QUERY]
-    params = dict(parse_qsl(text, keep_blank_values=True))
+    pairs = parse_qsl(text, keep_blank_values=True)
+    params = dict(pairs)
     notices: list[tuple[str, dict[str, object]]] = []
     codes: list[str] = []
     known = set(ds.district_codes)
-    for code in (params.get("district") or "").split(","):
+    for code in ",".join(v for k, v in pairs if k == "district").split(","):
         code = code.strip()
         if not code:
             continue
