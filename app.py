@@ -1,7 +1,7 @@
 """STI dashboard (科技创新指标看板): create_app(settings) -> Dash, `server` for gunicorn, and the command line.
 
-    python app.py run [--host H] [--port P] [--data-dir D]   serve with the built-in server
-    python app.py check DIR                                   validate a dataset directory
+python app.py run [--host H] [--port P] [--data-dir D]   serve with the built-in server
+python app.py check DIR                                   validate a dataset directory
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def bootstrap_dir() -> Path:
 
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
-    from components import layout  # imported here: registers the callbacks with Dash
+    from components import layout
     from components.services import CONFIG_KEY, Services
     from data.cache import ResultCache
     from data.store import DataStore
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server: flask.Flask = app.server
     server.config[CONFIG_KEY] = Services(settings, store, cache)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    layout.register(app)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
     _routes(server, store)
@@ -90,8 +91,12 @@ def _routes(server: flask.Flask, store: Any) -> None:
     @server.get("/healthz")
     def healthz() -> flask.Response:
         ds = store.get()
-        body: dict[str, Any] = {"status": "ok", "version": ds.version, "as_of": ds.meta["as_of"],
-                                "sample": bool(ds.meta["sample"])}
+        body: dict[str, Any] = {
+            "status": "ok",
+            "version": ds.version,
+            "as_of": ds.meta["as_of"],
+            "sample": bool(ds.meta["sample"]),
+        }
         if store.last_error is not None:
             body["status"] = "degraded"
             body["rejected_update"] = [str(i) for i in store.last_error.issues[:5]]
@@ -145,8 +150,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         sys.stderr.write(f"configuration error: {exc}\n")
         return 2
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port,
-                                   "data_dir": args.data_dir and args.data_dir.resolve()}.items() if v}
+    overrides = {
+        k: v
+        for k, v in {
+            "host": args.host,
+            "port": args.port,
+            "data_dir": args.data_dir and args.data_dir.resolve(),
+        }.items()
+        if v
+    }
     settings = Settings(**{**settings.__dict__, **overrides})
     try:
         app = create_app(settings)

@@ -22,20 +22,36 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
     """A figure that says why there is nothing to show (hidden axes, centred message)."""
     p = palette(theme)
     hidden = {"visible": False}
-    return go.Figure(layout=base_layout(
-        theme, xaxis=hidden, yaxis=hidden,
-        annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                      "font": {"size": 15, "color": p["muted"]}}],
-        meta={"empty": True},
-    ))
+    return go.Figure(
+        layout=base_layout(
+            theme,
+            xaxis=hidden,
+            yaxis=hidden,
+            annotations=[
+                {
+                    "text": message,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 15, "color": p["muted"]},
+                }
+            ],
+            meta={"empty": True},
+        )
+    )
 
 
 def _hline(fig: go.Figure, ref: Ref, theme: str) -> None:
     y, label, colour = ref
     p = palette(theme)
-    fig.add_hline(y=y, line={"color": p[colour], "width": 1.5, "dash": "dash"},
-                  annotation={"text": label, "font": {"color": p[colour], "size": 12}, "bgcolor": p["bg"]},
-                  annotation_position="top left")
+    fig.add_hline(
+        y=y,
+        line={"color": p[colour], "width": 1.5, "dash": "dash"},
+        annotation={"text": label, "font": {"color": p[colour], "size": 12}, "bgcolor": p["bg"]},
+        annotation_position="top left",
+    )
 
 
 def _years_axis(years: Sequence[int]) -> dict[str, Any]:
@@ -48,14 +64,29 @@ def patents_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     if frame.empty:
         return empty_figure(t("no_data_selection", lang), theme)
     unit = unit_for_axis("件", lang)[1]
-    fig = go.Figure(layout=base_layout(theme, barmode="stack", xaxis=_years_axis(frame["year"]),
-                                       yaxis={"title": {"text": unit}, "tickformat": ",d"}))
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            barmode="stack",
+            xaxis=_years_axis(frame["year"]),
+            yaxis={"title": {"text": unit}, "tickformat": ",d"},
+        )
+    )
     for col, key in (("invention", "invention"), ("utility", "utility"), ("design", "design")):
-        fig.add_bar(x=frame["year"], y=frame[col], name=t(key, lang),
-                    hovertemplate=f"%{{x}} {t(key, lang)}: %{{y:,d}}{unit if lang == 'zh' else ''}<extra></extra>")
-    fig.add_scatter(x=frame["year"], y=frame["applications"], name=t("applications", lang), mode="lines+markers",
-                    line={"width": 3, "color": palette(theme)["text"]},
-                    hovertemplate=f"%{{x}} {t('applications', lang)}: %{{y:,d}}<extra></extra>")
+        fig.add_bar(
+            x=frame["year"],
+            y=frame[col],
+            name=t(key, lang),
+            hovertemplate=f"%{{x}} {t(key, lang)}: %{{y:,d}}{unit if lang == 'zh' else ''}<extra></extra>",
+        )
+    fig.add_scatter(
+        x=frame["year"],
+        y=frame["applications"],
+        name=t("applications", lang),
+        mode="lines+markers",
+        line={"width": 3, "color": palette(theme)["text"]},
+        hovertemplate=f"%{{x}} {t('applications', lang)}: %{{y:,d}}<extra></extra>",
+    )
     return fig
 
 
@@ -78,14 +109,22 @@ def district_bars(
     factor, unit = unit_for_axis(unit_zh, lang)
     chosen = set(selected)
     frame = frame.sort_values(columns[0][0], ascending=False)
-    fig = go.Figure(layout=base_layout(theme, barmode="group", yaxis={"title": {"text": unit}}, clickmode="event",
-                                       xaxis={"type": "category"}))
+    fig = go.Figure(
+        layout=base_layout(
+            theme, barmode="group", yaxis={"title": {"text": unit}}, clickmode="event", xaxis={"type": "category"}
+        )
+    )
     for col, label in columns:
         opacity = [1.0 if not chosen or code in chosen else 0.35 for code in frame["district"]]
         fig.add_bar(
-            x=frame["name"], y=frame[col] * factor, name=label, customdata=frame["district"],
-            marker={"opacity": opacity}, text=[fmt_value(v, unit_zh, lang) for v in frame[col]],
-            hovertemplate="%{x} " + label + ": %{text}<extra></extra>", textposition="none",
+            x=frame["name"],
+            y=frame[col] * factor,
+            name=label,
+            customdata=frame["district"],
+            marker={"opacity": opacity},
+            text=[fmt_value(v, unit_zh, lang) for v in frame[col]],
+            hovertemplate="%{x} " + label + ": %{text}<extra></extra>",
+            textposition="none",
         )
     for ref in refs:
         _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme)
@@ -93,17 +132,31 @@ def district_bars(
     return fig
 
 
-def trend_line(series: pd.Series, label: str, unit_zh: str, lang: str, theme: str,
-               refs: Sequence[Ref] = ()) -> go.Figure:
+def trend_line(
+    series: pd.Series, label: str, unit_zh: str, lang: str, theme: str, refs: Sequence[Ref] = ()
+) -> go.Figure:
     """One indicator over the years, with optional reference lines."""
     if series.empty:
         return empty_figure(t("no_data_selection", lang), theme)
     factor, unit = unit_for_axis(unit_zh, lang)
-    fig = go.Figure(layout=base_layout(theme, xaxis=_years_axis(series.index),
-                                       yaxis={"title": {"text": unit}, "rangemode": "tozero"}, showlegend=False))
-    fig.add_scatter(x=list(series.index), y=series.values * factor, mode="lines+markers+text", name=label,
-                    text=[fmt_value(v, unit_zh, lang) for v in series.values], textposition="top center",
-                    line={"width": 3}, hovertemplate="%{x}: %{text}<extra>" + label + "</extra>")
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            xaxis=_years_axis(series.index),
+            yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+            showlegend=False,
+        )
+    )
+    fig.add_scatter(
+        x=list(series.index),
+        y=series.values * factor,
+        mode="lines+markers+text",
+        name=label,
+        text=[fmt_value(v, unit_zh, lang) for v in series.values],
+        textposition="top center",
+        line={"width": 3},
+        hovertemplate="%{x}: %{text}<extra>" + label + "</extra>",
+    )
     for ref in refs:
         _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme)
     return fig
@@ -116,18 +169,39 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         return empty_figure(t("no_data_selection", lang), theme)
     factor, _ = unit_for_axis("亿元", lang)
     p = palette(theme)
-    fig = go.Figure(layout=base_layout(
-        theme, xaxis=_years_axis(frame["year"]), yaxis={"title": {"text": t("output_axis", lang)}},
-        yaxis2={"title": {"text": t("share_axis", lang)}, "overlaying": "y", "side": "right", "showgrid": False,
-                "rangemode": "tozero"},
-    ))
-    fig.add_bar(x=frame["year"], y=frame["output"] * factor, name=t("hightech_output", lang),
-                marker={"color": p["accent_soft"]}, text=[fmt_value(v, "亿元", lang) for v in frame["output"]],
-                textposition="none", hovertemplate="%{x}: %{text}<extra></extra>")
-    fig.add_scatter(x=frame["year"], y=frame["share"], name=t("hightech_share", lang), yaxis="y2",
-                    mode="lines+markers", line={"width": 3, "color": p["accent"]},
-                    text=[fmt_value(v, "%", lang) for v in frame["share"]],
-                    hovertemplate="%{x}: %{text}<extra></extra>")
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            xaxis=_years_axis(frame["year"]),
+            yaxis={"title": {"text": t("output_axis", lang)}},
+            yaxis2={
+                "title": {"text": t("share_axis", lang)},
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "rangemode": "tozero",
+            },
+        )
+    )
+    fig.add_bar(
+        x=frame["year"],
+        y=frame["output"] * factor,
+        name=t("hightech_output", lang),
+        marker={"color": p["accent_soft"]},
+        text=[fmt_value(v, "亿元", lang) for v in frame["output"]],
+        textposition="none",
+        hovertemplate="%{x}: %{text}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=frame["year"],
+        y=frame["share"],
+        name=t("hightech_share", lang),
+        yaxis="y2",
+        mode="lines+markers",
+        line={"width": 3, "color": p["accent"]},
+        text=[fmt_value(v, "%", lang) for v in frame["share"]],
+        hovertemplate="%{x}: %{text}<extra></extra>",
+    )
     return fig
 
 
@@ -137,11 +211,23 @@ def tier_bars(counts: pd.Series, lang: str, theme: str) -> go.Figure:
         return empty_figure(t("no_data_selection", lang), theme)
     labels = [t(f"tier_{tier}", lang) for tier in counts.index]
     unit = "家" if lang == "zh" else ""
-    fig = go.Figure(layout=base_layout(theme, yaxis={"autorange": "reversed", "type": "category"},
-                                       xaxis={"title": {"text": unit_for_axis("家", lang)[1]}}, showlegend=False))
-    fig.add_bar(y=labels[::-1], x=counts.values[::-1], orientation="h", text=[f"{v:,}{unit}" for v in counts[::-1]],
-                textposition="auto", marker={"color": palette(theme)["colorway"][:5][::-1]},
-                hovertemplate="%{y}: %{x:,d}" + unit + "<extra></extra>")
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            yaxis={"autorange": "reversed", "type": "category"},
+            xaxis={"title": {"text": unit_for_axis("家", lang)[1]}},
+            showlegend=False,
+        )
+    )
+    fig.add_bar(
+        y=labels[::-1],
+        x=counts.values[::-1],
+        orientation="h",
+        text=[f"{v:,}{unit}" for v in counts[::-1]],
+        textposition="auto",
+        marker={"color": palette(theme)["colorway"][:5][::-1]},
+        hovertemplate="%{y}: %{x:,d}" + unit + "<extra></extra>",
+    )
     return fig
 
 
@@ -152,8 +238,13 @@ def tier_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     unit = unit_for_axis("家", lang)[1]
     fig = go.Figure(layout=base_layout(theme, xaxis=_years_axis(frame.index), yaxis={"title": {"text": unit}}))
     for tier in frame.columns:
-        fig.add_scatter(x=list(frame.index), y=frame[tier], name=t(f"tier_{tier}", lang), mode="lines+markers",
-                        hovertemplate="%{x}: %{y:,d}<extra>" + t(f"tier_{tier}", lang) + "</extra>")
+        fig.add_scatter(
+            x=list(frame.index),
+            y=frame[tier],
+            name=t(f"tier_{tier}", lang),
+            mode="lines+markers",
+            hovertemplate="%{x}: %{y:,d}<extra>" + t(f"tier_{tier}", lang) + "</extra>",
+        )
     return fig
 
 
@@ -174,16 +265,21 @@ def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, 
     fig.add_sankey(
         arrangement="snap",
         node={"label": labels, "color": colours, "pad": 12, "thickness": 14, "line": {"width": 0}},
-        link={"source": [idx_l[s] for s in flows["source"]], "target": [idx_r[d] for d in flows["target"]],
-              "value": flows["count"].tolist(), "color": "rgba(128,128,128,0.25)",
-              "hovertemplate": "%{source.label} → %{target.label}: %{value:,d}<extra></extra>"},
+        link={
+            "source": [idx_l[s] for s in flows["source"]],
+            "target": [idx_r[d] for d in flows["target"]],
+            "value": flows["count"].tolist(),
+            "color": "rgba(128,128,128,0.25)",
+            "hovertemplate": "%{source.label} → %{target.label}: %{value:,d}<extra></extra>",
+        },
         textfont={"color": p["text"], "family": base_layout(theme)["font"]["family"]},
     )
     return fig
 
 
-def tiers_by_district(frame: pd.DataFrame, names: dict[str, str], selected: Sequence[str], lang: str,
-                      theme: str) -> go.Figure:
+def tiers_by_district(
+    frame: pd.DataFrame, names: dict[str, str], selected: Sequence[str], lang: str, theme: str
+) -> go.Figure:
     """Stacked tiers per district (customdata = district code for cross-filtering).
     `frame`: index district code, one column per tier."""
     if frame.empty or frame.to_numpy().sum() == 0:
@@ -192,12 +288,24 @@ def tiers_by_district(frame: pd.DataFrame, names: dict[str, str], selected: Sequ
     frame = frame.loc[frame.sum(axis=1).sort_values(ascending=False).index]
     x = [names.get(c, c) for c in frame.index]
     opacity = [1.0 if not chosen or c in chosen else 0.35 for c in frame.index]
-    fig = go.Figure(layout=base_layout(theme, barmode="stack", clickmode="event", xaxis={"type": "category"},
-                                       yaxis={"title": {"text": unit_for_axis("家", lang)[1]}}))
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            barmode="stack",
+            clickmode="event",
+            xaxis={"type": "category"},
+            yaxis={"title": {"text": unit_for_axis("家", lang)[1]}},
+        )
+    )
     for tier in frame.columns:
-        fig.add_bar(x=x, y=frame[tier], name=t(f"tier_{tier}", lang), customdata=list(frame.index),
-                    marker={"opacity": opacity},
-                    hovertemplate="%{x} " + t(f"tier_{tier}", lang) + ": %{y:,d}<extra></extra>")
+        fig.add_bar(
+            x=x,
+            y=frame[tier],
+            name=t(f"tier_{tier}", lang),
+            customdata=list(frame.index),
+            marker={"opacity": opacity},
+            hovertemplate="%{x} " + t(f"tier_{tier}", lang) + ": %{y:,d}<extra></extra>",
+        )
     return fig
 
 
@@ -209,12 +317,22 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float = 99.9) 
     p = palette(theme)
     pct = frame["uptime"] * 100
     lo = min(float(pct.min()), line) - 0.1
-    fig = go.Figure(layout=base_layout(theme, yaxis={"title": {"text": t("uptime_axis", lang)},
-                                                     "range": [max(lo, 0), 100.02], "ticksuffix": "%"},
-                                       xaxis={"type": "category"}, showlegend=False))
-    fig.add_bar(x=frame["name"], y=pct, text=[f"{v:.2f}%" for v in pct], textposition="none",
-                marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
-                hovertemplate="%{x}: %{text}<extra></extra>")
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            yaxis={"title": {"text": t("uptime_axis", lang)}, "range": [max(lo, 0), 100.02], "ticksuffix": "%"},
+            xaxis={"type": "category"},
+            showlegend=False,
+        )
+    )
+    fig.add_bar(
+        x=frame["name"],
+        y=pct,
+        text=[f"{v:.2f}%" for v in pct],
+        textposition="none",
+        marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
+        hovertemplate="%{x}: %{text}<extra></extra>",
+    )
     _hline(fig, (line, t("uptime_line", lang), "bad"), theme)
     return fig
 
@@ -226,12 +344,26 @@ def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: 
     z = (frame.astype("float64") * 100).round(3)
     months = [t("month_short", lang, m=m) for m in frame.columns]
     text = [["—" if pd.isna(v) else f"{v:.2f}%" for v in row] for row in z.to_numpy()]
-    fig = go.Figure(layout=base_layout(theme, yaxis={"autorange": "reversed", "type": "category"},
-                                       xaxis={"type": "category", "title": {"text": t("month_axis", lang)}}))
-    fig.add_heatmap(z=z.to_numpy(), x=months, y=list(names), zmin=99.0, zmax=100.0, text=text,
-                    colorscale=palette(theme)["uptime_scale"], xgap=2, ygap=2,
-                    colorbar={"ticksuffix": "%", "thickness": 10, "title": {"text": ""}},
-                    hovertemplate="%{y} %{x}: %{text}<extra></extra>")
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            yaxis={"autorange": "reversed", "type": "category"},
+            xaxis={"type": "category", "title": {"text": t("month_axis", lang)}},
+        )
+    )
+    fig.add_heatmap(
+        z=z.to_numpy(),
+        x=months,
+        y=list(names),
+        zmin=99.0,
+        zmax=100.0,
+        text=text,
+        colorscale=palette(theme)["uptime_scale"],
+        xgap=2,
+        ygap=2,
+        colorbar={"ticksuffix": "%", "thickness": 10, "title": {"text": ""}},
+        hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+    )
     return fig
 
 
@@ -241,24 +373,38 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         return empty_figure(t("no_outages", lang), theme)
     p = palette(theme)
     causes = list(dict.fromkeys(frame["cause_label"]))
-    fig = go.Figure(layout=base_layout(theme, barmode="overlay", xaxis={"type": "date"},
-                                       yaxis={"autorange": "reversed", "type": "category"}))
+    fig = go.Figure(
+        layout=base_layout(
+            theme, barmode="overlay", xaxis={"type": "date"}, yaxis={"autorange": "reversed", "type": "category"}
+        )
+    )
     for i, cause in enumerate(causes):
         part = frame[frame["cause_label"] == cause]
         ms = ((part["end"] - part["start"]).dt.total_seconds() * 1000).clip(lower=3.6e6 * 4)  # visible minimum
         fig.add_bar(
-            y=part["name"], x=ms, base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"), orientation="h",
-            name=cause, marker={"color": p["colorway"][i % len(p["colorway"])]},
-            customdata=list(zip(part["start"].dt.strftime("%Y-%m-%d %H:%M"), part["duration_h"].round(2),
-                                strict=True)),
-            hovertemplate="%{y} · " + cause + "<br>" + t("start", lang) + " %{customdata[0]}<br>"
-            + t("duration", lang) + " %{customdata[1]} " + t("hours", lang) + "<extra></extra>",
+            y=part["name"],
+            x=ms,
+            base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            orientation="h",
+            name=cause,
+            marker={"color": p["colorway"][i % len(p["colorway"])]},
+            customdata=list(zip(part["start"].dt.strftime("%Y-%m-%d %H:%M"), part["duration_h"].round(2), strict=True)),
+            hovertemplate="%{y} · "
+            + cause
+            + "<br>"
+            + t("start", lang)
+            + " %{customdata[0]}<br>"
+            + t("duration", lang)
+            + " %{customdata[1]} "
+            + t("hours", lang)
+            + "<extra></extra>",
         )
     return fig
 
 
-def tile_map(frame: pd.DataFrame, selected: Sequence[str], unit_zh: str, label: str, lang: str,
-             theme: str) -> go.Figure:
+def tile_map(
+    frame: pd.DataFrame, selected: Sequence[str], unit_zh: str, label: str, lang: str, theme: str
+) -> go.Figure:
     """Schematic district tile map coloured by an indicator (no geo data, works offline).
 
     `frame`: columns district, name, tile_row, tile_col, value (None = no data).
@@ -269,31 +415,56 @@ def tile_map(frame: pd.DataFrame, selected: Sequence[str], unit_zh: str, label: 
     chosen = set(selected)
     values = frame["value"].astype("float64")
     has = values.notna()
-    text = [f"{n}<br>{fmt_value(v if ok else None, unit_zh, lang)}" for n, v, ok in
-            zip(frame["name"], values, has, strict=True)]
+    text = [
+        f"{n}<br>{fmt_value(v if ok else None, unit_zh, lang)}"
+        for n, v, ok in zip(frame["name"], values, has, strict=True)
+    ]
     lo, hi = (float(values.min()), float(values.max())) if has.any() else (0.0, 0.0)
     span = (hi - lo) or 1.0
     ink = ["#ffffff" if ok and (v - lo) / span > 0.55 else p["text"] for v, ok in zip(values, has, strict=True)]
     border = [p["selected_line"] if c in chosen else p["tile_line"] for c in frame["district"]]
     width = [4 if c in chosen else 1 for c in frame["district"]]
     rows, cols = int(frame["tile_row"].max()), int(frame["tile_col"].max())
-    fig = go.Figure(layout=base_layout(
-        theme, showlegend=False, clickmode="event", height=340,
-        xaxis={"visible": False, "range": [-0.6, cols + 0.6], "fixedrange": True},
-        yaxis={"visible": False, "range": [rows + 0.6, -0.6], "fixedrange": True, "scaleanchor": "x"},
-    ))
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            showlegend=False,
+            clickmode="event",
+            height=340,
+            xaxis={"visible": False, "range": [-0.6, cols + 0.6], "fixedrange": True},
+            yaxis={"visible": False, "range": [rows + 0.6, -0.6], "fixedrange": True, "scaleanchor": "x"},
+        )
+    )
     fig.add_scatter(
-        x=frame["tile_col"], y=frame["tile_row"], mode="markers+text", customdata=frame["district"],
-        marker={"symbol": "square", "size": 62, "color": values.where(has, None), "colorscale": p["scale"],
-                "line": {"color": border, "width": width}, "showscale": bool(has.any()),
-                "colorbar": {"thickness": 10, "title": {"text": unit_for_axis(unit_zh, lang)[1]}}},
-        text=text, textfont={"size": 11, "color": ink}, hovertemplate="%{text}<extra>" + label + "</extra>",
+        x=frame["tile_col"],
+        y=frame["tile_row"],
+        mode="markers+text",
+        customdata=frame["district"],
+        marker={
+            "symbol": "square",
+            "size": 62,
+            "color": values.where(has, None),
+            "colorscale": p["scale"],
+            "line": {"color": border, "width": width},
+            "showscale": bool(has.any()),
+            "colorbar": {"thickness": 10, "title": {"text": unit_for_axis(unit_zh, lang)[1]}},
+        },
+        text=text,
+        textfont={"size": 11, "color": ink},
+        hovertemplate="%{text}<extra>" + label + "</extra>",
     )
     return fig
 
 
-def plan_and_peers(series: pd.Series, label: str, unit_zh: str, goal: tuple[float, int] | None,
-                   peers: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def plan_and_peers(
+    series: pd.Series,
+    label: str,
+    unit_zh: str,
+    goal: tuple[float, int] | None,
+    peers: pd.DataFrame,
+    lang: str,
+    theme: str,
+) -> go.Figure:
     """An indicator over the years against its plan target (a marker in the target year) and peer cities.
 
     `peers`: columns name, year, value.
@@ -302,20 +473,43 @@ def plan_and_peers(series: pd.Series, label: str, unit_zh: str, goal: tuple[floa
         return empty_figure(t("no_data_selection", lang), theme)
     p = palette(theme)
     years = sorted({*series.index, *(peers["year"] if len(peers) else []), *([goal[1]] if goal else [])})
-    fig = go.Figure(layout=base_layout(theme, xaxis=_years_axis(years),
-                                       yaxis={"title": {"text": unit_for_axis(unit_zh, lang)[1]},
-                                              "rangemode": "tozero"}))
-    fig.add_scatter(x=list(series.index), y=series.values, mode="lines+markers+text", name=label,
-                    text=[fmt_value(v, unit_zh, lang) for v in series.values], textposition="top center",
-                    line={"width": 3, "color": p["accent"]}, hovertemplate="%{x}: %{text}<extra></extra>")
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            xaxis=_years_axis(years),
+            yaxis={"title": {"text": unit_for_axis(unit_zh, lang)[1]}, "rangemode": "tozero"},
+        )
+    )
+    fig.add_scatter(
+        x=list(series.index),
+        y=series.values,
+        mode="lines+markers+text",
+        name=label,
+        text=[fmt_value(v, unit_zh, lang) for v in series.values],
+        textposition="top center",
+        line={"width": 3, "color": p["accent"]},
+        hovertemplate="%{x}: %{text}<extra></extra>",
+    )
     if goal is not None:
         text = t("plan_target", lang, value=fmt_value(goal[0], unit_zh, lang), year=goal[1])
-        fig.add_scatter(x=[series.index[-1], goal[1]], y=[series.iloc[-1], goal[0]], mode="lines+markers",
-                        name=text, line={"dash": "dot", "color": p["warn"]},
-                        marker={"symbol": "star", "size": [1, 14]}, hovertemplate=text + "<extra></extra>")
+        fig.add_scatter(
+            x=[series.index[-1], goal[1]],
+            y=[series.iloc[-1], goal[0]],
+            mode="lines+markers",
+            name=text,
+            line={"dash": "dot", "color": p["warn"]},
+            marker={"symbol": "star", "size": [1, 14]},
+            hovertemplate=text + "<extra></extra>",
+        )
     for i, (peer, part) in enumerate(peers.groupby("name", sort=True)):
-        fig.add_scatter(x=part["year"], y=part["value"], mode="markers+text", name=str(peer),
-                        marker={"symbol": "diamond", "size": 12, "color": p["colorway"][(i + 3) % 7]},
-                        text=[f"{peer} {fmt_value(v, unit_zh, lang)}" for v in part["value"]],
-                        textposition="middle right", hovertemplate="%{text} (%{x})<extra></extra>")
+        fig.add_scatter(
+            x=part["year"],
+            y=part["value"],
+            mode="markers+text",
+            name=str(peer),
+            marker={"symbol": "diamond", "size": 12, "color": p["colorway"][(i + 3) % 7]},
+            text=[f"{peer} {fmt_value(v, unit_zh, lang)}" for v in part["value"]],
+            textposition="middle right",
+            hovertemplate="%{text} (%{x})<extra></extra>",
+        )
     return fig

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ids
 from components.i18n import t
@@ -35,8 +35,11 @@ def district_options(ds: Dataset, year: int, districts: tuple[str, ...], lang: s
 def caption(ds: Dataset, view: View) -> str:
     """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'."""
     names = district_names(ds, view.lang)
-    scope = (t("whole_city", view.lang) if not view.districts
-             else ("、" if view.lang == "zh" else ", ").join(names[c] for c in view.districts))
+    scope = (
+        t("whole_city", view.lang)
+        if not view.districts
+        else ("、" if view.lang == "zh" else ", ").join(names[c] for c in view.districts)
+    )
     return t("caption", view.lang, year=view.year, scope=scope)
 
 
@@ -45,12 +48,20 @@ def notices(view: View) -> list[Any]:
     items = [t(key, view.lang, **params) for key, params in view.notices[:MAX_NOTICES]]
     if not items:
         return []
-    return [dbc.Alert([html.Div(i) for i in items], color="warning", dismissable=True, className="py-2 mb-2",
-                      id={"type": "notice", "index": 0})]
+    return [
+        dbc.Alert(
+            [html.Div(i) for i in items],
+            color="warning",
+            dismissable=True,
+            className="py-2 mb-2",
+            id={"type": "notice", "index": 0},
+        )
+    ]
 
 
-def next_view(ds: Dataset, trigger: object, search: str, year: object, districts: object,
-              click: object, lang: str, theme: str) -> tuple[View, bool]:
+def next_view(
+    ds: Dataset, trigger: object, search: str, year: object, districts: object, click: object, lang: str, theme: str
+) -> tuple[View, bool]:
     """The view after an event, and whether the URL must be written (pure).
 
     URL change (load, back/forward) -> view from the URL; filter change -> view from the filters;
@@ -87,37 +98,69 @@ def layout(ds: Dataset, view: View) -> html.Div:
     """The sticky filter bar, rendered with the view's values."""
     lang = view.lang
     return html.Div(
-        dbc.Container([
-            dbc.Row([
-                dbc.Col([
-                    dbc.Label(t("year", lang), html_for=ids.FILTER_YEAR, className="filter-label"),
-                    dcc.Dropdown(id=ids.FILTER_YEAR, options=year_options(ds, view.districts, lang),
-                                 value=view.year, clearable=False, searchable=False),
-                ], xs=4, md=2),
-                dbc.Col([
-                    dbc.Label(t("districts", lang), html_for=ids.FILTER_DISTRICTS, className="filter-label"),
-                    dcc.Dropdown(id=ids.FILTER_DISTRICTS, options=district_options(ds, view.year, view.districts, lang),
-                                 value=list(view.districts), multi=True, placeholder=t("districts_placeholder", lang)),
-                ], xs=8, md=7),
-                dbc.Col(dbc.Button(t("reset_city", lang), id=ids.FILTER_RESET, color="primary", outline=True,
-                                   className="w-100"), xs=4, md=1, className="align-self-end"),
-                dbc.Col(html.Div(caption(ds, view), id=ids.FILTER_CAPTION, className="filter-caption"),
-                        xs=8, md=2, className="align-self-end"),
-            ], className="g-2 align-items-end"),
-            html.Div(notices(view), id=ids.NOTICE, **{"aria-live": "polite"}),
-        ], fluid=True),
+        dbc.Container(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label(t("year", lang), html_for=ids.FILTER_YEAR, className="filter-label"),
+                                dcc.Dropdown(
+                                    id=ids.FILTER_YEAR,
+                                    options=year_options(ds, view.districts, lang),
+                                    value=view.year,
+                                    clearable=False,
+                                    searchable=False,
+                                ),
+                            ],
+                            xs=4,
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label(
+                                    t("districts", lang), html_for=ids.FILTER_DISTRICTS, className="filter-label"
+                                ),
+                                dcc.Dropdown(
+                                    id=ids.FILTER_DISTRICTS,
+                                    options=district_options(ds, view.year, view.districts, lang),
+                                    value=list(view.districts),
+                                    multi=True,
+                                    placeholder=t("districts_placeholder", lang),
+                                ),
+                            ],
+                            xs=8,
+                            md=7,
+                        ),
+                        dbc.Col(
+                            dbc.Button(
+                                t("reset_city", lang),
+                                id=ids.FILTER_RESET,
+                                color="primary",
+                                outline=True,
+                                className="w-100",
+                            ),
+                            xs=4,
+                            md=1,
+                            className="align-self-end",
+                        ),
+                        dbc.Col(
+                            html.Div(caption(ds, view), id=ids.FILTER_CAPTION, className="filter-caption"),
+                            xs=8,
+                            md=2,
+                            className="align-self-end",
+                        ),
+                    ],
+                    className="g-2 align-items-end",
+                ),
+                html.Div(notices(view), id=ids.NOTICE, **{"aria-live": "polite"}),
+            ],
+            fluid=True,
+        ),
         className="filter-bar",
     )
 
 
-@callback(
-    Output(ids.URL, "search"), Output(ids.FILTER_YEAR, "value"), Output(ids.FILTER_YEAR, "options"),
-    Output(ids.FILTER_DISTRICTS, "value"), Output(ids.FILTER_DISTRICTS, "options"),
-    Output(ids.NOTICE, "children"), Output(ids.FILTER_CAPTION, "children"),
-    Input(ids.URL, "search"), Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"),
-    Input(ids.FILTER_RESET, "n_clicks"), *[Input(g, "clickData") for g in ids.CLICKABLE_DISTRICT_GRAPHS],
-    State(ids.CONFIG, "data"),
-)
 def sync_view(search: object, year: object, districts: object, _reset: object, *clicks_and_config: object) -> tuple:
     """One place that keeps URL, filters, options, notices and caption consistent."""
     *clicks, config = clicks_and_config
@@ -126,8 +169,9 @@ def sync_view(search: object, year: object, districts: object, _reset: object, *
     trigger = ctx.triggered_id
     click = clicks[ids.CLICKABLE_DISTRICT_GRAPHS.index(trigger)] if trigger in ids.CLICKABLE_DISTRICT_GRAPHS else None
     search_text = search if isinstance(search, str) else ""
-    view, write = next_view(ds, trigger, search_text, year, districts, click, str(cfg.get("lang", "zh")),
-                            str(cfg.get("theme", "light")))
+    view, write = next_view(
+        ds, trigger, search_text, year, districts, click, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light"))
+    )
     query = to_query(view)
     return (
         query if write and query != search_text else no_update,
@@ -140,9 +184,27 @@ def sync_view(search: object, year: object, districts: object, _reset: object, *
     )
 
 
-# The year shown in chart titles follows the year filter without a server round trip.
-clientside_callback(
-    "function(year, spans) { return spans.map(function() { return year == null ? '' : String(year); }); }",
-    Output({"type": YEAR_SPAN, "index": ALL}, "children"),
-    Input(ids.FILTER_YEAR, "value"), State({"type": YEAR_SPAN, "index": ALL}, "id"),
-)
+def register(app: Dash) -> None:
+    """Attach this module's callbacks to `app`."""
+    app.callback(
+        Output(ids.URL, "search"),
+        Output(ids.FILTER_YEAR, "value"),
+        Output(ids.FILTER_YEAR, "options"),
+        Output(ids.FILTER_DISTRICTS, "value"),
+        Output(ids.FILTER_DISTRICTS, "options"),
+        Output(ids.NOTICE, "children"),
+        Output(ids.FILTER_CAPTION, "children"),
+        Input(ids.URL, "search"),
+        Input(ids.FILTER_YEAR, "value"),
+        Input(ids.FILTER_DISTRICTS, "value"),
+        Input(ids.FILTER_RESET, "n_clicks"),
+        *[Input(g, "clickData") for g in ids.CLICKABLE_DISTRICT_GRAPHS],
+        State(ids.CONFIG, "data"),
+    )(sync_view)
+    # The year shown in chart titles follows the year filter without a server round trip.
+    app.clientside_callback(
+        "function(year, spans) { return spans.map(function() { return year == null ? '' : String(year); }); }",
+        Output({"type": YEAR_SPAN, "index": ALL}, "children"),
+        Input(ids.FILTER_YEAR, "value"),
+        State({"type": YEAR_SPAN, "index": ALL}, "id"),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, html
+from dash import Dash, Input, Output, State, html
 
 from components import figures, ids
 from components.i18n import fmt_value, t
@@ -36,20 +36,39 @@ def hightech_figures(ds: Dataset, view: View) -> list[go.Figure]:
 
 def layout(lang: str) -> html.Section:
     """Section layout: two graph cards."""
-    return section("section-hightech", t("hightech", lang), [
-        dbc.Row([
-            dbc.Col(graph_card(ids.HIGHTECH_DISTRICT, t("hightech_district_title", lang, year="{year}"), lang=lang),
-                    lg=7, className="mb-3"),
-            dbc.Col(graph_card(ids.HIGHTECH_TREND, t("hightech_trend_title", lang), lang=lang), lg=5,
-                    className="mb-3"),
-        ]),
-    ])
+    return section(
+        "section-hightech",
+        t("hightech", lang),
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        graph_card(ids.HIGHTECH_DISTRICT, t("hightech_district_title", lang, year="{year}"), lang=lang),
+                        lg=7,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        graph_card(ids.HIGHTECH_TREND, t("hightech_trend_title", lang), lang=lang),
+                        lg=5,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+        ],
+    )
 
 
-@callback(
-    Output(ids.HIGHTECH_DISTRICT, "figure"), Output(ids.HIGHTECH_TREND, "figure"),
-    Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data"),
-)
 def update_hightech(year: object, districts: object, config: object) -> list[dict]:
     """High-tech section follows the filters."""
     return run_view("hightech", hightech_figures, year, districts, config)
+
+
+def register(app: Dash) -> None:
+    """Attach this module's callbacks to `app`."""
+    app.callback(
+        Output(ids.HIGHTECH_DISTRICT, "figure"),
+        Output(ids.HIGHTECH_TREND, "figure"),
+        Input(ids.FILTER_YEAR, "value"),
+        Input(ids.FILTER_DISTRICTS, "value"),
+        State(ids.CONFIG, "data"),
+    )(update_hightech)

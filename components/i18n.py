@@ -11,17 +11,20 @@ DASH = "—"
 STRINGS: dict[str, tuple[str, str]] = {
     # header, footer, page
     "sample_badge": ("示例数据", "Sample data"),
-    "sample_note": ("区县分布、企业名录和台站记录为示意数据，全市合计与工作报告一致。",
-                    "District split, enterprise registry and station logs are illustrative; "
-                    "city totals match the annual report."),
+    "sample_note": (
+        "区县分布、企业名录和台站记录为示意数据，全市合计与工作报告一致。",
+        "District split, enterprise registry and station logs are illustrative; city totals match the annual report.",
+    ),
     "as_of": ("数据截至 {date}", "Data as of {date}"),
     "version": ("数据版本 {version}", "Dataset version {version}"),
     "source": ("来源：{source}", "Source: {source}"),
     "switch_lang": ("English", "中文"),
     "theme_dark": ("深色", "Dark"),
     "theme_light": ("浅色", "Light"),
-    "data_update_rejected": ("数据更新未通过校验，仍在使用版本 {version}：{error}",
-                             "A data update failed validation; still serving version {version}: {error}"),
+    "data_update_rejected": (
+        "数据更新未通过校验，仍在使用版本 {version}：{error}",
+        "A data update failed validation; still serving version {version}: {error}",
+    ),
     # filters
     "year": ("年份", "Year"),
     "districts": ("区县（市）", "Districts"),
@@ -30,13 +33,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reset_city": ("全市", "Whole city"),
     "caption": ("{year}年 · {scope}", "{year} · {scope}"),
     "caption_districts": ("{names}", "{names}"),
-    "notice_bad_year": ("网址中的年份“{value}”无效，已显示{year}年。",
-                        "The year “{value}” in the address is not valid; showing {year}."),
-    "notice_bad_district": ("网址中的区县代码“{value}”无效，已忽略。",
-                            "District code “{value}” in the address is not valid and was ignored."),
+    "notice_bad_year": (
+        "网址中的年份“{value}”无效，已显示{year}年。",
+        "The year “{value}” in the address is not valid; showing {year}.",
+    ),
+    "notice_bad_district": (
+        "网址中的区县代码“{value}”无效，已忽略。",
+        "District code “{value}” in the address is not valid and was ignored.",
+    ),
     "notice_bad_param": ("网址参数“{value}”无法识别，已忽略。", "Unknown address parameter “{value}” was ignored."),
-    "notice_year_fallback": ("所选区县在{year}年无数据，已切换到{fallback}年。",
-                             "The selected districts have no data for {year}; switched to {fallback}."),
+    "notice_year_fallback": (
+        "所选区县在{year}年无数据，已切换到{fallback}年。",
+        "The selected districts have no data for {year}; switched to {fallback}.",
+    ),
     "notice_too_many": ("所选区县过多，已忽略多余部分。", "Too many districts selected; the rest were ignored."),
     # KPI
     "kpi_yoy": ("同比 {change}", "YoY {change}"),
@@ -96,8 +105,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "selected": ("已选", "selected"),
     "new_cert": ("新认定", "Newly certified"),
     "lost_cert": ("失去认定", "Lost certification"),
-    "flow_summary": ("新认定{new}家，升级{up}家，保持{stayed}家，失去认定{lost}家",
-                     "{new} newly certified, {up} moved up, {stayed} stayed, {lost} lost certification"),
+    "flow_summary": (
+        "新认定{new}家，升级{up}家，保持{stayed}家，失去认定{lost}家",
+        "{new} newly certified, {up} moved up, {stayed} stayed, {lost} lost certification",
+    ),
     "prev_year_suffix": ("（{year}）", " ({year})"),
     "duration": ("时长", "Duration"),
     "cause": ("原因", "Cause"),

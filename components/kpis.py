@@ -14,8 +14,14 @@ from data import aggregate as agg
 from data.load import Dataset
 
 KPI_INDICATORS: tuple[str, ...] = (
-    "patent_applications", "patent_grants", "invention_grants", "hightech_output", "hightech_share",
-    "hightech_enterprises", "rd_intensity", "network_uptime",
+    "patent_applications",
+    "patent_grants",
+    "invention_grants",
+    "hightech_output",
+    "hightech_share",
+    "hightech_enterprises",
+    "rd_intensity",
+    "network_uptime",
 )
 DECIMALS = {"network_uptime": 2}
 
@@ -44,25 +50,51 @@ def _direction(change: float | None) -> str:
     return "up" if change > 0 else "down" if change < 0 else "flat"
 
 
-def _model(ds: Dataset, reading: agg.Reading, label: str, unit: str, higher_is_better: bool, lang: str,
-           districts: Sequence[str]) -> Kpi:
+def _model(
+    ds: Dataset,
+    reading: agg.Reading,
+    label: str,
+    unit: str,
+    higher_is_better: bool,
+    lang: str,
+    districts: Sequence[str],
+) -> Kpi:
     value_text = fmt_value(reading.value, unit, lang, DECIMALS.get(reading.indicator))
     direction = _direction(reading.change)
     good = None if direction in ("", "flat") else (direction == "up") == higher_is_better
-    change_text = (t("kpi_yoy", lang, change=fmt_change(reading.change, reading.change_kind, lang))
-                   if reading.change is not None else t("kpi_no_prev", lang) if reading.value is not None else "")
+    change_text = (
+        t("kpi_yoy", lang, change=fmt_change(reading.change, reading.change_kind, lang))
+        if reading.change is not None
+        else t("kpi_no_prev", lang)
+        if reading.value is not None
+        else ""
+    )
     target_text = completion_text = ""
     completion = None
     if reading.indicator != "network_uptime":
         goal = agg.target(ds, reading.indicator, reading.year, districts)
         if goal is not None:
             shown = fmt_value(goal[0], unit, lang)
-            target_text = (t("kpi_target", lang, target=shown) if goal[1] == reading.year
-                           else t("kpi_target_year", lang, year=goal[1], target=shown))
+            target_text = (
+                t("kpi_target", lang, target=shown)
+                if goal[1] == reading.year
+                else t("kpi_target_year", lang, year=goal[1], target=shown)
+            )
             completion = agg.completion(reading.value, goal[0])
             completion_text = t("kpi_completion", lang, pct=fmt_percent(completion)) if completion else ""
-    return Kpi(reading.indicator, label, reading.value, value_text, reading.change, change_text, direction, good,
-               target_text, completion, completion_text)
+    return Kpi(
+        reading.indicator,
+        label,
+        reading.value,
+        value_text,
+        reading.change,
+        change_text,
+        direction,
+        good,
+        target_text,
+        completion,
+        completion_text,
+    )
 
 
 def kpi_models(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> list[Kpi]:
@@ -107,20 +139,35 @@ def kpi_card(k: Kpi) -> html.Div:
     body = [
         html.Div(k.label, className="kpi-label"),
         html.Div(k.value_text if k.value is not None else DASH, className="kpi-value"),
-        html.Div([html.Span(arrow + " ", className="kpi-arrow") if arrow else None, k.change_text],
-                 className=f"kpi-change {tone}"),
+        html.Div(
+            [html.Span(arrow + " ", className="kpi-arrow") if arrow else None, k.change_text],
+            className=f"kpi-change {tone}",
+        ),
     ]
     if k.target_text:
         bar = min(max(k.completion or 0, 0), 1) * 100
-        body.append(html.Div([html.Span(k.target_text), html.Span(" · " + k.completion_text if k.completion_text
-                                                                  else "")], className="kpi-target"))
-        body.append(html.Div(html.Div(className="kpi-progress-bar", style={"width": f"{bar:.0f}%"}),
-                             className="kpi-progress", role="progressbar",
-                             **{"aria-valuenow": f"{bar:.0f}", "aria-valuemin": "0", "aria-valuemax": "100"}))
+        body.append(
+            html.Div(
+                [html.Span(k.target_text), html.Span(" · " + k.completion_text if k.completion_text else "")],
+                className="kpi-target",
+            )
+        )
+        body.append(
+            html.Div(
+                html.Div(className="kpi-progress-bar", style={"width": f"{bar:.0f}%"}),
+                className="kpi-progress",
+                role="progressbar",
+                **{"aria-valuenow": f"{bar:.0f}", "aria-valuemin": "0", "aria-valuemax": "100"},
+            )
+        )
     if k.note:
         body.append(html.Div(k.note, className="kpi-note"))
-    return html.Div(html.Div(body, className="card-body"), className="card kpi-card h-100", id=f"kpi-{k.indicator}",
-                    **{"data-indicator": k.indicator, "data-value": raw(k.value), "data-yoy": raw(k.change)})
+    return html.Div(
+        html.Div(body, className="card-body"),
+        className="card kpi-card h-100",
+        id=f"kpi-{k.indicator}",
+        **{"data-indicator": k.indicator, "data-value": raw(k.value), "data-yoy": raw(k.change)},
+    )
 
 
 def kpi_strip(models: Sequence[Kpi]) -> list[dbc.Col]:

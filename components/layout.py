@@ -6,7 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import Input, Output, clientside_callback, dcc, html
+from dash import Dash, Input, Output, dcc, html
 
 from components import filters, hightech, ids, overview, patents, pipeline, seismic
 from components.i18n import t
@@ -20,23 +20,63 @@ def header(ds: Dataset, view: View, query: str) -> html.Header:
     lang, meta = view.lang, ds.meta
     other_lang = "en" if lang == "zh" else "zh"
     other_theme = "dark" if view.theme == "light" else "light"
-    badge = (dbc.Badge(t("sample_badge", lang), color="warning", text_color="dark", id=ids.HEADER_SAMPLE,
-                       className="ms-2 sample-badge", title=t("sample_note", lang)) if meta.get("sample") else None)
-    return html.Header(dbc.Container(dbc.Row([
-        dbc.Col([
-            html.H1([html.Span(meta["city_en" if lang == "en" else "city_zh"], id=ids.HEADER_CITY),
-                     html.Span(" · ", className="text-body-secondary"),
-                     html.Span(meta["title_en" if lang == "en" else "title_zh"], id=ids.HEADER_TITLE), badge],
-                    className="page-title"),
-            html.Div(t("as_of", lang, date=meta["as_of"]), id=ids.HEADER_ASOF, className="asof"),
-        ], md=True),
-        dbc.Col([
-            html.A(t("switch_lang", lang), id=ids.LANG_LINK, href=_swap(query, "lang", other_lang),
-                   className="btn btn-sm btn-outline-secondary me-2", hrefLang=other_lang),
-            html.A(t(f"theme_{other_theme}", lang), id=ids.THEME_LINK, href=_swap(query, "theme", other_theme),
-                   className="btn btn-sm btn-outline-secondary"),
-        ], md="auto", className="align-self-center"),
-    ], className="align-items-center"), fluid=True), className="page-header")
+    badge = (
+        dbc.Badge(
+            t("sample_badge", lang),
+            color="warning",
+            text_color="dark",
+            id=ids.HEADER_SAMPLE,
+            className="ms-2 sample-badge",
+            title=t("sample_note", lang),
+        )
+        if meta.get("sample")
+        else None
+    )
+    return html.Header(
+        dbc.Container(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.H1(
+                                [
+                                    html.Span(meta["city_en" if lang == "en" else "city_zh"], id=ids.HEADER_CITY),
+                                    html.Span(" · ", className="text-body-secondary"),
+                                    html.Span(meta["title_en" if lang == "en" else "title_zh"], id=ids.HEADER_TITLE),
+                                    badge,
+                                ],
+                                className="page-title",
+                            ),
+                            html.Div(t("as_of", lang, date=meta["as_of"]), id=ids.HEADER_ASOF, className="asof"),
+                        ],
+                        md=True,
+                    ),
+                    dbc.Col(
+                        [
+                            html.A(
+                                t("switch_lang", lang),
+                                id=ids.LANG_LINK,
+                                href=_swap(query, "lang", other_lang),
+                                className="btn btn-sm btn-outline-secondary me-2",
+                                hrefLang=other_lang,
+                            ),
+                            html.A(
+                                t(f"theme_{other_theme}", lang),
+                                id=ids.THEME_LINK,
+                                href=_swap(query, "theme", other_theme),
+                                className="btn btn-sm btn-outline-secondary",
+                            ),
+                        ],
+                        md="auto",
+                        className="align-self-center",
+                    ),
+                ],
+                className="align-items-center",
+            ),
+            fluid=True,
+        ),
+        className="page-header",
+    )
 
 
 def _swap(query: str, key: str, value: str) -> str:
@@ -50,8 +90,10 @@ def _swap(query: str, key: str, value: str) -> str:
 def footer(ds: Dataset, view: View) -> html.Footer:
     """Dataset version, source and the sample-data note."""
     lang, meta = view.lang, ds.meta
-    parts = [html.Span(t("version", lang, version=ds.version), id=ids.FOOTER_VERSION),
-             html.Span(" · " + t("source", lang, source=meta["source_en" if lang == "en" else "source_zh"]))]
+    parts = [
+        html.Span(t("version", lang, version=ds.version), id=ids.FOOTER_VERSION),
+        html.Span(" · " + t("source", lang, source=meta["source_en" if lang == "en" else "source_zh"])),
+    ]
     if meta.get("sample"):
         parts.append(html.Div(t("sample_note", lang), className="sample-note"))
     return html.Footer(dbc.Container(parts, fluid=True), className="page-footer")
@@ -63,8 +105,12 @@ def data_alert(view: View) -> Any:
     if error is None:
         return None
     first = str(error.issues[0]) if error.issues else ""
-    return dbc.Alert(t("data_update_rejected", view.lang, version=services().dataset().version, error=first),
-                     color="danger", id=ids.DATA_ALERT, className="m-2")
+    return dbc.Alert(
+        t("data_update_rejected", view.lang, version=services().dataset().version, error=first),
+        color="danger",
+        id=ids.DATA_ALERT,
+        className="m-2",
+    )
 
 
 def serve_layout() -> html.Div:
@@ -73,28 +119,42 @@ def serve_layout() -> html.Div:
     query = flask.request.query_string.decode("utf-8", "replace") if flask.has_request_context() else ""
     view = from_query(ds, query)
     lang = view.lang
-    return html.Div([
-        dcc.Location(id=ids.URL, refresh=False),
-        dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
-        header(ds, view, query),
-        data_alert(view),
-        filters.layout(ds, view),
-        html.Main(dbc.Container([
-            overview.layout(ds, lang),
-            patents.layout(lang),
-            hightech.layout(lang),
-            pipeline.layout(lang),
-            seismic.layout(lang),
-        ], fluid=True), className="page-main"),
-        footer(ds, view),
-    ], className=f"page theme-{view.theme}", **{"data-bs-theme": view.theme, "lang": "zh-CN" if lang == "zh"
-                                                else "en"})
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
+            header(ds, view, query),
+            data_alert(view),
+            filters.layout(ds, view),
+            html.Main(
+                dbc.Container(
+                    [
+                        overview.layout(ds, lang),
+                        patents.layout(lang),
+                        hightech.layout(lang),
+                        pipeline.layout(lang),
+                        seismic.layout(lang),
+                    ],
+                    fluid=True,
+                ),
+                className="page-main",
+            ),
+            footer(ds, view),
+        ],
+        className=f"page theme-{view.theme}",
+        **{"data-bs-theme": view.theme, "lang": "zh-CN" if lang == "zh" else "en"},
+    )
 
 
-# <html lang> follows the page language (Dash's index page has none of its own).
-clientside_callback(
-    "function(cfg) { if (cfg) { document.documentElement.lang = cfg.lang === 'en' ? 'en' : 'zh-CN';"
-    " document.documentElement.setAttribute('data-bs-theme', cfg.theme === 'dark' ? 'dark' : 'light'); }"
-    " return window.dash_clientside.no_update; }",
-    Output(ids.CONFIG, "id"), Input(ids.CONFIG, "data"),
-)
+def register(app: Dash) -> None:
+    """Attach every callback of the page to `app` (each app gets its own; nothing global)."""
+    for module in (filters, overview, patents, hightech, pipeline, seismic):
+        module.register(app)
+    # <html lang> and the Bootstrap colour mode follow the page configuration.
+    app.clientside_callback(
+        "function(cfg) { if (cfg) { document.documentElement.lang = cfg.lang === 'en' ? 'en' : 'zh-CN';"
+        " document.documentElement.setAttribute('data-bs-theme', cfg.theme === 'dark' ? 'dark' : 'light'); }"
+        " return window.dash_clientside.no_update; }",
+        Output(ids.CONFIG, "id"),
+        Input(ids.CONFIG, "data"),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, html
+from dash import Dash, Input, Output, State, html
 
 from components import figures, ids
 from components.i18n import t
@@ -21,39 +21,69 @@ INVENTION_SHARE_FLOOR = 3.5  # the report calls an invention share below 3.5% to
 def patents_figures(ds: Dataset, view: View) -> list[go.Figure]:
     """The section's three figures for a view (pure)."""
     d, lang, theme = view.districts, view.lang, view.theme
-    parts = {"applications": "patent_applications", "invention": "invention_grants",
-             "utility": "utility_grants", "design": "design_grants"}
+    parts = {
+        "applications": "patent_applications",
+        "invention": "invention_grants",
+        "utility": "utility_grants",
+        "design": "design_grants",
+    }
     trend = year_frame(ds, parts, d)
-    by_district = district_frame(ds, view.year, {"applications": "patent_applications",
-                                                 "grants": "patent_grants"}, lang)
+    by_district = district_frame(
+        ds, view.year, {"applications": "patent_applications", "grants": "patent_grants"}, lang
+    )
     share = agg.series(ds, "invention_share", d)
     floor = (INVENTION_SHARE_FLOOR, t("too_low_line", lang), "bad")
     return [
         figures.patents_trend(trend, lang, theme),
-        figures.district_bars(by_district, [("applications", t("applications", lang)), ("grants", t("grants", lang))],
-                              d, "件", lang, theme),
+        figures.district_bars(
+            by_district,
+            [("applications", t("applications", lang)), ("grants", t("grants", lang))],
+            d,
+            "件",
+            lang,
+            theme,
+        ),
         figures.trend_line(share, t("patents_share_title", lang), "%", lang, theme, refs=[floor]),
     ]
 
 
 def layout(lang: str) -> html.Section:
     """Section layout: three graph cards."""
-    return section("section-patents", t("patents", lang), [
-        dbc.Row([
-            dbc.Col(graph_card(ids.PATENTS_TREND, t("patents_trend_title", lang), lang=lang), lg=5, className="mb-3"),
-            dbc.Col(graph_card(ids.PATENTS_DISTRICT, t("patents_district_title", lang, year="{year}"), lang=lang),
-                    lg=4, className="mb-3"),
-            dbc.Col(graph_card(ids.PATENTS_SHARE, t("patents_share_title", lang), lang=lang), lg=3,
-                    className="mb-3"),
-        ]),
-    ])
+    return section(
+        "section-patents",
+        t("patents", lang),
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        graph_card(ids.PATENTS_TREND, t("patents_trend_title", lang), lang=lang), lg=5, className="mb-3"
+                    ),
+                    dbc.Col(
+                        graph_card(ids.PATENTS_DISTRICT, t("patents_district_title", lang, year="{year}"), lang=lang),
+                        lg=4,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        graph_card(ids.PATENTS_SHARE, t("patents_share_title", lang), lang=lang), lg=3, className="mb-3"
+                    ),
+                ]
+            ),
+        ],
+    )
 
 
-@callback(
-    Output(ids.PATENTS_TREND, "figure"), Output(ids.PATENTS_DISTRICT, "figure"), Output(ids.PATENTS_SHARE, "figure"),
-    Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data"),
-)
 def update_patents(year: object, districts: object, config: object) -> list[dict]:
     """Patents section follows the filters."""
     return run_view("patents", patents_figures, year, districts, config)
 
+
+def register(app: Dash) -> None:
+    """Attach this module's callbacks to `app`."""
+    app.callback(
+        Output(ids.PATENTS_TREND, "figure"),
+        Output(ids.PATENTS_DISTRICT, "figure"),
+        Output(ids.PATENTS_SHARE, "figure"),
+        Input(ids.FILTER_YEAR, "value"),
+        Input(ids.FILTER_DISTRICTS, "value"),
+        State(ids.CONFIG, "data"),
+    )(update_patents)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Dash, Input, Output, State, html
 
 from components import figures, ids
 from components.i18n import fmt_change, fmt_value, t
@@ -28,8 +28,11 @@ def pipeline_headlines(ds: Dataset, view: View) -> list[html.Div]:
         cur = float(now[tier])
         change = agg.growth(cur, float(before[tier]), points=False) if has_prev else None
         text = t("kpi_yoy", view.lang, change=fmt_change(change, "pct", view.lang))
-        out.append(headline(TIER_INDICATORS[tier], t(f"tier_{tier}", view.lang), cur,
-                            fmt_value(cur, "家", view.lang), change, text))
+        out.append(
+            headline(
+                TIER_INDICATORS[tier], t(f"tier_{tier}", view.lang), cur, fmt_value(cur, "家", view.lang), change, text
+            )
+        )
     return out
 
 
@@ -42,9 +45,12 @@ def pipeline_outputs(ds: Dataset, view: View) -> list[Any]:
     summary = agg.flow_summary(flows)
     by_district = agg.tier_by_district(ent, year)
     return [
-        [*pipeline_headlines(ds, view),
-         html.Div(t("flow_summary", lang, **summary) if has_prev else t("no_prev_year", lang),
-                  className="headline-note")],
+        [
+            *pipeline_headlines(ds, view),
+            html.Div(
+                t("flow_summary", lang, **summary) if has_prev else t("no_prev_year", lang), className="headline-note"
+            ),
+        ],
         figures.tier_bars(agg.tier_counts(ent, year, d), lang, theme),
         figures.tier_trend(agg.tier_series(ent, ds.years, d), lang, theme),
         figures.tier_flows(flows, TIERS, year - 1, year, lang, theme),
@@ -54,26 +60,53 @@ def pipeline_outputs(ds: Dataset, view: View) -> list[Any]:
 
 def layout(lang: str) -> html.Section:
     """Section layout: headline numbers and four graph cards."""
-    return section("section-pipeline", t("pipeline", lang), [
-        html.Div(id=ids.PIPELINE_HEADLINE, className="headline-row mb-3"),
-        dbc.Row([
-            dbc.Col(graph_card(ids.PIPELINE_TIERS, t("pipeline_tiers_title", lang, year="{year}"), lang=lang),
-                    lg=4, className="mb-3"),
-            dbc.Col(graph_card(ids.PIPELINE_FLOW, t("pipeline_flow_title", lang, year="{year}"), lang=lang),
-                    lg=8, className="mb-3"),
-            dbc.Col(graph_card(ids.PIPELINE_TREND, t("pipeline_trend_title", lang), lang=lang), lg=5,
-                    className="mb-3"),
-            dbc.Col(graph_card(ids.PIPELINE_DISTRICT, t("pipeline_district_title", lang, year="{year}"),
-                               lang=lang), lg=7, className="mb-3"),
-        ]),
-    ])
+    return section(
+        "section-pipeline",
+        t("pipeline", lang),
+        [
+            html.Div(id=ids.PIPELINE_HEADLINE, className="headline-row mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        graph_card(ids.PIPELINE_TIERS, t("pipeline_tiers_title", lang, year="{year}"), lang=lang),
+                        lg=4,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        graph_card(ids.PIPELINE_FLOW, t("pipeline_flow_title", lang, year="{year}"), lang=lang),
+                        lg=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        graph_card(ids.PIPELINE_TREND, t("pipeline_trend_title", lang), lang=lang),
+                        lg=5,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        graph_card(ids.PIPELINE_DISTRICT, t("pipeline_district_title", lang, year="{year}"), lang=lang),
+                        lg=7,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+        ],
+    )
 
 
-@callback(
-    Output(ids.PIPELINE_HEADLINE, "children"), Output(ids.PIPELINE_TIERS, "figure"),
-    Output(ids.PIPELINE_TREND, "figure"), Output(ids.PIPELINE_FLOW, "figure"), Output(ids.PIPELINE_DISTRICT, "figure"),
-    Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data"),
-)
 def update_pipeline(year: object, districts: object, config: object) -> list[Any]:
     """Pipeline section follows the filters."""
     return run_view("pipeline", pipeline_outputs, year, districts, config)
+
+
+def register(app: Dash) -> None:
+    """Attach this module's callbacks to `app`."""
+    app.callback(
+        Output(ids.PIPELINE_HEADLINE, "children"),
+        Output(ids.PIPELINE_TIERS, "figure"),
+        Output(ids.PIPELINE_TREND, "figure"),
+        Output(ids.PIPELINE_FLOW, "figure"),
+        Output(ids.PIPELINE_DISTRICT, "figure"),
+        Input(ids.FILTER_YEAR, "value"),
+        Input(ids.FILTER_DISTRICTS, "value"),
+        State(ids.CONFIG, "data"),
+    )(update_pipeline)

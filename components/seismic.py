@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Dash, Input, Output, State, html
 
 from components import figures, ids
 from components.i18n import STRINGS, fmt_change, fmt_value, t
@@ -37,10 +37,15 @@ def seismic_outputs(ds: Dataset, view: View) -> list[Any]:
     outages["cause_label"] = [cause_label(c, lang) for c in outages["cause"]]
     reading = agg.network_reading(ds.stations, ds.outages, year, view.districts)
     in_service = int(table["uptime"].notna().sum())
-    head = headline("network_uptime", t("kpi_network_uptime", lang), reading.value,
-                    fmt_value(reading.value, "%", lang, decimals=2),
-                    reading.change, t("kpi_yoy", lang, change=fmt_change(reading.change, "pp", lang)))
-    note = (t("kpi_stations", lang, n=in_service) if in_service else t("kpi_no_stations", lang))
+    head = headline(
+        "network_uptime",
+        t("kpi_network_uptime", lang),
+        reading.value,
+        fmt_value(reading.value, "%", lang, decimals=2),
+        reading.change,
+        t("kpi_yoy", lang, change=fmt_change(reading.change, "pp", lang)),
+    )
+    note = t("kpi_stations", lang, n=in_service) if in_service else t("kpi_no_stations", lang)
     return [
         [head, html.Div(note, className="headline-note")],
         figures.uptime_bars(table, lang, theme),
@@ -51,24 +56,47 @@ def seismic_outputs(ds: Dataset, view: View) -> list[Any]:
 
 def layout(lang: str) -> html.Section:
     """Section layout: network headline and three graph cards."""
-    return section("section-seismic", t("seismic", lang), [
-        html.Div(id=ids.SEISMIC_HEADLINE, className="headline-row mb-3"),
-        dbc.Row([
-            dbc.Col(graph_card(ids.SEISMIC_UPTIME, t("seismic_uptime_title", lang, year="{year}"), lang=lang),
-                    lg=5, className="mb-3"),
-            dbc.Col(graph_card(ids.SEISMIC_HEATMAP, t("seismic_heatmap_title", lang, year="{year}"), lang=lang),
-                    lg=7, className="mb-3"),
-            dbc.Col(graph_card(ids.SEISMIC_TIMELINE, t("seismic_timeline_title", lang, year="{year}"), lang=lang),
-                    lg=12, className="mb-3"),
-        ]),
-    ])
+    return section(
+        "section-seismic",
+        t("seismic", lang),
+        [
+            html.Div(id=ids.SEISMIC_HEADLINE, className="headline-row mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        graph_card(ids.SEISMIC_UPTIME, t("seismic_uptime_title", lang, year="{year}"), lang=lang),
+                        lg=5,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        graph_card(ids.SEISMIC_HEATMAP, t("seismic_heatmap_title", lang, year="{year}"), lang=lang),
+                        lg=7,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        graph_card(ids.SEISMIC_TIMELINE, t("seismic_timeline_title", lang, year="{year}"), lang=lang),
+                        lg=12,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+        ],
+    )
 
 
-@callback(
-    Output(ids.SEISMIC_HEADLINE, "children"), Output(ids.SEISMIC_UPTIME, "figure"),
-    Output(ids.SEISMIC_HEATMAP, "figure"), Output(ids.SEISMIC_TIMELINE, "figure"),
-    Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data"),
-)
 def update_seismic(year: object, districts: object, config: object) -> list[Any]:
     """Seismic section follows the filters."""
     return run_view("seismic", seismic_outputs, year, districts, config)
+
+
+def register(app: Dash) -> None:
+    """Attach this module's callbacks to `app`."""
+    app.callback(
+        Output(ids.SEISMIC_HEADLINE, "children"),
+        Output(ids.SEISMIC_UPTIME, "figure"),
+        Output(ids.SEISMIC_HEATMAP, "figure"),
+        Output(ids.SEISMIC_TIMELINE, "figure"),
+        Input(ids.FILTER_YEAR, "value"),
+        Input(ids.FILTER_DISTRICTS, "value"),
+        State(ids.CONFIG, "data"),
+    )(update_seismic)

@@ -40,8 +40,9 @@ class Services:
         return orjson.loads(self.cache.get_or_compute(key, lambda: to_json(compute())))
 
 
-def run_view(name: str, compute: Callable[..., Any], year: object, districts: object, config: object,
-             *extra: str) -> Any:
+def run_view(
+    name: str, compute: Callable[..., Any], year: object, districts: object, config: object, *extra: str
+) -> Any:
     """The body of every section callback: validate inputs, then compute through the cache.
 
     `compute(ds, view, *extra)` is a pure function of the dataset and the normalised view; crafted inputs

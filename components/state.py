@@ -52,8 +52,14 @@ def parse_year(raw: object) -> int | None:
     return None
 
 
-def resolve(ds: Dataset, year: object, districts: object, lang: str = "zh", theme: str = "light",
-            extras: Iterable[tuple[str, str]] = ()) -> View:
+def resolve(
+    ds: Dataset,
+    year: object,
+    districts: object,
+    lang: str = "zh",
+    theme: str = "light",
+    extras: Iterable[tuple[str, str]] = (),
+) -> View:
     """Validate raw inputs into a View, with notices for anything that had to change.
 
     Unknown codes are dropped, oversized lists cut, a year without data for the selection falls back
@@ -74,8 +80,14 @@ def resolve(ds: Dataset, year: object, districts: object, lang: str = "zh", them
     elif y not in available:
         notices.append(("notice_year_fallback", {"year": y, "fallback": available[-1]}))
         y = available[-1]
-    return View(y, chosen, lang if lang in ("zh", "en") else "zh", theme if theme in ("light", "dark") else "light",
-                tuple(extras), tuple(notices))
+    return View(
+        y,
+        chosen,
+        lang if lang in ("zh", "en") else "zh",
+        theme if theme in ("light", "dark") else "light",
+        tuple(extras),
+        tuple(notices),
+    )
 
 
 def from_query(ds: Dataset, search: str | None) -> View:

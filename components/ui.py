@@ -52,16 +52,24 @@ def graph_card(graph_id: str, title: str, height: int = 320, lang: str = "zh") -
 
 def section(section_id: str, title: str, children: list[Any]) -> html.Section:
     """A dashboard section with an anchor and heading."""
-    return html.Section([html.H2(title, className="section-title"), *children], id=section_id,
-                        className="dash-section", **{"aria-label": title})
+    return html.Section(
+        [html.H2(title, className="section-title"), *children],
+        id=section_id,
+        className="dash-section",
+        **{"aria-label": title},
+    )
 
 
-def headline(indicator: str, label: str, value: float | None, value_text: str, change: float | None,
-             change_text: str) -> html.Div:
+def headline(
+    indicator: str, label: str, value: float | None, value_text: str, change: float | None, change_text: str
+) -> html.Div:
     """A small headline number carrying data-indicator / data-value / data-yoy."""
     return html.Div(
-        [html.Div(label, className="headline-label"), html.Div(value_text, className="headline-value"),
-         html.Div(change_text, className="headline-change")],
+        [
+            html.Div(label, className="headline-label"),
+            html.Div(value_text, className="headline-value"),
+            html.Div(change_text, className="headline-change"),
+        ],
         className="headline",
         **{"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)},
     )

@@ -272,9 +272,7 @@ def union_seconds(intervals: Iterable[tuple[datetime, datetime]], lo: datetime, 
     return total
 
 
-def station_uptime(
-    stations: pd.DataFrame, outages: pd.DataFrame, start: datetime, end: datetime
-) -> pd.DataFrame:
+def station_uptime(stations: pd.DataFrame, outages: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
     """Per station over [start, end): service_s (since commissioning), down_s (union of outages), uptime.
 
     uptime is None for a station not yet in service during the period.
@@ -284,10 +282,15 @@ def station_uptime(
     for st, commissioned in zip(stations["station"], stations["commissioned"], strict=True):
         lo = max(start, pd.Timestamp(commissioned).to_pydatetime())
         service = max((end - lo).total_seconds(), 0.0)
-        down = union_seconds(
-            ((pd.Timestamp(s).to_pydatetime(), pd.Timestamp(e).to_pydatetime()) for s, e in by_station.get(st, [])),
-            lo, end,
-        ) if service > 0 else 0.0
+        down = (
+            union_seconds(
+                ((pd.Timestamp(s).to_pydatetime(), pd.Timestamp(e).to_pydatetime()) for s, e in by_station.get(st, [])),
+                lo,
+                end,
+            )
+            if service > 0
+            else 0.0
+        )
         rows.append((st, service, down, _clean(1 - down / service) if service > 0 else None))
     return pd.DataFrame(rows, columns=["station", "service_s", "down_s", "uptime"])
 
@@ -328,8 +331,7 @@ def outages_in(outages: pd.DataFrame, stations: Sequence[str], start: datetime, 
     return o.sort_values(["start", "station"]).reset_index(drop=True)
 
 
-def network_reading(stations: pd.DataFrame, outages: pd.DataFrame, year: int,
-                    districts: Sequence[str] = ()) -> Reading:
+def network_reading(stations: pd.DataFrame, outages: pd.DataFrame, year: int, districts: Sequence[str] = ()) -> Reading:
     """Network uptime of the selection's stations in percent (99.95), with the change in points."""
     st = stations_in(stations, districts)
 

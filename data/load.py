@@ -247,8 +247,12 @@ def _read_table(
                 seen_values.setdefault((table.file, name), set()).add(cell.strip())
             broken = next((h for h, c in zip(header, cells, strict=False) if "\n" in c or "\r" in c), None)
             if broken is not None or last > line:
-                out.add(table.file, line, broken,
-                        f"a quoted field runs over lines {line}–{last}; check for a stray or unclosed '\"'")
+                out.add(
+                    table.file,
+                    line,
+                    broken,
+                    f"a quoted field runs over lines {line}–{last}; check for a stray or unclosed '\"'",
+                )
                 continue
             if len(cells) != len(header):
                 out.add(table.file, line, None, f"has {len(cells)} fields, expected {len(header)}")
@@ -381,23 +385,37 @@ def _check_observations(
             continue
         agg, value = ind["agg"], r["value"]
         if r["indicator"] in schema.TIER_INDICATORS.values():
-            out.add("observations.csv", line, "indicator",
-                    f"{r['indicator']!r} is counted from enterprises.csv and takes no observations")
+            out.add(
+                "observations.csv",
+                line,
+                "indicator",
+                f"{r['indicator']!r} is counted from enterprises.csv and takes no observations",
+            )
         elif agg == "ratio":
             out.add(
-                "observations.csv", line, "indicator",
+                "observations.csv",
+                line,
+                "indicator",
                 f"{r['indicator']!r} is a ratio indicator: it is computed from "
                 f"{ind['numerator']} / {ind['denominator']} and takes no observations",
             )
         elif agg == "city" and city and r["district"] != city:
-            out.add("observations.csv", line, "district",
-                    f"{r['district']!r}: city-level indicator {r['indicator']!r} takes the city code {city}")
+            out.add(
+                "observations.csv",
+                line,
+                "district",
+                f"{r['district']!r}: city-level indicator {r['indicator']!r} takes the city code {city}",
+            )
         elif agg == "sum" and districts and r["district"] not in districts:
             out.add("observations.csv", line, "district", f"{r['district']!r} is not defined in districts.csv")
         if (ind["unit_zh"] or "") in schema.COUNT_UNITS:
             if value < 0 or value != int(value):
-                out.add("observations.csv", line, "value",
-                        f"{value:g} is not a count (a non-negative integer is expected for {ind['unit_zh']})")
+                out.add(
+                    "observations.csv",
+                    line,
+                    "value",
+                    f"{value:g} is not a count (a non-negative integer is expected for {ind['unit_zh']})",
+                )
         elif agg == "sum" and value < 0:
             out.add("observations.csv", line, "value", f"{value:g} is negative (a summed indicator is >= 0)")
 

@@ -28,7 +28,15 @@ YEAR_MIN, YEAR_MAX = 1980, 2100
 
 # Column kinds understood by the validator (data/load.py).
 STR, CODE, INT, NUM, ENUM, BOOL, DATE, DATETIME, YEAR = (
-    "str", "code", "int", "num", "enum", "bool", "date", "datetime", "year",
+    "str",
+    "code",
+    "int",
+    "num",
+    "enum",
+    "bool",
+    "date",
+    "datetime",
+    "year",
 )
 
 
@@ -176,7 +184,14 @@ OUTAGES = Table(
 )
 
 TABLES: tuple[Table, ...] = (
-    DISTRICTS, INDICATORS, OBSERVATIONS, TARGETS, PEERS, ENTERPRISES, STATIONS, OUTAGES,
+    DISTRICTS,
+    INDICATORS,
+    OBSERVATIONS,
+    TARGETS,
+    PEERS,
+    ENTERPRISES,
+    STATIONS,
+    OUTAGES,
 )
 TABLES_BY_FILE: dict[str, Table] = {t.file: t for t in TABLES}
 

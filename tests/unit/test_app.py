@@ -1,0 +1,237 @@
+"""The Flask/Dash app as a client sees it: health, offline assets, layout IDs, crafted requests."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from data.settings import ROOT
+
+
+@pytest.fixture
+def client(make_app):
+    app = make_app()
+    return app.server.test_client()
+
+
+def _walk(node: Any, out: list[Any]) -> None:
+    if isinstance(node, dict):
+        if "props" in node and "type" in node:
+            out.append(node)
+            _walk(node["props"].get("children"), out)
+            for k, v in node["props"].items():
+                if k == "children":
+                    continue
+                if isinstance(v, dict | list):
+                    _walk(v, out)
+        else:
+            for v in node.values():
+                _walk(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _walk(v, out)
+
+
+def _layout_ids(client) -> list[Any]:
+    nodes: list[Any] = []
+    _walk(client.get("/_dash-layout").get_json(), nodes)
+    return [n["props"]["id"] for n in nodes if "id" in n["props"]]
+
+
+def test_healthz_reports_status_and_version(client, sample) -> None:
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["version"] == sample.version
+    assert re.fullmatch(r"[0-9a-f]{12}", body["version"])
+
+
+def test_index_is_zh_cn_and_references_no_other_host(client) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls, "the index page should reference its scripts and styles"
+    assert all(u.startswith("/") for u in urls), urls
+    assert "/vendor/bootstrap/css/bootstrap.min.css" in urls
+
+
+def test_bootstrap_css_is_served_from_the_installed_package(client) -> None:
+    resp = client.get("/vendor/bootstrap/css/bootstrap.min.css")
+    assert resp.status_code == 200
+    assert b"Bootstrap  v5.3" in resp.get_data()[:200]
+    assert client.get("/vendor/bootstrap/../../../../etc/passwd").status_code == 404
+
+
+def test_responses_are_compressed(client) -> None:
+    resp = client.get("/vendor/bootstrap/css/bootstrap.min.css", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert resp.headers.get("Content-Encoding") in ("gzip", "br")
+
+
+def test_layout_ids_are_unique_and_every_callback_id_exists(client) -> None:
+    ids = _layout_ids(client)
+    plain = [i for i in ids if isinstance(i, str)]
+    assert len(plain) == len(set(plain)), sorted(i for i in plain if plain.count(i) > 1)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9_]+)+", i) for i in plain), plain
+    deps = client.get("/_dash-dependencies").get_json()
+    pattern_types = {i["type"] for i in ids if isinstance(i, dict)}
+    for dep in deps:
+        for item in dep["inputs"] + dep["state"]:
+            cid = item["id"]
+            if cid.startswith("{"):
+                assert json.loads(cid)["type"] in pattern_types
+            else:
+                assert cid in plain, f"callback input {cid} is not in the layout"
+        output = dep["output"]
+        parts = output[2:-2].split("...") if output.startswith("..") else [output]
+        for part in parts:
+            cid = part.rsplit(".", 1)[0]
+            if not cid.startswith("{"):
+                assert cid in plain, f"callback output {cid} is not in the layout"
+
+
+def test_chart_ids_listed_in_ids_module_are_in_the_layout(client) -> None:
+    from components import ids
+
+    present = {i for i in _layout_ids(client) if isinstance(i, str)}
+    assert set(ids.ALL_GRAPHS) <= present
+
+
+def _body(
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, Any]],
+    state: list[tuple[str, str, Any]] = (),
+    changed: str | None = None,
+) -> dict[str, Any]:
+    output = "...".join(f"{i}.{p}" for i, p in outputs)
+    return {
+        "output": f"..{output}.." if len(outputs) > 1 else output,
+        "outputs": [{"id": i, "property": p} for i, p in outputs]
+        if len(outputs) > 1
+        else {"id": outputs[0][0], "property": outputs[0][1]},
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [changed or f"{inputs[0][0]}.{inputs[0][1]}"],
+    }
+
+
+PATENT_OUT = [
+    ("patents-trend-graph", "figure"),
+    ("patents-district-graph", "figure"),
+    ("patents-share-graph", "figure"),
+]
+BAD_VALUES = [
+    ("year as text", "2012abc", ["330212"]),
+    ("year as dict", {"$gt": 1}, []),
+    ("year as list", [2012], None),
+    ("year huge", 10**30, []),
+    ("districts as string", 2012, "330212"),
+    ("districts as dict", 2012, {"a": 1}),
+    ("unknown codes", 2012, ["999999", "<script>", None, 5]),
+    ("oversized list", 2012, ["330212"] * 200_000),
+    ("nested lists", 2012, [["330212"]]),
+]
+
+
+@pytest.mark.parametrize(("case", "year", "districts"), BAD_VALUES, ids=[c[0] for c in BAD_VALUES])
+def test_crafted_callback_inputs_are_normalised_not_500(client, case: str, year: Any, districts: Any) -> None:
+    body = _body(
+        PATENT_OUT,
+        [("filter-year", "value", year), ("filter-districts", "value", districts)],
+        [("page-config", "data", {"lang": "xx", "theme": {"x": 1}})],
+    )
+    resp = client.post("/_dash-update-component", json=body)
+    if case == "oversized list":
+        assert resp.status_code == 413  # over MAX_CONTENT_LENGTH: refused before any work
+        return
+    assert resp.status_code == 200, resp.get_data()[:300]
+    figs = resp.get_json()["response"]
+    assert set(figs) == {"patents-trend-graph", "patents-district-graph", "patents-share-graph"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"{}",
+        b"[]",
+        b'{"output": "nope.figure", "inputs": []}',
+        b'{"output": "patents-trend-graph.figure", "outputs": 5, "inputs": "x"}',
+        json.dumps(
+            {
+                "output": "..patents-trend-graph.figure...patents-district-graph.figure...patents-share-graph.figure..",
+                "outputs": [],
+                "inputs": [{"id": "filter-year"}],
+            }
+        ).encode(),
+    ],
+)
+def test_malformed_callback_requests_get_a_short_4xx(client, payload: bytes) -> None:
+    resp = client.post("/_dash-update-component", data=payload, content_type="application/json")
+    assert 400 <= resp.status_code < 500
+    text = resp.get_data(as_text=True)
+    assert "Traceback" not in text
+    assert 'File "' not in text
+
+
+def test_sync_callback_normalises_a_crafted_url(client) -> None:
+    from components import ids
+
+    outputs = [
+        (ids.URL, "search"),
+        (ids.FILTER_YEAR, "value"),
+        (ids.FILTER_YEAR, "options"),
+        (ids.FILTER_DISTRICTS, "value"),
+        (ids.FILTER_DISTRICTS, "options"),
+        (ids.NOTICE, "children"),
+        (ids.FILTER_CAPTION, "children"),
+    ]
+    inputs = [
+        (ids.URL, "search", "?year=<b>&district=330212,x&district=330281&evil=1"),
+        (ids.FILTER_YEAR, "value", 2012),
+        (ids.FILTER_DISTRICTS, "value", []),
+        (ids.FILTER_RESET, "n_clicks", None),
+    ] + [(g, "clickData", None) for g in ids.CLICKABLE_DISTRICT_GRAPHS]
+    resp = client.post(
+        "/_dash-update-component", json=_body(outputs, inputs, [(ids.CONFIG, "data", {"lang": "zh", "theme": "light"})])
+    )
+    assert resp.status_code == 200
+    out = resp.get_json()["response"]
+    assert out[ids.FILTER_DISTRICTS]["value"] == ["330212", "330281"]
+    notice = json.dumps(out[ids.NOTICE]["children"], ensure_ascii=False)
+    assert "evil" in notice
+    assert "x" in notice
+    assert "2012" in out[ids.FILTER_CAPTION]["children"]
+
+
+def test_check_command_valid_and_invalid(tmp_path: Path, sample_copy: Path) -> None:
+    ok = subprocess.run([sys.executable, "app.py", "check", "data/sample"], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "OK" in ok.stdout
+    assert "observations.csv" in ok.stdout
+    (sample_copy / "observations.csv").write_text(
+        "indicator,district,year,value\nx,330212,2012,abc\n", encoding="utf-8"
+    )
+    bad = subprocess.run(
+        [sys.executable, "app.py", "check", str(sample_copy)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert bad.returncode == 1
+    assert "observations.csv:2: column 'value': 'abc' is not a number" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_run_refuses_an_invalid_dataset_without_traceback(tmp_path: Path) -> None:
+    res = subprocess.run(
+        [sys.executable, "app.py", "run", "--data-dir", str(tmp_path), "--port", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert res.returncode == 1
+    assert "dataset.json: file is missing" in res.stderr
+    assert "Traceback" not in res.stderr
