@@ -44,14 +44,14 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
 
 
 def _hline(fig: go.Figure, ref: Ref, theme: str) -> None:
+    """A dashed reference line across the plot with its label (plain layout shapes: add_hline is slow)."""
     y, label, colour = ref
     p = palette(theme)
-    fig.add_hline(
-        y=y,
-        line={"color": p[colour], "width": 1.5, "dash": "dash"},
-        annotation={"text": label, "font": {"color": p[colour], "size": 12}, "bgcolor": p["bg"]},
-        annotation_position="top left",
-    )
+    line = {"color": p[colour], "width": 1.5, "dash": "dash"}
+    fig.layout.shapes += ({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
+                           "line": line},)
+    fig.layout.annotations += ({"text": label, "xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": y,
+                                "yanchor": "bottom", "showarrow": False, "font": {"color": p[colour], "size": 12}},)
 
 
 def _years_axis(years: Sequence[int]) -> dict[str, Any]:
@@ -172,6 +172,7 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     fig = go.Figure(
         layout=base_layout(
             theme,
+            margin={"l": 60, "r": 64, "t": 40, "b": 44},
             xaxis=_years_axis(frame["year"]),
             yaxis={"title": {"text": t("output_axis", lang)}},
             yaxis2={
@@ -407,51 +408,38 @@ def tile_map(
 ) -> go.Figure:
     """Schematic district tile map coloured by an indicator (no geo data, works offline).
 
-    `frame`: columns district, name, tile_row, tile_col, value (None = no data).
+    A heatmap on the tile grid: cells scale with the chart, carry the district code (customdata) for
+    cross-filtering, and selected districts get an outline. `frame`: district, name, tile_row,
+    tile_col, value (None = no data).
     """
     if frame.empty:
         return empty_figure(t("no_data", lang), theme)
     p = palette(theme)
     chosen = set(selected)
-    values = frame["value"].astype("float64")
-    has = values.notna()
-    text = [
-        f"{n}<br>{fmt_value(v if ok else None, unit_zh, lang)}"
-        for n, v, ok in zip(frame["name"], values, has, strict=True)
-    ]
-    lo, hi = (float(values.min()), float(values.max())) if has.any() else (0.0, 0.0)
-    span = (hi - lo) or 1.0
-    ink = ["#ffffff" if ok and (v - lo) / span > 0.55 else p["text"] for v, ok in zip(values, has, strict=True)]
-    border = [p["selected_line"] if c in chosen else p["tile_line"] for c in frame["district"]]
-    width = [4 if c in chosen else 1 for c in frame["district"]]
-    rows, cols = int(frame["tile_row"].max()), int(frame["tile_col"].max())
-    fig = go.Figure(
-        layout=base_layout(
-            theme,
-            showlegend=False,
-            clickmode="event",
-            height=340,
-            xaxis={"visible": False, "range": [-0.6, cols + 0.6], "fixedrange": True},
-            yaxis={"visible": False, "range": [rows + 0.6, -0.6], "fixedrange": True, "scaleanchor": "x"},
-        )
-    )
-    fig.add_scatter(
-        x=frame["tile_col"],
-        y=frame["tile_row"],
-        mode="markers+text",
-        customdata=frame["district"],
-        marker={
-            "symbol": "square",
-            "size": 62,
-            "color": values.where(has, None),
-            "colorscale": p["scale"],
-            "line": {"color": border, "width": width},
-            "showscale": bool(has.any()),
-            "colorbar": {"thickness": 10, "title": {"text": unit_for_axis(unit_zh, lang)[1]}},
-        },
-        text=text,
-        textfont={"size": 11, "color": ink},
-        hovertemplate="%{text}<extra>" + label + "</extra>",
+    rows, cols = int(frame["tile_row"].max()) + 1, int(frame["tile_col"].max()) + 1
+    factor, unit = unit_for_axis(unit_zh, lang)
+    z: list[list[float | None]] = [[None] * cols for _ in range(rows)]
+    codes: list[list[str | None]] = [[None] * cols for _ in range(rows)]
+    text: list[list[str]] = [[""] * cols for _ in range(rows)]
+    outlines = []
+    for r in frame.itertuples(index=False):
+        v = None if pd.isna(r.value) else float(r.value)
+        z[r.tile_row][r.tile_col] = None if v is None else v * factor
+        codes[r.tile_row][r.tile_col] = r.district
+        text[r.tile_row][r.tile_col] = f"{r.name}<br>{fmt_value(v, unit_zh, lang)}"
+        if r.district in chosen:
+            outlines.append({"type": "rect", "x0": r.tile_col - 0.5, "x1": r.tile_col + 0.5, "y0": r.tile_row - 0.5,
+                             "y1": r.tile_row + 0.5, "line": {"color": p["selected_line"], "width": 4}})
+    hidden = {"visible": False, "fixedrange": True}
+    fig = go.Figure(layout=base_layout(
+        theme, showlegend=False, clickmode="event", shapes=outlines, margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        xaxis={**hidden, "range": [-0.5, cols - 0.5]},
+        yaxis={**hidden, "range": [rows - 0.5, -0.5], "scaleanchor": "x"},
+    ))
+    fig.add_heatmap(
+        z=z, customdata=codes, text=text, texttemplate="%{text}", textfont={"size": 12}, xgap=3, ygap=3,
+        colorscale=p["scale"], hoverongaps=False, hovertemplate="%{text}<extra>" + label + "</extra>",
+        colorbar={"thickness": 10, "title": {"text": unit}, "tickformat": ",~g"},
     )
     return fig
 
@@ -472,6 +460,7 @@ def plan_and_peers(
     if series.empty:
         return empty_figure(t("no_data_selection", lang), theme)
     p = palette(theme)
+    factor = unit_for_axis(unit_zh, lang)[0]
     years = sorted({*series.index, *(peers["year"] if len(peers) else []), *([goal[1]] if goal else [])})
     fig = go.Figure(
         layout=base_layout(
@@ -482,7 +471,7 @@ def plan_and_peers(
     )
     fig.add_scatter(
         x=list(series.index),
-        y=series.values,
+        y=series.values * factor,
         mode="lines+markers+text",
         name=label,
         text=[fmt_value(v, unit_zh, lang) for v in series.values],
@@ -494,7 +483,7 @@ def plan_and_peers(
         text = t("plan_target", lang, value=fmt_value(goal[0], unit_zh, lang), year=goal[1])
         fig.add_scatter(
             x=[series.index[-1], goal[1]],
-            y=[series.iloc[-1], goal[0]],
+            y=[series.iloc[-1] * factor, goal[0] * factor],
             mode="lines+markers",
             name=text,
             line={"dash": "dot", "color": p["warn"]},
@@ -504,7 +493,7 @@ def plan_and_peers(
     for i, (peer, part) in enumerate(peers.groupby("name", sort=True)):
         fig.add_scatter(
             x=part["year"],
-            y=part["value"],
+            y=part["value"] * factor,
             mode="markers+text",
             name=str(peer),
             marker={"symbol": "diamond", "size": 12, "color": p["colorway"][(i + 3) % 7]},

@@ -151,9 +151,17 @@ def name(row: Mapping[str, object], lang: str) -> str:
     return str(row["name_en"] if lang == "en" else row["name_zh"])
 
 
+def _finite(v: object) -> bool:
+    """A real, finite number (None, NaN, inf and pandas' NA are not)."""
+    try:
+        return v is not None and math.isfinite(v)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+
+
 def fmt_number(v: float | None, decimals: int = 0) -> str:
     """Thousands separators, fixed decimals; '—' for no value."""
-    if v is None or not math.isfinite(v):
+    if not _finite(v):
         return DASH
     return f"{v:,.{decimals}f}"
 
@@ -170,7 +178,7 @@ def _auto_decimals(v: float, unit: str) -> int:
 
 def fmt_value(v: float | None, unit_zh: str, lang: str = "zh", decimals: int | None = None) -> str:
     """A value with the unit users expect: 73,647件 / 3,429亿元 / 28.7% (zh); 73,647 / CNY 342.9 bn (en)."""
-    if v is None or not math.isfinite(v):
+    if not _finite(v):
         return DASH
     unit = unit_zh or ""
     if lang == "en" and unit == "亿元":

@@ -103,7 +103,7 @@ def kpi_models(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> l
     city = agg.is_city(ds, districts)
     for ind in KPI_INDICATORS:
         if ind == "network_uptime":
-            r = agg.network_reading(ds.stations, ds.outages, year, districts)
+            r = agg.uptime_reading(ds, year, districts)
             k = _model(ds, r, t("kpi_network_uptime", lang), "%", True, lang, districts)
             st = agg.stations_in(ds.stations, districts)
             n = int((st["commissioned"] < agg.year_bounds(year)[1]).sum())

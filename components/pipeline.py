@@ -20,8 +20,8 @@ from data.schema import TIER_INDICATORS, TIERS
 
 def pipeline_headlines(ds: Dataset, view: View) -> list[html.Div]:
     """The five tier counts for the selection and year (data-indicator = the tier's indicator id)."""
-    now = agg.tier_counts(ds.enterprises, view.year, view.districts)
-    before = agg.tier_counts(ds.enterprises, view.year - 1, view.districts)
+    now = agg.pipeline_counts(ds, view.year, view.districts)
+    before = agg.pipeline_counts(ds, view.year - 1, view.districts)
     has_prev = (view.year - 1) in ds.years
     out = []
     for tier in TIERS:
@@ -39,11 +39,12 @@ def pipeline_headlines(ds: Dataset, view: View) -> list[html.Div]:
 def pipeline_outputs(ds: Dataset, view: View) -> list[Any]:
     """Headline numbers and the four figures for a view (pure)."""
     d, lang, theme, year = view.districts, view.lang, view.theme, view.year
-    ent = ds.enterprises
     has_prev = (year - 1) in ds.years
-    flows = agg.transitions(ent, year, d) if has_prev else agg.transitions(ent.iloc[0:0], year, d)
+    flows = agg.pipeline_flows(ds, year, d)
+    if not has_prev:
+        flows = flows.iloc[0:0]
     summary = agg.flow_summary(flows)
-    by_district = agg.tier_by_district(ent, year)
+    by_district = agg.pipeline_by_district(ds, year)
     return [
         [
             *pipeline_headlines(ds, view),
@@ -51,8 +52,8 @@ def pipeline_outputs(ds: Dataset, view: View) -> list[Any]:
                 t("flow_summary", lang, **summary) if has_prev else t("no_prev_year", lang), className="headline-note"
             ),
         ],
-        figures.tier_bars(agg.tier_counts(ent, year, d), lang, theme),
-        figures.tier_trend(agg.tier_series(ent, ds.years, d), lang, theme),
+        figures.tier_bars(agg.pipeline_counts(ds, year, d), lang, theme),
+        figures.tier_trend(agg.pipeline_series(ds, d), lang, theme),
         figures.tier_flows(flows, TIERS, year - 1, year, lang, theme),
         figures.tiers_by_district(by_district, district_names(ds, lang), d, lang, theme),
     ]

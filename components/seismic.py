@@ -29,13 +29,13 @@ def seismic_outputs(ds: Dataset, view: View) -> list[Any]:
     stations = agg.stations_in(ds.stations, view.districts)
     names = station_names(ds, lang)
     lo, hi = agg.year_bounds(year)
-    table = agg.station_uptime(stations, ds.outages, lo, hi)
+    table = agg.uptime_table(ds, year, view.districts)
     table["name"] = table["station"].map(names)
-    monthly = agg.monthly_uptime(stations, ds.outages, year)
+    monthly = agg.uptime_months(ds, year, view.districts)
     outages = agg.outages_in(ds.outages, list(stations["station"]), lo, hi)
     outages["name"] = outages["station"].map(names)
     outages["cause_label"] = [cause_label(c, lang) for c in outages["cause"]]
-    reading = agg.network_reading(ds.stations, ds.outages, year, view.districts)
+    reading = agg.uptime_reading(ds, year, view.districts)
     in_service = int(table["uptime"].notna().sum())
     head = headline(
         "network_uptime",

@@ -89,5 +89,8 @@ def base_layout(theme: str, **overrides: Any) -> dict[str, Any]:
         "yaxis": dict(axis),
         "separators": ".,",
     }
+    for key in ("xaxis", "yaxis", "yaxis2"):  # axis overrides extend the defaults instead of replacing them
+        if key in overrides:
+            layout[key] = {**axis, **overrides.pop(key)}
     layout.update(overrides)
     return layout

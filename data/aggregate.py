@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
+from data.index import Index
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
 
@@ -45,62 +47,57 @@ def is_city(ds: Dataset, districts: Sequence[str]) -> bool:
 
 def indicator_info(ds: Dataset, indicator: str) -> dict[str, object]:
     """The indicators.csv row of `indicator` as a dict (KeyError when unknown)."""
-    rows = ds.indicators[ds.indicators["indicator"] == indicator]
-    if rows.empty:
-        raise KeyError(indicator)
-    return rows.iloc[0].to_dict()
+    return dict(_index(ds).info[indicator])
 
 
-def _sums(ds: Dataset, indicator: str, districts: Sequence[str]) -> pd.Series:
-    """Per-year sum of a summed indicator over the selected districts (years with any value)."""
-    obs = ds.observations
-    mask = obs["indicator"] == indicator
-    if not is_city(ds, districts):
-        mask &= obs["district"].isin(districts)
-    return obs.loc[mask].groupby("year")["value"].sum()
+def _index(ds: Dataset) -> Index:
+    if ds.index is None:
+        raise ValueError("dataset was not built by load_dataset (no index)")
+    return ds.index
 
 
-def _ratio_parts(ds: Dataset, num: str, den: str, districts: Sequence[str]) -> pd.DataFrame:
-    """Per-year numerator and denominator sums over districts that report both."""
-    obs = ds.observations
-    mask = obs["indicator"].isin([num, den])
-    if not is_city(ds, districts):
-        mask &= obs["district"].isin(districts)
-    wide = obs.loc[mask].pivot_table(index=["year", "district"], columns="indicator", values="value", aggfunc="sum")
-    if num not in wide or den not in wide:
-        return pd.DataFrame(columns=["num", "den"], dtype="float64")
-    wide = wide.dropna(subset=[num, den])
-    out = wide.groupby(level="year")[[num, den]].sum()
-    return out.rename(columns={num: "num", den: "den"})
+def _selected(ds: Dataset, districts: Sequence[str]) -> np.ndarray:
+    return _index(ds).columns(() if is_city(ds, districts) else tuple(districts))
+
+
+def _series(years: Sequence[int], values: np.ndarray, keep: np.ndarray, name: str) -> pd.Series:
+    out = pd.Series([_clean(float(v)) for v in values[keep]], index=pd.Index(np.asarray(years)[keep], dtype="int64"),
+                    name=name, dtype="float64")
+    return out.dropna()
 
 
 def series(ds: Dataset, indicator: str, districts: Sequence[str] = ()) -> pd.Series:
     """Indicator value per year for a selection (index: year, ascending; only years with a value).
 
-    sum: sum over the districts; ratio: sum(numerator) / sum(denominator) x scale;
-    city: the published city value, and nothing for a district selection.
+    sum: sum over the districts; ratio: sum(numerator) / sum(denominator) x scale over the districts
+    that report both; city: the published city value, and nothing for a district selection; the five
+    pipeline tiers: active certifications counted from enterprises.csv.
     """
-    info = indicator_info(ds, indicator)
-    agg = info["agg"]
+    idx = _index(ds)
+    info = idx.info[indicator]
+    cols = _selected(ds, districts)
+    years = idx.years
     if indicator in TIER_OF:
-        sel = () if is_city(ds, districts) else tuple(districts)
-        out = tier_series(ds.enterprises, ds.years, sel)[TIER_OF[indicator]].astype("float64")
-    elif agg == "city":
+        counts = idx.tiers[:, cols, TIERS.index(TIER_OF[indicator])].sum(axis=1).astype("float64")
+        return _series(years, counts, np.ones(len(years), dtype=bool), indicator)
+    if info["agg"] == "city":
         if not is_city(ds, districts):
-            return pd.Series(dtype="float64", name=indicator)
-        obs = ds.observations
-        rows = obs[(obs["indicator"] == indicator) & (obs["district"] == ds.city_code)]
-        out = rows.set_index("year")["value"].astype("float64")
-    elif agg == "sum":
-        out = _sums(ds, indicator, districts)
-    else:
-        parts = _ratio_parts(ds, str(info["numerator"]), str(info["denominator"]), districts)
-        parts = parts[parts["den"] > 0]
-        out = parts["num"] / parts["den"] * float(info["scale"])  # type: ignore[arg-type]
-    out = out.sort_index().map(_clean).dropna().astype("float64")
-    out.index = out.index.astype("int64")
-    out.name = indicator
-    return out
+            return pd.Series(dtype="float64", name=indicator, index=pd.Index([], dtype="int64"))
+        found = idx.city.get(indicator, {})
+        vals = np.array([found.get(y, np.nan) for y in years])
+        return _series(years, vals, ~np.isnan(vals), indicator)
+    if info["agg"] == "sum":
+        arr = idx.sums.get(indicator, np.full((len(years), len(idx.codes)), np.nan))[:, cols]
+        present = ~np.isnan(arr)
+        return _series(years, np.where(present, arr, 0).sum(axis=1), present.any(axis=1), indicator)
+    empty = np.full((len(years), len(idx.codes)), np.nan)
+    num = idx.sums.get(str(info["numerator"]), empty)[:, cols]
+    den = idx.sums.get(str(info["denominator"]), empty)[:, cols]
+    both = ~np.isnan(num) & ~np.isnan(den)
+    n, d = np.where(both, num, 0).sum(axis=1), np.where(both, den, 0).sum(axis=1)
+    keep = both.any(axis=1) & (d > 0)
+    ratio = np.divide(n, d, out=np.zeros_like(n), where=d > 0) * float(info["scale"])  # type: ignore[arg-type]
+    return _series(years, ratio, keep, indicator)
 
 
 def value(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ()) -> float | None:
@@ -112,7 +109,8 @@ def value(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ())
 def growth(current: float | None, previous: float | None, points: bool = False) -> float | None:
     """同比: `current / previous - 1`, or with `points` (ratios, percentages) `current - previous`.
 
-    None ("—") when either value is missing or the base is zero.
+    None ("—") when either value is missing, or for relative growth when the base is zero (a change in
+    points from a zero base is still meaningful: 0% -> 2% is +2 points).
     """
     if current is None or previous is None:
         return None
@@ -146,8 +144,9 @@ def reading(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = (
 
 
 def by_district(ds: Dataset, indicator: str, year: int) -> pd.DataFrame:
-    """Each district's own value for a year: columns district, value (None-free; missing rows dropped)."""
-    rows = [(code, value(ds, indicator, year, (code,))) for code in ds.district_codes]
+    """Each district's own value for a year: columns district, value (districts without a value left out)."""
+    idx = _index(ds)
+    rows = [(code, value(ds, indicator, year, (code,))) for code in idx.codes]
     df = pd.DataFrame([(c, v) for c, v in rows if v is not None], columns=["district", "value"])
     return df.astype({"value": "float64"})
 
@@ -331,13 +330,118 @@ def outages_in(outages: pd.DataFrame, stations: Sequence[str], start: datetime, 
     return o.sort_values(["start", "station"]).reset_index(drop=True)
 
 
-def network_reading(stations: pd.DataFrame, outages: pd.DataFrame, year: int, districts: Sequence[str] = ()) -> Reading:
-    """Network uptime of the selection's stations in percent (99.95), with the change in points."""
+def network_reading(
+    stations: pd.DataFrame,
+    outages: pd.DataFrame,
+    year: int,
+    districts: Sequence[str] = (),
+    years: Sequence[int] | None = None,
+) -> Reading:
+    """Network uptime of the selection's stations in percent (99.95), with the change in points.
+
+    With `years` (the dataset's reporting years), a year outside them has no value: a year without an
+    outage log is unknown, not perfect.
+    """
     st = stations_in(stations, districts)
 
     def pct(y: int) -> float | None:
+        if years is not None and y not in years:
+            return None
         u = network_uptime(station_uptime(st, outages, *year_bounds(y)))
         return None if u is None else _clean(u * 100)
 
     cur, prev = pct(year), pct(year - 1)
     return Reading("network_uptime", year, cur, prev, growth(cur, prev, points=True), "pp")
+
+
+# ---------------------------------------------------------------- fast paths over the dataset's index
+# Same results as the frame-based functions above (asserted in tests), from arrays built once per version.
+
+
+def pipeline_counts(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.Series:
+    """tier_counts() for a dataset, from its index."""
+    idx = _index(ds)
+    y = idx.year_pos(year)
+    if y is None:
+        return tier_counts(ds.enterprises, year, () if is_city(ds, districts) else districts)
+    counts = idx.tiers[y][_selected(ds, districts)].sum(axis=0)
+    return pd.Series(counts, index=pd.Index(list(TIERS), name="tier"), name="count", dtype="int64")
+
+
+def pipeline_by_district(ds: Dataset, year: int) -> pd.DataFrame:
+    """tier_by_district() for a dataset (districts with no certification left out)."""
+    idx = _index(ds)
+    y = idx.year_pos(year)
+    if y is None:
+        return tier_by_district(ds.enterprises, year)
+    table = pd.DataFrame(idx.tiers[y], index=pd.Index(idx.codes, name="district"), columns=list(TIERS))
+    return table[table.sum(axis=1) > 0]
+
+
+def pipeline_flows(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.DataFrame:
+    """transitions() for a dataset: firms from year-1 to year (source tier or "new", target tier or "lost")."""
+    idx = _index(ds)
+    y = idx.year_pos(year)
+    if y is None:
+        return transitions(ds.enterprises, year, () if is_city(ds, districts) else districts)
+    cube = idx.flows[y][_selected(ds, districts)].sum(axis=0)
+    sources, targets = [*TIERS, NEW], [*TIERS, LOST]
+    rows = [(sources[i], targets[j], int(cube[i, j])) for i in range(len(sources)) for j in range(len(targets))
+            if cube[i, j] > 0]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return pd.DataFrame(rows, columns=["source", "target", "count"]).astype({"count": "int64"})
+
+
+def _station_rows(ds: Dataset, districts: Sequence[str]) -> np.ndarray:
+    idx = _index(ds)
+    if is_city(ds, districts):
+        return np.arange(len(idx.stations))
+    chosen = set(districts)
+    return np.array([i for i, d in enumerate(idx.station_district) if d in chosen], dtype=int)
+
+
+def uptime_table(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.DataFrame:
+    """station_uptime() over the year for the selection's stations, from the index."""
+    idx = _index(ds)
+    y = idx.year_pos(year)
+    if y is None:
+        return station_uptime(stations_in(ds.stations, () if is_city(ds, districts) else districts), ds.outages,
+                              *year_bounds(year))
+    rows = _station_rows(ds, districts)
+    service = idx.service[rows, y].sum(axis=1)
+    down = idx.down[rows, y].sum(axis=1)
+    uptime = [_clean(1 - d / s) if s > 0 else None for s, d in zip(service, down, strict=True)]
+    return pd.DataFrame({"station": [idx.stations[i] for i in rows], "service_s": service, "down_s": down,
+                         "uptime": pd.Series(uptime, dtype="object")})
+
+
+def uptime_months(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.DataFrame:
+    """monthly_uptime() for the selection's stations, from the index (None where not in service)."""
+    idx = _index(ds)
+    y = idx.year_pos(year)
+    st = stations_in(ds.stations, () if is_city(ds, districts) else districts)
+    if y is None:
+        return monthly_uptime(st, ds.outages, year)
+    rows = _station_rows(ds, districts)
+    service, down = idx.service[rows, y], idx.down[rows, y]
+    values = [[_clean(1 - d / s) if s > 0 else None for s, d in zip(srow, drow, strict=True)]
+              for srow, drow in zip(service, down, strict=True)]
+    return pd.DataFrame(values, index=[idx.stations[i] for i in rows], columns=list(range(1, 13)))
+
+
+def uptime_reading(ds: Dataset, year: int, districts: Sequence[str] = ()) -> Reading:
+    """network_reading() for a dataset, from the index."""
+
+    def pct(y: int) -> float | None:
+        u = network_uptime(uptime_table(ds, y, districts))
+        return None if u is None else _clean(u * 100)
+
+    cur, prev = pct(year), pct(year - 1) if _index(ds).year_pos(year - 1) is not None else None
+    return Reading("network_uptime", year, cur, prev, growth(cur, prev, points=True), "pp")
+
+
+def pipeline_series(ds: Dataset, districts: Sequence[str] = ()) -> pd.DataFrame:
+    """tier_series() over the dataset's years, from the index."""
+    idx = _index(ds)
+    table = idx.tiers[:, _selected(ds, districts)].sum(axis=1)
+    return pd.DataFrame(table, index=pd.Index(idx.years, dtype="int64"), columns=list(TIERS)).astype("int64")

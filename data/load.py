@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from data import schema
+from data.index import Index, build_index
 from data.schema import Column, Table
 
 MAX_ERRORS = 50
@@ -78,6 +79,7 @@ class Dataset:
     stations: pd.DataFrame
     outages: pd.DataFrame
     tables: dict[str, int] = field(default_factory=dict)
+    index: Index | None = field(default=None, repr=False, compare=False)
 
     @property
     def city_code(self) -> str:
@@ -465,6 +467,10 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
     frames = {t.file: _frame(t, parsed[t.file] or []) for t in schema.TABLES}
     indicators = frames["indicators.csv"]
     indicators["scale"] = indicators["scale"].fillna(1.0)
+    observations = frames["observations.csv"]
+    years = sorted(int(y) for y in observations["year"].unique())
+    index = build_index(years, list(frames["districts.csv"]["code"]), meta["city_code"], indicators, observations,
+                        frames["enterprises.csv"], frames["seismic_stations.csv"], frames["seismic_outages.csv"])
     return Dataset(
         path=root,
         meta=meta,
@@ -478,6 +484,7 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
         stations=frames["seismic_stations.csv"],
         outages=frames["seismic_outages.csv"],
         tables={t.file: len(parsed[t.file] or []) for t in schema.TABLES},
+        index=index,
     )
 
 

@@ -1,16 +1,18 @@
 """Unit tests of data/aggregate.py: every function, called directly on small hand-built data.
 
 The `tiny` dataset is written as CSV files to a temporary directory and loaded with the real loader, so
-the frames have exactly the dtypes the app sees; its numbers are chosen so that every expected value below
-can be checked by hand (see the comments next to each table). Pipeline and uptime functions, which take
-frames, are also fed frames built directly. Hypothesis properties swap hand-drawn observations or outages
-into these small fixtures.
+the frames (and the loader's index) are exactly what the app sees; its numbers are chosen so that every
+expected value below can be checked by hand (see the comments next to each table). Pipeline and uptime
+functions, which take frames, are also fed frames built directly; the index-based fast paths are checked
+against those frame-based references. Hypothesis properties write and load a variant of `tiny` per example
+(observations), or build station/outage frames directly.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +32,7 @@ ALL = (D1, D2, D3)
 TECH, HIGH, MUNI, PROV, NAT = TIERS
 DAY = 86400.0
 FAST = settings(max_examples=60, deadline=None)
+SLOW = settings(max_examples=25, deadline=None)  # properties that rebuild a dataset per example
 
 # --- the tiny dataset -------------------------------------------------------------------------------
 
@@ -160,20 +163,24 @@ S1_SERVICE_2012 = 366 * DAY  # 2012 is a leap year
 S2_SERVICE_2012 = 184 * DAY  # 1 Jul - 1 Jan
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    root = tmp_path_factory.mktemp("tiny")
-    for name, text in FILES.items():
+def write_dataset(root: Path, replace: dict[str, str] | None = None) -> Dataset:
+    """Write the tiny dataset (with some files replaced) to `root` and load it like any dataset."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in {**FILES, **(replace or {})}.items():
         (root / name).write_text(text, encoding="utf-8")
     return load_dataset(root)
 
 
-def with_observations(ds: Dataset, rows: list[tuple[str, str, int, float]]) -> Dataset:
-    """A copy of `ds` whose observations are `rows` (same dtypes as the loader's)."""
-    obs = pd.DataFrame(rows, columns=["indicator", "district", "year", "value"])
-    obs = obs.astype({"indicator": ds.observations["indicator"].dtype, "district": ds.observations["district"].dtype,
-                      "year": "int64", "value": "float64"})
-    return dataclasses.replace(ds, observations=obs)
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    return write_dataset(tmp_path_factory.mktemp("tiny"))
+
+
+def with_observations(rows: list[tuple[str, str, int, float]]) -> Dataset:
+    """The tiny dataset with `rows` as its observations, written to CSV and loaded."""
+    text = "indicator,district,year,value\n" + "".join(f"{i},{d},{y},{v!r}\n" for i, d, y, v in rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_dataset(Path(tmp), {"observations.csv": text})
 
 
 def ts(text: str) -> datetime:
@@ -199,6 +206,11 @@ def outages_frame(rows: list[tuple[str, datetime, datetime]]) -> pd.DataFrame:
     return df
 
 
+def missing(x: object) -> bool:
+    """A frame cell with no value: None, or the NaN pandas turns None into in a float column."""
+    return x is None or bool(pd.isna(x))
+
+
 def assert_clean(x: float | None) -> None:
     """'No value' is None; a value is a finite float."""
     assert x is None or (isinstance(x, float) and math.isfinite(x))
@@ -222,8 +234,19 @@ def assert_clean(x: float | None) -> None:
         ({D1, D2}, (D1, D2)),
         ([f" {D1}"], ()),
     ],
-    ids=["none", "empty", "sorted", "dedup", "unknown", "non-strings", "all", "all-with-noise", "iterator", "set",
-         "not-stripped"],
+    ids=[
+        "none",
+        "empty",
+        "sorted",
+        "dedup",
+        "unknown",
+        "non-strings",
+        "all",
+        "all-with-noise",
+        "iterator",
+        "set",
+        "not-stripped",
+    ],
 )
 def test_normalise_districts(tiny: Dataset, codes: object, expected: tuple[str, ...]) -> None:
     assert agg.normalise_districts(tiny, codes) == expected  # type: ignore[arg-type]
@@ -672,13 +695,15 @@ def test_transitions_by_district(tiny: Dataset) -> None:
 
 
 def test_transitions_place_each_firm_at_its_highest_tier() -> None:
-    ent = enterprises_frame([
-        ("A", D1, NAT, 2010, None),
-        ("A", D1, TECH, 2010, None),
-        ("A", D1, MUNI, 2010, None),
-        ("B", D1, TECH, 2011, None),
-        ("B", D1, PROV, 2011, None),
-    ])
+    ent = enterprises_frame(
+        [
+            ("A", D1, NAT, 2010, None),
+            ("A", D1, TECH, 2010, None),
+            ("A", D1, MUNI, 2010, None),
+            ("B", D1, TECH, 2011, None),
+            ("B", D1, PROV, 2011, None),
+        ]
+    )
     flows = flows_dict(agg.transitions(ent, 2011))
     assert flows == {(NAT, NAT): 1, (NEW, PROV): 1}
     # Every firm appears exactly once, whatever its number of certifications.
@@ -776,7 +801,9 @@ def test_station_uptime_on_tiny(tiny: Dataset) -> None:
     assert rows["S2"].down_s == S2_DOWN_2012  # the day before commissioning does not count
     assert rows["S2"].uptime == pytest.approx(1 - 1 / 184)
     assert rows["S3"].service_s == 0
-    assert table.loc[table["station"] == "S3", "uptime"].iloc[0] is None
+    # "None" inside a frame: pandas stores it as NaN in the float column (see missing()).
+    assert missing(rows["S3"].uptime)
+    assert table["uptime"].dtype == "float64"
 
 
 def test_station_uptime_previous_year(tiny: Dataset) -> None:
@@ -784,13 +811,28 @@ def test_station_uptime_previous_year(tiny: Dataset) -> None:
     assert table.loc["S1", "down_s"] == 0.5 * DAY
     assert table.loc["S1", "uptime"] == pytest.approx(1 - 0.5 / 365)
     assert table.loc["S2", "service_s"] == 0
-    assert table.loc["S2", "uptime"] is None
+    assert missing(table.loc["S2", "uptime"])
 
 
 def test_station_uptime_without_outages_is_one(tiny: Dataset) -> None:
     table = agg.station_uptime(tiny.stations, tiny.outages.iloc[0:0], *agg.year_bounds(2012))
-    assert table["uptime"].tolist() == [1.0, 1.0, None]
+    assert table["uptime"].tolist()[:2] == [1.0, 1.0]
+    assert missing(table["uptime"].iloc[2])
     assert table["down_s"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_station_uptime_when_no_station_is_in_service(tiny: Dataset) -> None:
+    table = agg.station_uptime(tiny.stations, tiny.outages, *agg.year_bounds(2008))
+    assert table["service_s"].tolist() == [0.0, 0.0, 0.0]
+    assert all(missing(u) for u in table["uptime"])
+    assert agg.network_uptime(table) is None
+
+
+def test_station_uptime_on_empty_station_list(tiny: Dataset) -> None:
+    table = agg.station_uptime(tiny.stations.iloc[0:0], tiny.outages, *agg.year_bounds(2012))
+    assert table.empty
+    assert list(table.columns) == ["station", "service_s", "down_s", "uptime"]
+    assert agg.network_uptime(table) is None
 
 
 def test_station_uptime_arbitrary_period() -> None:
@@ -910,12 +952,126 @@ def test_network_reading_by_district(
         assert r.change is None
 
 
+# --- selections with repeated codes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("indicator", "districts", "expected"),
+    [
+        ("apps", (D1, D1), 150.0),
+        ("apps", (D2, D1, D2), 480.0),
+        ("share", (D1, D2, D2), 40.0),
+        ("hightech_enterprises", (D1, D1), 2.0),
+    ],
+)
+def test_a_repeated_code_in_a_selection_counts_once(
+    tiny: Dataset, indicator: str, districts: tuple[str, ...], expected: float
+) -> None:
+    # Regression: the index's column lookup once summed a repeated district twice.
+    assert agg.value(tiny, indicator, 2012, districts) == pytest.approx(expected)
+
+
+# --- fast paths over the dataset's index agree with the frame-based reference ---------------------------
+
+SELECTIONS = [(), (D1,), (D2, D3), ALL, ("999999",)]
+INDEX_YEARS = [2009, 2010, 2011, 2012, 2013]  # the dataset's years, and one either side (fallback)
+
+
+def reference_selection(ds: Dataset, districts: tuple[str, ...]) -> tuple[str, ...]:
+    return () if agg.is_city(ds, districts) else districts
+
+
+@pytest.mark.parametrize("districts", SELECTIONS)
+@pytest.mark.parametrize("year", INDEX_YEARS)
+def test_pipeline_counts_matches_tier_counts(tiny: Dataset, year: int, districts: tuple[str, ...]) -> None:
+    fast = agg.pipeline_counts(tiny, year, districts)
+    ref = agg.tier_counts(tiny.enterprises, year, reference_selection(tiny, districts))
+    assert list(fast.index) == list(TIERS)
+    assert fast.tolist() == ref.tolist()
+
+
+@pytest.mark.parametrize("districts", SELECTIONS)
+@pytest.mark.parametrize("year", INDEX_YEARS)
+def test_pipeline_flows_matches_transitions(tiny: Dataset, year: int, districts: tuple[str, ...]) -> None:
+    fast = agg.pipeline_flows(tiny, year, districts)
+    ref = agg.transitions(tiny.enterprises, year, reference_selection(tiny, districts))
+    assert flows_dict(fast) == flows_dict(ref)
+
+
+@pytest.mark.parametrize("districts", SELECTIONS)
+def test_pipeline_series_matches_tier_series(tiny: Dataset, districts: tuple[str, ...]) -> None:
+    fast = agg.pipeline_series(tiny, districts)
+    ref = agg.tier_series(tiny.enterprises, tiny.years, reference_selection(tiny, districts))
+    pd.testing.assert_frame_equal(fast, ref, check_names=False, check_index_type=False)
+    assert list(fast.index) == tiny.years
+
+
+@pytest.mark.parametrize("year", INDEX_YEARS)
+def test_pipeline_by_district_matches_tier_by_district(tiny: Dataset, year: int) -> None:
+    fast = agg.pipeline_by_district(tiny, year)
+    ref = agg.tier_by_district(tiny.enterprises, year)
+    assert list(fast.columns) == list(TIERS)
+    assert sorted(fast.index) == sorted(ref.index)
+    assert fast.sort_index().values.tolist() == ref.sort_index().values.tolist()
+
+
+def same_uptime(a: object, b: object) -> bool:
+    return (missing(a) and missing(b)) or (not missing(a) and not missing(b) and a == pytest.approx(b))
+
+
+@pytest.mark.parametrize("districts", SELECTIONS)
+@pytest.mark.parametrize("year", INDEX_YEARS)
+def test_uptime_table_matches_station_uptime(tiny: Dataset, year: int, districts: tuple[str, ...]) -> None:
+    fast = agg.uptime_table(tiny, year, districts)
+    stations = agg.stations_in(tiny.stations, reference_selection(tiny, districts))
+    ref = agg.station_uptime(stations, tiny.outages, *agg.year_bounds(year))
+    assert list(fast.columns) == ["station", "service_s", "down_s", "uptime"]
+    assert fast["station"].tolist() == ref["station"].tolist()
+    assert fast["service_s"].tolist() == pytest.approx(ref["service_s"].tolist())
+    assert fast["down_s"].tolist() == pytest.approx(ref["down_s"].tolist())
+    assert all(same_uptime(a, b) for a, b in zip(fast["uptime"], ref["uptime"], strict=True))
+    assert agg.network_uptime(fast) == agg.network_uptime(ref)
+
+
+@pytest.mark.parametrize("districts", SELECTIONS)
+@pytest.mark.parametrize("year", INDEX_YEARS)
+def test_uptime_months_matches_monthly_uptime(tiny: Dataset, year: int, districts: tuple[str, ...]) -> None:
+    fast = agg.uptime_months(tiny, year, districts)
+    stations = agg.stations_in(tiny.stations, reference_selection(tiny, districts))
+    ref = agg.monthly_uptime(stations, tiny.outages, year)
+    assert list(fast.index) == list(ref.index)
+    assert list(fast.columns) == list(range(1, 13))
+    for st_ in ref.index:
+        assert all(same_uptime(a, b) for a, b in zip(fast.loc[st_], ref.loc[st_], strict=True)), st_
+
+
+@pytest.mark.parametrize("districts", SELECTIONS)
+@pytest.mark.parametrize("year", [2011, 2012])
+def test_uptime_reading_matches_network_reading(tiny: Dataset, year: int, districts: tuple[str, ...]) -> None:
+    fast = agg.uptime_reading(tiny, year, districts)
+    ref = agg.network_reading(tiny.stations, tiny.outages, year, reference_selection(tiny, districts))
+    assert fast == ref
+
+
+def test_uptime_reading_has_no_previous_before_the_first_year(tiny: Dataset) -> None:
+    r = agg.uptime_reading(tiny, 2010)
+    assert r.value == 100.0
+    assert r.previous is None
+    assert r.change is None
+
+
+def test_fast_paths_need_a_loaded_dataset(tiny: Dataset) -> None:
+    bare = dataclasses.replace(tiny, index=None)
+    with pytest.raises(ValueError, match="load_dataset"):
+        agg.value(bare, "apps", 2012)
+
+
 # --- hypothesis properties over datasets ------------------------------------------------------------------
 
 counts = st.integers(min_value=0, max_value=10**7)
 
 
-@FAST
+@SLOW
 @given(data=st.data())
 def test_sum_over_all_districts_is_the_city_total(tiny: Dataset, data: st.DataObject) -> None:
     rows = []
@@ -924,7 +1080,7 @@ def test_sum_over_all_districts_is_the_city_total(tiny: Dataset, data: st.DataOb
             if data.draw(st.booleans(), label=f"{d}-{year} reported"):
                 rows.append(("apps", d, year, float(data.draw(counts, label=f"{d}-{year}"))))
     rows.append(("apps", D1, 2010, 1.0))  # keep at least one observation
-    ds = with_observations(tiny, rows)
+    ds = with_observations(rows)
     for year in (2011, 2012):
         city = agg.value(ds, "apps", year, ())
         parts = [agg.value(ds, "apps", year, (d,)) for d in ALL]
@@ -936,13 +1092,13 @@ def test_sum_over_all_districts_is_the_city_total(tiny: Dataset, data: st.DataOb
             assert agg.value(ds, "apps", year, ALL) == city
 
 
-@FAST
+@SLOW
 @given(
     values=st.lists(st.floats(min_value=0, max_value=1e6, allow_subnormal=False), min_size=3, max_size=3),
     year=st.sampled_from([2011, 2012]),
 )
 def test_float_sum_over_all_districts_is_the_city_total(tiny: Dataset, values: list[float], year: int) -> None:
-    ds = with_observations(tiny, [("output", d, year, v) for d, v in zip(ALL, values, strict=True)])
+    ds = with_observations([("output", d, year, v) for d, v in zip(ALL, values, strict=True)])
     parts = [agg.value(ds, "output", year, (d,)) for d in ALL]
     assert agg.value(ds, "output", year) == pytest.approx(sum(p or 0.0 for p in parts), rel=1e-9, abs=1e-6)
 
@@ -951,7 +1107,7 @@ positive = st.floats(min_value=1e-3, max_value=1e6, allow_subnormal=False)
 non_negative = st.floats(min_value=0, max_value=1e6, allow_subnormal=False)
 
 
-@FAST
+@SLOW
 @given(
     parts=st.lists(st.tuples(non_negative, positive), min_size=3, max_size=3),
     selection=st.sets(st.sampled_from(ALL), min_size=1),
@@ -962,7 +1118,7 @@ def test_ratio_lies_between_the_selected_districts_ratios(
     rows = []
     for d, (num, den) in zip(ALL, parts, strict=True):
         rows += [("output", d, 2012, num), ("industry", d, 2012, den)]
-    ds = with_observations(tiny, rows)
+    ds = with_observations(rows)
     chosen = tuple(sorted(selection))
     own = [agg.value(ds, "share", 2012, (d,)) for d in chosen]
     assert all(v is not None for v in own)
@@ -986,7 +1142,8 @@ def uptime_of(commissioned_day: int, outages: list[tuple[int, int]]) -> float | 
     stations = stations_frame([("A", D1, (PERIOD[0] + timedelta(days=commissioned_day)).isoformat())])
     m = timedelta(minutes=1)
     frame = outages_frame([("A", PERIOD[0] + s * m, PERIOD[0] + (s + d) * m) for s, d in outages])
-    return agg.station_uptime(stations, frame, *PERIOD).loc[0, "uptime"]
+    u = agg.station_uptime(stations, frame, *PERIOD).loc[0, "uptime"]
+    return None if missing(u) else float(u)
 
 
 @FAST
@@ -1034,16 +1191,18 @@ def test_network_uptime_is_within_zero_and_one_and_between_stations(
     a: list[tuple[int, int]], b: list[tuple[int, int]], day_a: int, day_b: int
 ) -> None:
     m = timedelta(minutes=1)
-    stations = stations_frame([
-        ("A", D1, (PERIOD[0] + timedelta(days=day_a)).isoformat()),
-        ("B", D2, (PERIOD[0] + timedelta(days=day_b)).isoformat()),
-    ])
+    stations = stations_frame(
+        [
+            ("A", D1, (PERIOD[0] + timedelta(days=day_a)).isoformat()),
+            ("B", D2, (PERIOD[0] + timedelta(days=day_b)).isoformat()),
+        ]
+    )
     frame = outages_frame(
         [(st_, PERIOD[0] + s * m, PERIOD[0] + (s + d) * m) for st_, rows in (("A", a), ("B", b)) for s, d in rows]
     )
     table = agg.station_uptime(stations, frame, *PERIOD)
     net = agg.network_uptime(table)
-    own = [u for u in table["uptime"] if u is not None]
+    own = [u for u in table["uptime"] if not missing(u)]
     if not own:
         assert net is None
     else:

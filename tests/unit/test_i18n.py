@@ -213,9 +213,6 @@ def test_fmt_value_no_value_is_a_dash(missing, unit, lang):
     assert fmt_value(missing, unit, lang) == DASH == "—"
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="fmt_value/fmt_number call math.isfinite on pandas.NA (nullable dtypes: Float64/Int64) "
-                          "and raise TypeError 'must be real number, not NAType' instead of returning '—'")
 def test_fmt_value_pandas_na_is_a_dash():
     assert fmt_value(pd.NA, "件", "zh") == DASH
 

@@ -1,0 +1,170 @@
+"""`make bench`: server time and bytes per filter change, cold and warm cache, on the sample dataset.
+
+A filter change fires the URL/filter sync callback and every section callback. Each is posted to
+/_dash-update-component through Flask's test client (no network), timed, and its JSON body counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from components import ids
+from data.load import load_dataset
+from data.settings import SAMPLE_DIR, Settings
+
+CALLBACKS: dict[str, list[tuple[str, str]]] = {
+    "sync_view": [
+        (ids.URL, "search"),
+        (ids.FILTER_YEAR, "value"),
+        (ids.FILTER_YEAR, "options"),
+        (ids.FILTER_DISTRICTS, "value"),
+        (ids.FILTER_DISTRICTS, "options"),
+        (ids.NOTICE, "children"),
+        (ids.FILTER_CAPTION, "children"),
+    ],
+    "update_kpis": [(ids.KPI_STRIP, "children")],
+    "update_overview": [(ids.MAP_GRAPH, "figure"), (ids.RD_GRAPH, "figure")],
+    "update_patents": [(ids.PATENTS_TREND, "figure"), (ids.PATENTS_DISTRICT, "figure"), (ids.PATENTS_SHARE, "figure")],
+    "update_hightech": [(ids.HIGHTECH_DISTRICT, "figure"), (ids.HIGHTECH_TREND, "figure")],
+    "update_pipeline": [
+        (ids.PIPELINE_HEADLINE, "children"),
+        (ids.PIPELINE_TIERS, "figure"),
+        (ids.PIPELINE_TREND, "figure"),
+        (ids.PIPELINE_FLOW, "figure"),
+        (ids.PIPELINE_DISTRICT, "figure"),
+    ],
+    "update_seismic": [
+        (ids.SEISMIC_HEADLINE, "children"),
+        (ids.SEISMIC_UPTIME, "figure"),
+        (ids.SEISMIC_HEATMAP, "figure"),
+        (ids.SEISMIC_TIMELINE, "figure"),
+    ],
+}
+CONFIG = {"lang": "zh", "theme": "light"}
+
+
+def body(name: str, year: int, districts: list[str]) -> dict[str, Any]:
+    """The request a browser sends for callback `name` after a filter change."""
+    outs = CALLBACKS[name]
+    filt = [
+        {"id": ids.FILTER_YEAR, "property": "value", "value": year},
+        {"id": ids.FILTER_DISTRICTS, "property": "value", "value": districts},
+    ]
+    if name == "sync_view":
+        inputs = [
+            {"id": ids.URL, "property": "search", "value": f"?year={year}"},
+            *filt,
+            {"id": ids.FILTER_RESET, "property": "n_clicks", "value": None},
+            *[{"id": g, "property": "clickData", "value": None} for g in ids.CLICKABLE_DISTRICT_GRAPHS],
+        ]
+    elif name == "update_overview":
+        inputs = [*filt, {"id": ids.MAP_INDICATOR, "property": "value", "value": "patent_applications"}]
+    else:
+        inputs = filt
+    output = "...".join(f"{i}.{p}" for i, p in outs)
+    return {
+        "output": f"..{output}.." if len(outs) > 1 else output,
+        "outputs": [{"id": i, "property": p} for i, p in outs]
+        if len(outs) > 1
+        else {"id": outs[0][0], "property": outs[0][1]},
+        "inputs": inputs,
+        "state": [{"id": ids.CONFIG, "property": "data", "value": CONFIG}],
+        "changedPropIds": [f"{ids.FILTER_DISTRICTS}.value"],
+    }
+
+
+def selections(n: int, seed: int = 7) -> list[tuple[int, list[str]]]:
+    """n distinct (year, districts) filter states, as a user would click through them."""
+    ds = load_dataset(SAMPLE_DIR)
+    rng = random.Random(seed)
+    seen: set[tuple[int, tuple[str, ...]]] = set()
+    out = []
+    while len(out) < n:
+        year = rng.choice(ds.years)
+        k = rng.choice([0, 1, 1, 2, 3])
+        chosen = tuple(sorted(rng.sample(ds.district_codes, k)))
+        if (year, chosen) not in seen:
+            seen.add((year, chosen))
+            out.append((year, list(chosen)))
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def run(n: int) -> str:
+    """Measure n filter changes cold then warm; return a Markdown report."""
+    from app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Settings(cache_dir=Path(tmp) / "cache"))
+        client = app.server.test_client()
+        client.get("/")  # Dash sets itself up on the first request
+        states = selections(n)
+        times: dict[tuple[str, str], list[float]] = {}
+        change_ms: dict[str, list[float]] = {"cold": [], "warm": []}
+        sizes: list[int] = []
+        gz_sizes: list[int] = []
+        for phase in ("cold", "warm"):
+            for year, districts in states:
+                total_t, total_b, total_gz = 0.0, 0, 0
+                for name in CALLBACKS:
+                    payload = body(name, year, districts)
+                    t0 = time.perf_counter()
+                    resp = client.post("/_dash-update-component", json=payload)
+                    dt = (time.perf_counter() - t0) * 1000
+                    if resp.status_code != 200:
+                        raise SystemExit(f"{name} failed: {resp.status_code} {resp.get_data()[:200]!r}")
+                    times.setdefault((name, phase), []).append(dt)
+                    total_t += dt
+                    data = resp.get_data()
+                    total_b += len(data)
+                    total_gz += len(gzip.compress(data, 6))
+                change_ms[phase].append(total_t)
+                if phase == "cold":
+                    sizes.append(total_b)
+                    gz_sizes.append(total_gz)
+    lines = [
+        f"Sample dataset, {n} filter changes (distinct year × district selections), Flask test client, "
+        f"Python {sys.version.split()[0]}.",
+        "",
+        "| callback | cold p50 ms | cold p95 ms | warm p50 ms | warm p95 ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in CALLBACKS:
+        c, w = times[(name, "cold")], times[(name, "warm")]
+        lines.append(f"| {name} | {pct(c, 50):.1f} | {pct(c, 95):.1f} | {pct(w, 50):.1f} | {pct(w, 95):.1f} |")
+    c, w = change_ms["cold"], change_ms["warm"]
+    lines.append(
+        f"| **whole filter change** | {pct(c, 50):.1f} | {pct(c, 95):.1f} | {pct(w, 50):.1f} | {pct(w, 95):.1f} |"
+    )
+    lines += [
+        "",
+        f"JSON per filter change: median {statistics.median(sizes) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB "
+        f"raw; median {statistics.median(gz_sizes) / 1024:.1f} KB, max {max(gz_sizes) / 1024:.1f} KB gzip.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: python -m bench [--changes N]."""
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--changes", type=int, default=60)
+    args = parser.parse_args(argv)
+    sys.stdout.write(run(args.changes) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

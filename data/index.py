@@ -1,0 +1,142 @@
+"""Dense arrays derived once per dataset version, so that a filter change costs array sums, not scans.
+
+Built by the loader from the typed frames (no dash import). The reference implementations over
+frames stay in data/aggregate.py; tests assert that the fast paths agree with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from data.schema import TIER_INDICATORS, TIERS
+
+N_TIERS = len(TIERS)
+NEW, LOST = N_TIERS, N_TIERS  # extra source row "new" / extra target column "lost" in the flow cube
+
+
+@dataclass(frozen=True)
+class Index:
+    """Observations as year x district arrays, pipeline and uptime cubes over the dataset's years."""
+
+    years: tuple[int, ...]
+    codes: tuple[str, ...]
+    info: dict[str, dict[str, object]]  # indicator -> its indicators.csv row
+    sums: dict[str, np.ndarray]  # summed indicator -> [year, district] (NaN = no observation)
+    city: dict[str, dict[int, float]]  # city-level indicator -> {year: value}
+    tiers: np.ndarray  # [year, district, tier] active certifications
+    flows: np.ndarray  # [year, district, source tier | new, target tier | lost] firms (from year-1)
+    stations: tuple[str, ...]
+    station_district: tuple[str, ...]
+    service: np.ndarray  # [station, year, month] seconds in service
+    down: np.ndarray  # [station, year, month] seconds down (union of outages)
+
+    def year_pos(self, year: int) -> int | None:
+        """Row of `year` in the arrays, or None outside the dataset's years."""
+        try:
+            return self.years.index(year)
+        except ValueError:
+            return None
+
+    def columns(self, districts: tuple[str, ...] | list[str]) -> np.ndarray:
+        """Column positions of the selected districts (all when empty)."""
+        if not districts:
+            return np.arange(len(self.codes))
+        pos = {c: i for i, c in enumerate(self.codes)}
+        return np.array(sorted({pos[c] for c in districts if c in pos}), dtype=int)
+
+
+def _merged(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[list[datetime]] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def _month_bounds(years: tuple[int, ...]) -> list[list[tuple[datetime, datetime]]]:
+    return [[(datetime(y, m, 1), datetime(y + (m == 12), m % 12 + 1, 1)) for m in range(1, 13)] for y in years]
+
+
+def build_index(
+    years: list[int], codes: list[str], city_code: str, indicators: pd.DataFrame, observations: pd.DataFrame,
+    enterprises: pd.DataFrame, stations: pd.DataFrame, outages: pd.DataFrame,
+) -> Index:
+    """Derive the arrays from validated frames."""
+    ys, cs = tuple(years), tuple(codes)
+    y_pos = {y: i for i, y in enumerate(ys)}
+    c_pos = {c: i for i, c in enumerate(cs)}
+    sums: dict[str, np.ndarray] = {}
+    city: dict[str, dict[int, float]] = {}
+    agg_of = dict(zip(indicators["indicator"], indicators["agg"], strict=True))
+    for ind, grp in observations.groupby("indicator", sort=False):
+        if agg_of.get(ind) == "city":
+            rows = grp[grp["district"] == city_code]
+            city[str(ind)] = {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
+            continue
+        arr = np.full((len(ys), len(cs)), np.nan)
+        for y, d, v in zip(grp["year"], grp["district"], grp["value"], strict=True):
+            if y in y_pos and d in c_pos:
+                arr[y_pos[y], c_pos[d]] = v
+        sums[str(ind)] = arr
+
+    tier_pos = {t: i for i, t in enumerate(TIERS)}
+    tiers = np.zeros((len(ys), len(cs), N_TIERS), dtype=np.int64)
+    flows = np.zeros((len(ys), len(cs), N_TIERS + 1, N_TIERS + 1), dtype=np.int64)
+    ent = enterprises
+    y_from = ent["year_from"].to_numpy()
+    y_to = ent["year_to"].astype("float64").fillna(np.inf).to_numpy()
+    t_idx = ent["tier"].map(tier_pos).to_numpy()
+    d_idx = ent["district"].map(c_pos).fillna(-1).astype(int).to_numpy()
+    firm = ent["enterprise_id"].to_numpy()
+
+    def highest(year: int) -> dict[str, tuple[int, int]]:
+        best: dict[str, tuple[int, int]] = {}
+        for f, t, d in zip(firm[(y_from <= year) & (y_to >= year)], t_idx[(y_from <= year) & (y_to >= year)],
+                           d_idx[(y_from <= year) & (y_to >= year)], strict=True):
+            if f not in best or t > best[f][0]:
+                best[f] = (int(t), int(d))
+        return best
+
+    prev = highest(ys[0] - 1) if ys else {}
+    for yi, y in enumerate(ys):
+        active = (y_from <= y) & (y_to >= y) & (d_idx >= 0)
+        np.add.at(tiers[yi], (d_idx[active], t_idx[active]), 1)
+        now = highest(y)
+        for f in now.keys() | prev.keys():
+            src, dst = prev.get(f), now.get(f)
+            district = (dst or src)[1]  # type: ignore[index]
+            if district < 0:
+                continue
+            flows[yi, district, NEW if src is None else src[0], LOST if dst is None else dst[0]] += 1
+        prev = now
+
+    st_ids = tuple(str(s) for s in stations["station"])
+    service = np.zeros((len(st_ids), len(ys), 12))
+    down = np.zeros((len(st_ids), len(ys), 12))
+    by_station = {k: _merged([(pd.Timestamp(s).to_pydatetime(), pd.Timestamp(e).to_pydatetime())
+                              for s, e in zip(g["start"], g["end"], strict=True)])
+                  for k, g in outages.groupby("station")}
+    months = _month_bounds(ys)
+    for si, (st, commissioned) in enumerate(zip(st_ids, stations["commissioned"], strict=True)):
+        since = pd.Timestamp(commissioned).to_pydatetime()
+        merged = by_station.get(st, [])
+        for yi, bounds in enumerate(months):
+            for mi, (lo, hi) in enumerate(bounds):
+                lo = max(lo, since)
+                if hi <= lo:
+                    continue
+                service[si, yi, mi] = (hi - lo).total_seconds()
+                down[si, yi, mi] = sum((min(e, hi) - max(s, lo)).total_seconds() for s, e in merged
+                                       if e > lo and s < hi)
+    info = {str(r["indicator"]): r for r in indicators.to_dict("records")}
+    return Index(ys, cs, info, sums, city, tiers, flows, st_ids, tuple(str(d) for d in stations["district"]),
+                 service, down)
+
+
+TIER_POSITION = {ind: i for i, ind in enumerate(TIER_INDICATORS.values())}

@@ -1,0 +1,740 @@
+"""The dashboard in a real browser: KPI numbers, filters, chart clicks, URL state, edge states, screenshots.
+
+Every expected number is either a published city total (the 2012 work report) or recomputed here from the
+dataset's CSV files with the csv module, independently of the app's own aggregation code (``data/``).
+Every test uses ``page_guard``: a console error, an uncaught page error or a request to any host other than
+the app fails the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+WAIT_MS = 15_000
+YINZHOU, YUYAO, JIANGBEI = "330212", "330281", "330205"
+KPI_SUMS = ("patent_applications", "patent_grants", "invention_grants", "hightech_output")
+TIERS = {
+    "tech_enterprise": "tech_enterprises",
+    "hightech_enterprise": "hightech_enterprises",
+    "innovative_municipal": "innovative_municipal",
+    "innovative_provincial": "innovative_provincial",
+    "innovative_national": "innovative_national",
+}
+N_GRAPHS = 14
+BAD_NUMBER_WORDS = re.compile(r"(?<![A-Za-z])(NaN|nan|inf|Infinity|undefined|null)(?![A-Za-z])")
+
+
+# --------------------------------------------------------------------------------------------------
+# Independent expectations from the CSV files (csv module only; nothing from data/ or components/)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The dataset's CSV rows, read with the csv module."""
+
+    observations: dict[tuple[str, str, int], float]
+    enterprises: tuple[dict[str, str], ...]
+    stations: tuple[dict[str, str], ...]
+    outages: tuple[dict[str, str], ...]
+    district_names: dict[str, str]
+
+    def total(self, indicator: str, year: int, districts: Iterable[str]) -> float:
+        """Sum of a summed indicator over `districts` in `year` (every district must report it)."""
+        return sum(self.observations[(indicator, d, year)] for d in districts)
+
+    def share(self, year: int, districts: Iterable[str]) -> float:
+        """High-tech share: ratio of sums x 100 (never the mean of the districts' ratios)."""
+        chosen = list(districts)
+        return 100 * self.total("hightech_output", year, chosen) / self.total("industrial_output", year, chosen)
+
+    def active(self, tier: str, year: int, districts: Iterable[str]) -> int:
+        """Certifications of `tier` active in `year` within `districts`."""
+        chosen = set(districts)
+        return sum(
+            1
+            for row in self.enterprises
+            if row["tier"] == tier
+            and row["district"] in chosen
+            and int(row["year_from"]) <= year
+            and (row["year_to"].strip() == "" or int(row["year_to"]) >= year)
+        )
+
+    def network_uptime(self, year: int, districts: Iterable[str]) -> float | None:
+        """Percent uptime of the selection's stations in `year`, weighted by time in service (None: none)."""
+        chosen = set(districts)
+        lo_year, hi = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        service = down = 0.0
+        for st in self.stations:
+            if st["district"] not in chosen:
+                continue
+            lo = max(lo_year, datetime.fromisoformat(st["commissioned"]))
+            if lo >= hi:
+                continue
+            spans = sorted(
+                (max(lo, datetime.fromisoformat(o["start"])), min(hi, datetime.fromisoformat(o["end"])))
+                for o in self.outages
+                if o["station"] == st["station"]
+            )
+            merged: list[list[datetime]] = []
+            for start, end in spans:
+                if end <= start:
+                    continue
+                if merged and start <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], end)
+                else:
+                    merged.append([start, end])
+            service += (hi - lo).total_seconds()
+            down += sum((end - start).total_seconds() for start, end in merged)
+        return None if service == 0 else 100 * (1 - down / service)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def load_sample(data_dir: Path) -> Sample:
+    """Read the CSV files the app server serves."""
+    observations = {
+        (r["indicator"], r["district"], int(r["year"])): float(r["value"]) for r in _rows(data_dir / "observations.csv")
+    }
+    return Sample(
+        observations=observations,
+        enterprises=tuple(_rows(data_dir / "enterprises.csv")),
+        stations=tuple(_rows(data_dir / "seismic_stations.csv")),
+        outages=tuple(_rows(data_dir / "seismic_outages.csv")),
+        district_names={r["code"]: r["name_zh"] for r in _rows(data_dir / "districts.csv")},
+    )
+
+
+@pytest.fixture
+def sample(app_server) -> Sample:
+    """The served dataset, read independently."""
+    return load_sample(Path(app_server.data_dir))
+
+
+# --------------------------------------------------------------------------------------------------
+# Page helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def kpi(indicator: str) -> str:
+    """Selector of a KPI card (the pipeline and seismic headlines reuse some indicator ids)."""
+    return f"#kpi-strip [data-indicator={indicator}]"
+
+
+def tier(indicator: str) -> str:
+    """Selector of a pipeline tier headline."""
+    return f"#pipeline-headline [data-indicator={indicator}]"
+
+
+_ATTR_MATCHES = """([sel, attr, expected, tol]) => {
+    const el = document.querySelector(sel);
+    if (!el || !el.hasAttribute(attr)) return false;
+    const raw = el.getAttribute(attr);
+    if (expected === null) return raw === '';
+    if (raw === '') return false;
+    return Math.abs(Number(raw) - expected) <= tol;
+}"""
+
+
+def attr(page: Page, selector: str, name: str) -> str | None:
+    """An attribute of the first element matching `selector` (None when there is no such element)."""
+    return page.evaluate(
+        "([sel, name]) => { const el = document.querySelector(sel); return el ? el.getAttribute(name) : null; }",
+        [selector, name],
+    )
+
+
+def wait_number(
+    page: Page, selector: str, expected: float | None, *, name: str = "data-value", tol: float = 1e-6
+) -> None:
+    """Wait until `selector`'s attribute `name` is `expected` (±tol), or empty when `expected` is None."""
+    try:
+        page.wait_for_function(_ATTR_MATCHES, arg=[selector, name, expected, tol], timeout=WAIT_MS)
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"{selector} [{name}] = {attr(page, selector, name)!r}, expected {expected!r} (±{tol})", pytrace=False
+        )
+
+
+def search(page: Page) -> str:
+    """The query string as the browser has it (Dash writes it with history.pushState)."""
+    return str(page.evaluate("location.search"))
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    """The parsed query string."""
+    return parse_qs(search(page).lstrip("?"), keep_blank_values=True)
+
+
+def wait_query(page: Page, check: Callable[[dict[str, list[str]]], bool], what: str) -> None:
+    """Wait (briefly polling) until the parsed query string satisfies `check`."""
+    for _ in range(WAIT_MS // 100):
+        if check(query(page)):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"location.search = {search(page)!r}: expected {what}", pytrace=False)
+
+
+def open_view(page: Page, url: str) -> None:
+    """Load the page and wait for the KPI strip."""
+    response = page.goto(url)
+    assert response is not None, f"GET {url}: no response"
+    assert response.ok, f"GET {url} -> {response.status}"
+    page.wait_for_selector(kpi("patent_applications"), timeout=WAIT_MS)
+
+
+def choose(page: Page, dropdown_id: str, *labels: str) -> None:
+    """Open a Dash 4 dcc.Dropdown and click the options with these exact labels (a multi one stays open)."""
+    page.locator(f"#{dropdown_id}").click()
+    for label in labels:
+        option = page.locator(".dash-dropdown-content").get_by_role("option", name=label, exact=True)
+        expect(option).to_be_visible()
+        option.click()
+
+
+def close_dropdown(page: Page) -> None:
+    """Close an open dropdown popover."""
+    page.keyboard.press("Escape")
+    expect(page.locator(".dash-dropdown-content")).to_have_count(0)
+
+
+# What a rendered graph shows: drawn data marks, or a message ("no data" state), and its size.
+_GRAPH_STATES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(g => {
+    const box = g.getBoundingClientRect();
+    const marks = g.querySelectorAll(
+        '.trace .point, .trace path.js-line, .hm image, .sankey-node, .pielayer .slice').length;
+    const notes = [...g.querySelectorAll('.annotation-text')].map(a => a.textContent.trim()).filter(Boolean);
+    const holder = g.closest('.dash-graph') || g.parentElement;
+    return {id: (holder && holder.id) || g.id || '?', marks, notes, rendered: !!g._fullLayout,
+            empty: !!(g.layout && g.layout.meta && g.layout.meta.empty), width: box.width, height: box.height};
+})"""
+
+_ALL_GRAPHS_READY = """(n) => {
+    const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    if (plots.length < n || document.querySelector('[data-dash-is-loading="true"]')) return false;
+    return plots.every(g => g._fullLayout && (
+        g.querySelectorAll('.trace .point, .trace path.js-line, .hm image, .sankey-node, .pielayer .slice').length
+        || g.querySelector('.annotation-text')));
+}"""
+
+
+def wait_graphs(page: Page) -> list[dict]:
+    """Wait until all graphs have drawn something (data or a message); return their states."""
+    try:
+        page.wait_for_function(_ALL_GRAPHS_READY, arg=N_GRAPHS, timeout=WAIT_MS)
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"graphs not all rendered: {json.dumps(page.evaluate(_GRAPH_STATES), ensure_ascii=False)}", pytrace=False
+        )
+    return page.evaluate(_GRAPH_STATES)
+
+
+def assert_no_blank_graph(page: Page) -> None:
+    """Every graph is drawn at a usable size and shows data or an explicit empty-state message."""
+    states = wait_graphs(page)
+    assert len(states) == N_GRAPHS, [s["id"] for s in states]
+    numeric = re.compile(r"^[\s\d.,%+\-]*$")
+    for s in states:
+        assert s["width"] > 100, f"graph {s['id']} too narrow: {s}"
+        assert s["height"] > 100, f"graph {s['id']} too low: {s}"
+        if s["marks"] == 0:
+            messages = [n for n in s["notes"] if not numeric.match(n)]
+            assert messages, f"graph {s['id']} is a blank box (no data drawn, no message): {s}"
+            assert s["empty"], f"graph {s['id']} draws nothing but is not marked as an empty state: {s}"
+
+
+def assert_no_bad_numbers(page: Page) -> None:
+    """No NaN/inf/undefined in the visible text or in any data-value / data-yoy attribute."""
+    text = page.evaluate("document.body.innerText")
+    found = sorted(set(BAD_NUMBER_WORDS.findall(text)))
+    assert not found, f"page text contains {found}"
+    raws = page.evaluate(
+        "[...document.querySelectorAll('[data-indicator]')].map(e => "
+        "[e.getAttribute('data-indicator'), e.getAttribute('data-value'), e.getAttribute('data-yoy')])"
+    )
+    for indicator, value, yoy in raws:
+        for raw in (value, yoy):
+            assert raw is not None, f"{indicator}: data-value/data-yoy attribute missing"
+            assert raw == "" or math.isfinite(float(raw)), f"{indicator}: bad raw number {raw!r}"
+
+
+def bar_index(page: Page, graph_id: str, code: str) -> int:
+    """Index of the first bar trace's bar carrying `code` in customdata (-1 when absent)."""
+    return int(
+        page.evaluate(
+            """([gid, code]) => {
+            const g = document.querySelector('#' + gid + ' .js-plotly-plot');
+            const trace = g._fullData.find(t => t.type === 'bar');
+            return trace ? Array.from(trace.customdata || []).map(c => Array.isArray(c) ? c[0] : c).indexOf(code)
+                         : -1;
+        }""",
+            [graph_id, code],
+        )
+    )
+
+
+def first_bar_code(page: Page, graph_id: str) -> str:
+    """District code of the first bar drawn in the first bar trace."""
+    return str(
+        page.evaluate(
+            """(gid) => {
+            const g = document.querySelector('#' + gid + ' .js-plotly-plot');
+            const path = g.querySelector('.trace.bars .point path');
+            const d = path.__data__;
+            const c = d.trace ? d.trace.customdata[d.i] : g._fullData[0].customdata[d.i];
+            return Array.isArray(c) ? c[0] : c;
+        }""",
+            graph_id,
+        )
+    )
+
+
+def click_bar(page: Page, graph_id: str, code: str) -> None:
+    """Click the bar of `code` in the first bar trace of a district graph."""
+    index = bar_index(page, graph_id, code)
+    assert index >= 0, f"{graph_id}: no bar for {code}"
+    page.locator(f"#{graph_id} .trace.bars").first.locator(".point path").nth(index).click(force=True)
+
+
+def click_tile(page: Page, code: str) -> None:
+    """Click the district tile of `code` on the overview tile map."""
+    index = int(
+        page.evaluate(
+            """(code) => {
+            const g = document.querySelector('#overview-map-graph .js-plotly-plot');
+            return Array.from(g._fullData[0].customdata).map(c => Array.isArray(c) ? c[0] : c).indexOf(code);
+        }""",
+            code,
+        )
+    )
+    assert index >= 0, f"tile map: no tile for {code}"
+    page.locator("#overview-map-graph .scatterlayer .trace").first.locator(".point").nth(index).click(force=True)
+
+
+def selected_districts(page: Page) -> str:
+    """What the district dropdown shows as its value."""
+    return page.locator("#filter-districts-value").inner_text()
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. Default view: the published 2012 city totals
+# --------------------------------------------------------------------------------------------------
+
+
+def test_default_view_shows_published_2012_city_totals(page: Page, app_server, page_guard) -> None:
+    """KPI cards and tier headlines carry the report's 2012 totals, raw and formatted."""
+    open_view(page, app_server.url)
+    wait_number(page, kpi("patent_applications"), 73647)
+
+    for indicator, expected in (
+        ("patent_applications", 73647),
+        ("patent_grants", 59175),
+        ("invention_grants", 2065),
+        ("hightech_output", 3429),
+        ("hightech_enterprises", 930),
+        ("rd_intensity", 1.95),
+    ):
+        wait_number(page, kpi(indicator), expected, tol=1e-9)
+    assert round(float(attr(page, kpi("hightech_share"), "data-value") or "nan"), 1) == 28.7
+    uptime = float(attr(page, kpi("network_uptime"), "data-value") or "nan")
+    assert 99.9 <= uptime <= 100, uptime
+    wait_number(page, kpi("patent_applications"), 0.5478, name="data-yoy", tol=1e-4)
+
+    card = page.locator(kpi("patent_applications"))
+    expect(card).to_contain_text("73,647件")
+    expect(card).to_contain_text("+54.78%")
+
+    for indicator, expected in (
+        ("tech_enterprises", 563),
+        ("hightech_enterprises", 930),
+        ("innovative_municipal", 156),
+        ("innovative_provincial", 52),
+        ("innovative_national", 16),
+    ):
+        wait_number(page, tier(indicator), expected, tol=1e-9)
+    wait_number(page, "#seismic-headline [data-indicator=network_uptime]", uptime, tol=1e-9)
+    expect(page.locator("#filter-caption")).to_contain_text("2012")
+    expect(page.locator("#filter-caption")).to_contain_text("全市")
+    assert_no_blank_graph(page)
+    assert_no_bad_numbers(page)
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. Two districts chosen in the dropdown
+# --------------------------------------------------------------------------------------------------
+
+
+def expect_selection(page: Page, sample: Sample, year: int, districts: tuple[str, ...]) -> None:
+    """Every KPI shows the independently computed value for a district selection."""
+    for indicator in KPI_SUMS:
+        wait_number(page, kpi(indicator), sample.total(indicator, year, districts))
+        change = sample.total(indicator, year, districts) / sample.total(indicator, year - 1, districts) - 1
+        wait_number(page, kpi(indicator), change, name="data-yoy", tol=1e-6)
+    wait_number(page, kpi("hightech_share"), sample.share(year, districts), tol=1e-6)
+    wait_number(
+        page,
+        kpi("hightech_share"),
+        sample.share(year, districts) - sample.share(year - 1, districts),
+        name="data-yoy",
+        tol=1e-6,
+    )
+    wait_number(page, kpi("hightech_enterprises"), sample.active("hightech_enterprise", year, districts))
+    for tier_name, indicator in TIERS.items():
+        wait_number(page, tier(indicator), sample.active(tier_name, year, districts))
+    wait_number(page, kpi("rd_intensity"), None)
+    wait_number(page, kpi("rd_intensity"), None, name="data-yoy")
+    expect(page.locator(kpi("rd_intensity"))).to_contain_text("仅有全市数据")
+    uptime = sample.network_uptime(year, districts)
+    wait_number(page, kpi("network_uptime"), uptime, tol=1e-5)
+
+
+def test_two_districts_chosen_in_dropdown(page: Page, app_server, page_guard, sample: Sample) -> None:
+    """鄞州区 + 余姚市 via the dropdown UI: sums, ratio of sums, active certifications, URL, caption."""
+    open_view(page, app_server.url)
+    wait_number(page, kpi("patent_applications"), 73647)
+    page.evaluate("window.__marker = 1")
+
+    choose(page, "filter-districts", "鄞州区", "余姚市")
+    close_dropdown(page)
+
+    chosen = (YINZHOU, YUYAO)
+    expect_selection(page, sample, 2012, chosen)
+    wait_query(
+        page,
+        lambda q: q.get("district") == ["330212,330281"] and q.get("year") == ["2012"],
+        "district=330212,330281 and year=2012",
+    )
+    expect(page.locator("#filter-caption")).to_contain_text("鄞州区")
+    expect(page.locator("#filter-caption")).to_contain_text("余姚市")
+    shown = selected_districts(page)
+    assert "鄞州区" in shown, shown
+    assert "余姚市" in shown, shown
+    assert page.evaluate("window.__marker") == 1, "choosing districts reloaded the page"
+    assert_no_bad_numbers(page)
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. Chart clicks toggle the district filter
+# --------------------------------------------------------------------------------------------------
+
+
+def test_clicking_bars_and_tiles_toggles_the_district(page: Page, app_server, page_guard, sample: Sample) -> None:
+    """A bar (patents by district) and a tile (overview map) add their district, a second click removes it."""
+    open_view(page, app_server.url)
+    wait_number(page, kpi("patent_applications"), 73647)
+    wait_graphs(page)
+    page.evaluate("window.__marker = 1")
+
+    code = first_bar_code(page, "patents-district-graph")
+    assert code in sample.district_names, code
+    page.locator("#patents-district-graph .trace.bars .point path").first.click(force=True)
+    wait_query(page, lambda q: q.get("district") == [code], f"district={code}")
+    wait_number(page, kpi("patent_applications"), sample.total("patent_applications", 2012, [code]))
+    expect(page.locator("#filter-districts-value")).to_contain_text(sample.district_names[code])
+    expect(page.locator("#filter-caption")).to_contain_text(sample.district_names[code])
+
+    wait_graphs(page)
+    click_bar(page, "patents-district-graph", code)
+    wait_query(page, lambda q: "district" not in q, "no district parameter")
+    wait_number(page, kpi("patent_applications"), 73647)
+    expect(page.locator("#filter-caption")).to_contain_text("全市")
+    expect(page.locator("#filter-districts-value")).not_to_contain_text(sample.district_names[code])
+
+    wait_graphs(page)
+    click_tile(page, YUYAO)
+    wait_query(page, lambda q: q.get("district") == [YUYAO], f"district={YUYAO}")
+    wait_number(page, kpi("patent_applications"), sample.total("patent_applications", 2012, [YUYAO]))
+    expect(page.locator("#filter-districts-value")).to_contain_text("余姚市")
+
+    wait_graphs(page)
+    click_tile(page, YUYAO)
+    wait_query(page, lambda q: "district" not in q, "no district parameter")
+    wait_number(page, kpi("patent_applications"), 73647)
+    assert page.evaluate("window.__marker") == 1, "a chart click reloaded the page"
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. URL state: restore, update, back and forward
+# --------------------------------------------------------------------------------------------------
+
+
+def test_url_restores_view_and_history_works(page: Page, app_server, page_guard, sample: Sample) -> None:
+    """?year=2011&district=… restores the view; the year dropdown writes the URL; back/forward restore."""
+    chosen = (YINZHOU, YUYAO)
+    y2011 = sample.total("patent_applications", 2011, chosen)
+    y2010 = sample.total("patent_applications", 2010, chosen)
+    assert y2011 != y2010
+
+    open_view(page, f"{app_server.url}/?year=2011&district={YINZHOU},{YUYAO}")
+    wait_number(page, kpi("patent_applications"), y2011)
+    expect(page.locator("#filter-caption")).to_contain_text("2011")
+    expect(page.locator("#filter-year")).to_contain_text("2011")
+    page.evaluate("window.__marker = 1")
+
+    choose(page, "filter-year", "2010年")
+    wait_query(
+        page,
+        lambda q: q.get("year") == ["2010"] and q.get("district") == ["330212,330281"],
+        "year=2010 and district=330212,330281",
+    )
+    wait_number(page, kpi("patent_applications"), y2010)
+    expect(page.locator("#filter-caption")).to_contain_text("2010")
+
+    page.go_back()
+    wait_query(page, lambda q: q.get("year") == ["2011"], "year=2011 after going back")
+    wait_number(page, kpi("patent_applications"), y2011)
+    expect(page.locator("#filter-year")).to_contain_text("2011")
+
+    page.go_forward()
+    wait_query(page, lambda q: q.get("year") == ["2010"], "year=2010 after going forward")
+    wait_number(page, kpi("patent_applications"), y2010)
+    expect(page.locator("#filter-year")).to_contain_text("2010")
+    assert page.evaluate("window.__marker") == 1, "changing a filter or going back/forward reloaded the page"
+
+
+# --------------------------------------------------------------------------------------------------
+# 5. Bad URL parameters
+# --------------------------------------------------------------------------------------------------
+
+
+def test_bad_url_parameters_fall_back_with_a_notice(page: Page, app_server, page_guard, sample: Sample) -> None:
+    """A bad year, an unknown district code and an unknown parameter: a notice, no error page."""
+    open_view(page, f"{app_server.url}/?year=abc&district=999999,{YINZHOU}&foo=1")
+    expect(page.locator("#header-city")).to_contain_text("宁波")
+    notice = page.locator("#page-notice")
+    expect(notice).to_be_visible()
+    for bad in ("abc", "999999", "foo"):
+        expect(notice).to_contain_text(bad)
+    wait_number(page, kpi("patent_applications"), sample.total("patent_applications", 2012, [YINZHOU]))
+    expect(page.locator("#filter-year")).to_contain_text("2012")
+    expect(page.locator("#filter-caption")).to_contain_text("2012")
+    expect(page.locator("#filter-caption")).to_contain_text("鄞州区")
+    expect(page.locator("#filter-districts-value")).to_contain_text("鄞州区")
+    body = page.locator("body")
+    expect(body).not_to_contain_text("Traceback")
+    expect(body).not_to_contain_text("Internal Server Error")
+    assert_no_bad_numbers(page)
+
+
+# --------------------------------------------------------------------------------------------------
+# 6. Edge states: no previous year, no station, empty charts
+# --------------------------------------------------------------------------------------------------
+
+
+def test_first_year_shows_dash_for_growth(page: Page, app_server, page_guard) -> None:
+    """2008 has no previous year: 同比 is '—', data-yoy empty, and no NaN/inf anywhere."""
+    open_view(page, f"{app_server.url}/?year=2008")
+    expect(page.locator("#filter-caption")).to_contain_text("2008")
+    for indicator in (
+        "patent_applications",
+        "patent_grants",
+        "invention_grants",
+        "hightech_output",
+        "hightech_share",
+        "hightech_enterprises",
+        "rd_intensity",
+    ):
+        wait_number(page, kpi(indicator), None, name="data-yoy")
+        expect(page.locator(f"{kpi(indicator)} .kpi-change")).to_contain_text("—")
+    for indicator in TIERS.values():
+        wait_number(page, tier(indicator), None, name="data-yoy")
+        expect(page.locator(f"{tier(indicator)} .headline-change")).to_contain_text("—")
+    assert_no_blank_graph(page)
+    assert_no_bad_numbers(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: /?year=2008 shows network_uptime 同比 -0.50个百分点 (data-yoy -0.5033871) in the KPI card and "
+    "the seismic headline, though the dataset starts in 2008. aggregate.network_reading computes a 2007 uptime "
+    "from stations already commissioned, and since the outage log only starts in 2008 that year comes out as "
+    "100%. DESIGN.md: with no previous year, 同比 is '—'.",
+)
+def test_first_year_network_uptime_has_no_growth(page: Page, app_server, page_guard) -> None:
+    """2008 is the first year of the outage log: the network uptime's 同比 must be '—', not a change."""
+    open_view(page, f"{app_server.url}/?year=2008")
+    expect(page.locator("#filter-caption")).to_contain_text("2008")
+    wait_number(page, kpi("patent_applications"), None, name="data-yoy")
+    page.wait_for_selector("#seismic-headline [data-indicator=network_uptime]", timeout=WAIT_MS)
+    for selector in (kpi("network_uptime"), "#seismic-headline [data-indicator=network_uptime]"):
+        assert attr(page, selector, "data-yoy") == "", f"{selector} data-yoy = {attr(page, selector, 'data-yoy')!r}"
+        assert "—" in page.locator(selector).inner_text(), page.locator(selector).inner_text()
+
+
+def test_district_without_station_shows_no_station_message(page: Page, app_server, page_guard, sample: Sample) -> None:
+    """江北区 in 2011 (its only station opened in 2012): 'no station' message, empty uptime, no blank chart."""
+    assert sample.network_uptime(2011, [JIANGBEI]) is None
+    assert sample.network_uptime(2012, [JIANGBEI]) is not None
+    open_view(page, f"{app_server.url}/?year=2011&district={JIANGBEI}")
+    wait_number(page, kpi("patent_applications"), sample.total("patent_applications", 2011, [JIANGBEI]))
+    wait_number(page, kpi("network_uptime"), None)
+    wait_number(page, "#seismic-headline [data-indicator=network_uptime]", None)
+    expect(page.locator("#seismic-headline")).to_contain_text("无在运行台站")
+    expect(page.locator(kpi("network_uptime"))).to_contain_text("无在运行台站")
+    assert_no_blank_graph(page)
+    assert_no_bad_numbers(page)
+
+
+# --------------------------------------------------------------------------------------------------
+# 8. Screenshots of the default view, and what they showed
+# --------------------------------------------------------------------------------------------------
+
+GRAPH_IDS = (
+    "overview-map-graph", "overview-rd-graph",
+    "patents-trend-graph", "patents-district-graph", "patents-share-graph",
+    "hightech-district-graph", "hightech-trend-graph",
+    "pipeline-tiers-graph", "pipeline-trend-graph", "pipeline-flow-graph", "pipeline-district-graph",
+    "seismic-uptime-graph", "seismic-heatmap-graph", "seismic-timeline-graph",
+)  # fmt: skip
+
+# Text a reader cannot read in one graph: [kind, detail...] per problem (tolerance 1-3 px).
+_TEXT_PROBLEMS = """(gid) => {
+    const root = document.getElementById(gid);
+    const g = root && root.querySelector('.js-plotly-plot');
+    if (!g || !g._fullLayout) return [['not rendered', gid]];
+    const box = (e) => e.getBoundingClientRect();
+    const cut = (a, b, tol) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol
+        && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
+    const text = (sel) => [...g.querySelectorAll(sel)].filter((e) => box(e).width > 0 && e.textContent.trim());
+    const svg = box(g.querySelector('svg.main-svg'));
+    const out = [];
+    for (const e of text('.xtick text, .ytick text, .y2tick text, .g-xtitle text, .g-ytitle text, '
+                         + '.g-y2title text, .annotation-text, .legendtext, .cbtitle text, .cbaxis text')) {
+        const r = box(e);
+        const over = Math.max(svg.left - r.left, r.right - svg.right, svg.top - r.top, r.bottom - svg.bottom);
+        if (over > 3) out.push(['cut off by the chart edge', e.textContent.trim(), Math.round(over)]);
+    }
+    const ticks = text('.xtick text, .ytick text, .y2tick text');
+    for (const title of text('.g-xtitle text, .g-ytitle text, .g-y2title text')) {
+        for (const tick of ticks) {
+            if (cut(box(title), box(tick), 1)) {
+                out.push(['axis title over tick label', title.textContent.trim(), tick.textContent.trim()]);
+            }
+        }
+    }
+    const notes = text('.annotation-text');
+    for (let i = 0; i < notes.length; i++) {
+        for (let j = i + 1; j < notes.length; j++) {
+            if (cut(box(notes[i]), box(notes[j]), 1)) {
+                out.push(['annotations overlap', notes[i].textContent.trim(), notes[j].textContent.trim()]);
+            }
+        }
+    }
+    const xa = g._fullLayout.xaxis, ya = g._fullLayout.yaxis;
+    if (xa && ya && xa._length && ya._length) {
+        const area = {left: svg.left + xa._offset, right: svg.left + xa._offset + xa._length,
+                      top: svg.top + ya._offset, bottom: svg.top + ya._offset + ya._length};
+        for (const e of text('.scatterlayer .textpoint text')) {
+            const r = box(e);
+            const over = Math.max(area.left - r.left, r.right - area.right, area.top - r.top, r.bottom - area.bottom);
+            if (over > 3) out.push(['data label cut off by the plot area', e.textContent.trim(), Math.round(over)]);
+        }
+    }
+    if (gid === 'overview-map-graph') {
+        const trace = g.querySelector('.scatterlayer .trace');
+        const tiles = trace ? [...trace.querySelectorAll('.point')].map(box) : [];
+        for (let i = 0; i < tiles.length; i++) {
+            for (let j = i + 1; j < tiles.length; j++) {
+                if (cut(tiles[i], tiles[j], 2)) {
+                    out.push(['tiles overlap', i, j, Math.round(Math.min(tiles[i].right, tiles[j].right)
+                              - Math.max(tiles[i].left, tiles[j].left))]);
+                }
+            }
+        }
+    }
+    return out;
+}"""
+
+# Defects the screenshots showed (app bugs, reported; not fixed here): kind -> (graphs, reason).
+KNOWN_TEXT_DEFECTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "tiles overlap": (
+        ("overview-map-graph",),
+        "app bug: the overview tile map draws each district as a 62 px square marker (figures.tile_map, "
+        "marker size=62) but the tile grid pitch in the 340 px high map is only ~50 px, so neighbouring tiles "
+        "overlap by ~12 px and cover each other's edges; white labels spill onto pale neighbours and vanish: "
+        "鄞州区 13,328件 reads '3,328件' (default view, 1366x768 and 1920x1080)",
+    ),
+    "cut off by the chart edge": (
+        ("pipeline-tiers-graph", "hightech-trend-graph"),
+        "app bug: tick labels cut off at the chart edge: pipeline-tiers-graph's y-axis tier names "
+        "(市级科技型企业 … 国家级创新型企业) lose 19-45 px at the left edge; hightech-trend-graph's right-axis "
+        "ticks 8.51 / 17.03 / 25.54 lose 6-13 px at the right edge (default view, 1366x768 and 1920x1080)",
+    ),
+    "axis title over tick label": (
+        ("patents-trend-graph", "hightech-trend-graph", "seismic-uptime-graph"),
+        "app bug: y-axis titles drawn over tick labels: patents-trend-graph '件' over '40,000', "
+        "hightech-trend-graph '比重（%）' over '17.03', seismic-uptime-graph '运行率（%）' over '99.9%' and "
+        "'99.95%' (default view, 1366x768 and 1920x1080)",
+    ),
+    "annotations overlap": (
+        ("hightech-district-graph",),
+        "app bug: hightech-district-graph labels both reference lines at the top left ('全市 28.7%' at y=28.7, "
+        "'目标 30.0%' at y=30); the label boxes overlap, so the city label is hidden under the target label, "
+        "which itself sits on the first bar (default view)",
+    ),
+    "data label cut off by the plot area": (
+        ("patents-share-graph",),
+        "app bug: patents-share-graph's value labels above the points are clipped by the plot area: '4.87%' "
+        "(2008, the top point) loses its top 7 px; at 1366x768 '3.49%' (2012) loses 4 px at the right",
+    ),
+}
+
+
+def text_problems(page: Page) -> dict[str, list[list[object]]]:
+    """Unreadable text per graph (after every graph has drawn)."""
+    wait_graphs(page)
+    found = {gid: page.evaluate(_TEXT_PROBLEMS, gid) for gid in GRAPH_IDS}
+    return {gid: problems for gid, problems in found.items() if problems}
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
+def test_default_view_screenshot(new_page, app_server, page_guard, screenshot, width: int, height: int) -> None:
+    """Full-page screenshots once every graph has drawn: artifacts/screenshots/dashboard-<width>.png.
+
+    Also: no sideways scrolling, no blank graph, and no unreadable chart text beyond the known defects.
+    """
+    page = new_page(viewport={"width": width, "height": height})
+    open_view(page, app_server.url)
+    wait_number(page, kpi("patent_applications"), 73647)
+    assert_no_blank_graph(page)
+    path = screenshot(page, f"dashboard-{width}")
+    assert path.stat().st_size > 10_000, path
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"page scrolls sideways by {overflow}px at {width}x{height}"
+    unexpected = {
+        gid: [p for p in problems if gid not in KNOWN_TEXT_DEFECTS.get(str(p[0]), ((), ""))[0]]
+        for gid, problems in text_problems(page).items()
+    }
+    unexpected = {gid: problems for gid, problems in unexpected.items() if problems}
+    assert not unexpected, json.dumps(unexpected, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=reason))
+     for kind, (_, reason) in KNOWN_TEXT_DEFECTS.items()],
+)  # fmt: skip
+def test_known_chart_text_defect_is_fixed(page: Page, app_server, page_guard, kind: str) -> None:
+    """One known defect of the default view (1366x768): expected to fail until the app is fixed."""
+    open_view(page, app_server.url)
+    graphs = KNOWN_TEXT_DEFECTS[kind][0]
+    found = {gid: [p for p in problems if p[0] == kind] for gid, problems in text_problems(page).items()}
+    found = {gid: problems for gid, problems in found.items() if gid in graphs and problems}
+    assert not found, json.dumps(found, ensure_ascii=False)

@@ -1,0 +1,198 @@
+"""Callbacks called directly (inside a request context of a real app), the result cache and the data store."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import orjson
+import pytest
+
+from components import filters, ids
+from components.hightech import update_hightech
+from components.overview import update_kpis, update_overview
+from components.patents import update_patents
+from components.pipeline import update_pipeline
+from components.seismic import update_seismic
+from components.services import services
+from data.cache import ResultCache
+from data.load import load_dataset
+from data.store import DataStore
+
+ZH = {"lang": "zh", "theme": "light"}
+SECTIONS = [(update_patents, 3), (update_hightech, 2), (update_pipeline, 5), (update_seismic, 4)]
+BAD_INPUTS = [
+    ("2012", ["330212"]),
+    ({"x": 1}, None),
+    (None, "330212"),
+    (2012, ["999999", 7, None, ["330212"]]),
+    (1850, []),
+    (True, [{"a": 1}]),
+]
+
+
+def _kpi(strip: list, indicator: str) -> dict:
+    text = orjson.dumps(strip).decode()
+    assert f'"data-indicator":"{indicator}"' in text
+    for col in strip:
+        card = col["props"]["children"]
+        if card["props"].get("data-indicator") == indicator:
+            return card["props"]
+    raise AssertionError(indicator)
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.server.test_request_context():
+        yield app
+
+
+@pytest.mark.parametrize(("fn", "n"), SECTIONS)
+def test_sections_return_one_output_per_component(app, fn, n: int) -> None:
+    out = fn(2012, [], ZH)
+    assert len(out) == n
+    figures = [o for o in out if isinstance(o, dict) and "data" in o]
+    assert figures, "every section returns figures"
+    for fig in figures:
+        assert fig["layout"]["font"]["family"].startswith('"Noto Sans CJK SC"')
+
+
+@pytest.mark.parametrize(("fn", "n"), SECTIONS)
+@pytest.mark.parametrize(("year", "districts"), BAD_INPUTS)
+def test_sections_survive_bad_inputs(app, fn, n: int, year: object, districts: object) -> None:
+    assert len(fn(year, districts, {"lang": 5, "theme": None})) == n
+
+
+def test_kpi_callback_whole_city_and_two_districts(app, sample) -> None:
+    city = update_kpis(2012, [], ZH)
+    assert float(_kpi(city, "patent_applications")["data-value"]) == 73647
+    both = update_kpis(2012, ["330281", "330212"], ZH)
+    obs = sample.observations
+    mask = (
+        (obs["indicator"] == "patent_applications") & (obs["year"] == 2012) & obs["district"].isin(["330212", "330281"])
+    )
+    assert float(_kpi(both, "patent_applications")["data-value"]) == obs.loc[mask, "value"].sum()
+    assert _kpi(both, "rd_intensity")["data-value"] == ""
+
+
+def test_overview_rejects_unknown_map_indicator(app) -> None:
+    tiles, _rd = update_overview(2012, [], "__import__('os')", ZH)
+    assert tiles["data"][0]["customdata"]  # fell back to the default indicator
+
+
+def test_repeated_view_is_served_from_cache(app) -> None:
+    cache = services().cache
+    first = update_patents(2011, ["330212"], ZH)
+    hits = cache.hits
+    # same selection, different spelling: unsorted, duplicated, with an unknown code
+    second = update_patents(2011, ["330212", "330212", "999999"], ZH)
+    assert cache.hits == hits + 1
+    assert first == second
+
+
+def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) -> None:
+    app = make_app(sample_copy, reload_seconds=3600)
+    with app.server.test_request_context():
+        before = update_kpis(2012, [], ZH)
+        path = sample_copy / "observations.csv"
+        text = path.read_text(encoding="utf-8")
+        line = next(ln for ln in text.splitlines() if ln.startswith("patent_applications,330212,2012,"))
+        value = int(float(line.rsplit(",", 1)[1]))
+        path.write_text(text.replace(line, f"patent_applications,330212,2012,{value + 1000}"), encoding="utf-8")
+        assert services().store.refresh() is True
+        misses = services().cache.misses
+        after = update_kpis(2012, [], ZH)
+        assert services().cache.misses == misses + 1
+        assert (
+            float(_kpi(after, "patent_applications")["data-value"])
+            == float(_kpi(before, "patent_applications")["data-value"]) + 1000
+        )
+
+
+def test_sync_view_click_toggles_and_reset_clears(sample) -> None:
+    view, write = filters.next_view(
+        sample, ids.PATENTS_DISTRICT, "?year=2012", 2012, [], {"points": [{"customdata": "330212"}]}, "zh", "light"
+    )
+    assert view.districts == ("330212",)
+    assert write
+    view, _ = filters.next_view(
+        sample, ids.MAP_GRAPH, "?year=2012", 2012, ["330212"], {"points": [{"customdata": "330212"}]}, "zh", "light"
+    )
+    assert view.districts == ()
+    view, _ = filters.next_view(sample, ids.FILTER_RESET, "", 2011, ["330212", "330281"], None, "zh", "light")
+    assert view.districts == ()
+    assert view.year == 2011
+    for bad in (None, {}, {"points": []}, {"points": ["x"]}, {"points": [{"customdata": "<x>"}]}, "x"):
+        view, write = filters.next_view(sample, ids.MAP_GRAPH, "", 2012, ["330212"], bad, "zh", "light")
+        assert view.districts == ("330212",)
+        assert not write
+
+
+def test_url_event_reads_the_url_and_does_not_write_it(sample) -> None:
+    view, write = filters.next_view(sample, ids.URL, "?year=2010&district=330281", 2012, [], None, "en", "dark")
+    assert (view.year, view.districts, view.lang) == (2010, ("330281",), "zh")
+    assert write is False
+
+
+def test_cache_directory_is_private_and_values_are_text(tmp_path: Path) -> None:
+    directory = tmp_path / "c"
+    cache = ResultCache(directory)
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+    assert cache.get_or_compute("k|v1", lambda: '{"a":1}') == '{"a":1}'
+    assert cache.get_or_compute("k|v1", lambda: "other") == '{"a":1}'
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert cache.get_or_compute("k|v2", lambda: "new") == "new"
+    with pytest.raises(TypeError):
+        cache.get_or_compute("k|v3", lambda: {"not": "text"})
+    assert "k|v3" not in cache
+    cache.close()
+
+
+def test_cache_tightens_a_group_writable_directory(tmp_path: Path) -> None:
+    directory = tmp_path / "loose"
+    directory.mkdir(mode=0o777)
+    os.chmod(directory, 0o777)
+    ResultCache(directory).close()
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+
+
+def test_store_keeps_serving_when_an_update_is_bad(sample_copy: Path) -> None:
+    store = DataStore(sample_copy, recheck=0)
+    old = store.get().version
+    obs = sample_copy / "observations.csv"
+    good_text = obs.read_text(encoding="utf-8")
+    obs.write_text(good_text + "patent_applications,330212,2013,abc\n", encoding="utf-8")
+    assert store.get().version == old
+    assert store.last_error is not None
+    assert "observations.csv:" in str(store.last_error.issues[0])
+    obs.write_text(good_text + "patent_applications,330212,2013,5\n", encoding="utf-8")
+    assert store.get().version != old
+    assert store.last_error is None
+    assert 2013 in store.get().years
+
+
+def test_store_rechecks_at_most_every_interval(sample_copy: Path) -> None:
+    store = DataStore(sample_copy, recheck=3600)
+    old = store.get().version
+    (sample_copy / "peers.csv").write_text(
+        (sample_copy / "peers.csv").read_text(encoding="utf-8") + "广州,Guangzhou,rd_intensity,2011,2.0\n",
+        encoding="utf-8",
+    )
+    assert store.get().version == old  # not due yet
+    assert store.refresh() is True
+    assert store.get().version == load_dataset(sample_copy).version
+
+
+def test_healthz_shows_a_rejected_update(make_app, sample_copy: Path) -> None:
+    app = make_app(sample_copy)
+    client = app.server.test_client()
+    (sample_copy / "districts.csv").write_text("code\n", encoding="utf-8")
+    with app.server.app_context():
+        app.server.config["STI_SERVICES"].store.refresh()
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "degraded"
+    assert any("districts.csv" in line for line in body["rejected_update"])
+    assert client.get("/").status_code == 200
+    assert body["version"] == load_dataset(Path(__file__).resolve().parents[2] / "data" / "sample").version
