@@ -369,7 +369,8 @@ def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: 
 
 
 def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
-    """Outages of the year on a time axis. Columns: name, start, end, duration_h, cause_label."""
+    """Outages of the year on a time axis. Columns: name, start, end, duration_h, cause_label, and
+    optionally shown_start / shown_end (the part inside the period)."""
     if frame.empty:
         return empty_figure(t("no_outages", lang), theme)
     p = palette(theme)
@@ -381,11 +382,13 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     )
     for i, cause in enumerate(causes):
         part = frame[frame["cause_label"] == cause]
-        ms = ((part["end"] - part["start"]).dt.total_seconds() * 1000).clip(lower=3.6e6 * 4)  # visible minimum
+        # drawn inside the period (an outage running over New Year is cut at the edge); hover shows the real start
+        start, end = part.get("shown_start", part["start"]), part.get("shown_end", part["end"])
+        ms = ((end - start).dt.total_seconds() * 1000).clip(lower=3.6e6 * 4)  # visible minimum
         fig.add_bar(
             y=part["name"],
             x=ms,
-            base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            base=start.dt.strftime("%Y-%m-%dT%H:%M:%S"),
             orientation="h",
             name=cause,
             marker={"color": p["colorway"][i % len(p["colorway"])]},

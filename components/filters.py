@@ -32,6 +32,13 @@ def district_options(ds: Dataset, year: int, districts: tuple[str, ...], lang: s
     return [{"label": names[c], "value": c, "disabled": c not in have} for c in ds.district_codes]
 
 
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Dash 4 Dropdown's own texts ('{num_selected} selected', 'Select All', ...) in the page language."""
+    keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+            "no_options_found")
+    return {k: t(f"dropdown_{k}", lang) for k in keys}
+
+
 def caption(ds: Dataset, view: View) -> str:
     """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'."""
     names = district_names(ds, view.lang)
@@ -111,6 +118,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                                     value=view.year,
                                     clearable=False,
                                     searchable=False,
+                                    labels=dropdown_labels(lang),
                                 ),
                             ],
                             xs=4,
@@ -127,6 +135,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                                     value=list(view.districts),
                                     multi=True,
                                     placeholder=t("districts_placeholder", lang),
+                                    labels=dropdown_labels(lang),
                                 ),
                             ],
                             xs=8,

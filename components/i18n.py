@@ -47,6 +47,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The selected districts have no data for {year}; switched to {fallback}.",
     ),
     "notice_too_many": ("所选区县过多，已忽略多余部分。", "Too many districts selected; the rest were ignored."),
+    "dropdown_select_all": ("全选", "Select all"),
+    "dropdown_deselect_all": ("全不选", "Deselect all"),
+    "dropdown_selected_count": ("已选{num_selected}个", "{num_selected} selected"),
+    "dropdown_search": ("搜索", "Search"),
+    "dropdown_clear_search": ("清除搜索", "Clear search"),
+    "dropdown_clear_selection": ("清除选择", "Clear selection"),
+    "dropdown_no_options_found": ("无匹配选项", "No options found"),
     # KPI
     "kpi_yoy": ("同比 {change}", "YoY {change}"),
     "kpi_no_prev": ("同比 —（无上年数据）", "YoY — (no previous year)"),

@@ -323,10 +323,11 @@ def monthly_uptime(stations: pd.DataFrame, outages: pd.DataFrame, year: int) -> 
 
 
 def outages_in(outages: pd.DataFrame, stations: Sequence[str], start: datetime, end: datetime) -> pd.DataFrame:
-    """Outages of `stations` overlapping [start, end), with duration_h of the part inside the period."""
+    """Outages of `stations` overlapping [start, end), with the part inside the period (shown_start,
+    shown_end) and its length duration_h."""
     o = outages[outages["station"].isin(stations) & (outages["end"] > start) & (outages["start"] < end)].copy()
-    clipped = o["end"].clip(upper=end) - o["start"].clip(lower=start)
-    o["duration_h"] = clipped.dt.total_seconds() / 3600.0
+    o["shown_start"], o["shown_end"] = o["start"].clip(lower=start), o["end"].clip(upper=end)
+    o["duration_h"] = (o["shown_end"] - o["shown_start"]).dt.total_seconds() / 3600.0
     return o.sort_values(["start", "station"]).reset_index(drop=True)
 
 

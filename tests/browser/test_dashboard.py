@@ -314,18 +314,40 @@ def click_bar(page: Page, graph_id: str, code: str) -> None:
 
 
 def click_tile(page: Page, code: str) -> None:
-    """Click the district tile of `code` on the overview tile map."""
-    index = int(
-        page.evaluate(
-            """(code) => {
+    """Click the district tile of `code` on the overview tile map (a trace whose customdata holds codes).
+
+    Works whether the tiles are scatter markers (customdata per point) or heatmap cells (customdata per cell):
+    the click goes to the screen position of the tile's centre, where Plotly reports the click.
+    """
+    where = page.evaluate(
+        """(code) => {
             const g = document.querySelector('#overview-map-graph .js-plotly-plot');
-            return Array.from(g._fullData[0].customdata).map(c => Array.isArray(c) ? c[0] : c).indexOf(code);
+            g.scrollIntoView({block: 'center'});
+            const fl = g._fullLayout, svg = g.querySelector('svg.main-svg').getBoundingClientRect();
+            for (const t of g._fullData) {
+                const cd = Array.from(t.customdata || []);
+                let x = null, y = null;
+                if (t.type === 'heatmap') {
+                    cd.forEach((row, r) => Array.from(row || []).forEach((c, col) => {
+                        if (c === code) { x = t.x ? t.x[col] : col; y = t.y ? t.y[r] : r; }
+                    }));
+                } else {
+                    const i = cd.map((c) => (Array.isArray(c) ? c[0] : c)).indexOf(code);
+                    if (i >= 0) { x = t.x[i]; y = t.y[i]; }
+                }
+                if (x !== null) {
+                    const xa = fl[(t.xaxis || 'x').replace('x', 'xaxis')];
+                    const ya = fl[(t.yaxis || 'y').replace('y', 'yaxis')];
+                    return [svg.left + xa._offset + xa.d2p(x), svg.top + ya._offset + ya.d2p(y)];
+                }
+            }
+            return null;
         }""",
-            code,
-        )
+        code,
     )
-    assert index >= 0, f"tile map: no tile for {code}"
-    page.locator("#overview-map-graph .scatterlayer .trace").first.locator(".point").nth(index).click(force=True)
+    assert where is not None, f"tile map: no tile for {code}"
+    page.mouse.move(where[0], where[1])
+    page.mouse.click(where[0], where[1])
 
 
 def selected_districts(page: Page) -> str:

@@ -115,10 +115,14 @@ def test_every_literal_key_used_in_components_exists():
 
 
 def test_dynamic_key_families_exist():
-    """The f-string keys: tier_{tier} for the five tiers, theme_{name} for both themes."""
+    """The f-string keys: tier_{tier} for the five tiers, theme_{name} for both themes, dropdown_{k}."""
     _, dynamic = source_keys()
     templates = {k for _, k in dynamic}
-    assert templates <= {"tier_{tier}", "tier_{k}", "theme_{other_theme}"}, templates
+    assert templates <= {"tier_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}"}, templates
+    from components.filters import dropdown_labels
+
+    assert set(dropdown_labels("en")) == {"select_all", "deselect_all", "selected_count", "search", "clear_search",
+                                          "clear_selection", "no_options_found"}
     for tier in TIERS:
         assert f"tier_{tier}" in STRINGS
     for theme in ("light", "dark"):
