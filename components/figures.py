@@ -43,19 +43,43 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
     )
 
 
-def _hline(fig: go.Figure, ref: Ref, theme: str) -> None:
-    """A dashed reference line across the plot with its label (plain layout shapes: add_hline is slow)."""
+def _hline(fig: go.Figure, ref: Ref, theme: str, right: bool = False) -> None:
+    """A dashed reference line across the plot with its label at the left (or right) end.
+
+    Plain layout shapes: plotly's add_hline costs ~20 ms a call.
+    """
     y, label, colour = ref
     p = palette(theme)
     line = {"color": p[colour], "width": 1.5, "dash": "dash"}
-    fig.layout.shapes += ({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
-                           "line": line},)
-    fig.layout.annotations += ({"text": label, "xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": y,
-                                "yanchor": "bottom", "showarrow": False, "font": {"color": p[colour], "size": 12}},)
+    fig.layout.shapes += (
+        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y, "line": line},
+    )
+    fig.layout.annotations += (
+        {
+            "text": label,
+            "xref": "paper",
+            "x": int(right),
+            "xanchor": "right" if right else "left",
+            "yref": "y",
+            "y": y,
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"color": p[colour], "size": 12},
+        },
+    )
 
 
 def _years_axis(years: Sequence[int]) -> dict[str, Any]:
-    return {"tickmode": "array", "tickvals": list(years), "ticktext": [str(y) for y in years]}
+    """A year axis with one tick per year and half a year of room at each end (for value labels)."""
+    ys = list(years)
+    room = {"range": [min(ys) - 0.5, max(ys) + 0.5]} if ys else {}
+    return {"tickmode": "array", "tickvals": ys, "ticktext": [str(y) for y in ys], **room}
+
+
+def _headroom(values: Sequence[float], refs: Sequence[float] = ()) -> list[float]:
+    """A y range from zero with room above the highest point for its value label."""
+    top = max([0.0, *values, *refs])
+    return [0, top * 1.18 if top > 0 else 1]
 
 
 def patents_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
@@ -126,8 +150,8 @@ def district_bars(
             hovertemplate="%{x} " + label + ": %{text}<extra></extra>",
             textposition="none",
         )
-    for ref in refs:
-        _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme)
+    for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
+        _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme, right=i % 2 == 1)
     fig.update_layout(showlegend=len(columns) > 1)
     return fig
 
@@ -143,7 +167,7 @@ def trend_line(
         layout=base_layout(
             theme,
             xaxis=_years_axis(series.index),
-            yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+            yaxis={"title": {"text": unit}, "range": _headroom(series.values * factor, [r[0] * factor for r in refs])},
             showlegend=False,
         )
     )
@@ -154,11 +178,12 @@ def trend_line(
         name=label,
         text=[fmt_value(v, unit_zh, lang) for v in series.values],
         textposition="top center",
+        cliponaxis=False,
         line={"width": 3},
         hovertemplate="%{x}: %{text}<extra>" + label + "</extra>",
     )
-    for ref in refs:
-        _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme)
+    for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
+        _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme, right=i % 2 == 1)
     return fig
 
 
@@ -181,6 +206,8 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
                 "side": "right",
                 "showgrid": False,
                 "rangemode": "tozero",
+                "tickmode": "auto",
+                "tickformat": ".0f",
             },
         )
     )
@@ -334,7 +361,7 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float = 99.9) 
         marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
-    _hline(fig, (line, t("uptime_line", lang), "bad"), theme)
+    _hline(fig, (line, t("uptime_line", lang), "bad"), theme, right=True)
     return fig
 
 
@@ -377,7 +404,10 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     causes = list(dict.fromkeys(frame["cause_label"]))
     fig = go.Figure(
         layout=base_layout(
-            theme, barmode="overlay", xaxis={"type": "date"}, yaxis={"autorange": "reversed", "type": "category"}
+            theme,
+            barmode="overlay",
+            xaxis={"type": "date", "tickformat": "%Y-%m"},
+            yaxis={"autorange": "reversed", "type": "category"},
         )
     )
     for i, cause in enumerate(causes):
@@ -431,17 +461,39 @@ def tile_map(
         codes[r.tile_row][r.tile_col] = r.district
         text[r.tile_row][r.tile_col] = f"{r.name}<br>{fmt_value(v, unit_zh, lang)}"
         if r.district in chosen:
-            outlines.append({"type": "rect", "x0": r.tile_col - 0.5, "x1": r.tile_col + 0.5, "y0": r.tile_row - 0.5,
-                             "y1": r.tile_row + 0.5, "line": {"color": p["selected_line"], "width": 4}})
+            outlines.append(
+                {
+                    "type": "rect",
+                    "x0": r.tile_col - 0.5,
+                    "x1": r.tile_col + 0.5,
+                    "y0": r.tile_row - 0.5,
+                    "y1": r.tile_row + 0.5,
+                    "line": {"color": p["selected_line"], "width": 4},
+                }
+            )
     hidden = {"visible": False, "fixedrange": True}
-    fig = go.Figure(layout=base_layout(
-        theme, showlegend=False, clickmode="event", shapes=outlines, margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        xaxis={**hidden, "range": [-0.5, cols - 0.5]},
-        yaxis={**hidden, "range": [rows - 0.5, -0.5], "scaleanchor": "x"},
-    ))
+    fig = go.Figure(
+        layout=base_layout(
+            theme,
+            showlegend=False,
+            clickmode="event",
+            shapes=outlines,
+            margin={"l": 8, "r": 8, "t": 8, "b": 8},
+            xaxis={**hidden, "range": [-0.5, cols - 0.5]},
+            yaxis={**hidden, "range": [rows - 0.5, -0.5], "scaleanchor": "x"},
+        )
+    )
     fig.add_heatmap(
-        z=z, customdata=codes, text=text, texttemplate="%{text}", textfont={"size": 12}, xgap=3, ygap=3,
-        colorscale=p["scale"], hoverongaps=False, hovertemplate="%{text}<extra>" + label + "</extra>",
+        z=z,
+        customdata=codes,
+        text=text,
+        texttemplate="%{text}",
+        textfont={"size": 12},
+        xgap=3,
+        ygap=3,
+        colorscale=p["scale"],
+        hoverongaps=False,
+        hovertemplate="%{text}<extra>" + label + "</extra>",
         colorbar={"thickness": 10, "title": {"text": unit}, "tickformat": ",~g"},
     )
     return fig
@@ -476,6 +528,7 @@ def plan_and_peers(
         x=list(series.index),
         y=series.values * factor,
         mode="lines+markers+text",
+        cliponaxis=False,
         name=label,
         text=[fmt_value(v, unit_zh, lang) for v in series.values],
         textposition="top center",

@@ -34,8 +34,15 @@ def district_options(ds: Dataset, year: int, districts: tuple[str, ...], lang: s
 
 def dropdown_labels(lang: str) -> dict[str, str]:
     """Dash 4 Dropdown's own texts ('{num_selected} selected', 'Select All', ...) in the page language."""
-    keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
-            "no_options_found")
+    keys = (
+        "select_all",
+        "deselect_all",
+        "selected_count",
+        "search",
+        "clear_search",
+        "clear_selection",
+        "no_options_found",
+    )
     return {k: t(f"dropdown_{k}", lang) for k in keys}
 
 

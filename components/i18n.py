@@ -54,6 +54,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dropdown_clear_search": ("清除搜索", "Clear search"),
     "dropdown_clear_selection": ("清除选择", "Clear selection"),
     "dropdown_no_options_found": ("无匹配选项", "No options found"),
+    # summary sentences
+    "sum_up": ("，同比增长{change}", ", up {change} year on year"),
+    "sum_down": ("，同比下降{change}", ", down {change} year on year"),
+    "sum_flat": ("，与上年持平", ", unchanged on the previous year"),
+    "sum_below_floor": ("，低于3.5%", ", below 3.5%"),
+    "sum_no_data": ("{year}年{scope}无数据。", "No data for {scope} in {year}."),
+    "sum_patents": (
+        "{year}年{scope}专利申请量{apps}{trend}；授权发明专利{inv}，占授权量{share}{low}。",
+        "In {year}, {scope} filed {apps} patent applications{trend}; {inv} invention patents were "
+        "granted, {share} of all grants{low}.",
+    ),
+    "sum_hightech": (
+        "{year}年{scope}高新技术产业产值{output}{trend}，占规上工业产值比重{share}{share_trend}。",
+        "In {year}, high-tech industry output in {scope} was {output}{trend}, {share} of above-scale "
+        "industrial output{share_trend}.",
+    ),
+    "sum_tier": ("{tier}{n}", "{n} {tier}"),
+    "sum_pipeline": ("{year}年{scope}共有{parts}", "In {year}, {scope} had {parts}"),
+    "sum_pipeline_moves": (
+        "；较上年新认定{new}家，升级{up}家，失去认定{lost}家",
+        "; {new} firms were newly certified, {up} moved up and {lost} lost certification",
+    ),
+    "sum_end": ("。", "."),
+    "sum_no_stations": (
+        "{year}年{scope}没有在运行的地震台站。",
+        "No seismic station was in service in {scope} in {year}.",
+    ),
+    "sum_seismic": (
+        "{year}年{scope}地震台网运行率{uptime}，{n}个台站中{ok}个达到99.9%；全年中断{outages}次，累计{hours}小时。",
+        "In {year}, the seismic network in {scope} was up {uptime} of the time; {ok} of {n} stations "
+        "reached 99.9%; {outages} outages, {hours} hours in all.",
+    ),
     # KPI
     "kpi_yoy": ("同比 {change}", "YoY {change}"),
     "kpi_no_prev": ("同比 —（无上年数据）", "YoY — (no previous year)"),
@@ -124,7 +156,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_data": ("无数据", "No data"),
     "no_data_selection": ("所选区县和年份无数据", "No data for this selection"),
     "no_prev_year": ("无上年数据，无法显示流动", "No previous year: movements cannot be shown"),
-    "no_stations": ("所选区县没有地震台站", "No seismic station in the selected districts"),
+    "no_stations": ("所选区县当年没有在运行的地震台站", "No seismic station in service in the selection that year"),
+    "seismic_in_service": ("在运行台站", "Stations in service"),
+    "seismic_below_line": ("低于99.9%的台站", "Stations below 99.9%"),
+    "seismic_outage_count": ("中断次数", "Outages"),
+    "seismic_hours_down": ("累计{hours}小时", "{hours} hours in all"),
     "no_outages": ("全年无中断记录", "No outages this year"),
     "city_only_chart": ("R&D投入强度仅有全市数据", "R&D intensity is published for the whole city only"),
     "peers": ("对标城市", "Peer cities"),

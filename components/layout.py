@@ -94,8 +94,6 @@ def footer(ds: Dataset, view: View) -> html.Footer:
         html.Span(t("version", lang, version=ds.version), id=ids.FOOTER_VERSION),
         html.Span(" · " + t("source", lang, source=meta["source_en" if lang == "en" else "source_zh"])),
     ]
-    if meta.get("sample"):
-        parts.append(html.Div(t("sample_note", lang), className="sample-note"))
     return html.Footer(dbc.Container(parts, fluid=True), className="page-footer")
 
 

@@ -16,6 +16,8 @@ from components.ui import graph_card, headline, section
 from data import aggregate as agg
 from data.load import Dataset
 
+UPTIME_LINE = 0.999  # the network's availability objective (99.9%)
+
 
 def cause_label(cause: str, lang: str) -> str:
     """A known outage cause in the current language; other causes as written in the data."""
@@ -45,12 +47,35 @@ def seismic_outputs(ds: Dataset, view: View) -> list[Any]:
         reading.change,
         t("kpi_yoy", lang, change=fmt_change(reading.change, "pp", lang)),
     )
-    note = t("kpi_stations", lang, n=in_service) if in_service else t("kpi_no_stations", lang)
+    table = table.dropna(subset=["uptime"])
+    below = int((table["uptime"].astype("float64") < UPTIME_LINE).sum())
+    hours = float(outages["duration_h"].sum()) if len(outages) else 0.0
+    heads = [head]
+    if in_service:
+        heads += [
+            headline("seismic_stations", t("seismic_in_service", lang), in_service, str(in_service), None, ""),
+            headline("seismic_below_line", t("seismic_below_line", lang), below, str(below), None, ""),
+            headline(
+                "seismic_outages",
+                t("seismic_outage_count", lang),
+                len(outages),
+                str(len(outages)),
+                None,
+                t("seismic_hours_down", lang, hours=f"{hours:,.1f}"),
+            ),
+        ]
+    else:
+        heads.append(html.Div(t("kpi_no_stations", lang), className="headline-note"))
+    timeline = (
+        figures.outage_timeline(outages, lang, theme)
+        if in_service
+        else figures.empty_figure(t("no_stations", lang), theme)
+    )
     return [
-        [head, html.Div(note, className="headline-note")],
-        figures.uptime_bars(table, lang, theme),
+        heads,
+        figures.uptime_bars(table, lang, theme, line=UPTIME_LINE * 100),
         figures.uptime_heatmap(monthly, [names[s] for s in monthly.index], lang, theme),
-        figures.outage_timeline(outages, lang, theme),
+        timeline,
     ]
 
 

@@ -322,7 +322,7 @@ def click_tile(page: Page, code: str) -> None:
     where = page.evaluate(
         """(code) => {
             const g = document.querySelector('#overview-map-graph .js-plotly-plot');
-            g.scrollIntoView({block: 'center'});
+            g.scrollIntoView({block: 'center', behavior: 'instant'});
             const fl = g._fullLayout, svg = g.querySelector('svg.main-svg').getBoundingClientRect();
             for (const t of g._fullData) {
                 const cd = Array.from(t.customdata || []);
@@ -572,32 +572,18 @@ def test_first_year_shows_dash_for_growth(page: Page, app_server, page_guard) ->
         "hightech_share",
         "hightech_enterprises",
         "rd_intensity",
+        "network_uptime",  # the outage log starts in 2008 too: no 2007 uptime to compare with
     ):
         wait_number(page, kpi(indicator), None, name="data-yoy")
         expect(page.locator(f"{kpi(indicator)} .kpi-change")).to_contain_text("—")
     for indicator in TIERS.values():
         wait_number(page, tier(indicator), None, name="data-yoy")
         expect(page.locator(f"{tier(indicator)} .headline-change")).to_contain_text("—")
+    seismic = "#seismic-headline [data-indicator=network_uptime]"
+    wait_number(page, seismic, None, name="data-yoy")
+    expect(page.locator(f"{seismic} .headline-change")).to_contain_text("—")
     assert_no_blank_graph(page)
     assert_no_bad_numbers(page)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: /?year=2008 shows network_uptime 同比 -0.50个百分点 (data-yoy -0.5033871) in the KPI card and "
-    "the seismic headline, though the dataset starts in 2008. aggregate.network_reading computes a 2007 uptime "
-    "from stations already commissioned, and since the outage log only starts in 2008 that year comes out as "
-    "100%. DESIGN.md: with no previous year, 同比 is '—'.",
-)
-def test_first_year_network_uptime_has_no_growth(page: Page, app_server, page_guard) -> None:
-    """2008 is the first year of the outage log: the network uptime's 同比 must be '—', not a change."""
-    open_view(page, f"{app_server.url}/?year=2008")
-    expect(page.locator("#filter-caption")).to_contain_text("2008")
-    wait_number(page, kpi("patent_applications"), None, name="data-yoy")
-    page.wait_for_selector("#seismic-headline [data-indicator=network_uptime]", timeout=WAIT_MS)
-    for selector in (kpi("network_uptime"), "#seismic-headline [data-indicator=network_uptime]"):
-        assert attr(page, selector, "data-yoy") == "", f"{selector} data-yoy = {attr(page, selector, 'data-yoy')!r}"
-        assert "—" in page.locator(selector).inner_text(), page.locator(selector).inner_text()
 
 
 def test_district_without_station_shows_no_station_message(page: Page, app_server, page_guard, sample: Sample) -> None:
@@ -659,6 +645,18 @@ _TEXT_PROBLEMS = """(gid) => {
             }
         }
     }
+    for (const e of text('.xtick text, .ytick text, .y2tick text, .cbaxis text, .annotation-text, .legendtext, '
+                         + '.textpoint text, .bartext')) {
+        if (/[~{}]|%[a-zA-Z]/.test(e.textContent)) out.push(['format code shown as text', e.textContent.trim()]);
+    }
+    const values = text('.scatterlayer .textpoint text');
+    for (const note of notes) {
+        for (const v of values) {
+            if (cut(box(note), box(v), 1)) {
+                out.push(['annotation over data label', note.textContent.trim(), v.textContent.trim()]);
+            }
+        }
+    }
     const xa = g._fullLayout.xaxis, ya = g._fullLayout.yaxis;
     if (xa && ya && xa._length && ya._length) {
         const area = {left: svg.left + xa._offset, right: svg.left + xa._offset + xa._length,
@@ -685,38 +683,7 @@ _TEXT_PROBLEMS = """(gid) => {
 }"""
 
 # Defects the screenshots showed (app bugs, reported; not fixed here): kind -> (graphs, reason).
-KNOWN_TEXT_DEFECTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "tiles overlap": (
-        ("overview-map-graph",),
-        "app bug: the overview tile map draws each district as a 62 px square marker (figures.tile_map, "
-        "marker size=62) but the tile grid pitch in the 340 px high map is only ~50 px, so neighbouring tiles "
-        "overlap by ~12 px and cover each other's edges; white labels spill onto pale neighbours and vanish: "
-        "鄞州区 13,328件 reads '3,328件' (default view, 1366x768 and 1920x1080)",
-    ),
-    "cut off by the chart edge": (
-        ("pipeline-tiers-graph", "hightech-trend-graph"),
-        "app bug: tick labels cut off at the chart edge: pipeline-tiers-graph's y-axis tier names "
-        "(市级科技型企业 … 国家级创新型企业) lose 19-45 px at the left edge; hightech-trend-graph's right-axis "
-        "ticks 8.51 / 17.03 / 25.54 lose 6-13 px at the right edge (default view, 1366x768 and 1920x1080)",
-    ),
-    "axis title over tick label": (
-        ("patents-trend-graph", "hightech-trend-graph", "seismic-uptime-graph"),
-        "app bug: y-axis titles drawn over tick labels: patents-trend-graph '件' over '40,000', "
-        "hightech-trend-graph '比重（%）' over '17.03', seismic-uptime-graph '运行率（%）' over '99.9%' and "
-        "'99.95%' (default view, 1366x768 and 1920x1080)",
-    ),
-    "annotations overlap": (
-        ("hightech-district-graph",),
-        "app bug: hightech-district-graph labels both reference lines at the top left ('全市 28.7%' at y=28.7, "
-        "'目标 30.0%' at y=30); the label boxes overlap, so the city label is hidden under the target label, "
-        "which itself sits on the first bar (default view)",
-    ),
-    "data label cut off by the plot area": (
-        ("patents-share-graph",),
-        "app bug: patents-share-graph's value labels above the points are clipped by the plot area: '4.87%' "
-        "(2008, the top point) loses its top 7 px; at 1366x768 '3.49%' (2012) loses 4 px at the right",
-    ),
-}
+KNOWN_TEXT_DEFECTS: dict[str, tuple[tuple[str, ...], str]] = {}  # none left: every chart's text is readable
 
 
 def text_problems(page: Page) -> dict[str, list[list[object]]]:
@@ -746,17 +713,3 @@ def test_default_view_screenshot(new_page, app_server, page_guard, screenshot, w
     }
     unexpected = {gid: problems for gid, problems in unexpected.items() if problems}
     assert not unexpected, json.dumps(unexpected, ensure_ascii=False)
-
-
-@pytest.mark.parametrize(
-    "kind",
-    [pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=reason))
-     for kind, (_, reason) in KNOWN_TEXT_DEFECTS.items()],
-)  # fmt: skip
-def test_known_chart_text_defect_is_fixed(page: Page, app_server, page_guard, kind: str) -> None:
-    """One known defect of the default view (1366x768): expected to fail until the app is fixed."""
-    open_view(page, app_server.url)
-    graphs = KNOWN_TEXT_DEFECTS[kind][0]
-    found = {gid: [p for p in problems if p[0] == kind] for gid, problems in text_problems(page).items()}
-    found = {gid: problems for gid, problems in found.items() if gid in graphs and problems}
-    assert not found, json.dumps(found, ensure_ascii=False)
