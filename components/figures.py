@@ -64,6 +64,7 @@ def _hline(fig: go.Figure, ref: Ref, theme: str, right: bool = False) -> None:
             "y": y,
             "yanchor": "bottom",
             "showarrow": False,
+            "bgcolor": p["label_bg"],
             "font": {"color": p[colour], "size": 12},
         },
     )
