@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the component library)
+import diskcache
 import flask
-from dash import Dash
+from dash import Dash, DiskcacheManager
 from werkzeug.exceptions import HTTPException
 
 from data.load import DatasetError, load_dataset, summary
@@ -52,14 +53,17 @@ def bootstrap_dir() -> Path:
 
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
-    from components import layout
+    from components import layout, meeting
     from components.services import CONFIG_KEY, Services
-    from data.cache import ResultCache
+    from data.cache import ResultCache, private_dir
     from data.store import DataStore
 
     settings = settings or Settings.from_env()
     store = DataStore(settings.data_dir, recheck=settings.reload_seconds)
     cache = ResultCache(settings.cache_dir)
+    # Background jobs (the PPTX export) run in their own processes; their results live in a private
+    # subdirectory of the cache (diskcache pickles them, so it must not be writable by anyone else).
+    jobs = DiskcacheManager(diskcache.Cache(str(private_dir(settings.cache_dir / "jobs"))))
     app = Dash(
         __name__,
         title=store.get().meta["title_zh"],
@@ -70,11 +74,13 @@ def create_app(settings: Settings | None = None) -> Dash:
         external_stylesheets=["/vendor/bootstrap/css/bootstrap.min.css"],
         index_string=INDEX_STRING,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        background_callback_manager=jobs,
     )
     server: flask.Flask = app.server
     server.config[CONFIG_KEY] = Services(settings, store, cache)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     layout.register(app)
+    meeting.register(app, settings.data_dir)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
     _routes(server, store)

@@ -30,7 +30,7 @@ CALLBACKS: dict[str, list[tuple[str, str]]] = {
         (ids.NOTICE, "children"),
         (ids.FILTER_CAPTION, "children"),
     ],
-    "update_kpis": [(ids.KPI_STRIP, "children")],
+    "update_kpis": [(ids.KPI_STRIP, "children"), (ids.OVERVIEW_SUMMARY, "children")],
     "update_overview": [(ids.MAP_GRAPH, "figure"), (ids.RD_GRAPH, "figure")],
     "update_patents": [(ids.PATENTS_TREND, "figure"), (ids.PATENTS_DISTRICT, "figure"), (ids.PATENTS_SHARE, "figure")],
     "update_hightech": [(ids.HIGHTECH_DISTRICT, "figure"), (ids.HIGHTECH_TREND, "figure")],

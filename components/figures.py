@@ -35,7 +35,7 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
                     "yref": "paper",
                     "x": 0.5,
                     "y": 0.5,
-                    "font": {"size": 15, "color": p["muted"]},
+                    "font": {"size": p.get("font_size", 13) + 2, "color": p["muted"]},
                 }
             ],
             meta={"empty": True},
@@ -65,7 +65,7 @@ def _hline(fig: go.Figure, ref: Ref, theme: str, right: bool = False) -> None:
             "yanchor": "bottom",
             "showarrow": False,
             "bgcolor": p["label_bg"],
-            "font": {"color": p[colour], "size": 12},
+            "font": {"color": p[colour], "size": p.get("font_size", 13) - 1},
         },
     )
 
@@ -376,7 +376,7 @@ def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: 
     fig = go.Figure(
         layout=base_layout(
             theme,
-            yaxis={"autorange": "reversed", "type": "category"},
+            yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
             xaxis={"type": "category", "title": {"text": t("month_axis", lang)}},
         )
     )
@@ -408,14 +408,16 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
             theme,
             barmode="overlay",
             xaxis={"type": "date", "tickformat": "%Y-%m"},
-            yaxis={"autorange": "reversed", "type": "category"},
+            yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
         )
     )
     for i, cause in enumerate(causes):
         part = frame[frame["cause_label"] == cause]
         # drawn inside the period (an outage running over New Year is cut at the edge); hover shows the real start
         start, end = part.get("shown_start", part["start"]), part.get("shown_end", part["end"])
-        ms = ((end - start).dt.total_seconds() * 1000).clip(lower=3.6e6 * 4)  # visible minimum
+        ms = ((end - start).dt.total_seconds() * 1000).clip(
+            lower=3.6e6 * 12
+        )  # drawn at least 12 h wide to stay visible on a year axis; hover has the real duration
         fig.add_bar(
             y=part["name"],
             x=ms,

@@ -19,6 +19,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "version": ("数据版本 {version}", "Dataset version {version}"),
     "source": ("来源：{source}", "Source: {source}"),
     "switch_lang": ("English", "中文"),
+    "present": ("演示", "Present"),
+    "export_pptx": ("导出PPT", "Export PPT"),
+    "export_hint": (
+        "把当前视图导出为可编辑的PPT（每个板块一页）",
+        "The current view as editable slides (one per section)",
+    ),
+    "export_running": ("正在生成PPT…", "Building the slides…"),
+    "export_step": ("第{done}/{total}张图：{label}", "Chart {done} of {total}: {label}"),
+    "export_cancel": ("取消", "Cancel"),
+    "export_failed": (
+        "导出失败，请稍后重试或联系管理员。",
+        "The export failed; try again later or ask the administrator.",
+    ),
+    "present_hint": (
+        "全屏演示：←/→翻页，P暂停，F全屏，Esc退出",
+        "Slides: ←/→ to move, P to pause, F full screen, Esc to leave",
+    ),
+    "present_paused": ("已暂停（按P继续）", "Paused (press P to resume)"),
+    "present_offline": ("与服务器的连接中断，正在重试…", "Connection to the server lost; retrying…"),
+    "present_updated": ("数据已更新", "Data updated"),
+    "present_slide_of": ("{n} / {total}", "{n} / {total}"),
     "theme_dark": ("深色", "Dark"),
     "theme_light": ("浅色", "Light"),
     "data_update_rejected": (
@@ -57,6 +78,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # summary sentences
     "sum_up": ("，同比增长{change}", ", up {change} year on year"),
     "sum_down": ("，同比下降{change}", ", down {change} year on year"),
+    "sum_up_pp": ("，比上年提高{change}", ", {change} higher than a year before"),
+    "sum_down_pp": ("，比上年降低{change}", ", {change} lower than a year before"),
     "sum_flat": ("，与上年持平", ", unchanged on the previous year"),
     "sum_below_floor": ("，低于3.5%", ", below 3.5%"),
     "sum_no_data": ("{year}年{scope}无数据。", "No data for {scope} in {year}."),
@@ -177,6 +200,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cause_equipment": ("设备故障", "Equipment"),
     "cause_maintenance": ("计划维护", "Maintenance"),
     "month_short": ("{m}月", "{m}"),
+    # meeting export (components/export.py)
+    "export_no_chromium": (
+        "服务器上没有可用的Chromium浏览器，无法导出图片。请联系管理员安装chromium（或设置BROWSER_PATH）。",
+        "No Chromium browser is available on the server, so charts cannot be exported. "
+        "Ask the administrator to install chromium (or set BROWSER_PATH).",
+    ),
+    "export_browser_failed": (
+        "图表渲染服务未能启动，无法导出图片，请稍后重试。",
+        "The chart renderer could not start, so charts cannot be exported; please try again later.",
+    ),
+    "export_render_failed": ("有图表未能导出，请稍后重试。", "A chart could not be exported; please try again later."),
+    "export_map_title": ("{year}年各区县{indicator}", "{indicator} by district, {year}"),
+    "export_patents_district_title": (
+        "{year}年各区县专利申请与授权",
+        "Patent applications and grants by district, {year}",
+    ),
 }
 
 UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")
@@ -262,3 +301,51 @@ def unit_for_axis(unit_zh: str, lang: str) -> tuple[float, str]:
     if lang == "en":
         return 1.0, {"件": "patents", "家": "firms", "项": "projects"}.get(unit_zh, "")
     return 1.0, unit_zh
+
+
+# Plotly's own interface strings (modebar, notifications) in Chinese: our translations, handed to each
+# graph through its config (`locale` + `locales`), so nothing is fetched and no plotly.js file is copied.
+PLOTLY_ZH: dict[str, str] = {
+    "Autoscale": "自动缩放",
+    "Box Select": "框选",
+    "Compare data on hover": "悬停时比较数据",
+    "Download plot": "下载图表",
+    "Download plot as a PNG": "下载图表（PNG）",
+    "Download plot as JSON": "下载图表（JSON）",
+    "Lasso Select": "套索选择",
+    "Pan": "平移",
+    "Reset": "重置",
+    "Reset axes": "重置坐标轴",
+    "Reset view": "重置视图",
+    "Reset views": "重置视图",
+    "Show closest data on hover": "悬停时显示最近的数据",
+    "Toggle Spike Lines": "显示/隐藏辅助线",
+    "Toggle show closest data on hover": "切换悬停显示最近数据",
+    "Zoom": "缩放",
+    "Zoom in": "放大",
+    "Zoom out": "缩小",
+    "Double-click to zoom back out": "双击还原",
+    "Double-click on legend to isolate one trace": "双击图例可只显示该项",
+    "Produced with Plotly.js": "由 Plotly.js 生成",
+    "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+    "Snapshot succeeded": "图片已生成",
+    "Sorry, there was a problem downloading your image!": "抱歉，图片下载失败！",
+    "Sorry, there was a problem downloading your JSON file!": "抱歉，JSON 文件下载失败！",
+    "trace": "数据系列",
+}
+PLOTLY_ZH_FORMAT: dict[str, object] = {
+    "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+    "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+    "months": [f"{m}月" for m in range(1, 13)],
+    "shortMonths": [f"{m}月" for m in range(1, 13)],
+    "date": "%Y-%m-%d",
+    "decimal": ".",
+    "thousands": ",",
+}
+
+
+def plotly_config(lang: str) -> dict[str, object]:
+    """The graph-config part that makes Plotly's own strings follow the page language."""
+    if lang != "zh":
+        return {"locale": "en"}
+    return {"locale": "zh-CN", "locales": {"zh-CN": {"dictionary": PLOTLY_ZH, "format": PLOTLY_ZH_FORMAT}}}

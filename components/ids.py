@@ -12,8 +12,24 @@ HEADER_TITLE = "header-title"
 HEADER_ASOF = "header-asof"
 HEADER_SAMPLE = "header-sample-badge"
 LANG_LINK = "header-lang-link"
+PRESENT_LINK = "header-present-link"
 THEME_LINK = "header-theme-link"
 FOOTER_VERSION = "footer-version"
+
+# meeting export
+EXPORT_BUTTON = "export-button"
+EXPORT_PANEL = "export-panel"
+EXPORT_PROGRESS = "export-progress"
+EXPORT_PROGRESS_LABEL = "export-progress-label"
+EXPORT_CANCEL = "export-cancel"
+EXPORT_ERROR = "export-error"
+EXPORT_DOWNLOAD = "export-download"
+
+# presentation mode
+PRESENT_ROOT = "present-root"
+PRESENT_CANVAS = "present-canvas"
+PRESENT_PROGRESS = "present-progress"
+PRESENT_STATUS = "present-status"
 
 # filters
 FILTER_YEAR = "filter-year"
@@ -23,6 +39,7 @@ FILTER_CAPTION = "filter-caption"
 
 # overview
 KPI_STRIP = "kpi-strip"
+OVERVIEW_SUMMARY = "overview-summary"
 MAP_INDICATOR = "overview-map-indicator"
 MAP_GRAPH = "overview-map-graph"
 RD_GRAPH = "overview-rd-graph"

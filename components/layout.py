@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import Dash, Input, Output, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
-from components import filters, hightech, ids, overview, patents, pipeline, seismic
+from components import filters, hightech, ids, meeting, overview, patents, pipeline, present, seismic
 from components.i18n import t
 from components.services import services
 from components.state import View, from_query
@@ -18,8 +19,6 @@ from data.load import Dataset
 def header(ds: Dataset, view: View, query: str) -> html.Header:
     """City and title, as-of date, sample badge, language and theme switches."""
     lang, meta = view.lang, ds.meta
-    other_lang = "en" if lang == "zh" else "zh"
-    other_theme = "dark" if view.theme == "light" else "light"
     badge = (
         dbc.Badge(
             t("sample_badge", lang),
@@ -52,23 +51,9 @@ def header(ds: Dataset, view: View, query: str) -> html.Header:
                         md=True,
                     ),
                     dbc.Col(
-                        [
-                            html.A(
-                                t("switch_lang", lang),
-                                id=ids.LANG_LINK,
-                                href=_swap(query, "lang", other_lang),
-                                className="btn btn-sm btn-outline-secondary me-2",
-                                hrefLang=other_lang,
-                            ),
-                            html.A(
-                                t(f"theme_{other_theme}", lang),
-                                id=ids.THEME_LINK,
-                                href=_swap(query, "theme", other_theme),
-                                className="btn btn-sm btn-outline-secondary",
-                            ),
-                        ],
+                        header_actions(view, query),
                         md="auto",
-                        className="align-self-center",
+                        className="align-self-center d-flex align-items-center",
                     ),
                 ],
                 className="align-items-center",
@@ -80,11 +65,40 @@ def header(ds: Dataset, view: View, query: str) -> html.Header:
 
 
 def _swap(query: str, key: str, value: str) -> str:
-    from urllib.parse import parse_qsl, urlencode
-
     params = [(k, v) for k, v in parse_qsl(query.lstrip("?"), keep_blank_values=True) if k != key]
     params.append((key, value))
     return "?" + urlencode(params, safe=",")
+
+
+def header_actions(view: View, query: str) -> list[Any]:
+    """Present, language and theme switches (their hrefs follow the URL as filters change)."""
+    lang = view.lang
+    other_lang = "en" if lang == "zh" else "zh"
+    other_theme = "dark" if view.theme == "light" else "light"
+    button = "btn btn-sm btn-outline-secondary me-2"
+    return [
+        meeting.layout(lang),
+        html.A(
+            t("present", lang),
+            id=ids.PRESENT_LINK,
+            href=_swap(query, "present", "1"),
+            className="btn btn-sm btn-primary me-2",
+            title=t("present_hint", lang),
+        ),
+        html.A(
+            t("switch_lang", lang),
+            id=ids.LANG_LINK,
+            href=_swap(query, "lang", other_lang),
+            className=button,
+            hrefLang=other_lang,
+        ),
+        html.A(
+            t(f"theme_{other_theme}", lang),
+            id=ids.THEME_LINK,
+            href=_swap(query, "theme", other_theme),
+            className=button,
+        ),
+    ]
 
 
 def footer(ds: Dataset, view: View) -> html.Footer:
@@ -111,12 +125,35 @@ def data_alert(view: View) -> Any:
     )
 
 
+def page_query() -> str:
+    """The query string of the page being built.
+
+    Dash fetches the layout from /_dash-layout without the page's query string; the browser names the
+    page in the Referer header (same origin), so the first render already has the URL's view.
+    """
+    if not flask.has_request_context():
+        return ""
+    req = flask.request
+    ref = urlsplit(req.referrer or "")
+    if ref.netloc == req.host and ref.query:
+        return ref.query
+    return req.query_string.decode("utf-8", "replace")
+
+
 def serve_layout() -> html.Div:
     """The whole page for the current request's URL (view restored from the query string)."""
     ds = services().dataset()
-    query = flask.request.query_string.decode("utf-8", "replace") if flask.has_request_context() else ""
+    query = page_query()
     view = from_query(ds, query)
     lang = view.lang
+    if dict(view.extras).get("present") == "1":
+        asked = dict(parse_qsl(query)).get("theme")
+        return html.Div(
+            [
+                dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
+                present.present_layout(services(), ds, view, asked),
+            ]
+        )
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -148,6 +185,13 @@ def register(app: Dash) -> None:
     """Attach every callback of the page to `app` (each app gets its own; nothing global)."""
     for module in (filters, overview, patents, hightech, pipeline, seismic):
         module.register(app)
+    app.clientside_callback(
+        ClientsideFunction("sti", "links"),
+        Output(ids.PRESENT_LINK, "href"),
+        Output(ids.LANG_LINK, "href"),
+        Output(ids.THEME_LINK, "href"),
+        Input(ids.URL, "search"),
+    )
     # <html lang> and the Bootstrap colour mode follow the page configuration.
     app.clientside_callback(
         "function(cfg) { if (cfg) { document.documentElement.lang = cfg.lang === 'en' ? 'en' : 'zh-CN';"

@@ -14,6 +14,7 @@ from components.kpis import kpi_models, kpi_strip
 from components.prep import district_names
 from components.services import run_view
 from components.state import View
+from components.summary import overview_sentence
 from components.ui import graph, graph_card
 from data import aggregate as agg
 from data.load import Dataset
@@ -31,8 +32,8 @@ MAP_INDICATORS: tuple[str, ...] = (
 
 
 def kpi_outputs(ds: Dataset, view: View) -> list[Any]:
-    """The KPI strip for a view (pure)."""
-    return kpi_strip(kpi_models(ds, view.year, view.districts, view.lang))
+    """The KPI strip and the overview's summary sentence for a view (pure)."""
+    return [kpi_strip(kpi_models(ds, view.year, view.districts, view.lang)), overview_sentence(ds, view)]
 
 
 def map_frame(ds: Dataset, indicator: str, year: int, lang: str) -> pd.DataFrame:
@@ -85,6 +86,7 @@ def layout(ds: Dataset, lang: str) -> html.Div:
     return html.Div(
         [
             html.Div(dbc.Row(id=ids.KPI_STRIP, className="kpi-strip g-3"), **{"aria-live": "polite"}),
+            html.P(id=ids.OVERVIEW_SUMMARY, className="overview-summary"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -149,6 +151,7 @@ def register(app: Dash) -> None:
     """Attach this module's callbacks to `app`."""
     app.callback(
         Output(ids.KPI_STRIP, "children"),
+        Output(ids.OVERVIEW_SUMMARY, "children"),
         Input(ids.FILTER_YEAR, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
         State(ids.CONFIG, "data"),

@@ -25,6 +25,8 @@ def _trend(change: float | None, kind: str, lang: str) -> str:
     if change is None:
         return ""
     key = "sum_up" if change > 0 else "sum_down" if change < 0 else "sum_flat"
+    if kind == "pp" and change != 0:
+        key += "_pp"
     magnitude = fmt_change(abs(change), kind, lang).lstrip("+")
     return t(key, lang, change=magnitude)
 

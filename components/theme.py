@@ -55,6 +55,11 @@ PALETTES: dict[str, dict[str, Any]] = {
 }
 
 
+# Presentation themes: the same colours with type readable from the back of a room.
+PALETTES["projector"] = {**PALETTES["dark"], "font_size": 20}
+PALETTES["projector-light"] = {**PALETTES["light"], "font_size": 20}
+
+
 def palette(theme: str) -> dict[str, Any]:
     """Colours of a theme ('light' when unknown)."""
     return PALETTES.get(theme, PALETTES["light"])
@@ -69,11 +74,11 @@ def base_layout(theme: str, **overrides: Any) -> dict[str, Any]:
         "linecolor": p["grid"],
         "automargin": True,
         "tickformat": ",~g",
-        "title": {"font": {"size": 12, "color": p["muted"]}},
+        "title": {"font": {"size": p.get("font_size", 13) - 1, "color": p["muted"]}},
     }
     layout: dict[str, Any] = {
         "template": go.layout.Template(),  # empty: no ~7 KB default template per figure
-        "font": {"family": FONT_FAMILY, "size": 13, "color": p["text"]},
+        "font": {"family": FONT_FAMILY, "size": p.get("font_size", 13), "color": p["text"]},
         "paper_bgcolor": p["bg"],
         "plot_bgcolor": p["bg"],
         "colorway": p["colorway"],

@@ -7,11 +7,14 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.i18n import plotly_config
+
 GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
+    # PNG download of any chart at presentation resolution (rendered in the browser, no server needed)
+    "toImageButtonOptions": {"format": "png", "width": 960, "height": 540, "scale": 2},
 }
 
 
@@ -33,7 +36,8 @@ def title_parts(title: str, key: str) -> list[Any]:
 
 def graph(graph_id: str, lang: str, height: int = 320, modebar: bool = True) -> dcc.Graph:
     """A graph with our config, empty until its callback fills it."""
-    config = dict(GRAPH_CONFIG)
+    config = {**GRAPH_CONFIG, **plotly_config(lang)}
+    config["toImageButtonOptions"] = {**GRAPH_CONFIG["toImageButtonOptions"], "filename": graph_id}
     if not modebar:
         config["displayModeBar"] = False
     return dcc.Graph(id=graph_id, config=config, style={"height": f"{height}px"})

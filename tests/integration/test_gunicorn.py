@@ -67,8 +67,8 @@ def test_two_workers_share_the_cache_and_reject_crafted_requests(gunicorn) -> No
     health = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())
     assert health["status"] == "ok"
     body = {
-        "output": "kpi-strip.children",
-        "outputs": {"id": "kpi-strip", "property": "children"},
+        "output": "..kpi-strip.children...overview-summary.children..",
+        "outputs": [{"id": "kpi-strip", "property": "children"}, {"id": "overview-summary", "property": "children"}],
         "inputs": [
             {"id": "filter-year", "property": "value", "value": 2012},
             {"id": "filter-districts", "property": "value", "value": ["330212"]},

@@ -66,9 +66,10 @@ def test_sections_survive_bad_inputs(app, fn, n: int, year: object, districts: o
 
 
 def test_kpi_callback_whole_city_and_two_districts(app, sample) -> None:
-    city = update_kpis(2012, [], ZH)
+    city, sentence = update_kpis(2012, [], ZH)
+    assert sentence.startswith("2012年全市专利申请量73,647件，同比增长54.78%")
     assert float(_kpi(city, "patent_applications")["data-value"]) == 73647
-    both = update_kpis(2012, ["330281", "330212"], ZH)
+    both, _ = update_kpis(2012, ["330281", "330212"], ZH)
     obs = sample.observations
     mask = (
         (obs["indicator"] == "patent_applications") & (obs["year"] == 2012) & obs["district"].isin(["330212", "330281"])
@@ -95,7 +96,7 @@ def test_repeated_view_is_served_from_cache(app) -> None:
 def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) -> None:
     app = make_app(sample_copy, reload_seconds=3600)
     with app.server.test_request_context():
-        before = update_kpis(2012, [], ZH)
+        before, _ = update_kpis(2012, [], ZH)
         path = sample_copy / "observations.csv"
         text = path.read_text(encoding="utf-8")
         line = next(ln for ln in text.splitlines() if ln.startswith("patent_applications,330212,2012,"))
@@ -103,7 +104,7 @@ def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) 
         path.write_text(text.replace(line, f"patent_applications,330212,2012,{value + 1000}"), encoding="utf-8")
         assert services().store.refresh() is True
         misses = services().cache.misses
-        after = update_kpis(2012, [], ZH)
+        after, _ = update_kpis(2012, [], ZH)
         assert services().cache.misses == misses + 1
         assert (
             float(_kpi(after, "patent_applications")["data-value"])

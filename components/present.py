@@ -1,0 +1,162 @@
+"""Presentation mode (?present=1): a 1920x1080 slide canvas scaled to any screen, for meetings.
+
+The slides are built server-side from the same section registry as the PPTX export; paging,
+auto-advance, full screen, pause, exit, data-version and connection watching run in
+assets/present.js (our own code) without server round trips.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components import ids
+from components.export import SLIDE_SECTIONS, SlideSection
+from components.filters import caption
+from components.i18n import plotly_config, t
+from components.kpis import kpi_card, kpi_models
+from components.services import Services
+from components.state import View
+from data.load import Dataset
+
+SLIDE_W, SLIDE_H = 1920, 1080
+BODY_W, BODY_H = 1808, 690
+GAP = 24
+TITLE_H = 34  # a chart's title line above it
+MIN_INTERVAL, MAX_INTERVAL = 3, 3600
+
+
+def present_theme(asked: str | None) -> str:
+    """Projector theme: dark and high-contrast unless the URL explicitly asks for theme=light."""
+    return "projector-light" if asked == "light" else "projector"
+
+
+def interval_of(view: View, default: int) -> int:
+    """Seconds per slide from the URL's `interval`, else the settings' default (bounded)."""
+    raw = dict(view.extras).get("interval", "")
+    if raw.isdigit() and MIN_INTERVAL <= int(raw) <= MAX_INTERVAL:
+        return int(raw)
+    return default
+
+
+def exit_href(view: View) -> str:
+    """The normal view's URL: same filters and language, without the presentation parameters."""
+    params: list[tuple[str, str]] = [("year", str(view.year))]
+    if view.districts:
+        params.append(("district", ",".join(view.districts)))
+    if view.lang != "zh":
+        params.append(("lang", view.lang))
+    if view.theme != "light":
+        params.append(("theme", view.theme))
+    return "/?" + urlencode(params, safe=",")
+
+
+def chart_sizes(grid: tuple[tuple[float, ...], ...]) -> list[tuple[int, int]]:
+    """Pixel sizes of a section's charts in the slide body, from its grid of relative column widths."""
+    rows = len(grid)
+    if rows == 0:
+        return []
+    h = (BODY_H - GAP * (rows - 1)) // rows - TITLE_H
+    sizes = []
+    for row in grid:
+        free = BODY_W - GAP * (len(row) - 1)
+        sizes += [(int(free * w / sum(row)), h) for w in row]
+    return sizes
+
+
+def _graph(fig: go.Figure | dict[str, Any], key: str, width: int, height: int, lang: str) -> dcc.Graph:
+    data = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    layout = {**data.get("layout", {}), "width": width, "height": height, "autosize": False}
+    return dcc.Graph(
+        id=f"present-graph-{key}",
+        figure={**data, "layout": layout},
+        config={"displayModeBar": False, "responsive": False, **plotly_config(lang)},
+        style={"width": f"{width}px", "height": f"{height}px"},
+    )
+
+
+def slide_caption(ds: Dataset, view: View) -> html.Footer:
+    """Active filters, as-of date and the sample-data mark: on every slide."""
+    parts: list[Any] = [html.Span(caption(ds, view)), html.Span(t("as_of", view.lang, date=ds.meta["as_of"]))]
+    if ds.meta.get("sample"):
+        parts.append(html.Span(t("sample_badge", view.lang), className="slide-sample"))
+    return html.Footer(parts, className="slide-caption")
+
+
+def _slide(index: int, total: int, title: str, sentence: str, body: Any, footer: html.Footer) -> html.Section:
+    return html.Section(
+        [
+            html.Header(
+                [html.H2(title), html.Div(f"{index + 1} / {total}", className="slide-number")], className="slide-head"
+            ),
+            html.P(sentence, className="slide-sentence"),
+            html.Div(body, className="slide-body"),
+            footer,
+        ],
+        className="slide" + (" active" if index == 0 else ""),
+        **{"data-slide": str(index), "aria-roledescription": "slide", "aria-label": title},
+    )
+
+
+def section_slide_body(svc: Services, ds: Dataset, view: View, section: SlideSection) -> list[Any]:
+    """A section's charts at slide size, each under its title (figures computed through the result cache)."""
+    figs = svc.cached(
+        f"slide-{section.key}",
+        ds,
+        (view.year, ",".join(view.districts), view.lang, view.theme),
+        lambda: section.charts(ds, view),
+    )
+    titles = section.chart_titles(ds, view)
+    out = []
+    for i, (fig, title, (w, h)) in enumerate(zip(figs, titles, chart_sizes(section.grid), strict=True)):
+        out.append(
+            html.Figure(
+                [
+                    html.Figcaption(title, className="slide-chart-title"),
+                    _graph(fig, f"{section.key}-{i}", w, h, view.lang),
+                ],
+                className="slide-chart",
+            )
+        )
+    return out
+
+
+def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | None = None) -> html.Div:
+    """The whole presentation page for a view (`asked_theme`: the URL's theme parameter, if any)."""
+    lang = view.lang
+    slide_view = View(view.year, view.districts, lang, present_theme(asked_theme))
+    footer = slide_caption(ds, view)
+    total = len(SLIDE_SECTIONS)
+    slides = []
+    for i, section in enumerate(SLIDE_SECTIONS):
+        body: list[Any] = []
+        if section.key == "overview":
+            body.append(
+                html.Div([kpi_card(k) for k in kpi_models(ds, view.year, view.districts, lang)], className="slide-kpis")
+            )
+        else:
+            body = section_slide_body(svc, ds, slide_view, section)
+        slides.append(_slide(i, total, section.title(lang), section.sentence(ds, view), body, footer))
+    dark = slide_view.theme == "projector"
+    return html.Div(
+        [
+            html.Div(html.Div(slides, className="present-slides"), id=ids.PRESENT_CANVAS, className="present-canvas"),
+            html.Div(html.Div(id=ids.PRESENT_PROGRESS, className="present-progress-bar"), className="present-progress"),
+            html.Div(id=ids.PRESENT_STATUS, className="present-status", role="status", **{"aria-live": "polite"}),
+        ],
+        id=ids.PRESENT_ROOT,
+        className="present",
+        lang="zh-CN" if lang == "zh" else "en",
+        **{
+            "data-bs-theme": "dark" if dark else "light",
+            "data-interval": str(interval_of(view, svc.settings.present_interval)),
+            "data-version": ds.version,
+            "data-exit": exit_href(view),
+            "data-start": dict(view.extras).get("slide", "1"),
+            "data-text-paused": t("present_paused", lang),
+            "data-text-offline": t("present_offline", lang),
+        },
+    )

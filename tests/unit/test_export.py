@@ -1,0 +1,328 @@
+"""The meeting export (components/export.py) with real kaleido and Debian's Chromium: no mocks.
+
+One renderer and two decks (zh whole city, en two districts in the dark theme) are built once per module.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+from lxml import etree
+from PIL import Image
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
+from pptx.util import Inches
+
+from components.export import (
+    EA_FONT,
+    EXPORT_SCALE,
+    SLIDE_SECTIONS,
+    ChartRenderer,
+    ExportError,
+    build_pptx,
+    chart_boxes,
+    find_chromium,
+    png_filename,
+    pptx_filename,
+    slide_section,
+)
+from components.filters import caption
+from components.i18n import STRINGS, t
+from components.state import View
+from components.summary import SENTENCES
+from data.load import Dataset
+
+CHROMIUM = Path("/usr/bin/chromium")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+PATENTS_2012 = "2012年全市专利申请量73,647件，同比增长54.78%；授权发明专利2,065件，占授权量3.49%，低于3.5%。"
+TWO = ("330212", "330281")
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Iterator[ChartRenderer]:
+    with ChartRenderer(CHROMIUM) as r:
+        yield r
+
+
+@pytest.fixture(scope="module")
+def zh_deck(sample: Dataset, renderer: ChartRenderer) -> tuple[Presentation, list[tuple[int, int, str]], bytes]:
+    calls: list[tuple[int, int, str]] = []
+    data = build_pptx(sample, View(2012, (), "zh"), lambda d, n, label: calls.append((d, n, label)), renderer)
+    return Presentation(io.BytesIO(data)), calls, data
+
+
+@pytest.fixture(scope="module")
+def en_deck(sample: Dataset, renderer: ChartRenderer) -> Presentation:
+    data = build_pptx(sample, View(2012, TWO, "en", "dark"), renderer=renderer)
+    return Presentation(io.BytesIO(data))
+
+
+def texts(slide) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+
+
+def shape_named(slide, name: str):
+    return next(shape for shape in slide.shapes if shape.name == name)
+
+
+def pictures(slide) -> list:
+    return [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+
+
+# --- the registry -------------------------------------------------------------------------------------------
+
+
+def test_registry_order_titles_and_sentences():
+    assert [s.key for s in SLIDE_SECTIONS] == ["overview", "patents", "hightech", "pipeline", "seismic"]
+    for section in SLIDE_SECTIONS:
+        assert section.title_key in STRINGS
+        assert section.sentence is SENTENCES[section.key]
+        assert slide_section(section.key) is section
+    with pytest.raises(KeyError):
+        slide_section("nope")
+
+
+@pytest.mark.parametrize("districts", [(), TWO])
+def test_registry_charts_match_their_grid(sample: Dataset, districts: tuple[str, ...]):
+    view = View(2012, districts, "en")
+    for section in SLIDE_SECTIONS:
+        figures, titles = section.charts(sample, view), section.chart_titles(sample, view)
+        assert all(isinstance(f, go.Figure) for f in figures)
+        assert len(figures) == len(titles) == section.chart_count == len(section.boxes())
+        assert all(title and not CJK.search(title) for title in titles)
+
+
+def test_chart_boxes_stay_on_the_slide_without_overlap():
+    for section in SLIDE_SECTIONS:
+        boxes = [b for pair in section.boxes() for b in pair]
+        for b in boxes:
+            assert b.left >= 0.49
+            assert b.left + b.width <= 13.334 - 0.49
+            assert b.top >= 1.9
+            assert b.top + b.height <= 6.9
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = (
+                    a.left + a.width <= b.left + 1e-6
+                    or b.left + b.width <= a.left + 1e-6
+                    or a.top + a.height <= b.top + 1e-6
+                    or b.top + b.height <= a.top + 1e-6
+                )
+                assert apart, (section.key, a, b)
+    ((title, picture),) = chart_boxes([[1]])
+    assert picture.top == pytest.approx(title.top + title.height)
+
+
+# --- the zh deck --------------------------------------------------------------------------------------------
+
+
+def test_deck_is_16_by_9_with_one_slide_per_section(zh_deck):
+    prs, _, _ = zh_deck
+    assert prs.slide_width == 12192000  # 13.333 in: PowerPoint's own 16:9
+    assert prs.slide_height == Inches(7.5)
+    assert len(prs.slides) == 1 + len(SLIDE_SECTIONS)
+
+
+def test_slide_titles_are_the_catalogue_titles_in_order(zh_deck):
+    prs, _, _ = zh_deck
+    titles = [slide.shapes.title.text_frame.text for slide in list(prs.slides)[1:]]
+    assert titles == [t(s.title_key, "zh") for s in SLIDE_SECTIONS]
+    assert titles == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"]
+
+
+def test_title_slide(sample: Dataset, zh_deck):
+    prs, _, _ = zh_deck
+    slide = prs.slides[0]
+    assert sample.meta["title_zh"] in slide.shapes.title.text_frame.text
+    text = "\n".join(texts(slide))
+    for mark in ("2012年 · 全市", "数据截至 2012-12-31", "示例数据"):
+        assert mark in text
+
+
+def test_every_section_footer_carries_caption_as_of_and_sample_mark(sample: Dataset, zh_deck):
+    prs, _, _ = zh_deck
+    assert caption(sample, View(2012, (), "zh")) == "2012年 · 全市"
+    for slide in list(prs.slides)[1:]:
+        footer = shape_named(slide, "Footer").text_frame.text
+        for mark in ("2012年 · 全市", "数据截至 2012-12-31", "示例数据"):
+            assert mark in footer
+
+
+def test_pictures_are_pngs_of_the_expected_size(zh_deck):
+    prs, _, _ = zh_deck
+    for slide, section in zip(list(prs.slides)[1:], SLIDE_SECTIONS, strict=True):
+        pics = pictures(slide)
+        assert len(pics) == section.chart_count
+        for pic, (_, box) in zip(pics, section.boxes(), strict=True):
+            assert pic.image.content_type == "image/png"
+            image = Image.open(io.BytesIO(pic.image.blob))
+            assert image.format == "PNG"
+            assert image.size == box.pixels(EXPORT_SCALE)
+            assert (pic.left, pic.top, pic.width, pic.height) == box.emu()
+
+
+def test_light_theme_pictures_are_opaque_white(zh_deck):
+    prs, _, _ = zh_deck
+    image = Image.open(io.BytesIO(pictures(prs.slides[2])[0].image.blob)).convert("RGBA")
+    assert image.getpixel((1, 1)) == (255, 255, 255, 255)
+
+
+def test_patents_slide_says_the_sentence(zh_deck):
+    prs, _, _ = zh_deck
+    patents = prs.slides[1 + [s.key for s in SLIDE_SECTIONS].index("patents")]
+    assert shape_named(patents, "Summary").text_frame.text == PATENTS_2012
+    assert PATENTS_2012 in "\n".join(texts(patents))
+
+
+def test_chart_titles_above_pictures(zh_deck):
+    prs, _, _ = zh_deck
+    patents = prs.slides[2]
+    assert shape_named(patents, "Chart title 3").text_frame.text == t("patents_share_title", "zh")
+    assert "点击" not in "\n".join(texts(patents))  # no click hints on paper
+
+
+def test_every_run_has_the_east_asian_font(zh_deck):
+    prs, _, _ = zh_deck
+    runs = 0
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if not shape.has_text_frame:
+                continue
+            for para in shape.text_frame.paragraphs:
+                for run in para.runs:
+                    ea = run._r.find(f"{qn('a:rPr')}/{qn('a:ea')}")
+                    assert ea is not None
+                    assert ea.get("typeface") == EA_FONT
+                    runs += 1
+    assert runs > 20
+
+
+def test_theme_falls_back_to_yahei_for_simplified_chinese(zh_deck):
+    _, _, data = zh_deck
+    prs = Presentation(io.BytesIO(data))
+    theme = prs.slide_master.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+    )
+    root = etree.fromstring(theme.blob)
+    hans = [f.get("typeface") for f in root.iter(qn("a:font")) if f.get("script") == "Hans"]
+    assert hans == ["Microsoft YaHei", "Microsoft YaHei"]
+
+
+def test_progress_counts_up_to_the_total(zh_deck):
+    _, calls, _ = zh_deck
+    total = sum(s.chart_count for s in SLIDE_SECTIONS)
+    assert [done for done, _, _ in calls] == list(range(1, total + 1))
+    assert {n for _, n, _ in calls} == {total}
+    assert all(label.strip() for _, _, label in calls)
+    assert calls[0][2].startswith("总览")
+
+
+def test_sample_deck_is_a_reasonable_size(zh_deck):
+    _, _, data = zh_deck
+    assert 100_000 < len(data) < 5_000_000
+
+
+# --- the en deck --------------------------------------------------------------------------------------------
+
+
+def test_english_deck_has_no_chinese_text(sample: Dataset, en_deck):
+    assert all(name and not CJK.search(name) for name in sample.districts["name_en"])  # every district has one
+    for slide in en_deck.slides:
+        for text in texts(slide):
+            assert not CJK.search(text), text
+    footer = shape_named(en_deck.slides[1], "Footer").text_frame.text
+    assert footer == "2012 · Yinzhou, Yuyao · Data as of 2012-12-31 · Sample data"
+    assert [s.shapes.title.text_frame.text for s in list(en_deck.slides)[1:]] == [
+        t(s.title_key, "en") for s in SLIDE_SECTIONS
+    ]
+
+
+def test_dark_deck_has_dark_slides_and_pictures(en_deck):
+    slide = en_deck.slides[1]
+    assert str(slide.background.fill.fore_color.rgb) == "111827"
+    image = Image.open(io.BytesIO(pictures(slide)[0].image.blob)).convert("RGB")
+    assert image.getpixel((1, 1)) == (0x11, 0x18, 0x27)
+
+
+# --- the renderer -------------------------------------------------------------------------------------------
+
+
+def test_render_full_hd_png(renderer: ChartRenderer):
+    fig = go.Figure(go.Bar(x=["鄞州区", "余姚市"], y=[13328, 10267]))
+    png = renderer.render(fig, width=1920, height=1080)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    assert image.size == (1920, 1080)
+    assert renderer.startup_seconds is not None
+    assert len(renderer.timings) >= 1
+
+
+def test_missing_browser_is_a_catalogue_error_before_anything_starts(tmp_path: Path):
+    threads = {th.name for th in threading.enumerate()}
+    with pytest.raises(ExportError) as caught:
+        ChartRenderer(tmp_path / "no-such-chromium")
+    assert caught.value.key == "export_no_chromium"
+    assert str(caught.value) == t("export_no_chromium", "zh")
+    assert caught.value.message("en") == t("export_no_chromium", "en")
+    assert {th.name for th in threading.enumerate()} == threads
+
+
+def test_missing_browser_message_in_english(tmp_path: Path):
+    not_executable = tmp_path / "chromium"
+    not_executable.write_text("")
+    with pytest.raises(ExportError, match="No Chromium browser"):
+        ChartRenderer(not_executable, lang="en")
+
+
+def test_browser_path_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample: Dataset):
+    monkeypatch.setenv("BROWSER_PATH", str(CHROMIUM))
+    assert find_chromium() == str(CHROMIUM)
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "gone"))
+    assert find_chromium() is None  # a configured path that is wrong is reported, not replaced
+    with pytest.raises(ExportError) as caught:
+        build_pptx(sample, View(2012, (), "en"))
+    assert str(caught.value) == t("export_no_chromium", "en")
+    monkeypatch.delenv("BROWSER_PATH")
+    assert find_chromium() == str(CHROMIUM)
+
+
+def test_render_needs_a_started_renderer():
+    with pytest.raises(RuntimeError):
+        ChartRenderer(CHROMIUM).render(go.Figure())
+
+
+# --- file names ---------------------------------------------------------------------------------------------
+
+
+def test_file_names(sample: Dataset):
+    two = View(2012, TWO, "zh")
+    assert pptx_filename(sample, two) == "sti-2012-330212_330281-zh.pptx"
+    assert pptx_filename(sample, View(2012, (), "en")) == "sti-2012-city-en.pptx"
+    assert png_filename(two, "patents") == "sti-2012-330212_330281-patents-zh.png"
+    assert png_filename(View(2011, (), "en"), "../Seismic uptime") == "sti-2011-city-seismic-uptime-en.png"
+    many = View(2012, tuple(sample.district_codes), "zh")
+    name = pptx_filename(sample, many)
+    assert re.fullmatch(r"sti-2012-11districts-[0-9a-f]{8}-zh\.pptx", name)
+    assert pptx_filename(sample, View(2012, ("999999", "330212"), "zh")) == "sti-2012-330212-zh.pptx"
+    for file_name in (name, png_filename(many, "seismic")):
+        assert re.fullmatch(r"[a-z0-9_.-]+", file_name)
+        assert len(file_name) < 80
+
+
+@pytest.mark.skipif(not Path("/bin/false").exists(), reason="needs /bin/false")
+def test_a_browser_that_will_not_start_is_a_catalogue_error():
+    threads = {th.name for th in threading.enumerate()}
+    with pytest.raises(ExportError) as caught, ChartRenderer("/bin/false", lang="en", timeout=20):
+        pass
+    assert caught.value.key == "export_browser_failed"
+    assert str(caught.value) == t("export_browser_failed", "en")
+    assert {th.name for th in threading.enumerate()} == threads  # the loop thread was stopped
