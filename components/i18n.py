@@ -51,6 +51,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "districts": ("区县（市）", "Districts"),
     "districts_placeholder": ("全市（可多选区县）", "Whole city (choose districts)"),
     "whole_city": ("全市", "Whole city"),
+    "whole_city_in_text": ("全市", "the whole city"),
     "reset_city": ("全市", "Whole city"),
     "caption": ("{year}年 · {scope}", "{year} · {scope}"),
     "caption_districts": ("{names}", "{names}"),

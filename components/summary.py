@@ -15,7 +15,7 @@ INVENTION_SHARE_FLOOR = 3.5
 def scope(ds: Dataset, view: View) -> str:
     """'全市' or the selected districts' names."""
     if not view.districts:
-        return t("whole_city", view.lang)
+        return t("whole_city_in_text", view.lang)
     names = district_names(ds, view.lang)
     return ("、" if view.lang == "zh" else ", ").join(names[c] for c in view.districts)
 

@@ -1,0 +1,117 @@
+"""Presentation mode's server side: slides, sizes, interval, exit URL, theme; and the export job's errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components import meeting, present
+from components.export import SLIDE_SECTIONS
+from components.state import View, from_query
+
+
+def _texts(node: object, out: list[str]) -> list[str]:
+    if isinstance(node, str):
+        out.append(node)
+    elif isinstance(node, list | tuple):
+        for n in node:
+            _texts(n, out)
+    elif hasattr(node, "children"):
+        _texts(node.children, out)
+    return out
+
+
+def _find(node: object, cls: str, out: list) -> list:
+    if isinstance(node, list | tuple):
+        for n in node:
+            _find(n, cls, out)
+    elif hasattr(node, "to_plotly_json"):
+        if cls in (getattr(node, "className", None) or "").split():
+            out.append(node)
+        _find(getattr(node, "children", None), cls, out)
+    return out
+
+
+@pytest.mark.parametrize("grid", [((1.0,),), ((5, 7),), ((4, 5, 3),), ((4, 8), (6, 6)), ((5, 7), (1,))])
+def test_chart_sizes_fill_the_body_without_overflow(grid) -> None:
+    sizes = present.chart_sizes(grid)
+    assert len(sizes) == sum(len(r) for r in grid)
+    i = 0
+    for row in grid:
+        widths = [sizes[i + k][0] for k in range(len(row))]
+        i += len(row)
+        assert sum(widths) + present.GAP * (len(row) - 1) <= present.BODY_W
+        assert sum(widths) + present.GAP * (len(row) - 1) >= present.BODY_W - len(row)
+    rows = len(grid)
+    assert (sizes[0][1] + present.TITLE_H) * rows + present.GAP * (rows - 1) <= present.BODY_H
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("5", 5), ("3", 3), ("3600", 3600), ("2", 20), ("abc", 20), ("-5", 20), ("99999", 20), ("", 20)],
+)
+def test_interval_from_the_url_is_bounded(raw: str, expected: int) -> None:
+    assert present.interval_of(View(2012, extras=(("interval", raw),)), 20) == expected
+
+
+def test_exit_url_keeps_the_filters_and_drops_presentation() -> None:
+    view = View(2011, ("330212", "330281"), "en", "dark", (("present", "1"), ("slide", "3")))
+    assert present.exit_href(view) == "/?year=2011&district=330212,330281&lang=en&theme=dark"
+
+
+def test_presentation_is_dark_unless_light_is_asked() -> None:
+    assert present.present_theme(None) == "projector"
+    assert present.present_theme("dark") == "projector"
+    assert present.present_theme("light") == "projector-light"
+
+
+def test_present_layout_has_one_slide_per_section_with_captions(make_app, sample) -> None:
+    app = make_app()
+    svc = app.server.config["STI_SERVICES"]
+    view = from_query(sample, "?present=1&year=2012&interval=7&slide=2")
+    with app.server.test_request_context():
+        root = present.present_layout(svc, sample, view)
+    props = root.to_plotly_json()["props"]
+    assert props["data-interval"] == "7"
+    assert props["data-start"] == "2"
+    assert props["data-version"] == sample.version
+    assert props["data-exit"] == "/?year=2012"
+    slides = _find(root, "slide", [])
+    assert len(slides) == len(SLIDE_SECTIONS) == 5
+    titles = [s.to_plotly_json()["props"]["aria-label"] for s in slides]
+    assert titles == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"]
+    for slide in slides:
+        caption = " ".join(_texts(_find(slide, "slide-caption", [])[0], []))
+        assert "2012年 · 全市" in caption
+        assert "数据截至 2012-12-31" in caption
+        assert "示例数据" in caption
+    sentence = " ".join(_texts(_find(slides[1], "slide-sentence", [])[0], []))
+    assert sentence == "2012年全市专利申请量73,647件，同比增长54.78%；授权发明专利2,065件，占授权量3.49%，低于3.5%。"
+    kpis = json.dumps(slides[0].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    assert '"data-indicator": "patent_applications"' in kpis
+    graphs = [g for s in slides[1:] for g in _find(s, "slide-chart", [])]
+    assert len(graphs) == sum(sec.chart_count for sec in SLIDE_SECTIONS[1:])
+
+
+def test_the_page_is_built_from_the_referring_url(make_app) -> None:
+    app = make_app()
+    client = app.server.test_client()
+    body = client.get("/_dash-layout", headers={"Referer": "http://localhost/?present=1&lang=en"}).get_json()
+    text = json.dumps(body)
+    assert "present-root" in text
+    assert "Patents" in text
+    other_host = client.get("/_dash-layout", headers={"Referer": "http://evil.example/?present=1"}).get_json()
+    assert "present-root" not in json.dumps(other_host)
+
+
+def test_export_job_reports_a_missing_browser(monkeypatch, tmp_path) -> None:
+    from data.settings import SAMPLE_DIR
+
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    job = meeting.make_export_job(SAMPLE_DIR)
+    steps: list[object] = []
+    download, error = job(steps.append, 1, 2012, [], {"lang": "zh", "theme": "light"})
+    assert download is meeting.no_update
+    assert "Chromium" in json.dumps(error.to_plotly_json(), default=str, ensure_ascii=False)
+    assert steps == []
