@@ -81,7 +81,7 @@ def next_view(
     URL change (load, back/forward) -> view from the URL; filter change -> view from the filters;
     reset -> whole city; a click on a district bar or tile -> that district toggled.
     """
-    base = from_query(ds, search)
+    base = from_query(ds, search, lang)
     if trigger in (None, ids.URL):
         return base, False
     current = districts if isinstance(districts, list) else []

@@ -144,7 +144,7 @@ def serve_layout() -> html.Div:
     """The whole page for the current request's URL (view restored from the query string)."""
     ds = services().dataset()
     query = page_query()
-    view = from_query(ds, query)
+    view = from_query(ds, query, services().settings.lang)
     lang = view.lang
     if dict(view.extras).get("present") == "1":
         asked = dict(parse_qsl(query)).get("theme")

@@ -90,7 +90,7 @@ def resolve(
     )
 
 
-def from_query(ds: Dataset, search: str | None) -> View:
+def from_query(ds: Dataset, search: str | None, default_lang: str = "zh") -> View:
     """Parse `?year=2011&district=330212,330281&lang=en` into a View; bad parts become notices."""
     text = (search or "").lstrip("?")[:MAX_QUERY]
     pairs = parse_qsl(text, keep_blank_values=True)
@@ -110,7 +110,9 @@ def from_query(ds: Dataset, search: str | None) -> View:
         if name not in KNOWN_PARAMS:
             notices.append(("notice_bad_param", {"value": name[:20]}))
     extras = tuple((k, params[k][:40]) for k in ("present", "interval", "slide") if k in params)
-    view = resolve(ds, params.get("year"), codes, params.get("lang", "zh"), params.get("theme", "light"), extras)
+    view = resolve(
+        ds, params.get("year"), codes, params.get("lang", default_lang), params.get("theme", "light"), extras
+    )
     if "year" in params and params["year"] == "":
         notices.append(("notice_bad_year", {"value": "", "year": view.year}))
     return View(view.year, view.districts, view.lang, view.theme, view.extras, tuple(notices) + view.notices)

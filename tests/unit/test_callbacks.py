@@ -133,7 +133,11 @@ def test_sync_view_click_toggles_and_reset_clears(sample) -> None:
 
 def test_url_event_reads_the_url_and_does_not_write_it(sample) -> None:
     view, write = filters.next_view(sample, ids.URL, "?year=2010&district=330281", 2012, [], None, "en", "dark")
-    assert (view.year, view.districts, view.lang) == (2010, ("330281",), "zh")
+    assert (view.year, view.districts, view.lang) == (
+        2010,
+        ("330281",),
+        "en",
+    )  # the page language when the URL has none
     assert write is False
 
 

@@ -115,3 +115,13 @@ def test_export_job_reports_a_missing_browser(monkeypatch, tmp_path) -> None:
     assert download is meeting.no_update
     assert "Chromium" in json.dumps(error.to_plotly_json(), default=str, ensure_ascii=False)
     assert steps == []
+
+
+def test_default_language_comes_from_settings(tmp_path) -> None:
+    from app import create_app
+    from data.settings import SAMPLE_DIR, Settings
+
+    app = create_app(Settings(data_dir=SAMPLE_DIR, cache_dir=tmp_path / "c", lang="en"))
+    text = json.dumps(app.server.test_client().get("/_dash-layout").get_json(), ensure_ascii=False)
+    assert "Patent applications" in text or "Patents" in text
+    assert "专利" not in text
