@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import callback_body
 from components import ids
 from data.load import load_dataset
 from data.settings import SAMPLE_DIR, Settings
@@ -53,32 +54,19 @@ CONFIG = {"lang": "zh", "theme": "light"}
 
 def body(name: str, year: int, districts: list[str]) -> dict[str, Any]:
     """The request a browser sends for callback `name` after a filter change."""
-    outs = CALLBACKS[name]
-    filt = [
-        {"id": ids.FILTER_YEAR, "property": "value", "value": year},
-        {"id": ids.FILTER_DISTRICTS, "property": "value", "value": districts},
-    ]
+    filt = [(ids.FILTER_YEAR, "value", year), (ids.FILTER_DISTRICTS, "value", districts)]
     if name == "sync_view":
         inputs = [
-            {"id": ids.URL, "property": "search", "value": f"?year={year}"},
+            (ids.URL, "search", f"?year={year}"),
             *filt,
-            {"id": ids.FILTER_RESET, "property": "n_clicks", "value": None},
-            *[{"id": g, "property": "clickData", "value": None} for g in ids.CLICKABLE_DISTRICT_GRAPHS],
+            (ids.FILTER_RESET, "n_clicks", None),
+            *[(g, "clickData", None) for g in ids.CLICKABLE_DISTRICT_GRAPHS],
         ]
     elif name == "update_overview":
-        inputs = [*filt, {"id": ids.MAP_INDICATOR, "property": "value", "value": "patent_applications"}]
+        inputs = [*filt, (ids.MAP_INDICATOR, "value", "patent_applications")]
     else:
         inputs = filt
-    output = "...".join(f"{i}.{p}" for i, p in outs)
-    return {
-        "output": f"..{output}.." if len(outs) > 1 else output,
-        "outputs": [{"id": i, "property": p} for i, p in outs]
-        if len(outs) > 1
-        else {"id": outs[0][0], "property": outs[0][1]},
-        "inputs": inputs,
-        "state": [{"id": ids.CONFIG, "property": "data", "value": CONFIG}],
-        "changedPropIds": [f"{ids.FILTER_DISTRICTS}.value"],
-    }
+    return callback_body(CALLBACKS[name], inputs, [(ids.CONFIG, "data", CONFIG)], f"{ids.FILTER_DISTRICTS}.value")
 
 
 def selections(n: int, seed: int = 7) -> list[tuple[int, list[str]]]:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Output, html
 
 from components import figures, ids
 from components.i18n import fmt_value, t
 from components.prep import district_frame, year_frame
-from components.services import run_view
+from components.services import run_view, view_dependencies
 from components.state import View
-from components.ui import graph_card, section
+from components.ui import graph_grid, section
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -40,20 +39,13 @@ def layout(lang: str) -> html.Section:
         "section-hightech",
         t("hightech", lang),
         [
-            dbc.Row(
+            graph_grid(
+                lang,
                 [
-                    dbc.Col(
-                        graph_card(ids.HIGHTECH_DISTRICT, t("hightech_district_title", lang, year="{year}"), lang=lang),
-                        lg=7,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        graph_card(ids.HIGHTECH_TREND, t("hightech_trend_title", lang), lang=lang),
-                        lg=5,
-                        className="mb-3",
-                    ),
-                ]
-            ),
+                    (ids.HIGHTECH_DISTRICT, "hightech_district_title", 7),
+                    (ids.HIGHTECH_TREND, "hightech_trend_title", 5),
+                ],
+            )
         ],
     )
 
@@ -68,7 +60,5 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.HIGHTECH_DISTRICT, "figure"),
         Output(ids.HIGHTECH_TREND, "figure"),
-        Input(ids.FILTER_YEAR, "value"),
-        Input(ids.FILTER_DISTRICTS, "value"),
-        State(ids.CONFIG, "data"),
+        *view_dependencies(),
     )(update_hightech)

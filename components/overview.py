@@ -12,7 +12,7 @@ from components import figures, ids
 from components.i18n import name, t
 from components.kpis import kpi_models, kpi_strip
 from components.prep import district_names
-from components.services import run_view
+from components.services import run_view, view_dependencies
 from components.state import View
 from components.summary import overview_sentence
 from components.ui import graph, graph_card
@@ -152,9 +152,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.KPI_STRIP, "children"),
         Output(ids.OVERVIEW_SUMMARY, "children"),
-        Input(ids.FILTER_YEAR, "value"),
-        Input(ids.FILTER_DISTRICTS, "value"),
-        State(ids.CONFIG, "data"),
+        *view_dependencies(),
     )(update_kpis)
     app.callback(
         Output(ids.MAP_GRAPH, "figure"),

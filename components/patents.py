@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Output, html
 
 from components import figures, ids
 from components.i18n import t
 from components.prep import district_frame, year_frame
-from components.services import run_view
+from components.services import run_view, view_dependencies
 from components.state import View
-from components.ui import graph_card, section
+from components.ui import graph_grid, section
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -53,21 +52,14 @@ def layout(lang: str) -> html.Section:
         "section-patents",
         t("patents", lang),
         [
-            dbc.Row(
+            graph_grid(
+                lang,
                 [
-                    dbc.Col(
-                        graph_card(ids.PATENTS_TREND, t("patents_trend_title", lang), lang=lang), lg=5, className="mb-3"
-                    ),
-                    dbc.Col(
-                        graph_card(ids.PATENTS_DISTRICT, t("patents_district_title", lang, year="{year}"), lang=lang),
-                        lg=4,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        graph_card(ids.PATENTS_SHARE, t("patents_share_title", lang), lang=lang), lg=3, className="mb-3"
-                    ),
-                ]
-            ),
+                    (ids.PATENTS_TREND, "patents_trend_title", 5),
+                    (ids.PATENTS_DISTRICT, "patents_district_title", 4),
+                    (ids.PATENTS_SHARE, "patents_share_title", 3),
+                ],
+            )
         ],
     )
 
@@ -83,7 +75,5 @@ def register(app: Dash) -> None:
         Output(ids.PATENTS_TREND, "figure"),
         Output(ids.PATENTS_DISTRICT, "figure"),
         Output(ids.PATENTS_SHARE, "figure"),
-        Input(ids.FILTER_YEAR, "value"),
-        Input(ids.FILTER_DISTRICTS, "value"),
-        State(ids.CONFIG, "data"),
+        *view_dependencies(),
     )(update_patents)

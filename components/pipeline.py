@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Output, html
 
 from components import figures, ids
 from components.i18n import fmt_change, fmt_value, t
 from components.prep import district_names
-from components.services import run_view
+from components.services import run_view, view_dependencies
 from components.state import View
-from components.ui import graph_card, headline, section
+from components.ui import graph_grid, headline, section
 from data import aggregate as agg
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
@@ -66,29 +65,14 @@ def layout(lang: str) -> html.Section:
         t("pipeline", lang),
         [
             html.Div(id=ids.PIPELINE_HEADLINE, className="headline-row mb-3"),
-            dbc.Row(
+            graph_grid(
+                lang,
                 [
-                    dbc.Col(
-                        graph_card(ids.PIPELINE_TIERS, t("pipeline_tiers_title", lang, year="{year}"), lang=lang),
-                        lg=4,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        graph_card(ids.PIPELINE_FLOW, t("pipeline_flow_title", lang, year="{year}"), lang=lang),
-                        lg=8,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        graph_card(ids.PIPELINE_TREND, t("pipeline_trend_title", lang), lang=lang),
-                        lg=5,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        graph_card(ids.PIPELINE_DISTRICT, t("pipeline_district_title", lang, year="{year}"), lang=lang),
-                        lg=7,
-                        className="mb-3",
-                    ),
-                ]
+                    (ids.PIPELINE_TIERS, "pipeline_tiers_title", 4),
+                    (ids.PIPELINE_FLOW, "pipeline_flow_title", 8),
+                    (ids.PIPELINE_TREND, "pipeline_trend_title", 5),
+                    (ids.PIPELINE_DISTRICT, "pipeline_district_title", 7),
+                ],
             ),
         ],
     )
@@ -107,7 +91,5 @@ def register(app: Dash) -> None:
         Output(ids.PIPELINE_TREND, "figure"),
         Output(ids.PIPELINE_FLOW, "figure"),
         Output(ids.PIPELINE_DISTRICT, "figure"),
-        Input(ids.FILTER_YEAR, "value"),
-        Input(ids.FILTER_DISTRICTS, "value"),
-        State(ids.CONFIG, "data"),
+        *view_dependencies(),
     )(update_pipeline)

@@ -8,7 +8,6 @@ assets/present.js (our own code) without server round trips.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -19,7 +18,7 @@ from components.filters import caption
 from components.i18n import plotly_config, t
 from components.kpis import kpi_card, kpi_models
 from components.services import Services
-from components.state import View
+from components.state import View, to_query
 from data.load import Dataset
 
 SLIDE_W, SLIDE_H = 1920, 1080
@@ -44,14 +43,7 @@ def interval_of(view: View, default: int) -> int:
 
 def exit_href(view: View) -> str:
     """The normal view's URL: same filters and language, without the presentation parameters."""
-    params: list[tuple[str, str]] = [("year", str(view.year))]
-    if view.districts:
-        params.append(("district", ",".join(view.districts)))
-    if view.lang != "zh":
-        params.append(("lang", view.lang))
-    if view.theme != "light":
-        params.append(("theme", view.theme))
-    return "/?" + urlencode(params, safe=",")
+    return "/" + to_query(View(view.year, view.districts, view.lang, view.theme))
 
 
 def chart_sizes(grid: tuple[tuple[float, ...], ...]) -> list[tuple[int, int]]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Output, html
 
 from components import figures, ids
 from components.i18n import STRINGS, fmt_change, fmt_value, t
 from components.prep import station_names
-from components.services import run_view
+from components.services import run_view, view_dependencies
 from components.state import View
-from components.ui import graph_card, headline, section
+from components.ui import graph_grid, headline, section
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -86,24 +85,13 @@ def layout(lang: str) -> html.Section:
         t("seismic", lang),
         [
             html.Div(id=ids.SEISMIC_HEADLINE, className="headline-row mb-3"),
-            dbc.Row(
+            graph_grid(
+                lang,
                 [
-                    dbc.Col(
-                        graph_card(ids.SEISMIC_UPTIME, t("seismic_uptime_title", lang, year="{year}"), lang=lang),
-                        lg=5,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        graph_card(ids.SEISMIC_HEATMAP, t("seismic_heatmap_title", lang, year="{year}"), lang=lang),
-                        lg=7,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        graph_card(ids.SEISMIC_TIMELINE, t("seismic_timeline_title", lang, year="{year}"), lang=lang),
-                        lg=12,
-                        className="mb-3",
-                    ),
-                ]
+                    (ids.SEISMIC_UPTIME, "seismic_uptime_title", 5),
+                    (ids.SEISMIC_HEATMAP, "seismic_heatmap_title", 7),
+                    (ids.SEISMIC_TIMELINE, "seismic_timeline_title", 12),
+                ],
             ),
         ],
     )
@@ -121,7 +109,5 @@ def register(app: Dash) -> None:
         Output(ids.SEISMIC_UPTIME, "figure"),
         Output(ids.SEISMIC_HEATMAP, "figure"),
         Output(ids.SEISMIC_TIMELINE, "figure"),
-        Input(ids.FILTER_YEAR, "value"),
-        Input(ids.FILTER_DISTRICTS, "value"),
-        State(ids.CONFIG, "data"),
+        *view_dependencies(),
     )(update_seismic)

@@ -8,8 +8,10 @@ from typing import Any
 
 import flask
 import orjson
+from dash import Input, State
 from dash._utils import to_json
 
+from components import ids
 from components.state import resolve
 from data.cache import ResultCache
 from data.load import Dataset
@@ -59,3 +61,8 @@ def run_view(
 def services() -> Services:
     """The Services of the app handling the current request."""
     return flask.current_app.config[CONFIG_KEY]
+
+
+def view_dependencies() -> list[Input | State]:
+    """The inputs every section callback follows: year, districts, and the page's language and theme."""
+    return [Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data")]

@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.i18n import plotly_config
+from components.i18n import plotly_config, t
 
 GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -76,4 +76,14 @@ def headline(
         ],
         className="headline",
         **{"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)},
+    )
+
+
+def graph_grid(lang: str, cards: list[tuple[str, str, int]]) -> dbc.Row:
+    """Graph cards in a responsive row: (graph id, title key in the catalogue, width of 12 on large screens)."""
+    return dbc.Row(
+        [
+            dbc.Col(graph_card(gid, t(key, lang, year="{year}"), lang=lang), lg=lg, className="mb-3")
+            for gid, key, lg in cards
+        ]
     )

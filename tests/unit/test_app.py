@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bench import callback_body
 from data.settings import ROOT
 
 
@@ -101,24 +102,6 @@ def test_chart_ids_listed_in_ids_module_are_in_the_layout(client) -> None:
     assert set(ids.ALL_GRAPHS) <= present
 
 
-def _body(
-    outputs: list[tuple[str, str]],
-    inputs: list[tuple[str, str, Any]],
-    state: list[tuple[str, str, Any]] = (),
-    changed: str | None = None,
-) -> dict[str, Any]:
-    output = "...".join(f"{i}.{p}" for i, p in outputs)
-    return {
-        "output": f"..{output}.." if len(outputs) > 1 else output,
-        "outputs": [{"id": i, "property": p} for i, p in outputs]
-        if len(outputs) > 1
-        else {"id": outputs[0][0], "property": outputs[0][1]},
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [changed or f"{inputs[0][0]}.{inputs[0][1]}"],
-    }
-
-
 PATENT_OUT = [
     ("patents-trend-graph", "figure"),
     ("patents-district-graph", "figure"),
@@ -139,7 +122,7 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize(("case", "year", "districts"), BAD_VALUES, ids=[c[0] for c in BAD_VALUES])
 def test_crafted_callback_inputs_are_normalised_not_500(client, case: str, year: Any, districts: Any) -> None:
-    body = _body(
+    body = callback_body(
         PATENT_OUT,
         [("filter-year", "value", year), ("filter-districts", "value", districts)],
         [("page-config", "data", {"lang": "xx", "theme": {"x": 1}})],
@@ -197,7 +180,8 @@ def test_sync_callback_normalises_a_crafted_url(client) -> None:
         (ids.FILTER_RESET, "n_clicks", None),
     ] + [(g, "clickData", None) for g in ids.CLICKABLE_DISTRICT_GRAPHS]
     resp = client.post(
-        "/_dash-update-component", json=_body(outputs, inputs, [(ids.CONFIG, "data", {"lang": "zh", "theme": "light"})])
+        "/_dash-update-component",
+        json=callback_body(outputs, inputs, [(ids.CONFIG, "data", {"lang": "zh", "theme": "light"})]),
     )
     assert resp.status_code == 200
     out = resp.get_json()["response"]

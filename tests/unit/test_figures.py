@@ -32,11 +32,16 @@ YEARS = [2008, 2009, 2010, 2011, 2012]
 
 # code, name_zh, name_en, tile_row, tile_col (as in data/sample/districts.csv)
 DISTRICTS = [
-    ("330203", "海曙区", "Haishu", 2, 1), ("330204", "江东区", "Jiangdong", 2, 2),
-    ("330205", "江北区", "Jiangbei", 1, 1), ("330206", "北仑区", "Beilun", 1, 3),
-    ("330211", "镇海区", "Zhenhai", 1, 2), ("330212", "鄞州区", "Yinzhou", 3, 2),
-    ("330225", "象山县", "Xiangshan", 4, 2), ("330226", "宁海县", "Ninghai", 4, 1),
-    ("330281", "余姚市", "Yuyao", 1, 0), ("330282", "慈溪市", "Cixi", 0, 1),
+    ("330203", "海曙区", "Haishu", 2, 1),
+    ("330204", "江东区", "Jiangdong", 2, 2),
+    ("330205", "江北区", "Jiangbei", 1, 1),
+    ("330206", "北仑区", "Beilun", 1, 3),
+    ("330211", "镇海区", "Zhenhai", 1, 2),
+    ("330212", "鄞州区", "Yinzhou", 3, 2),
+    ("330225", "象山县", "Xiangshan", 4, 2),
+    ("330226", "宁海县", "Ninghai", 4, 1),
+    ("330281", "余姚市", "Yuyao", 1, 0),
+    ("330282", "慈溪市", "Cixi", 0, 1),
     ("330283", "奉化市", "Fenghua", 3, 1),
 ]
 CODES = [d[0] for d in DISTRICTS]
@@ -45,9 +50,20 @@ GRANTS = [3369, 3548, 3505, 6565, 4960, 10556, 2658, 3523, 7859, 9438, 3194]
 OUTPUT = [170.9, 167.1, 197.5, 428.0, 269.3, 758.9, 98.8, 140.4, 470.7, 603.2, 124.2]  # 亿元
 SHARE = [27.8, 27.3, 28.2, 36.0, 33.7, 32.6, 16.8, 18.8, 29.4, 28.2, 19.7]  # %
 SELECTED = ("330212", "330281")
-STATIONS = [("镇海台", "Zhenhai"), ("北仑台", "Beilun"), ("横溪台", "Hengxi"), ("四明山台", "Simingshan"),
-            ("龙山台", "Longshan"), ("西店台", "Xidian"), ("石浦台", "Shipu"), ("海曙台", "Haishu"),
-            ("江东台", "Jiangdong"), ("皎口台", "Jiaokou"), ("慈城台", "Cicheng"), ("溪口台", "Xikou")]
+STATIONS = [
+    ("镇海台", "Zhenhai"),
+    ("北仑台", "Beilun"),
+    ("横溪台", "Hengxi"),
+    ("四明山台", "Simingshan"),
+    ("龙山台", "Longshan"),
+    ("西店台", "Xidian"),
+    ("石浦台", "Shipu"),
+    ("海曙台", "Haishu"),
+    ("江东台", "Jiangdong"),
+    ("皎口台", "Jiaokou"),
+    ("慈城台", "Cicheng"),
+    ("溪口台", "Xikou"),
+]
 CAUSES = ("power", "network", "equipment", "maintenance")
 PEERS = [("杭州", "Hangzhou", 2011, 2.85), ("深圳", "Shenzhen", 2010, 3.5)]
 
@@ -64,9 +80,15 @@ def station_names(lang: str) -> list[str]:
 
 
 def patents_frame() -> pd.DataFrame:
-    return pd.DataFrame({"year": YEARS, "applications": [21934, 25360, 35614, 47582, 73647],
-                         "invention": [712, 790, 1160, 1625, 2065], "utility": [8900, 11200, 17000, 22000, 33000],
-                         "design": [5000, 6000, 9000, 13700, 24110]})
+    return pd.DataFrame(
+        {
+            "year": YEARS,
+            "applications": [21934, 25360, 35614, 47582, 73647],
+            "invention": [712, 790, 1160, 1625, 2065],
+            "utility": [8900, 11200, 17000, 22000, 33000],
+            "design": [5000, 6000, 9000, 13700, 24110],
+        }
+    )
 
 
 def district_frame(lang: str, **columns: list[float]) -> pd.DataFrame:
@@ -80,8 +102,13 @@ def share_series() -> pd.Series:
 
 
 def output_frame() -> pd.DataFrame:
-    return pd.DataFrame({"year": YEARS, "output": [2045.3, 2187.6, 2698.4, 3078.1, 3429.0],
-                         "share": [22.69, 23.77, 25.02, 26.42, 28.700084]})
+    return pd.DataFrame(
+        {
+            "year": YEARS,
+            "output": [2045.3, 2187.6, 2698.4, 3078.1, 3429.0],
+            "share": [22.69, 23.77, 25.02, 26.42, 28.700084],
+        }
+    )
 
 
 def tier_counts() -> pd.Series:
@@ -94,13 +121,21 @@ def tier_frame() -> pd.DataFrame:
 
 
 def flows_frame() -> pd.DataFrame:
-    rows = [("hightech_enterprise", "hightech_enterprise", 767), ("hightech_enterprise", "innovative_municipal", 28),
-            ("hightech_enterprise", "lost", 25), ("innovative_municipal", "innovative_municipal", 121),
-            ("innovative_municipal", "innovative_provincial", 10), ("innovative_national", "innovative_national", 13),
-            ("innovative_provincial", "innovative_national", 3), ("innovative_provincial", "innovative_provincial", 41),
-            ("new", "hightech_enterprise", 73), ("new", "tech_enterprise", 181),
-            ("tech_enterprise", "hightech_enterprise", 90), ("tech_enterprise", "lost", 17),
-            ("tech_enterprise", "tech_enterprise", 382)]
+    rows = [
+        ("hightech_enterprise", "hightech_enterprise", 767),
+        ("hightech_enterprise", "innovative_municipal", 28),
+        ("hightech_enterprise", "lost", 25),
+        ("innovative_municipal", "innovative_municipal", 121),
+        ("innovative_municipal", "innovative_provincial", 10),
+        ("innovative_national", "innovative_national", 13),
+        ("innovative_provincial", "innovative_national", 3),
+        ("innovative_provincial", "innovative_provincial", 41),
+        ("new", "hightech_enterprise", 73),
+        ("new", "tech_enterprise", 181),
+        ("tech_enterprise", "hightech_enterprise", 90),
+        ("tech_enterprise", "lost", 17),
+        ("tech_enterprise", "tech_enterprise", 382),
+    ]
     return pd.DataFrame(rows, columns=["source", "target", "count"])
 
 
@@ -128,14 +163,20 @@ def outages_frame(lang: str) -> pd.DataFrame:
     for i in range(40):
         start = start0 + pd.Timedelta(days=9 * i, hours=i % 7)
         hours = 0.5 + (i * 5) % 17
-        rows.append((station_names(lang)[i % 12], start, start + pd.Timedelta(hours=hours), hours,
-                     t(f"cause_{CAUSES[i % 4]}", lang)))
+        rows.append(
+            (
+                station_names(lang)[i % 12],
+                start,
+                start + pd.Timedelta(hours=hours),
+                hours,
+                t(f"cause_{CAUSES[i % 4]}", lang),
+            )
+        )
     return pd.DataFrame(rows, columns=["name", "start", "end", "duration_h", "cause_label"])
 
 
 def tile_frame(lang: str, values: list[float | None] | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame([(c, r, col) for c, _, _, r, col in DISTRICTS],
-                         columns=["district", "tile_row", "tile_col"])
+    frame = pd.DataFrame([(c, r, col) for c, _, _, r, col in DISTRICTS], columns=["district", "tile_row", "tile_col"])
     return frame.assign(value=values if values is not None else OUTPUT, name=frame["district"].map(names(lang)))
 
 
@@ -144,8 +185,9 @@ def rd_series() -> pd.Series:
 
 
 def peers_frame(lang: str) -> pd.DataFrame:
-    return pd.DataFrame([(zh if lang == "zh" else en, y, v) for zh, en, y, v in PEERS],
-                        columns=["name", "year", "value"])
+    return pd.DataFrame(
+        [(zh if lang == "zh" else en, y, v) for zh, en, y, v in PEERS], columns=["name", "year", "value"]
+    )
 
 
 # --- builders with sample-sized input ----------------------------------------------------------
@@ -153,13 +195,15 @@ def peers_frame(lang: str) -> pd.DataFrame:
 
 def build_district_bars(lang: str, theme: str, selected: tuple[str, ...] = SELECTED) -> go.Figure:
     frame = district_frame(lang, applications=APPLICATIONS, grants=GRANTS)
-    return figures.district_bars(frame, [("applications", t("applications", lang)), ("grants", t("grants", lang))],
-                           selected, "件", lang, theme)
+    return figures.district_bars(
+        frame, [("applications", t("applications", lang)), ("grants", t("grants", lang))], selected, "件", lang, theme
+    )
 
 
 def build_trend_line(lang: str, theme: str) -> go.Figure:
-    return figures.trend_line(share_series(), t("patents_share_title", lang), "%", lang, theme,
-                        refs=[(3.5, t("too_low_line", lang), "bad")])
+    return figures.trend_line(
+        share_series(), t("patents_share_title", lang), "%", lang, theme, refs=[(3.5, t("too_low_line", lang), "bad")]
+    )
 
 
 def build_tiers_by_district(lang: str, theme: str, selected: tuple[str, ...] = SELECTED) -> go.Figure:
@@ -171,8 +215,9 @@ def build_tile_map(lang: str, theme: str, selected: tuple[str, ...] = SELECTED) 
 
 
 def build_plan_and_peers(lang: str, theme: str) -> go.Figure:
-    return figures.plan_and_peers(rd_series(), "R&D" if lang == "en" else "全社会R&D投入强度", "%", (2.5, 2015),
-                            peers_frame(lang), lang, theme)
+    return figures.plan_and_peers(
+        rd_series(), "R&D" if lang == "en" else "全社会R&D投入强度", "%", (2.5, 2015), peers_frame(lang), lang, theme
+    )
 
 
 BUILDERS: dict[str, Callable[[str, str], go.Figure]] = {
@@ -213,26 +258,42 @@ def empty_plan_and_peers(lang: str, theme: str) -> go.Figure:
 
 # builder -> (the builder on empty input, the message key it must show)
 EMPTY_INPUTS: dict[str, tuple[Callable[[str, str], go.Figure], str]] = {
-    "patents_trend": (lambda lang, theme: figures.patents_trend(patents_frame().iloc[0:0], lang, theme),
-                      "no_data_selection"),
+    "patents_trend": (
+        lambda lang, theme: figures.patents_trend(patents_frame().iloc[0:0], lang, theme),
+        "no_data_selection",
+    ),
     "district_bars": (empty_district_bars, "no_data_selection"),
-    "trend_line": (lambda lang, theme: figures.trend_line(pd.Series(dtype="float64"), "L", "%", lang, theme),
-                   "no_data_selection"),
-    "output_and_share": (lambda lang, theme: figures.output_and_share(output_frame().iloc[0:0], lang, theme),
-                         "no_data_selection"),
+    "trend_line": (
+        lambda lang, theme: figures.trend_line(pd.Series(dtype="float64"), "L", "%", lang, theme),
+        "no_data_selection",
+    ),
+    "output_and_share": (
+        lambda lang, theme: figures.output_and_share(output_frame().iloc[0:0], lang, theme),
+        "no_data_selection",
+    ),
     "tier_bars": (lambda lang, theme: figures.tier_bars(tier_counts() * 0, lang, theme), "no_data_selection"),
     "tier_trend": (lambda lang, theme: figures.tier_trend(tier_frame() * 0, lang, theme), "no_data_selection"),
-    "tier_flows": (lambda lang, theme: figures.tier_flows(flows_frame().iloc[0:0], TIERS, 2007, 2008, lang, theme),
-                   "no_prev_year"),
+    "tier_flows": (
+        lambda lang, theme: figures.tier_flows(flows_frame().iloc[0:0], TIERS, 2007, 2008, lang, theme),
+        "no_prev_year",
+    ),
     "tiers_by_district": (empty_tiers_by_district, "no_data_selection"),
-    "uptime_bars": (lambda lang, theme: figures.uptime_bars(uptime_frame(lang).assign(uptime=None), lang, theme),
-                    "no_stations"),
-    "uptime_heatmap": (lambda lang, theme: figures.uptime_heatmap(monthly_frame() * np.nan, station_names(lang),
-                                                                  lang, theme), "no_stations"),
-    "outage_timeline": (lambda lang, theme: figures.outage_timeline(outages_frame(lang).iloc[0:0], lang, theme),
-                        "no_outages"),
-    "tile_map": (lambda lang, theme: figures.tile_map(tile_frame(lang).iloc[0:0], (), "件", "L", lang, theme),
-                 "no_data"),
+    "uptime_bars": (
+        lambda lang, theme: figures.uptime_bars(uptime_frame(lang).assign(uptime=None), lang, theme),
+        "no_stations",
+    ),
+    "uptime_heatmap": (
+        lambda lang, theme: figures.uptime_heatmap(monthly_frame() * np.nan, station_names(lang), lang, theme),
+        "no_stations",
+    ),
+    "outage_timeline": (
+        lambda lang, theme: figures.outage_timeline(outages_frame(lang).iloc[0:0], lang, theme),
+        "no_outages",
+    ),
+    "tile_map": (
+        lambda lang, theme: figures.tile_map(tile_frame(lang).iloc[0:0], (), "件", "L", lang, theme),
+        "no_data",
+    ),
     "plan_and_peers": (empty_plan_and_peers, "no_data_selection"),
 }
 
@@ -392,8 +453,12 @@ def test_patents_trend(lang, unit):
     fig = figures.patents_trend(patents_frame(), lang, "light")
     data = as_json(fig)
     assert [tr["type"] for tr in data["data"]] == ["bar", "bar", "bar", "scatter"]
-    assert [tr["name"] for tr in data["data"]] == [t("invention", lang), t("utility", lang), t("design", lang),
-                                                   t("applications", lang)]
+    assert [tr["name"] for tr in data["data"]] == [
+        t("invention", lang),
+        t("utility", lang),
+        t("design", lang),
+        t("applications", lang),
+    ]
     assert data["layout"]["barmode"] == "stack"
     assert axis_title(data, "yaxis") == unit
     assert data["layout"]["xaxis"]["tickvals"] == YEARS
@@ -443,8 +508,15 @@ def test_district_bars_highlight_selection():
 @pytest.mark.parametrize("lang", LANGS)
 def test_district_bars_single_column_no_legend(lang):
     frame = district_frame(lang, share=SHARE)
-    fig = figures.district_bars(frame, [("share", t("hightech_share", lang))], (), "%", lang, "dark",
-                          refs=[(28.7, t("city_line", lang, value="28.7%"), "ref"), (30.0, "T", "warn")])
+    fig = figures.district_bars(
+        frame,
+        [("share", t("hightech_share", lang))],
+        (),
+        "%",
+        lang,
+        "dark",
+        refs=[(28.7, t("city_line", lang, value="28.7%"), "ref"), (30.0, "T", "warn")],
+    )
     data = as_json(fig)
     assert len(data["data"]) == 1
     assert data["layout"]["showlegend"] is False
@@ -455,8 +527,9 @@ def test_district_bars_single_column_no_legend(lang):
     assert [a.text for a in fig.layout.annotations] == [t("city_line", lang, value="28.7%"), "T"]
 
 
-@pytest.mark.parametrize(("lang", "factor", "unit", "text"), [("zh", 1.0, "亿元", "758.9亿元"),
-                                                              ("en", 0.1, "CNY bn", "CNY 75.9 bn")])
+@pytest.mark.parametrize(
+    ("lang", "factor", "unit", "text"), [("zh", 1.0, "亿元", "758.9亿元"), ("en", 0.1, "CNY bn", "CNY 75.9 bn")]
+)
 def test_district_bars_scale_yuan(lang, factor, unit, text):
     frame = district_frame(lang, output=OUTPUT)
     fig = figures.district_bars(frame, [("output", "O")], SELECTED, "亿元", lang, "light", refs=[(300.0, "R", "ref")])
@@ -558,8 +631,9 @@ def test_tier_flows(lang):
     assert len(sankey["node"]["color"]) == 12
     assert array(sankey["link"]["value"]) == flows_frame()["count"].tolist()
     assert len(array(sankey["link"]["source"])) == len(flows_frame())
-    assert all(s < 6 <= d for s, d in zip(array(sankey["link"]["source"]), array(sankey["link"]["target"]),
-                                          strict=True))
+    assert all(
+        s < 6 <= d for s, d in zip(array(sankey["link"]["source"]), array(sankey["link"]["target"]), strict=True)
+    )
 
 
 @pytest.mark.parametrize(("lang", "unit"), [("zh", "家"), ("en", "firms")])
@@ -746,7 +820,8 @@ def test_plan_and_peers_without_goal_or_peers():
 
 def test_plan_and_peers_english_yuan_scaled():
     series = output_frame().set_index("year")["output"]
-    data = as_json(figures.plan_and_peers(series, "O", "亿元", (4000.0, 2015), peers_frame("en").iloc[0:0], "en",
-                                    "light"))
+    data = as_json(
+        figures.plan_and_peers(series, "O", "亿元", (4000.0, 2015), peers_frame("en").iloc[0:0], "en", "light")
+    )
     assert axis_title(data, "yaxis") == "CNY bn"
     assert array(data["data"][0]["y"]) == pytest.approx([v * 0.1 for v in series])

@@ -121,8 +121,15 @@ def test_dynamic_key_families_exist():
     assert templates <= {"tier_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}"}, templates
     from components.filters import dropdown_labels
 
-    assert set(dropdown_labels("en")) == {"select_all", "deselect_all", "selected_count", "search", "clear_search",
-                                          "clear_selection", "no_options_found"}
+    assert set(dropdown_labels("en")) == {
+        "select_all",
+        "deselect_all",
+        "selected_count",
+        "search",
+        "clear_search",
+        "clear_selection",
+        "no_options_found",
+    }
     for tier in TIERS:
         assert f"tier_{tier}" in STRINGS
     for theme in ("light", "dark"):
@@ -137,8 +144,13 @@ def test_outage_causes_of_the_sample_are_translated():
 def test_notice_keys_raised_by_the_view_state_exist():
     """Notices are (key, params) tuples built in state.py and rendered later with t()."""
     found = set(NOTICE_LITERAL.findall((COMPONENTS / "state.py").read_text(encoding="utf-8")))
-    assert found >= {"notice_bad_year", "notice_bad_district", "notice_bad_param", "notice_year_fallback",
-                     "notice_too_many"}
+    assert found >= {
+        "notice_bad_year",
+        "notice_bad_district",
+        "notice_bad_param",
+        "notice_year_fallback",
+        "notice_too_many",
+    }
     assert found <= set(STRINGS)
 
 

@@ -91,8 +91,14 @@ def card_text(node: Any) -> str:
 
 def test_indicators_in_order(models):
     assert KPI_INDICATORS == (
-        "patent_applications", "patent_grants", "invention_grants", "hightech_output", "hightech_share",
-        "hightech_enterprises", "rd_intensity", "network_uptime",
+        "patent_applications",
+        "patent_grants",
+        "invention_grants",
+        "hightech_output",
+        "hightech_share",
+        "hightech_enterprises",
+        "rd_intensity",
+        "network_uptime",
     )
     for lang in ("zh", "en"):
         for districts in ((), SELECTION):
@@ -136,8 +142,7 @@ def test_patent_applications_change(city_2012):
 
 def test_relative_change_is_value_over_previous(ds, models, city_2012):
     before = models(2011, (), "zh")
-    for ind in ("patent_applications", "patent_grants", "invention_grants", "hightech_output",
-                "hightech_enterprises"):
+    for ind in ("patent_applications", "patent_grants", "invention_grants", "hightech_output", "hightech_enterprises"):
         now, prev = city_2012[ind], before[ind]
         assert now.change == pytest.approx(now.value / prev.value - 1, abs=1e-8), ind
         assert now.change_text.endswith("%"), ind

@@ -32,8 +32,19 @@ from data.load import Dataset, load_dataset
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 YEARS = [2008, 2009, 2010, 2011, 2012]
 LATEST = 2012
-ALL_DISTRICTS = ["330203", "330204", "330205", "330206", "330211", "330212", "330225", "330226", "330281",
-                 "330282", "330283"]
+ALL_DISTRICTS = [
+    "330203",
+    "330204",
+    "330205",
+    "330206",
+    "330211",
+    "330212",
+    "330225",
+    "330226",
+    "330281",
+    "330282",
+    "330283",
+]
 LATE = "330283"  # in the modified copy: no observations for 2008–2010
 DROPPED_YEARS = {"2008", "2009", "2010"}
 
@@ -129,9 +140,17 @@ def test_missing_params_latest_year_whole_city(ds, search):
 
 @pytest.mark.parametrize(
     ("raw", "notice"),
-    [("abc", "notice_bad_year"), ("1850", "notice_year_fallback"), ("20123", "notice_bad_year"),
-     ("", "notice_bad_year"), ("2011.5", "notice_bad_year"), ("-2011", "notice_bad_year"),
-     ("%E5%B9%B4", "notice_bad_year"), ("9999", "notice_year_fallback"), ("x" * 500, "notice_bad_year")],
+    [
+        ("abc", "notice_bad_year"),
+        ("1850", "notice_year_fallback"),
+        ("20123", "notice_bad_year"),
+        ("", "notice_bad_year"),
+        ("2011.5", "notice_bad_year"),
+        ("-2011", "notice_bad_year"),
+        ("%E5%B9%B4", "notice_bad_year"),
+        ("9999", "notice_year_fallback"),
+        ("x" * 500, "notice_bad_year"),
+    ],
 )
 def test_bad_year_in_query_falls_back_with_notice(ds, raw, notice):
     view = from_query(ds, f"?year={raw}")
@@ -179,8 +198,14 @@ def test_all_districts_mean_whole_city(ds):
 
 @pytest.mark.parametrize(
     ("query", "lang", "theme"),
-    [("?lang=en", "en", "light"), ("?theme=dark", "zh", "dark"), ("?lang=en&theme=dark", "en", "dark"),
-     ("?lang=fr&theme=neon", "zh", "light"), ("?lang=&theme=", "zh", "light"), ("?lang=EN", "zh", "light")],
+    [
+        ("?lang=en", "en", "light"),
+        ("?theme=dark", "zh", "dark"),
+        ("?lang=en&theme=dark", "en", "dark"),
+        ("?lang=fr&theme=neon", "zh", "light"),
+        ("?lang=&theme=", "zh", "light"),
+        ("?lang=EN", "zh", "light"),
+    ],
 )
 def test_lang_and_theme_validation(ds, query, lang, theme):
     view = from_query(ds, query)
@@ -218,9 +243,17 @@ def test_oversized_query_is_cut_quickly(ds):
 
 @pytest.mark.parametrize(
     ("year", "notice"),
-    [("abc", "notice_bad_year"), ("1850", "notice_year_fallback"), ("20123", "notice_bad_year"),
-     ({"year": 2011}, "notice_bad_year"), ([2011], "notice_bad_year"), (2011.0, "notice_bad_year"),
-     (True, "notice_bad_year"), (1850, "notice_year_fallback"), (-1, "notice_year_fallback")],
+    [
+        ("abc", "notice_bad_year"),
+        ("1850", "notice_year_fallback"),
+        ("20123", "notice_bad_year"),
+        ({"year": 2011}, "notice_bad_year"),
+        ([2011], "notice_bad_year"),
+        (2011.0, "notice_bad_year"),
+        (True, "notice_bad_year"),
+        (1850, "notice_year_fallback"),
+        (-1, "notice_year_fallback"),
+    ],
 )
 def test_resolve_bad_year(ds, year, notice):
     view = resolve(ds, year, ["330212"])
@@ -258,8 +291,7 @@ def test_resolve_keeps_known_codes_among_junk(ds):
 
 @pytest.mark.parametrize(
     "districts",
-    [["330212"] * 200_000, [f"{i:06d}" for i in range(200_000)], list(range(200_000)),
-     tuple(ALL_DISTRICTS * 20_000)],
+    [["330212"] * 200_000, [f"{i:06d}" for i in range(200_000)], list(range(200_000)), tuple(ALL_DISTRICTS * 20_000)],
 )
 def test_resolve_200k_districts_capped_quickly(ds, districts):
     start = time.perf_counter()
