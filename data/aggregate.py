@@ -61,8 +61,12 @@ def _selected(ds: Dataset, districts: Sequence[str]) -> np.ndarray:
 
 
 def _series(years: Sequence[int], values: np.ndarray, keep: np.ndarray, name: str) -> pd.Series:
-    out = pd.Series([_clean(float(v)) for v in values[keep]], index=pd.Index(np.asarray(years)[keep], dtype="int64"),
-                    name=name, dtype="float64")
+    out = pd.Series(
+        [_clean(float(v)) for v in values[keep]],
+        index=pd.Index(np.asarray(years)[keep], dtype="int64"),
+        name=name,
+        dtype="float64",
+    )
     return out.dropna()
 
 
@@ -146,9 +150,21 @@ def reading(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = (
 def by_district(ds: Dataset, indicator: str, year: int) -> pd.DataFrame:
     """Each district's own value for a year: columns district, value (districts without a value left out)."""
     idx = _index(ds)
-    rows = [(code, value(ds, indicator, year, (code,))) for code in idx.codes]
-    df = pd.DataFrame([(c, v) for c, v in rows if v is not None], columns=["district", "value"])
-    return df.astype({"value": "float64"})
+    y = idx.year_pos(year)
+    info = idx.info[indicator]
+    if y is None or (info["agg"] == "city" and indicator not in TIER_OF):
+        values = np.full(len(idx.codes), np.nan)
+    elif indicator in TIER_OF:
+        values = idx.tiers[y, :, TIERS.index(TIER_OF[indicator])].astype("float64")
+    elif info["agg"] == "sum":
+        values = idx.sums[indicator][y] if indicator in idx.sums else np.full(len(idx.codes), np.nan)
+    else:
+        empty = np.full((len(idx.years), len(idx.codes)), np.nan)
+        num, den = idx.sums.get(str(info["numerator"]), empty)[y], idx.sums.get(str(info["denominator"]), empty)[y]
+        ok = ~np.isnan(num) & ~np.isnan(den) & (np.nan_to_num(den) > 0)
+        values = np.where(ok, np.divide(num, den, out=np.zeros_like(num), where=ok) * float(info["scale"]), np.nan)
+    rows = [(c, _clean(float(v))) for c, v in zip(idx.codes, values, strict=True) if not np.isnan(v)]
+    return pd.DataFrame(rows, columns=["district", "value"]).astype({"value": "float64"})
 
 
 def target(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ()) -> tuple[float, int] | None:
@@ -158,20 +174,21 @@ def target(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ()
     else for a summed indicator the sum of the districts' targets. A district selection: the sum of
     the districts' targets (summed indicators) or a single district's target (other indicators).
     """
-    t = ds.targets[ds.targets["indicator"] == indicator]
-    if t.empty:
+    found = _index(ds).targets.get(indicator)
+    if not found:
         return None
     agg = indicator_info(ds, indicator)["agg"]
     if is_city(ds, districts):
-        own = t[(t["district"] == ds.city_code) & (t["year"] >= year)].sort_values("year")
-        if not own.empty:
-            return float(own.iloc[0]["target"]), int(own.iloc[0]["year"])
+        plans = sorted((y, v) for (d, y), v in found.items() if d == ds.city_code and y >= year)
+        if plans:
+            return plans[0][1], plans[0][0]
         districts = tuple(ds.district_codes)
-    rows = t[(t["year"] == year) & t["district"].isin(districts)]
-    if agg == "sum" and len(rows) == len(set(districts)) and len(rows) > 0:
-        return _clean(float(rows["target"].sum())), year  # type: ignore[return-value]
-    if agg != "sum" and len(districts) == 1 and len(rows) == 1:
-        return float(rows.iloc[0]["target"]), year
+    chosen = set(districts)
+    goals = [v for (d, y), v in found.items() if y == year and d in chosen]
+    if agg == "sum" and goals and len(goals) == len(chosen):
+        return _clean(sum(goals)), year  # type: ignore[return-value]
+    if agg != "sum" and len(chosen) == 1 and len(goals) == 1:
+        return goals[0], year
     return None
 
 
@@ -387,8 +404,12 @@ def pipeline_flows(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.
         return transitions(ds.enterprises, year, () if is_city(ds, districts) else districts)
     cube = idx.flows[y][_selected(ds, districts)].sum(axis=0)
     sources, targets = [*TIERS, NEW], [*TIERS, LOST]
-    rows = [(sources[i], targets[j], int(cube[i, j])) for i in range(len(sources)) for j in range(len(targets))
-            if cube[i, j] > 0]
+    rows = [
+        (sources[i], targets[j], int(cube[i, j]))
+        for i in range(len(sources))
+        for j in range(len(targets))
+        if cube[i, j] > 0
+    ]
     rows.sort(key=lambda r: (r[0], r[1]))
     return pd.DataFrame(rows, columns=["source", "target", "count"]).astype({"count": "int64"})
 
@@ -406,14 +427,21 @@ def uptime_table(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.Da
     idx = _index(ds)
     y = idx.year_pos(year)
     if y is None:
-        return station_uptime(stations_in(ds.stations, () if is_city(ds, districts) else districts), ds.outages,
-                              *year_bounds(year))
+        return station_uptime(
+            stations_in(ds.stations, () if is_city(ds, districts) else districts), ds.outages, *year_bounds(year)
+        )
     rows = _station_rows(ds, districts)
     service = idx.service[rows, y].sum(axis=1)
     down = idx.down[rows, y].sum(axis=1)
     uptime = [_clean(1 - d / s) if s > 0 else None for s, d in zip(service, down, strict=True)]
-    return pd.DataFrame({"station": [idx.stations[i] for i in rows], "service_s": service, "down_s": down,
-                         "uptime": pd.Series(uptime, dtype="object")})
+    return pd.DataFrame(
+        {
+            "station": [idx.stations[i] for i in rows],
+            "service_s": service,
+            "down_s": down,
+            "uptime": pd.Series(uptime, dtype="object"),
+        }
+    )
 
 
 def uptime_months(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.DataFrame:
@@ -425,8 +453,10 @@ def uptime_months(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.D
         return monthly_uptime(st, ds.outages, year)
     rows = _station_rows(ds, districts)
     service, down = idx.service[rows, y], idx.down[rows, y]
-    values = [[_clean(1 - d / s) if s > 0 else None for s, d in zip(srow, drow, strict=True)]
-              for srow, drow in zip(service, down, strict=True)]
+    values = [
+        [_clean(1 - d / s) if s > 0 else None for s, d in zip(srow, drow, strict=True)]
+        for srow, drow in zip(service, down, strict=True)
+    ]
     return pd.DataFrame(values, index=[idx.stations[i] for i in rows], columns=list(range(1, 13)))
 
 

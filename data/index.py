@@ -25,6 +25,7 @@ class Index:
     years: tuple[int, ...]
     codes: tuple[str, ...]
     info: dict[str, dict[str, object]]  # indicator -> its indicators.csv row
+    targets: dict[str, dict[tuple[str, int], float]]  # indicator -> {(district or city code, year): target}
     sums: dict[str, np.ndarray]  # summed indicator -> [year, district] (NaN = no observation)
     city: dict[str, dict[int, float]]  # city-level indicator -> {year: value}
     tiers: np.ndarray  # [year, district, tier] active certifications
@@ -64,8 +65,15 @@ def _month_bounds(years: tuple[int, ...]) -> list[list[tuple[datetime, datetime]
 
 
 def build_index(
-    years: list[int], codes: list[str], city_code: str, indicators: pd.DataFrame, observations: pd.DataFrame,
-    enterprises: pd.DataFrame, stations: pd.DataFrame, outages: pd.DataFrame,
+    years: list[int],
+    codes: list[str],
+    city_code: str,
+    indicators: pd.DataFrame,
+    observations: pd.DataFrame,
+    enterprises: pd.DataFrame,
+    stations: pd.DataFrame,
+    outages: pd.DataFrame,
+    targets: pd.DataFrame,
 ) -> Index:
     """Derive the arrays from validated frames."""
     ys, cs = tuple(years), tuple(codes)
@@ -97,8 +105,12 @@ def build_index(
 
     def highest(year: int) -> dict[str, tuple[int, int]]:
         best: dict[str, tuple[int, int]] = {}
-        for f, t, d in zip(firm[(y_from <= year) & (y_to >= year)], t_idx[(y_from <= year) & (y_to >= year)],
-                           d_idx[(y_from <= year) & (y_to >= year)], strict=True):
+        for f, t, d in zip(
+            firm[(y_from <= year) & (y_to >= year)],
+            t_idx[(y_from <= year) & (y_to >= year)],
+            d_idx[(y_from <= year) & (y_to >= year)],
+            strict=True,
+        ):
             if f not in best or t > best[f][0]:
                 best[f] = (int(t), int(d))
         return best
@@ -119,9 +131,15 @@ def build_index(
     st_ids = tuple(str(s) for s in stations["station"])
     service = np.zeros((len(st_ids), len(ys), 12))
     down = np.zeros((len(st_ids), len(ys), 12))
-    by_station = {k: _merged([(pd.Timestamp(s).to_pydatetime(), pd.Timestamp(e).to_pydatetime())
-                              for s, e in zip(g["start"], g["end"], strict=True)])
-                  for k, g in outages.groupby("station")}
+    by_station = {
+        k: _merged(
+            [
+                (pd.Timestamp(s).to_pydatetime(), pd.Timestamp(e).to_pydatetime())
+                for s, e in zip(g["start"], g["end"], strict=True)
+            ]
+        )
+        for k, g in outages.groupby("station")
+    }
     months = _month_bounds(ys)
     for si, (st, commissioned) in enumerate(zip(st_ids, stations["commissioned"], strict=True)):
         since = pd.Timestamp(commissioned).to_pydatetime()
@@ -132,11 +150,27 @@ def build_index(
                 if hi <= lo:
                     continue
                 service[si, yi, mi] = (hi - lo).total_seconds()
-                down[si, yi, mi] = sum((min(e, hi) - max(s, lo)).total_seconds() for s, e in merged
-                                       if e > lo and s < hi)
+                down[si, yi, mi] = sum(
+                    (min(e, hi) - max(s, lo)).total_seconds() for s, e in merged if e > lo and s < hi
+                )
     info = {str(r["indicator"]): r for r in indicators.to_dict("records")}
-    return Index(ys, cs, info, sums, city, tiers, flows, st_ids, tuple(str(d) for d in stations["district"]),
-                 service, down)
+    goals: dict[str, dict[tuple[str, int], float]] = {}
+    for ind, d, y, v in zip(targets["indicator"], targets["district"], targets["year"], targets["target"], strict=True):
+        goals.setdefault(str(ind), {})[(str(d), int(y))] = float(v)
+    return Index(
+        ys,
+        cs,
+        info,
+        goals,
+        sums,
+        city,
+        tiers,
+        flows,
+        st_ids,
+        tuple(str(d) for d in stations["district"]),
+        service,
+        down,
+    )
 
 
 TIER_POSITION = {ind: i for i, ind in enumerate(TIER_INDICATORS.values())}

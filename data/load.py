@@ -469,8 +469,17 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
     indicators["scale"] = indicators["scale"].fillna(1.0)
     observations = frames["observations.csv"]
     years = sorted(int(y) for y in observations["year"].unique())
-    index = build_index(years, list(frames["districts.csv"]["code"]), meta["city_code"], indicators, observations,
-                        frames["enterprises.csv"], frames["seismic_stations.csv"], frames["seismic_outages.csv"])
+    index = build_index(
+        years,
+        list(frames["districts.csv"]["code"]),
+        meta["city_code"],
+        indicators,
+        observations,
+        frames["enterprises.csv"],
+        frames["seismic_stations.csv"],
+        frames["seismic_outages.csv"],
+        frames["targets.csv"],
+    )
     return Dataset(
         path=root,
         meta=meta,
