@@ -22,7 +22,7 @@ from components.state import View, to_query
 from data.load import Dataset
 
 SLIDE_W, SLIDE_H = 1920, 1080
-BODY_W, BODY_H = 1808, 690
+BODY_W, BODY_H = 1808, 660
 GAP = 24
 TITLE_H = 34  # a chart's title line above it
 MIN_INTERVAL, MAX_INTERVAL = 3, 3600

@@ -77,7 +77,7 @@ def pipeline_sentence(ds: Dataset, view: View) -> str:
     lang, d, y = view.lang, view.districts, view.year
     counts = agg.pipeline_counts(ds, y, d)
     parts = ("、" if lang == "zh" else ", ").join(
-        t("sum_tier", lang, tier=t(f"tier_{tier}", lang), n=fmt_value(float(counts[tier]), "家", lang))
+        t("sum_tier", lang, tier=t(f"tier_{tier}", lang).lower(), n=fmt_value(float(counts[tier]), "家", lang))
         for tier in TIERS
     )
     text = t("sum_pipeline", lang, year=y, scope=scope(ds, view), parts=parts)
