@@ -215,7 +215,7 @@ SLIDE_SECTIONS: tuple[SlideSection, ...] = (
         _seismic_charts,
         _keyed("seismic_uptime_title", "seismic_heatmap_title", "seismic_timeline_title"),
         SENTENCES["seismic"],
-        ((5, 7), (1,)),
+        ((4, 6, 6),),  # one row: full height, so every station's name has room
     ),
 )
 

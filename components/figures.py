@@ -270,7 +270,7 @@ def tier_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         fig.add_scatter(
             x=list(frame.index),
             y=frame[tier],
-            name=t(f"tier_{tier}", lang),
+            name=t(f"tier_short_{tier}", lang),
             mode="lines+markers",
             hovertemplate="%{x}: %{y:,d}<extra>" + t(f"tier_{tier}", lang) + "</extra>",
         )
@@ -293,7 +293,13 @@ def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, 
     fig = go.Figure(layout=base_layout(theme))
     fig.add_sankey(
         arrangement="snap",
-        node={"label": labels, "color": colours, "pad": 12, "thickness": 14, "line": {"width": 0}},
+        node={
+            "label": labels,
+            "color": colours,
+            "pad": p.get("font_size", 13) + 6,
+            "thickness": 14,
+            "line": {"width": 0},
+        },
         link={
             "source": [idx_l[s] for s in flows["source"]],
             "target": [idx_r[d] for d in flows["target"]],
@@ -330,7 +336,7 @@ def tiers_by_district(
         fig.add_bar(
             x=x,
             y=frame[tier],
-            name=t(f"tier_{tier}", lang),
+            name=t(f"tier_short_{tier}", lang),
             customdata=list(frame.index),
             marker={"opacity": opacity},
             hovertemplate="%{x} " + t(f"tier_{tier}", lang) + ": %{y:,d}<extra></extra>",

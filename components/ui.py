@@ -11,6 +11,8 @@ from components.i18n import plotly_config, t
 
 GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
+    "showSendToCloud": False,  # no "Share chart" upload to Plotly's cloud: nothing leaves the intranet
+    "showEditInChartStudio": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     # PNG download of any chart at presentation resolution (rendered in the browser, no server needed)

@@ -611,7 +611,7 @@ def test_tier_bars(lang, unit, text):
 def test_tier_trend(lang, unit):
     data = as_json(figures.tier_trend(tier_frame(), lang, "dark"))
     assert [tr["type"] for tr in data["data"]] == ["scatter"] * 5
-    assert [tr["name"] for tr in data["data"]] == [t(f"tier_{tier}", lang) for tier in TIERS]
+    assert [tr["name"] for tr in data["data"]] == [t(f"tier_short_{tier}", lang) for tier in TIERS]  # legend names
     assert axis_title(data, "yaxis") == unit
     assert array(data["data"][1]["y"]) == tier_frame()["hightech_enterprise"].tolist()
     assert data["layout"]["xaxis"]["tickvals"] == YEARS

@@ -118,7 +118,9 @@ def test_dynamic_key_families_exist():
     """The f-string keys: tier_{tier} for the five tiers, theme_{name} for both themes, dropdown_{k}."""
     _, dynamic = source_keys()
     templates = {k for _, k in dynamic}
-    assert templates <= {"tier_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}"}, templates
+    assert templates <= {"tier_{tier}", "tier_short_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}"}, (
+        templates
+    )
     from components.filters import dropdown_labels
 
     assert set(dropdown_labels("en")) == {
@@ -132,6 +134,7 @@ def test_dynamic_key_families_exist():
     }
     for tier in TIERS:
         assert f"tier_{tier}" in STRINGS
+        assert f"tier_short_{tier}" in STRINGS
     for theme in ("light", "dark"):
         assert f"theme_{theme}" in STRINGS
 
