@@ -9,7 +9,7 @@ from typing import Any
 import flask
 import orjson
 from dash import Input, State
-from dash._utils import to_json
+from plotly.io.json import to_json_plotly
 
 from components import ids
 from components.state import resolve
@@ -39,7 +39,7 @@ class Services:
         Results are stored as JSON text (never pickles) and returned as plain JSON-compatible objects.
         """
         key = "|".join([name, ds.version, *map(str, parts)])
-        return orjson.loads(self.cache.get_or_compute(key, lambda: to_json(compute())))
+        return orjson.loads(self.cache.get_or_compute(key, lambda: to_json_plotly(compute())))
 
 
 def run_view(
