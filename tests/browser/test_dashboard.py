@@ -12,18 +12,27 @@ import csv
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import pytest
+from browser_helpers import (
+    N_GRAPHS,
+    attr,
+    choose,
+    close_dropdown,
+    kpi,
+    open_view,
+    wait_all_graphs,
+    wait_number,
+    wait_query,
+)
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-WAIT_MS = 15_000
 YINZHOU, YUYAO, JIANGBEI = "330212", "330281", "330205"
 KPI_SUMS = ("patent_applications", "patent_grants", "invention_grants", "hightech_output")
 TIERS = {
@@ -33,7 +42,6 @@ TIERS = {
     "innovative_provincial": "innovative_provincial",
     "innovative_national": "innovative_national",
 }
-N_GRAPHS = 14
 BAD_NUMBER_WORDS = re.compile(r"(?<![A-Za-z])(NaN|nan|inf|Infinity|undefined|null)(?![A-Za-z])")
 
 
@@ -133,86 +141,9 @@ def sample(app_server) -> Sample:
 # --------------------------------------------------------------------------------------------------
 
 
-def kpi(indicator: str) -> str:
-    """Selector of a KPI card (the pipeline and seismic headlines reuse some indicator ids)."""
-    return f"#kpi-strip [data-indicator={indicator}]"
-
-
 def tier(indicator: str) -> str:
     """Selector of a pipeline tier headline."""
     return f"#pipeline-headline [data-indicator={indicator}]"
-
-
-_ATTR_MATCHES = """([sel, attr, expected, tol]) => {
-    const el = document.querySelector(sel);
-    if (!el || !el.hasAttribute(attr)) return false;
-    const raw = el.getAttribute(attr);
-    if (expected === null) return raw === '';
-    if (raw === '') return false;
-    return Math.abs(Number(raw) - expected) <= tol;
-}"""
-
-
-def attr(page: Page, selector: str, name: str) -> str | None:
-    """An attribute of the first element matching `selector` (None when there is no such element)."""
-    return page.evaluate(
-        "([sel, name]) => { const el = document.querySelector(sel); return el ? el.getAttribute(name) : null; }",
-        [selector, name],
-    )
-
-
-def wait_number(
-    page: Page, selector: str, expected: float | None, *, name: str = "data-value", tol: float = 1e-6
-) -> None:
-    """Wait until `selector`'s attribute `name` is `expected` (±tol), or empty when `expected` is None."""
-    try:
-        page.wait_for_function(_ATTR_MATCHES, arg=[selector, name, expected, tol], timeout=WAIT_MS)
-    except PlaywrightTimeoutError:
-        pytest.fail(
-            f"{selector} [{name}] = {attr(page, selector, name)!r}, expected {expected!r} (±{tol})", pytrace=False
-        )
-
-
-def search(page: Page) -> str:
-    """The query string as the browser has it (Dash writes it with history.pushState)."""
-    return str(page.evaluate("location.search"))
-
-
-def query(page: Page) -> dict[str, list[str]]:
-    """The parsed query string."""
-    return parse_qs(search(page).lstrip("?"), keep_blank_values=True)
-
-
-def wait_query(page: Page, check: Callable[[dict[str, list[str]]], bool], what: str) -> None:
-    """Wait (briefly polling) until the parsed query string satisfies `check`."""
-    for _ in range(WAIT_MS // 100):
-        if check(query(page)):
-            return
-        page.wait_for_timeout(100)
-    pytest.fail(f"location.search = {search(page)!r}: expected {what}", pytrace=False)
-
-
-def open_view(page: Page, url: str) -> None:
-    """Load the page and wait for the KPI strip."""
-    response = page.goto(url)
-    assert response is not None, f"GET {url}: no response"
-    assert response.ok, f"GET {url} -> {response.status}"
-    page.wait_for_selector(kpi("patent_applications"), timeout=WAIT_MS)
-
-
-def choose(page: Page, dropdown_id: str, *labels: str) -> None:
-    """Open a Dash 4 dcc.Dropdown and click the options with these exact labels (a multi one stays open)."""
-    page.locator(f"#{dropdown_id}").click()
-    for label in labels:
-        option = page.locator(".dash-dropdown-content").get_by_role("option", name=label, exact=True)
-        expect(option).to_be_visible()
-        option.click()
-
-
-def close_dropdown(page: Page) -> None:
-    """Close an open dropdown popover."""
-    page.keyboard.press("Escape")
-    expect(page.locator(".dash-dropdown-content")).to_have_count(0)
 
 
 # What a rendered graph shows: drawn data marks, or a message ("no data" state), and its size.
@@ -226,19 +157,11 @@ _GRAPH_STATES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(g
             empty: !!(g.layout && g.layout.meta && g.layout.meta.empty), width: box.width, height: box.height};
 })"""
 
-_ALL_GRAPHS_READY = """(n) => {
-    const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    if (plots.length < n || document.querySelector('[data-dash-is-loading="true"]')) return false;
-    return plots.every(g => g._fullLayout && (
-        g.querySelectorAll('.trace .point, .trace path.js-line, .hm image, .sankey-node, .pielayer .slice').length
-        || g.querySelector('.annotation-text')));
-}"""
-
 
 def wait_graphs(page: Page) -> list[dict]:
     """Wait until all graphs have drawn something (data or a message); return their states."""
     try:
-        page.wait_for_function(_ALL_GRAPHS_READY, arg=N_GRAPHS, timeout=WAIT_MS)
+        wait_all_graphs(page)
     except PlaywrightTimeoutError:
         pytest.fail(
             f"graphs not all rendered: {json.dumps(page.evaluate(_GRAPH_STATES), ensure_ascii=False)}", pytrace=False

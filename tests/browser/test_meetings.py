@@ -20,13 +20,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from browser_helpers import WAIT_MS, choose, kpi, open_view, query, wait_all_graphs, wait_number
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-WAIT_MS = 15_000
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 YINZHOU, YUYAO = "330212", "330281"
 SLIDE_TITLES_ZH = ("总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测")
@@ -68,11 +68,6 @@ def district_names(data_dir: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------------
 # Page helpers
 # --------------------------------------------------------------------------------------------------
-
-
-def kpi(indicator: str) -> str:
-    """Selector of a KPI card on the normal page."""
-    return f"#kpi-strip [data-indicator={indicator}]"
 
 
 def root_attr(page: Page, name: str) -> str | None:
@@ -135,59 +130,6 @@ def active_slide(page: Page) -> dict:
     )
 
 
-def query_of(page: Page) -> dict[str, list[str]]:
-    """The parsed query string of the page."""
-    return parse_qs(str(page.evaluate("location.search")).lstrip("?"), keep_blank_values=True)
-
-
-def wait_number(page: Page, selector: str, expected: float, tol: float = 1e-6) -> None:
-    """Wait until `selector`'s data-value is `expected` (±tol)."""
-    try:
-        page.wait_for_function(
-            """([sel, want, tol]) => { const el = document.querySelector(sel);
-                const raw = el && el.getAttribute('data-value');
-                return !!raw && Math.abs(Number(raw) - want) <= tol; }""",
-            arg=[selector, expected, tol],
-            timeout=WAIT_MS,
-        )
-    except PlaywrightTimeoutError:
-        raw = page.evaluate(
-            "(s) => { const e = document.querySelector(s); return e && e.getAttribute('data-value'); }", selector
-        )
-        pytest.fail(f"{selector} data-value = {raw!r}, expected {expected!r}", pytrace=False)
-
-
-def open_view(page: Page, url: str) -> None:
-    """Load the normal page and wait for the KPI strip."""
-    response = page.goto(url)
-    assert response is not None, f"GET {url}: no response"
-    assert response.ok, f"GET {url} -> {response.status}"
-    page.wait_for_selector(kpi("patent_applications"), timeout=WAIT_MS)
-
-
-_ALL_GRAPHS_READY = """(n) => {
-    const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    if (plots.length < n || document.querySelector('[data-dash-is-loading="true"]')) return false;
-    return plots.every(g => g._fullLayout && (
-        g.querySelectorAll('.trace .point, .trace path.js-line, .hm image, .sankey-node, .pielayer .slice').length
-        || g.querySelector('.annotation-text')));
-}"""
-
-
-def wait_page_graphs(page: Page, n: int = 14) -> None:
-    """Wait until the normal page's graphs have all drawn something."""
-    page.wait_for_function(_ALL_GRAPHS_READY, arg=n, timeout=WAIT_MS)
-
-
-def choose(page: Page, dropdown_id: str, label: str) -> None:
-    """Open a Dash 4 dcc.Dropdown and click the option with this exact label."""
-    page.locator(f"#{dropdown_id}").click()
-    option = page.locator(".dash-dropdown-content").get_by_role("option", name=label, exact=True)
-    expect(option).to_be_visible()
-    option.click()
-
-
-# Every piece of text on the active slide, with the box it is drawn in; plus the boxes it must stay inside.
 _SLIDE_TEXT = """() => {
     const canvasEl = document.getElementById('present-canvas');
     const slide = canvasEl.querySelector('.slide.active');
@@ -382,7 +324,7 @@ def test_keyboard_pages_through_five_slides(page: Page, app_server, page_guard) 
         assert slide["visible"] == "visible", slide
         assert slide["title"] == SLIDE_TITLES_ZH[expected - 1], slide
         assert slide["number"] == f"{expected} / 5", slide
-        assert query_of(page).get("slide") == [str(expected)], page.evaluate("location.search")
+        assert query(page).get("slide") == [str(expected)], page.evaluate("location.search")
         if expected not in seen:
             seen.add(expected)
             for part in ("2012年", "全市", "数据截至 2012-12-31", "示例数据"):
@@ -495,7 +437,7 @@ def test_escape_returns_to_the_same_view(page: Page, app_server, page_guard) -> 
     with page.expect_navigation():
         page.keyboard.press("Escape")
     page.wait_for_selector(kpi("patent_applications"), timeout=WAIT_MS)
-    q = query_of(page)
+    q = query(page)
     for name in ("present", "slide", "interval"):
         assert name not in q, q
     assert q.get("year") == ["2011"], q
@@ -530,12 +472,12 @@ def test_present_link_follows_the_filters(page: Page, app_server, page_guard) ->
         )
     except PlaywrightTimeoutError:
         pytest.fail(f"#header-present-link href = {link.get_attribute('href')!r}", pytrace=False)
-    assert query_of(page).get("year") == ["2010"]
+    assert query(page).get("year") == ["2010"]
 
     with page.expect_navigation():
         link.click()
     page.wait_for_function(_SLIDES_READY, arg=SLIDE_GRAPHS, timeout=WAIT_MS)
-    q = query_of(page)
+    q = query(page)
     assert q.get("present") == ["1"], q
     assert q.get("year") == ["2010"], q
     slide = active_slide(page)
@@ -572,7 +514,7 @@ def chinese_in(text: str) -> list[str]:
 def test_english_page_and_slides_have_no_chinese(page: Page, app_server, page_guard) -> None:
     """lang=en: normal page and every slide show no Chinese character; <html lang> is 'en'."""
     open_view(page, f"{app_server.url}/?lang=en")
-    wait_page_graphs(page)
+    wait_all_graphs(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#header-lang-link")).to_have_text("中文")  # the way back, in its own language
     found = chinese_in(page.evaluate(_VISIBLE_TEXT))
@@ -606,7 +548,7 @@ def modebar_titles(page: Page, graph_id: str) -> list[str]:
 def test_modebar_speaks_chinese(page: Page, app_server, page_guard) -> None:
     """lang=zh: the modebar's download and zoom buttons carry the catalogue's Chinese titles."""
     open_view(page, app_server.url)
-    wait_page_graphs(page)
+    wait_all_graphs(page)
     titles = modebar_titles(page, "patents-trend-graph")
     assert "下载图表（PNG）" in titles, titles
     assert "缩放" in titles, titles
@@ -617,7 +559,7 @@ def test_modebar_speaks_chinese(page: Page, app_server, page_guard) -> None:
 def test_modebar_has_no_cloud_upload_and_no_english(page: Page, app_server, page_guard) -> None:
     """lang=zh: every modebar title is Chinese and none offers to send the chart to another host."""
     open_view(page, app_server.url)
-    wait_page_graphs(page)
+    wait_all_graphs(page)
     titles = modebar_titles(page, "patents-trend-graph")
     english = [t for t in titles if not HAN.search(t or "")]
     assert not english, f"modebar titles not in Chinese: {english} (all: {titles})"
@@ -630,7 +572,7 @@ def test_modebar_has_no_cloud_upload_and_no_english(page: Page, app_server, page
 def test_png_download_notice_speaks_chinese(page: Page, app_server, page_guard) -> None:
     """lang=zh: the notices shown while a chart is downloaded as PNG are in Chinese."""
     open_view(page, app_server.url)
-    wait_page_graphs(page)
+    wait_all_graphs(page)
     modebar_titles(page, "patents-trend-graph")
     with page.expect_download():
         page.locator("#patents-trend-graph .modebar-btn[data-title='下载图表（PNG）']").click()
