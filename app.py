@@ -7,6 +7,7 @@ python app.py check DIR                                   validate a dataset dir
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -51,6 +52,17 @@ def bootstrap_dir() -> Path:
     return Path(flask_bootstrap.__file__).resolve().parent / "static" / "bootstrap5"
 
 
+def code_fingerprint() -> str:
+    """A hash of the code and library versions that shape cached results (part of every cache key)."""
+    import dash
+    import plotly
+
+    h = hashlib.sha256(f"{dash.__version__}|{plotly.__version__}".encode())
+    for path in sorted([*ROOT.glob("components/*.py"), *ROOT.glob("data/*.py")]):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:10]
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
     from components import layout, meeting
@@ -63,7 +75,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     cache = ResultCache(settings.cache_dir)
     # Background jobs (the PPTX export) run in their own processes; their results live in a private
     # subdirectory of the cache (diskcache pickles them, so it must not be writable by anyone else).
-    jobs = DiskcacheManager(diskcache.Cache(str(private_dir(settings.cache_dir / "jobs"))))
+    jobs_dir = private_dir(settings.cache_dir / "jobs")
+    jobs = DiskcacheManager(diskcache.Cache(str(jobs_dir)))
     app = Dash(
         __name__,
         title=store.get().meta["title_zh"],
@@ -77,10 +90,10 @@ def create_app(settings: Settings | None = None) -> Dash:
         background_callback_manager=jobs,
     )
     server: flask.Flask = app.server
-    server.config[CONFIG_KEY] = Services(settings, store, cache)
+    server.config[CONFIG_KEY] = Services(settings, store, cache, code_fingerprint())
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     layout.register(app)
-    meeting.register(app, settings.data_dir)
+    meeting.register(app, settings.data_dir, jobs_dir)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
     _routes(server, store)

@@ -105,7 +105,7 @@ def click_code(click: object) -> str | None:
     code = points[0].get("customdata")
     if isinstance(code, list) and code:
         code = code[0]
-    return code if isinstance(code, str) and len(code) == 6 and code.isdigit() else None
+    return code if isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit() else None
 
 
 def layout(ds: Dataset, view: View) -> html.Div:

@@ -28,6 +28,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_running": ("正在生成PPT…", "Building the slides…"),
     "export_step": ("第{done}/{total}张图：{label}", "Chart {done} of {total}: {label}"),
     "export_cancel": ("取消", "Cancel"),
+    "export_busy": ("另一个导出正在进行，请稍后再试。", "Another export is running; try again in a minute."),
+    "export_bad_data": (
+        "数据目录中的新数据未通过校验，暂时无法导出；页面仍显示上一版数据。",
+        "The data directory holds an update that failed validation; export is unavailable until it is fixed.",
+    ),
     "export_failed": (
         "导出失败，请稍后重试或联系管理员。",
         "The export failed; try again later or ask the administrator.",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import ClientsideFunction, Dash, Input, Output, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from components import filters, hightech, ids, meeting, overview, patents, pipeline, present, seismic
 from components.i18n import t
@@ -16,7 +16,7 @@ from components.state import View, from_query
 from data.load import Dataset
 
 
-def header(ds: Dataset, view: View, query: str) -> html.Header:
+def header(ds: Dataset, view: View) -> html.Header:
     """City and title, as-of date, sample badge, language and theme switches."""
     lang, meta = view.lang, ds.meta
     badge = (
@@ -51,7 +51,7 @@ def header(ds: Dataset, view: View, query: str) -> html.Header:
                         md=True,
                     ),
                     dbc.Col(
-                        header_actions(view, query),
+                        header_actions(view),
                         md="auto",
                         className="align-self-center d-flex align-items-center",
                     ),
@@ -64,13 +64,7 @@ def header(ds: Dataset, view: View, query: str) -> html.Header:
     )
 
 
-def _swap(query: str, key: str, value: str) -> str:
-    params = [(k, v) for k, v in parse_qsl(query.lstrip("?"), keep_blank_values=True) if k != key]
-    params.append((key, value))
-    return "?" + urlencode(params, safe=",")
-
-
-def header_actions(view: View, query: str) -> list[Any]:
+def header_actions(view: View) -> list[Any]:
     """Present, language and theme switches (their hrefs follow the URL as filters change)."""
     lang = view.lang
     other_lang = "en" if lang == "zh" else "zh"
@@ -81,21 +75,21 @@ def header_actions(view: View, query: str) -> list[Any]:
         html.A(
             t("present", lang),
             id=ids.PRESENT_LINK,
-            href=_swap(query, "present", "1"),
+            href="?present=1",  # the href follows the URL (assets/app.js: sti.links)
             className="btn btn-sm btn-primary me-2",
             title=t("present_hint", lang),
         ),
         html.A(
             t("switch_lang", lang),
             id=ids.LANG_LINK,
-            href=_swap(query, "lang", other_lang),
+            href=f"?lang={other_lang}",
             className=button,
             hrefLang=other_lang,
         ),
         html.A(
             t(f"theme_{other_theme}", lang),
             id=ids.THEME_LINK,
-            href=_swap(query, "theme", other_theme),
+            href=f"?theme={other_theme}",
             className=button,
         ),
     ]
@@ -158,7 +152,7 @@ def serve_layout() -> html.Div:
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
-            header(ds, view, query),
+            header(ds, view),
             data_alert(view),
             filters.layout(ds, view),
             html.Main(
@@ -191,6 +185,7 @@ def register(app: Dash) -> None:
         Output(ids.LANG_LINK, "href"),
         Output(ids.THEME_LINK, "href"),
         Input(ids.URL, "search"),
+        State(ids.CONFIG, "data"),
     )
     # <html lang> and the Bootstrap colour mode follow the page configuration.
     app.clientside_callback(

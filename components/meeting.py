@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import diskcache
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from components import ids
 from components.export import ExportError, build_pptx, pptx_filename
 from components.i18n import t
 from components.state import resolve
-from data.load import load_dataset
+from data.load import DatasetError, load_dataset
 
 log = logging.getLogger(__name__)
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
@@ -52,13 +54,35 @@ def layout(lang: str) -> html.Div:
     )
 
 
-def make_export_job(data_dir: Path):
-    """The background job for one app: reads the served directory itself (jobs run in their own process)."""
+RUNNING_KEY = "export-running"
+MAX_EXPORT_SECONDS = 600
+
+
+def _alert(text: str) -> dbc.Alert:
+    return dbc.Alert(text, color="danger", dismissable=True, className="py-2 mb-0")
+
+
+def make_export_job(data_dir: Path, jobs_dir: Path):
+    """The background job for one app (jobs run in their own process, so it reads the data directory itself).
+
+    One export runs at a time per server: each starts a browser, and a crafted flood of requests must not
+    start dozens. The slot is an atomic `add` in the jobs cache that expires if a job dies.
+    """
 
     def export_pptx(set_progress: Any, _clicks: object, year: object, districts: object, config: object) -> tuple:
         """Build the deck for the current filters, reporting each rendered chart."""
         cfg = config if isinstance(config, dict) else {}
         lang = "en" if cfg.get("lang") == "en" else "zh"
+        slots = diskcache.Cache(str(jobs_dir))
+        if not slots.add(RUNNING_KEY, os.getpid(), expire=MAX_EXPORT_SECONDS):
+            return no_update, _alert(t("export_busy", lang))
+        try:
+            return _export(set_progress, year, districts, cfg, lang)
+        finally:
+            slots.delete(RUNNING_KEY)
+            slots.close()
+
+    def _export(set_progress: Any, year: object, districts: object, cfg: dict, lang: str) -> tuple:
         try:
             ds = load_dataset(data_dir)
             view = resolve(ds, year, districts, lang, str(cfg.get("theme", "light")))
@@ -69,18 +93,19 @@ def make_export_job(data_dir: Path):
             data = build_pptx(ds, view, progress)
         except ExportError as exc:
             log.warning("export failed: %s %s", exc.key, exc.detail)
-            return no_update, dbc.Alert(exc.message(lang), color="danger", dismissable=True, className="py-2 mb-0")
+            return no_update, _alert(exc.message(lang))
+        except DatasetError as exc:
+            log.warning("export refused, the data directory does not validate:\n%s", exc.report())
+            return no_update, _alert(t("export_bad_data", lang))
         except Exception:  # a failed job must leave a message on the page, not a silent spinner
             log.exception("export failed")
-            return no_update, dbc.Alert(
-                t("export_failed", lang), color="danger", dismissable=True, className="py-2 mb-0"
-            )
+            return no_update, _alert(t("export_failed", lang))
         return dcc.send_bytes(data, pptx_filename(ds, view)), None
 
     return export_pptx
 
 
-def register(app: Dash, data_dir: Path) -> None:
+def register(app: Dash, data_dir: Path, jobs_dir: Path) -> None:
     """Attach the export job (a Dash background callback on the app's DiskcacheManager)."""
     app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"),
@@ -101,4 +126,4 @@ def register(app: Dash, data_dir: Path) -> None:
             (Output(ids.EXPORT_PANEL, "style"), SHOWN, HIDDEN),
         ],
         cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")],
-    )(make_export_job(data_dir))
+    )(make_export_job(data_dir, jobs_dir))

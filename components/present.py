@@ -36,7 +36,7 @@ def present_theme(asked: str | None) -> str:
 def interval_of(view: View, default: int) -> int:
     """Seconds per slide from the URL's `interval`, else the settings' default (bounded)."""
     raw = dict(view.extras).get("interval", "")
-    if raw.isdigit() and MIN_INTERVAL <= int(raw) <= MAX_INTERVAL:
+    if raw.isascii() and raw.isdigit() and MIN_INTERVAL <= int(raw) <= MAX_INTERVAL:
         return int(raw)
     return default
 

@@ -15,7 +15,7 @@ from components.ui import graph_grid, headline, section
 from data import aggregate as agg
 from data.load import Dataset
 
-UPTIME_LINE = 0.999  # the network's availability objective (99.9%)
+UPTIME_LINE = agg.NETWORK_UPTIME_TARGET
 
 
 def cause_label(cause: str, lang: str) -> str:

@@ -28,6 +28,7 @@ class Services:
     settings: Settings
     store: DataStore
     cache: ResultCache
+    code: str = ""  # fingerprint of the app's code: an upgrade never serves results cached by older code
 
     def dataset(self) -> Dataset:
         """The dataset being served now."""
@@ -38,7 +39,7 @@ class Services:
 
         Results are stored as JSON text (never pickles) and returned as plain JSON-compatible objects.
         """
-        key = "|".join([name, ds.version, *map(str, parts)])
+        key = "|".join([name, self.code, ds.version, *map(str, parts)])
         return orjson.loads(self.cache.get_or_compute(key, lambda: to_json_plotly(compute())))
 
 

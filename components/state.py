@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
@@ -47,7 +48,7 @@ def parse_year(raw: object) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) == 4:
+    if isinstance(raw, str) and re.fullmatch(r"[0-9]{4}", raw.strip()):
         return int(raw.strip())
     return None
 

@@ -94,7 +94,7 @@ def seismic_sentence(ds: Dataset, view: View) -> str:
     if reading.value is None:
         return t("sum_no_stations", lang, year=y, scope=scope(ds, view))
     table = agg.uptime_table(ds, y, d).dropna(subset=["uptime"])
-    ok = int((table["uptime"].astype("float64") >= 0.999).sum())
+    ok = int((table["uptime"].astype("float64") >= agg.NETWORK_UPTIME_TARGET).sum())
     lo, hi = agg.year_bounds(y)
     outages = agg.outages_in(ds.outages, list(table["station"]), lo, hi)
     return t(

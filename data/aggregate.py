@@ -14,13 +14,14 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from data.index import Index
+from data.index import Index, month_bounds, union_seconds
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
 
 TIER_OF = {ind: tier for tier, ind in TIER_INDICATORS.items()}
 
 NEW, LOST = "new", "lost"
+NETWORK_UPTIME_TARGET = 0.999  # the seismic network's availability objective (99.9%)
 
 
 def _clean(x: float | None) -> float | None:
@@ -270,24 +271,6 @@ def flow_summary(flows: pd.DataFrame) -> dict[str, int]:
 # ---------------------------------------------------------------- seismic uptime
 
 
-def union_seconds(intervals: Iterable[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> float:
-    """Length in seconds of the union of intervals clipped to [lo, hi)."""
-    clipped = sorted((max(s, lo), min(e, hi)) for s, e in intervals if e > lo and s < hi)
-    total, cur_s, cur_e = 0.0, None, None
-    for s, e in clipped:
-        if e <= s:
-            continue
-        if cur_e is None or s > cur_e:
-            if cur_e is not None:
-                total += (cur_e - cur_s).total_seconds()
-            cur_s, cur_e = s, e
-        else:
-            cur_e = max(cur_e, e)
-    if cur_e is not None:
-        total += (cur_e - cur_s).total_seconds()
-    return total
-
-
 def station_uptime(stations: pd.DataFrame, outages: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
     """Per station over [start, end): service_s (since commissioning), down_s (union of outages), uptime.
 
@@ -331,11 +314,10 @@ def stations_in(stations: pd.DataFrame, districts: Sequence[str]) -> pd.DataFram
 
 def monthly_uptime(stations: pd.DataFrame, outages: pd.DataFrame, year: int) -> pd.DataFrame:
     """Station x month uptime (index station, columns 1..12); None where not in service."""
-    cols = {}
-    for m in range(1, 13):
-        lo = datetime(year, m, 1)
-        hi = datetime(year + (m == 12), m % 12 + 1, 1)
-        cols[m] = station_uptime(stations, outages, lo, hi).set_index("station")["uptime"]
+    cols = {
+        m: station_uptime(stations, outages, lo, hi).set_index("station")["uptime"]
+        for m, (lo, hi) in enumerate(month_bounds(year), start=1)
+    }
     return pd.DataFrame(cols).reindex(list(stations["station"]))
 
 

@@ -6,13 +6,14 @@ frames stay in data/aggregate.py; tests assert that the fast paths agree with th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
-from data.schema import TIER_INDICATORS, TIERS
+from data.schema import TIERS
 
 N_TIERS = len(TIERS)
 NEW, LOST = N_TIERS, N_TIERS  # extra source row "new" / extra target column "lost" in the flow cube
@@ -50,18 +51,27 @@ class Index:
         return np.array(sorted({pos[c] for c in districts if c in pos}), dtype=int)
 
 
-def _merged(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    out: list[list[datetime]] = []
-    for s, e in sorted(intervals):
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
+def union_seconds(intervals: Iterable[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> float:
+    """Length in seconds of the union of intervals clipped to [lo, hi) (overlaps count once)."""
+    clipped = sorted((max(s, lo), min(e, hi)) for s, e in intervals if e > lo and s < hi)
+    total, cur_s, cur_e = 0.0, None, None
+    for s, e in clipped:
+        if e <= s:
+            continue
+        if cur_e is None or s > cur_e:
+            if cur_e is not None:
+                total += (cur_e - cur_s).total_seconds()
+            cur_s, cur_e = s, e
         else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
+            cur_e = max(cur_e, e)
+    if cur_e is not None:
+        total += (cur_e - cur_s).total_seconds()
+    return total
 
 
-def _month_bounds(years: tuple[int, ...]) -> list[list[tuple[datetime, datetime]]]:
-    return [[(datetime(y, m, 1), datetime(y + (m == 12), m % 12 + 1, 1)) for m in range(1, 13)] for y in years]
+def month_bounds(year: int) -> list[tuple[datetime, datetime]]:
+    """[first day, first day of the next month) for the twelve months of `year`."""
+    return [(datetime(year, m, 1), datetime(year + (m == 12), m % 12 + 1, 1)) for m in range(1, 13)]
 
 
 def build_index(
@@ -132,27 +142,22 @@ def build_index(
     service = np.zeros((len(st_ids), len(ys), 12))
     down = np.zeros((len(st_ids), len(ys), 12))
     by_station = {
-        k: _merged(
-            [
-                (pd.Timestamp(s).to_pydatetime(), pd.Timestamp(e).to_pydatetime())
-                for s, e in zip(g["start"], g["end"], strict=True)
-            ]
-        )
+        k: [
+            (pd.Timestamp(a).to_pydatetime(), pd.Timestamp(b).to_pydatetime())
+            for a, b in zip(g["start"], g["end"], strict=True)
+        ]
         for k, g in outages.groupby("station")
     }
-    months = _month_bounds(ys)
     for si, (st, commissioned) in enumerate(zip(st_ids, stations["commissioned"], strict=True)):
         since = pd.Timestamp(commissioned).to_pydatetime()
-        merged = by_station.get(st, [])
-        for yi, bounds in enumerate(months):
-            for mi, (lo, hi) in enumerate(bounds):
+        logged = by_station.get(st, [])
+        for yi, year in enumerate(ys):
+            for mi, (lo, hi) in enumerate(month_bounds(year)):
                 lo = max(lo, since)
                 if hi <= lo:
                     continue
                 service[si, yi, mi] = (hi - lo).total_seconds()
-                down[si, yi, mi] = sum(
-                    (min(e, hi) - max(s, lo)).total_seconds() for s, e in merged if e > lo and s < hi
-                )
+                down[si, yi, mi] = union_seconds(logged, lo, hi)
     info = {str(r["indicator"]): r for r in indicators.to_dict("records")}
     goals: dict[str, dict[tuple[str, int], float]] = {}
     for ind, d, y, v in zip(targets["indicator"], targets["district"], targets["year"], targets["target"], strict=True):
@@ -171,6 +176,3 @@ def build_index(
         service,
         down,
     )
-
-
-TIER_POSITION = {ind: i for i, ind in enumerate(TIER_INDICATORS.values())}

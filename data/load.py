@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
@@ -194,20 +195,35 @@ def _parse_cell(col: Column, value: str) -> tuple[Any, str | None]:
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover - schema bug
 
 
+class _Files:
+    """Each dataset file read once: what is parsed is exactly what the version hashes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.contents: dict[str, bytes | None] = {}
+
+    def read(self, name: str) -> bytes | None:
+        """The file's bytes, or None when it is missing."""
+        if name not in self.contents:
+            path = self.root / name
+            self.contents[name] = path.read_bytes() if path.is_file() else None
+        return self.contents[name]
+
+
 def _read_table(
-    root: Path, table: Table, out: _Collector, seen_values: dict[tuple[str, str], set[str]]
+    files: _Files, table: Table, out: _Collector, seen_values: dict[tuple[str, str], set[str]]
 ) -> list[tuple[int, dict[str, Any]]] | None:
     """Parse one file into (line, row) pairs of valid rows; report problems; None when the file is unusable.
 
     `seen_values[(file, column)]` collects every non-empty cell, bad rows included, so that one typo in a
     referenced row does not also turn every reference to that row into an error.
     """
-    path = root / table.file
-    if not path.is_file():
+    raw = files.read(table.file)
+    if raw is None:
         out.add(table.file, None, None, f"file is missing (expected columns: {', '.join(table.names)})")
         return None
     try:
-        text = decode(path.read_bytes(), table.file)
+        text = decode(raw, table.file)
     except ValueError as exc:
         out.add(table.file, None, None, f"file {exc}")
         return None
@@ -289,22 +305,22 @@ def _check_keys(table: Table, rows: list[tuple[int, dict[str, Any]]], out: _Coll
             first[key] = line
 
 
-def _city_code(root: Path) -> str | None:
+def _city_code(files: _Files) -> str | None:
     """The city code of dataset.json when it is readable and valid, whatever else is wrong with the file."""
     try:
-        code = json.loads(decode((root / schema.META_FILE).read_bytes(), schema.META_FILE)).get("city_code")
-    except (OSError, ValueError, AttributeError):
+        code = json.loads(decode(files.read(schema.META_FILE) or b"", schema.META_FILE)).get("city_code")
+    except (ValueError, AttributeError):
         return None
     return code if isinstance(code, str) and _CODE.match(code) else None
 
 
-def _load_meta(root: Path, out: _Collector) -> dict[str, Any] | None:
-    path = root / schema.META_FILE
-    if not path.is_file():
+def _load_meta(files: _Files, out: _Collector) -> dict[str, Any] | None:
+    raw = files.read(schema.META_FILE)
+    if raw is None:
         out.add(schema.META_FILE, None, None, "file is missing")
         return None
     try:
-        meta = json.loads(decode(path.read_bytes(), schema.META_FILE))
+        meta = json.loads(decode(raw, schema.META_FILE))
     except ValueError as exc:
         out.add(schema.META_FILE, None, None, f"is not valid JSON ({exc})")
         return None
@@ -366,12 +382,31 @@ def _check_rules(
     for line, r in parsed.get("targets.csv") or []:
         if districts and r["district"] not in districts and r["district"] != city:
             out.add("targets.csv", line, "district", f"{r['district']!r} is neither a district nor the city code")
+    _check_certifications(parsed.get("enterprises.csv") or [], out)
     for line, r in parsed.get("enterprises.csv") or []:
         if r["year_to"] is not None and r["year_to"] < r["year_from"]:
             out.add("enterprises.csv", line, "year_to", f"{r['year_to']} is before year_from {r['year_from']}")
     for line, r in parsed.get("seismic_outages.csv") or []:
         if r["end"] <= r["start"]:
             out.add("seismic_outages.csv", line, "end", f"'{r['end']}' is not after start '{r['start']}'")
+
+
+def _check_certifications(rows: list[tuple[int, dict[str, Any]]], out: _Collector) -> None:
+    """One firm cannot hold the same tier twice at once (it would be counted twice)."""
+    spans: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
+    for line, r in rows:
+        end = float("inf") if r["year_to"] is None else r["year_to"]
+        spans.setdefault((r["enterprise_id"], r["tier"]), []).append((r["year_from"], line, end))
+    for (firm, tier), items in spans.items():
+        items.sort()
+        for (_, first_line, first_end), (start, line, _) in itertools.pairwise(items):
+            if start <= first_end:
+                out.add(
+                    "enterprises.csv",
+                    line,
+                    "year_from",
+                    f"{start}: {firm} already holds {tier} then (certification on line {first_line})",
+                )
 
 
 def _check_observations(
@@ -436,14 +471,18 @@ def _frame(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> pd.DataFrame
     return df
 
 
-def version_of(root: Path) -> str:
-    """Content hash of the dataset files (12 hex digits)."""
+def _digest(files: _Files) -> str:
     h = hashlib.sha256()
     for name in sorted([schema.META_FILE, *schema.TABLES_BY_FILE]):
-        path = root / name
-        if path.is_file():
-            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        data = files.read(name)
+        if data is not None:
+            h.update(name.encode() + b"\0" + data + b"\0")
     return h.hexdigest()[:12]
+
+
+def version_of(root: Path) -> str:
+    """Content hash of the dataset files (12 hex digits)."""
+    return _digest(_Files(Path(root)))
 
 
 def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
@@ -453,15 +492,16 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
     if not root.is_dir():
         out.add(str(root), None, None, "is not a directory")
         raise DatasetError(out.issues, out.total)
-    meta = _load_meta(root, out)
+    files = _Files(root)
+    meta = _load_meta(files, out)
     parsed: dict[str, list[tuple[int, dict[str, Any]]] | None] = {}
     seen_values: dict[tuple[str, str], set[str]] = {}
     for table in schema.TABLES:
-        rows = _read_table(root, table, out, seen_values)
+        rows = _read_table(files, table, out, seen_values)
         if rows is not None:
             _check_keys(table, rows, out)
         parsed[table.file] = rows
-    _check_rules(_city_code(root), parsed, seen_values, out)
+    _check_rules(_city_code(files), parsed, seen_values, out)
     if out.total or meta is None:
         raise DatasetError(out.issues, out.total)
     frames = {t.file: _frame(t, parsed[t.file] or []) for t in schema.TABLES}
@@ -483,7 +523,7 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
     return Dataset(
         path=root,
         meta=meta,
-        version=version_of(root),
+        version=_digest(files),
         districts=frames["districts.csv"],
         indicators=indicators,
         observations=frames["observations.csv"],

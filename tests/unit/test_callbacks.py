@@ -201,3 +201,15 @@ def test_healthz_shows_a_rejected_update(make_app, sample_copy: Path) -> None:
     assert any("districts.csv" in line for line in body["rejected_update"])
     assert client.get("/").status_code == 200
     assert body["version"] == load_dataset(Path(__file__).resolve().parents[2] / "data" / "sample").version
+
+
+def test_results_cached_by_older_code_are_not_served(app) -> None:
+    svc = services()
+    assert len(svc.code) == 10  # the app's code fingerprint is part of every key
+    update_patents(2010, [], ZH)
+    misses = svc.cache.misses
+    update_patents(2010, [], ZH)
+    assert svc.cache.misses == misses
+    svc.code = "upgraded"
+    update_patents(2010, [], ZH)
+    assert svc.cache.misses == misses + 1

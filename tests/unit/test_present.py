@@ -109,12 +109,32 @@ def test_export_job_reports_a_missing_browser(monkeypatch, tmp_path) -> None:
     from data.settings import SAMPLE_DIR
 
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
-    job = meeting.make_export_job(SAMPLE_DIR)
+    job = meeting.make_export_job(SAMPLE_DIR, tmp_path / "jobs")
     steps: list[object] = []
     download, error = job(steps.append, 1, 2012, [], {"lang": "zh", "theme": "light"})
     assert download is meeting.no_update
     assert "Chromium" in json.dumps(error.to_plotly_json(), default=str, ensure_ascii=False)
     assert steps == []
+
+
+def test_only_one_export_runs_at_a_time(tmp_path) -> None:
+    import diskcache
+
+    from data.settings import SAMPLE_DIR
+
+    jobs = tmp_path / "jobs"
+    with diskcache.Cache(str(jobs)) as slots:
+        slots.add(meeting.RUNNING_KEY, 12345, expire=60)  # another export holds the slot
+        download, error = meeting.make_export_job(SAMPLE_DIR, jobs)(print, 1, 2012, [], {"lang": "en"})
+        assert download is meeting.no_update
+        assert "Another export is running" in json.dumps(error.to_plotly_json(), default=str)
+        assert slots.get(meeting.RUNNING_KEY) == 12345  # the busy job did not release someone else's slot
+
+
+def test_export_refuses_a_directory_that_does_not_validate(tmp_path) -> None:
+    download, error = meeting.make_export_job(tmp_path, tmp_path / "jobs")(print, 1, 2012, [], {"lang": "en"})
+    assert download is meeting.no_update
+    assert "failed validation" in json.dumps(error.to_plotly_json(), default=str)
 
 
 def test_default_language_comes_from_settings(tmp_path) -> None:

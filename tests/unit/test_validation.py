@@ -876,3 +876,20 @@ def test_version_covers_every_file(ds: Path, sample: Dataset, file: str) -> None
     raw[-1] ^= 0x01  # one byte, e.g. the final newline
     path.write_bytes(bytes(raw))
     assert version_of(ds) != sample.version
+
+
+def test_overlapping_certifications_of_one_firm_are_reported(tmp_path: Path) -> None:
+    """A firm holding the same tier twice at once would be counted twice: the later row is named."""
+    ds = tmp_path / "ds"
+    shutil.copytree(SAMPLE, ds)
+    path = ds / "enterprises.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    firm = next(ln.split(",") for ln in lines[1:] if ln.split(",")[6] == "")  # an open-ended certification
+    lines.append(",".join([*firm[:5], str(int(firm[5]) + 1), ""]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        load_dataset(ds)
+    messages = [str(i) for i in info.value.issues]
+    assert any(
+        m.startswith(f"enterprises.csv:{len(lines)}: column 'year_from'") and "already holds" in m for m in messages
+    ), messages
