@@ -212,3 +212,19 @@ def test_run_refuses_an_invalid_dataset_without_traceback(tmp_path: Path) -> Non
     assert res.returncode == 1
     assert "dataset.json: file is missing" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?year=%C2%B2%C2%B2%C2%B2%C2%B2",
+        "?present=1&interval=%C2%B2",
+        "?year=%EF%BC%92%EF%BC%90%EF%BC%91%EF%BC%92",
+        "?district=%C2%B2%C2%B2%C2%B2%C2%B2%C2%B2%C2%B2",
+        "?present=1&slide=%00",
+    ],
+)
+def test_unicode_digits_in_the_url_fall_back_not_500(client, query: str) -> None:
+    resp = client.get("/_dash-layout", headers={"Referer": f"http://localhost/{query}"})
+    assert resp.status_code == 200
+    assert "Traceback" not in resp.get_data(as_text=True)
