@@ -18,6 +18,7 @@ import dash_bootstrap_components as dbc  # noqa: F401  (registers the component 
 import diskcache
 import flask
 from dash import Dash, DiskcacheManager
+from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
 from data.load import DatasetError, load_dataset, summary
@@ -126,6 +127,9 @@ def _routes(server: flask.Flask, store: Any) -> None:
         """Crafted requests get a short JSON error, never a 500 page with a traceback."""
         if isinstance(exc, HTTPException):
             return flask.jsonify({"error": exc.name}), exc.code
+        if isinstance(exc, DependencyException):  # an unknown /_dash-component-suites/ path
+            log.warning("no such component file: %s", flask.request.path[:200])
+            return flask.jsonify({"error": "Not Found"}), 404
         if flask.request.path.endswith("/_dash-update-component"):
             log.exception("rejected callback request")
             return flask.jsonify({"error": "bad request"}), 400

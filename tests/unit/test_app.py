@@ -228,3 +228,20 @@ def test_unicode_digits_in_the_url_fall_back_not_500(client, query: str) -> None
     resp = client.get("/_dash-layout", headers={"Referer": f"http://localhost/{query}"})
     assert resp.status_code == 200
     assert "Traceback" not in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/../../etc/passwd",
+        "/_dash-component-suites/dash/nope.js",
+        "/_dash-component-suites/dash/dcc/dash_core_components.v9.9.9m1.js",
+        "/assets/../app.py",
+        "/vendor/bootstrap/css/../../../../app.py",
+    ],
+)
+def test_crafted_asset_paths_are_404_not_500(client, path: str) -> None:
+    client.get("/")
+    resp = client.get(path)
+    assert resp.status_code == 404
+    assert "Traceback" not in resp.get_data(as_text=True)
