@@ -29,7 +29,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from components.filters import caption
+from components.filters import caption, slide_marks
 from components.hightech import hightech_figures
 from components.i18n import name, t
 from components.overview import MAP_INDICATORS, overview_outputs
@@ -448,14 +448,6 @@ def _background(slide: Any, theme: str) -> None:
         fill.fore_color.rgb = _hex(SLIDE_BG[theme])
 
 
-def _marks(ds: Dataset, view: View) -> list[str]:
-    """Filter caption, as-of date and (for sample data) the sample mark."""
-    out = [caption(ds, view), t("as_of", view.lang, date=ds.meta.get("as_of", ""))]
-    if ds.meta.get("sample"):
-        out.append(t("sample_badge", view.lang))
-    return out
-
-
 def export_view(view: View) -> View:
     """The view charts are exported with: its own theme when dark, else light."""
     return replace(view, theme="dark" if view.theme == "dark" else "light")
@@ -521,7 +513,7 @@ def _section_slide(
         slide,
         Box(MARGIN, FOOTER_TOP, width, FOOTER_HEIGHT),
         "Footer",
-        [(" · ".join(_marks(ds, view)), 10, p["muted"], False)],
+        [(" · ".join(slide_marks(ds, view)), 10, p["muted"], False)],
         lang,
         MSO_ANCHOR.MIDDLE,
     )

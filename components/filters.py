@@ -9,7 +9,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ids
 from components.i18n import t
-from components.prep import district_names
+from components.prep import district_names, selection_name
 from components.services import services
 from components.state import View, districts_with_data, from_query, resolve, to_query, toggle, years_with_data
 from components.ui import YEAR_SPAN
@@ -48,13 +48,16 @@ def dropdown_labels(lang: str) -> dict[str, str]:
 
 def caption(ds: Dataset, view: View) -> str:
     """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'."""
-    names = district_names(ds, view.lang)
-    scope = (
-        t("whole_city", view.lang)
-        if not view.districts
-        else ("、" if view.lang == "zh" else ", ").join(names[c] for c in view.districts)
-    )
-    return t("caption", view.lang, year=view.year, scope=scope)
+    return t("caption", view.lang, year=view.year, scope=selection_name(ds, view.districts, view.lang))
+
+
+def slide_marks(ds: Dataset, view: View) -> list[str]:
+    """What every slide and exported page carries: the filter caption, the as-of date, and the sample mark
+    (last, only for sample data)."""
+    marks = [caption(ds, view), t("as_of", view.lang, date=ds.meta.get("as_of", ""))]
+    if ds.meta.get("sample"):
+        marks.append(t("sample_badge", view.lang))
+    return marks
 
 
 def notices(view: View) -> list[Any]:

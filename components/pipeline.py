@@ -19,17 +19,14 @@ from data.schema import TIER_INDICATORS, TIERS
 
 def pipeline_headlines(ds: Dataset, view: View) -> list[html.Div]:
     """The five tier counts for the selection and year (data-indicator = the tier's indicator id)."""
-    now = agg.pipeline_counts(ds, view.year, view.districts)
-    before = agg.pipeline_counts(ds, view.year - 1, view.districts)
-    has_prev = (view.year - 1) in ds.years
     out = []
     for tier in TIERS:
-        cur = float(now[tier])
-        change = agg.growth(cur, float(before[tier]), points=False) if has_prev else None
-        text = t("kpi_yoy", view.lang, change=fmt_change(change, "pct", view.lang))
+        indicator = TIER_INDICATORS[tier]
+        r = agg.reading(ds, indicator, view.year, view.districts)  # tiers are indicators counted from the registry
+        text = t("kpi_yoy", view.lang, change=fmt_change(r.change, "pct", view.lang))
         out.append(
             headline(
-                TIER_INDICATORS[tier], t(f"tier_{tier}", view.lang), cur, fmt_value(cur, "家", view.lang), change, text
+                indicator, t(f"tier_{tier}", view.lang), r.value, fmt_value(r.value, "家", view.lang), r.change, text
             )
         )
     return out

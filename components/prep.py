@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.i18n import name
+from components.i18n import name, t
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -12,6 +12,14 @@ from data.load import Dataset
 def district_names(ds: Dataset, lang: str) -> dict[str, str]:
     """District code -> name in the current language."""
     return {str(r["code"]): name(r, lang) for r in ds.districts.to_dict("records")}
+
+
+def selection_name(ds: Dataset, districts: tuple[str, ...], lang: str, whole: str = "whole_city") -> str:
+    """The selected districts' names ('鄞州区、余姚市' / 'Yinzhou, Yuyao'), or the catalogue's `whole` text."""
+    if not districts:
+        return t(whole, lang)
+    names = district_names(ds, lang)
+    return ("、" if lang == "zh" else ", ").join(names[c] for c in districts)
 
 
 def station_names(ds: Dataset, lang: str) -> dict[str, str]:

@@ -14,11 +14,11 @@ from dash import dcc, html
 
 from components import ids
 from components.export import SLIDE_SECTIONS, SlideSection
-from components.filters import caption
+from components.filters import slide_marks
 from components.i18n import plotly_config, t
 from components.kpis import kpi_card, kpi_models
 from components.services import Services
-from components.state import View, to_query
+from components.state import View, to_query, view_key
 from data.load import Dataset
 
 SLIDE_W, SLIDE_H = 1920, 1080
@@ -72,9 +72,8 @@ def _graph(fig: go.Figure | dict[str, Any], key: str, width: int, height: int, l
 
 def slide_caption(ds: Dataset, view: View) -> html.Footer:
     """Active filters, as-of date and the sample-data mark: on every slide."""
-    parts: list[Any] = [html.Span(caption(ds, view)), html.Span(t("as_of", view.lang, date=ds.meta["as_of"]))]
-    if ds.meta.get("sample"):
-        parts.append(html.Span(t("sample_badge", view.lang), className="slide-sample"))
+    caption_text, as_of, *sample = slide_marks(ds, view)
+    parts = [html.Span(caption_text), html.Span(as_of), *[html.Span(m, className="slide-sample") for m in sample]]
     return html.Footer(parts, className="slide-caption")
 
 
@@ -98,7 +97,7 @@ def section_slide_body(svc: Services, ds: Dataset, view: View, section: SlideSec
     figs = svc.cached(
         f"slide-{section.key}",
         ds,
-        (view.year, ",".join(view.districts), view.lang, view.theme),
+        view_key(view),
         lambda: section.charts(ds, view),
     )
     titles = section.chart_titles(ds, view)

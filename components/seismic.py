@@ -27,13 +27,12 @@ def cause_label(cause: str, lang: str) -> str:
 def seismic_outputs(ds: Dataset, view: View) -> list[Any]:
     """Network headline and the three figures for a view (pure)."""
     lang, theme, year = view.lang, view.theme, view.year
-    stations = agg.stations_in(ds.stations, view.districts)
     names = station_names(ds, lang)
     lo, hi = agg.year_bounds(year)
     table = agg.uptime_table(ds, year, view.districts)
     table["name"] = table["station"].map(names)
     monthly = agg.uptime_months(ds, year, view.districts)
-    outages = agg.outages_in(ds.outages, list(stations["station"]), lo, hi)
+    outages = agg.outages_in(ds.outages, list(table["station"]), lo, hi)
     outages["name"] = outages["station"].map(names)
     outages["cause_label"] = [cause_label(c, lang) for c in outages["cause"]]
     reading = agg.uptime_reading(ds, year, view.districts)

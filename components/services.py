@@ -12,7 +12,7 @@ from dash import Input, State
 from plotly.io.json import to_json_plotly
 
 from components import ids
-from components.state import resolve
+from components.state import resolve, view_key
 from data.cache import ResultCache
 from data.load import Dataset
 from data.settings import Settings
@@ -55,7 +55,7 @@ def run_view(
     ds = svc.dataset()
     cfg = config if isinstance(config, dict) else {}
     view = resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")))
-    parts = (view.year, ",".join(view.districts), view.lang, view.theme, *extra)
+    parts = (*view_key(view), *extra)
     return svc.cached(name, ds, parts, lambda: compute(ds, view, *extra))
 
 

@@ -27,6 +27,11 @@ class View:
     notices: tuple[tuple[str, dict[str, object]], ...] = field(default=(), compare=False)
 
 
+def view_key(view: View) -> tuple[object, ...]:
+    """The parts of a view that shape a computed result (what cache keys are made of)."""
+    return (view.year, ",".join(view.districts), view.lang, view.theme)
+
+
 def years_with_data(ds: Dataset, districts: Sequence[str] = ()) -> list[int]:
     """Years in which the selection has any observation (whole city: every year of the dataset)."""
     obs = ds.observations

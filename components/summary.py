@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.i18n import fmt_change, fmt_value, t
-from components.prep import district_names
+from components.prep import selection_name
 from components.state import View
 from data import aggregate as agg
 from data.load import Dataset
@@ -13,11 +13,8 @@ INVENTION_SHARE_FLOOR = 3.5
 
 
 def scope(ds: Dataset, view: View) -> str:
-    """'全市' or the selected districts' names."""
-    if not view.districts:
-        return t("whole_city_in_text", view.lang)
-    names = district_names(ds, view.lang)
-    return ("、" if view.lang == "zh" else ", ").join(names[c] for c in view.districts)
+    """'全市' / 'the whole city' or the selected districts' names, for use inside a sentence."""
+    return selection_name(ds, view.districts, view.lang, whole="whole_city_in_text")
 
 
 def _trend(change: float | None, kind: str, lang: str) -> str:

@@ -113,21 +113,21 @@ def build_index(
     d_idx = ent["district"].map(c_pos).fillna(-1).astype(int).to_numpy()
     firm = ent["enterprise_id"].to_numpy()
 
+    def active_in(year: int) -> np.ndarray:
+        return (y_from <= year) & (y_to >= year)
+
     def highest(year: int) -> dict[str, tuple[int, int]]:
+        """Each firm's highest tier active in `year`, with its district position."""
         best: dict[str, tuple[int, int]] = {}
-        for f, t, d in zip(
-            firm[(y_from <= year) & (y_to >= year)],
-            t_idx[(y_from <= year) & (y_to >= year)],
-            d_idx[(y_from <= year) & (y_to >= year)],
-            strict=True,
-        ):
+        active = active_in(year)
+        for f, t, d in zip(firm[active], t_idx[active], d_idx[active], strict=True):
             if f not in best or t > best[f][0]:
                 best[f] = (int(t), int(d))
         return best
 
     prev = highest(ys[0] - 1) if ys else {}
     for yi, y in enumerate(ys):
-        active = (y_from <= y) & (y_to >= y) & (d_idx >= 0)
+        active = active_in(y) & (d_idx >= 0)
         np.add.at(tiers[yi], (d_idx[active], t_idx[active]), 1)
         now = highest(y)
         for f in now.keys() | prev.keys():
