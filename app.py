@@ -21,7 +21,7 @@ from dash import Dash, DiskcacheManager
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
-from data.load import DatasetError, load_dataset, summary
+from data.load import DatasetError, as_source, load_dataset, summary
 from data.settings import ROOT, Settings
 
 log = logging.getLogger("sti")
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     from data.store import DataStore
 
     settings = settings or Settings.from_env()
-    store = DataStore(settings.data_dir, recheck=settings.reload_seconds)
+    store = DataStore(as_source(settings.data_dir), recheck=settings.reload_seconds)
     cache = ResultCache(settings.cache_dir)
     # Background jobs (the PPTX export) run in their own processes; their results live in a private
     # subdirectory of the cache (diskcache pickles them, so it must not be writable by anyone else).
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.config[CONFIG_KEY] = Services(settings, store, cache, code_fingerprint())
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     layout.register(app)
-    meeting.register(app, settings.data_dir, jobs_dir)
+    meeting.register(app, store, jobs_dir)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
     _routes(server, store)
@@ -160,12 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     if args.command == "check":
+        from components.sections import support
+
         try:
             ds = load_dataset(args.directory)
         except DatasetError as exc:
             sys.stdout.write(f"INVALID  {args.directory}: {exc.total} problem(s)\n{exc.report()}\n")
             return 1
-        sys.stdout.write(summary(ds) + "\n")
+        sys.stdout.write(summary(ds) + "\n    " + support(ds) + "\n")
         return 0
 
     try:

@@ -12,10 +12,40 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.i18n import fmt_value, t, unit_for_axis
+from components.i18n import axis_unit, fmt_indicator, fmt_value, t, unit_for_axis
 from components.theme import base_layout, palette
 
 Ref = tuple[float, str, str]  # (y value, label, colour key in the palette)
+MANY = 12  # more categories than this (districts, stations): bars turn horizontal, one row each
+ROW_PX = 24  # a row's height on the page when there are many
+
+
+def abbreviate(label: str, limit: int) -> str:
+    """`label` cut to about `limit` characters (a CJK character counts two) with '…'; the full text goes in hover."""
+    width = 0
+    for i, ch in enumerate(label):
+        width += 2 if ord(ch) > 0x2E7F else 1
+        if width > limit:
+            return label[: max(i - 1, 1)] + "…"
+    return label
+
+
+def _category_axis(names: Sequence[str], limit: int) -> dict[str, Any]:
+    """A category axis showing every name, abbreviated where long (hover keeps the full name)."""
+    return {
+        "type": "category",
+        "tickmode": "array",
+        "tickvals": list(names),
+        "ticktext": [abbreviate(n, limit) for n in names],
+        "dtick": 1,
+    }
+
+
+def _bar_axes(categories: dict[str, Any], values: dict[str, Any], flat: bool) -> dict[str, Any]:
+    """Axes of a bar chart: categories along x, or down y top first when `flat` (horizontal bars)."""
+    if flat:
+        return {"yaxis": {**categories, "autorange": "reversed"}, "xaxis": values}
+    return {"xaxis": categories, "yaxis": values}
 
 
 def empty_figure(message: str, theme: str = "light") -> go.Figure:
@@ -70,6 +100,30 @@ def _hline(fig: go.Figure, ref: Ref, theme: str, right: bool = False) -> None:
     )
 
 
+def _vline(fig: go.Figure, ref: Ref, theme: str, right: bool = False) -> None:
+    """A dashed reference line down the plot (horizontal bars) with its label at the top (or bottom)."""
+    x, label, colour = ref
+    p = palette(theme)
+    line = {"color": p[colour], "width": 1.5, "dash": "dash"}
+    fig.layout.shapes += (
+        {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "xref": "x", "x0": x, "x1": x, "line": line},
+    )
+    fig.layout.annotations += (
+        {
+            "text": label,
+            "yref": "paper",
+            "y": 0 if right else 1,
+            "yanchor": "top" if right else "bottom",
+            "xref": "x",
+            "x": x,
+            "xanchor": "left",
+            "showarrow": False,
+            "bgcolor": p["label_bg"],
+            "font": {"color": p[colour], "size": p.get("font_size", 13) - 1},
+        },
+    )
+
+
 def _years_axis(years: Sequence[int]) -> dict[str, Any]:
     """A year axis with one tick per year and half a year of room at each end (for value labels)."""
     ys = list(years)
@@ -77,18 +131,24 @@ def _years_axis(years: Sequence[int]) -> dict[str, Any]:
     return {"tickmode": "array", "tickvals": ys, "ticktext": [str(y) for y in ys], **room}
 
 
-def _headroom(values: Sequence[float], refs: Sequence[float] = ()) -> list[float]:
-    """A y range from zero with room above the highest point for its value label."""
+def _headroom(values: Sequence[float], refs: Sequence[float] = (), low: float = 0.0) -> list[float]:
+    """A y range from `low` (zero, or below it for negative values) with room above the highest point."""
     top = max([0.0, *values, *refs])
-    return [0, top * 1.18 if top > 0 else 1]
+    span = (top - low) or 1.0
+    return [low - (0.08 * span if low < 0 else 0), top + 0.18 * span if top > 0 or low < 0 else 1]
 
 
-def patents_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
-    """Grants stacked by type per year, applications as a line. Columns: year, applications, invention,
-    utility, design."""
+def patents_trend(
+    frame: pd.DataFrame, bars: Sequence[tuple[str, str]], line: tuple[str, str], lang: str, theme: str
+) -> go.Figure:
+    """Grants per year as stacked bars (`bars`: (column, legend label)), applications as a line.
+
+    Columns: year, the line's column and the bars' columns.
+    """
     if frame.empty:
         return empty_figure(t("no_data_selection", lang), theme)
     unit = unit_for_axis("件", lang)[1]
+    suffix = unit if lang == "zh" else ""
     fig = go.Figure(
         layout=base_layout(
             theme,
@@ -97,20 +157,21 @@ def patents_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
             yaxis={"title": {"text": unit}, "tickformat": ",d"},
         )
     )
-    for col, key in (("invention", "invention"), ("utility", "utility"), ("design", "design")):
+    for col, label in bars:
         fig.add_bar(
             x=frame["year"],
             y=frame[col],
-            name=t(key, lang),
-            hovertemplate=f"%{{x}} {t(key, lang)}: %{{y:,d}}{unit if lang == 'zh' else ''}<extra></extra>",
+            name=label,
+            hovertemplate=f"%{{x}} {label}: %{{y:,d}}{suffix}<extra></extra>",
         )
+    col, label = line
     fig.add_scatter(
         x=frame["year"],
-        y=frame["applications"],
-        name=t("applications", lang),
+        y=frame[col],
+        name=label,
         mode="lines+markers",
         line={"width": 3, "color": palette(theme)["text"]},
-        hovertemplate=f"%{{x}} {t('applications', lang)}: %{{y:,d}}<extra></extra>",
+        hovertemplate=f"%{{x}} {label}: %{{y:,d}}{suffix}<extra></extra>",
     )
     return fig
 
@@ -123,61 +184,78 @@ def district_bars(
     lang: str,
     theme: str,
     refs: Sequence[Ref] = (),
+    info: dict[str, Any] | None = None,
 ) -> go.Figure:
     """Districts compared for one year; bars carry the district code (customdata) for cross-filtering.
 
-    `frame`: columns district, name and the value columns; `columns`: (column, legend label).
-    Selected districts are drawn solid, the others faded.
+    `frame`: columns district, name and the value columns; `columns`: (column, legend label). Selected
+    districts are drawn solid, the others faded. With many districts the bars run horizontally, one row
+    per district; long names are abbreviated on the axis and given in full on hover. `info` (an
+    indicators.csv row) formats values in the indicator's own unit.
     """
     if frame.empty:
         return empty_figure(t("no_data_selection", lang), theme)
-    factor, unit = unit_for_axis(unit_zh, lang)
+    unit_info = info or {"unit_zh": unit_zh}
+    factor, unit = axis_unit(unit_info, lang)
     chosen = set(selected)
     frame = frame.sort_values(columns[0][0], ascending=False)
-    fig = go.Figure(
-        layout=base_layout(
-            theme, barmode="group", yaxis={"title": {"text": unit}}, clickmode="event", xaxis={"type": "category"}
-        )
-    )
+    flat = len(frame) > MANY
+    names = list(frame["name"])
+    cats = _category_axis(names, 10 if flat else 8)
+    value_axis = {"title": {"text": unit}}
+    axes = _bar_axes(cats, value_axis, flat)
+    fig = go.Figure(layout=base_layout(theme, barmode="group", clickmode="event", **axes))
     for col, label in columns:
         opacity = [1.0 if not chosen or code in chosen else 0.35 for code in frame["district"]]
+        values = frame[col] * factor
         fig.add_bar(
-            x=frame["name"],
-            y=frame[col] * factor,
+            x=values if flat else names,
+            y=names if flat else values,
+            orientation="h" if flat else "v",
             name=label,
             customdata=frame["district"],
             marker={"opacity": opacity},
-            text=[fmt_value(v, unit_zh, lang) for v in frame[col]],
-            hovertemplate="%{x} " + label + ": %{text}<extra></extra>",
+            text=[fmt_indicator(v, unit_info, lang) for v in frame[col]],
+            hovertemplate=("%{y} " if flat else "%{x} ") + label + ": %{text}<extra></extra>",
             textposition="none",
         )
     for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
-        _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme, right=i % 2 == 1)
+        ref_line = (ref[0] * factor, ref[1], ref[2])
+        (_vline if flat else _hline)(fig, ref_line, theme, right=i % 2 == 1)
     fig.update_layout(showlegend=len(columns) > 1)
     return fig
 
 
 def trend_line(
-    series: pd.Series, label: str, unit_zh: str, lang: str, theme: str, refs: Sequence[Ref] = ()
+    series: pd.Series,
+    label: str,
+    unit_zh: str,
+    lang: str,
+    theme: str,
+    refs: Sequence[Ref] = (),
+    info: dict[str, Any] | None = None,
 ) -> go.Figure:
-    """One indicator over the years, with optional reference lines."""
+    """One indicator over the years, with optional reference lines (`info`: its own unit, when it has one)."""
     if series.empty:
         return empty_figure(t("no_data_selection", lang), theme)
-    factor, unit = unit_for_axis(unit_zh, lang)
+    unit_info = info or {"unit_zh": unit_zh}
+    factor, unit = axis_unit(unit_info, lang)
+    values = series.values * factor
+    low = min(0.0, float(min(values)))
     fig = go.Figure(
         layout=base_layout(
             theme,
             xaxis=_years_axis(series.index),
-            yaxis={"title": {"text": unit}, "range": _headroom(series.values * factor, [r[0] * factor for r in refs])},
+            yaxis={"title": {"text": unit}, "range": _headroom(values, [r[0] * factor for r in refs], low)},
             showlegend=False,
         )
     )
     fig.add_scatter(
         x=list(series.index),
-        y=series.values * factor,
+        y=values,
         mode="lines+markers+text",
         name=label,
-        text=[fmt_value(v, unit_zh, lang) for v in series.values],
+        text=[fmt_indicator(v, unit_info, lang) for v in series.values],
         textposition="top center",
         cliponaxis=False,
         line={"width": 3},
@@ -188,30 +266,33 @@ def trend_line(
     return fig
 
 
+def indicator_trend(series: pd.Series, info: dict[str, Any], lang: str, theme: str) -> go.Figure:
+    """Any indicator over the years in its own unit (the generic section's trend)."""
+    label = str(info["name_en"] if lang == "en" else info["name_zh"])
+    return trend_line(series, label, str(info.get("unit_zh") or ""), lang, theme, info=info)
+
+
 def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
-    """High-tech output (bars, left axis) and its share of industrial output (line, right axis).
-    Columns: year, output, share."""
+    """High-tech output (bars, left axis) and, when the frame has it, its share of industrial output (line,
+    right axis). Columns: year, output[, share]."""
     if frame.empty:
         return empty_figure(t("no_data_selection", lang), theme)
     factor, _ = unit_for_axis("亿元", lang)
     p = palette(theme)
-    fig = go.Figure(
-        layout=base_layout(
-            theme,
-            margin={"l": 60, "r": 64, "t": 40, "b": 44},
-            xaxis=_years_axis(frame["year"]),
-            yaxis={"title": {"text": t("output_axis", lang)}},
-            yaxis2={
-                "title": {"text": t("share_axis", lang)},
-                "overlaying": "y",
-                "side": "right",
-                "showgrid": False,
-                "rangemode": "tozero",
-                "tickmode": "auto",
-                "tickformat": ".0f",
-            },
-        )
-    )
+    share = "share" in frame
+    axes: dict[str, Any] = {"xaxis": _years_axis(frame["year"]), "yaxis": {"title": {"text": t("output_axis", lang)}}}
+    if share:
+        axes["yaxis2"] = {
+            "title": {"text": t("share_axis", lang)},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "tickmode": "auto",
+            "tickformat": ".0f",
+        }
+    margin = {"l": 60, "r": 64 if share else 20, "t": 40, "b": 44}
+    fig = go.Figure(layout=base_layout(theme, margin=margin, **axes))
     fig.add_bar(
         x=frame["year"],
         y=frame["output"] * factor,
@@ -221,16 +302,17 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         textposition="none",
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
-    fig.add_scatter(
-        x=frame["year"],
-        y=frame["share"],
-        name=t("hightech_share", lang),
-        yaxis="y2",
-        mode="lines+markers",
-        line={"width": 3, "color": p["accent"]},
-        text=[fmt_value(v, "%", lang) for v in frame["share"]],
-        hovertemplate="%{x}: %{text}<extra></extra>",
-    )
+    if share:
+        fig.add_scatter(
+            x=frame["year"],
+            y=frame["share"],
+            name=t("hightech_share", lang),
+            yaxis="y2",
+            mode="lines+markers",
+            line={"width": 3, "color": p["accent"]},
+            text=[fmt_value(v, "%", lang) for v in frame["share"]],
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
     return fig
 
 
@@ -315,60 +397,60 @@ def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, 
 def tiers_by_district(
     frame: pd.DataFrame, names: dict[str, str], selected: Sequence[str], lang: str, theme: str
 ) -> go.Figure:
-    """Stacked tiers per district (customdata = district code for cross-filtering).
+    """Stacked tiers per district (customdata = district code for cross-filtering); horizontal when many.
     `frame`: index district code, one column per tier."""
     if frame.empty or frame.to_numpy().sum() == 0:
         return empty_figure(t("no_data_selection", lang), theme)
     chosen = set(selected)
     frame = frame.loc[frame.sum(axis=1).sort_values(ascending=False).index]
-    x = [names.get(c, c) for c in frame.index]
+    labels = [names.get(c, c) for c in frame.index]
+    flat = len(frame) > MANY
     opacity = [1.0 if not chosen or c in chosen else 0.35 for c in frame.index]
-    fig = go.Figure(
-        layout=base_layout(
-            theme,
-            barmode="stack",
-            clickmode="event",
-            xaxis={"type": "category"},
-            yaxis={"title": {"text": unit_for_axis("家", lang)[1]}},
-        )
-    )
+    cats = _category_axis(labels, 10 if flat else 8)
+    count_axis = {"title": {"text": unit_for_axis("家", lang)[1]}}
+    axes = _bar_axes(cats, count_axis, flat)
+    fig = go.Figure(layout=base_layout(theme, barmode="stack", clickmode="event", **axes))
     for tier in frame.columns:
         fig.add_bar(
-            x=x,
-            y=frame[tier],
+            x=frame[tier] if flat else labels,
+            y=labels if flat else frame[tier],
+            orientation="h" if flat else "v",
             name=t(f"tier_short_{tier}", lang),
             customdata=list(frame.index),
             marker={"opacity": opacity},
-            hovertemplate="%{x} " + t(f"tier_{tier}", lang) + ": %{y:,d}<extra></extra>",
+            hovertemplate=("%{y} " if flat else "%{x} ")
+            + t(f"tier_{tier}", lang)
+            + (": %{x:,d}" if flat else ": %{y:,d}")
+            + "<extra></extra>",
         )
     return fig
 
 
-def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float = 99.9) -> go.Figure:
-    """Station uptime (%) for the year against the 99.9% line. Columns: name, uptime (ratio)."""
+def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_label: str) -> go.Figure:
+    """Station uptime (%) for the year against the target line; horizontal when there are many stations.
+    Columns: name, uptime (ratio)."""
     frame = frame.dropna(subset=["uptime"])
     if frame.empty:
         return empty_figure(t("no_stations", lang), theme)
     p = palette(theme)
     pct = frame["uptime"] * 100
     lo = min(float(pct.min()), line) - 0.1
-    fig = go.Figure(
-        layout=base_layout(
-            theme,
-            yaxis={"title": {"text": t("uptime_axis", lang)}, "range": [max(lo, 0), 100.02], "ticksuffix": "%"},
-            xaxis={"type": "category"},
-            showlegend=False,
-        )
-    )
+    flat = len(frame) > MANY
+    names = list(frame["name"])
+    cats = _category_axis(names, 12 if flat else 8)
+    value_axis = {"title": {"text": t("uptime_axis", lang)}, "range": [max(lo, 0), 100.02], "ticksuffix": "%"}
+    axes = _bar_axes(cats, value_axis, flat)
+    fig = go.Figure(layout=base_layout(theme, showlegend=False, **axes))
     fig.add_bar(
-        x=frame["name"],
-        y=pct,
+        x=pct if flat else names,
+        y=names if flat else pct,
+        orientation="h" if flat else "v",
         text=[f"{v:.2f}%" for v in pct],
         textposition="none",
         marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
-        hovertemplate="%{x}: %{text}<extra></extra>",
+        hovertemplate=("%{y}" if flat else "%{x}") + ": %{text}<extra></extra>",
     )
-    _hline(fig, (line, t("uptime_line", lang), "bad"), theme, right=True)
+    (_vline if flat else _hline)(fig, (line, line_label, "bad"), theme, right=True)
     return fig
 
 
@@ -382,7 +464,7 @@ def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: 
     fig = go.Figure(
         layout=base_layout(
             theme,
-            yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
+            yaxis={**_category_axis(list(names), 12), "autorange": "reversed"},
             xaxis={"type": "category", "title": {"text": t("month_axis", lang)}},
         )
     )
@@ -409,12 +491,18 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         return empty_figure(t("no_outages", lang), theme)
     p = palette(theme)
     causes = list(dict.fromkeys(frame["cause_label"]))
+    stations = list(dict.fromkeys(frame["name"]))
     fig = go.Figure(
         layout=base_layout(
             theme,
             barmode="overlay",
             xaxis={"type": "date", "tickformat": "%Y-%m"},
-            yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
+            yaxis={
+                **_category_axis(stations, 12),
+                "autorange": "reversed",
+                "categoryorder": "array",
+                "categoryarray": stations,
+            },
         )
     )
     for i, cause in enumerate(causes):
@@ -445,30 +533,66 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     return fig
 
 
+def _text_width(text: str, size: float) -> float:
+    """Rough rendered width in px of one line of text (CJK characters are square, Latin ones about half)."""
+    return sum(size if ord(ch) > 0x2E7F else 0.58 * size for ch in text)
+
+
+def tile_labels(names: Sequence[str], tile_px: float, base: int = 12) -> tuple[int, list[str]]:
+    """A font size and a label per tile that fit inside a tile of `tile_px` (two lines: name and value).
+
+    Shrinks the type down to 9 px first, then abbreviates the names that still do not fit.
+    """
+    room = tile_px * 0.86
+    size = base
+    while size > 9 and any(_text_width(n, size) > room for n in names):
+        size -= 1
+    size = int(min(size, max(9, tile_px / 3.2)))
+    out = []
+    for n in names:
+        label = n
+        while _text_width(label, size) > room and len(label) > 2:
+            label = label[:-2] + "…" if label.endswith("…") else label[:-1] + "…"
+        out.append(label)
+    return size, out
+
+
 def tile_map(
-    frame: pd.DataFrame, selected: Sequence[str], unit_zh: str, label: str, lang: str, theme: str
+    frame: pd.DataFrame,
+    selected: Sequence[str],
+    info: dict[str, Any],
+    lang: str,
+    theme: str,
+    canvas: tuple[int, int] = (500, 320),
 ) -> go.Figure:
     """Schematic district tile map coloured by an indicator (no geo data, works offline).
 
     A heatmap on the tile grid: cells scale with the chart, carry the district code (customdata) for
-    cross-filtering, and selected districts get an outline. `frame`: district, name, tile_row,
-    tile_col, value (None = no data).
+    cross-filtering, and selected districts get an outline. Labels are sized (and long names abbreviated)
+    to fit a tile of a chart about `canvas` px large; hover gives the full name. `frame`: district, name,
+    tile_row, tile_col, value (None = no data); `info`: the indicator's indicators.csv row.
     """
     if frame.empty:
         return empty_figure(t("no_data", lang), theme)
     p = palette(theme)
     chosen = set(selected)
     rows, cols = int(frame["tile_row"].max()) + 1, int(frame["tile_col"].max()) + 1
-    factor, unit = unit_for_axis(unit_zh, lang)
+    factor, unit = axis_unit(info, lang)
+    label = str(info["name_en"] if lang == "en" else info["name_zh"])
+    tile_px = min((canvas[0] - 16) / cols, (canvas[1] - 16) / rows)
+    size, short = tile_labels([str(n) for n in frame["name"]], tile_px)
     z: list[list[float | None]] = [[None] * cols for _ in range(rows)]
     codes: list[list[str | None]] = [[None] * cols for _ in range(rows)]
     text: list[list[str]] = [[""] * cols for _ in range(rows)]
+    hover: list[list[str]] = [[""] * cols for _ in range(rows)]
     outlines = []
-    for r in frame.itertuples(index=False):
+    for r, shown in zip(frame.itertuples(index=False), short, strict=True):
         v = None if pd.isna(r.value) else float(r.value)
         z[r.tile_row][r.tile_col] = None if v is None else v * factor
         codes[r.tile_row][r.tile_col] = r.district
-        text[r.tile_row][r.tile_col] = f"{r.name}<br>{fmt_value(v, unit_zh, lang)}"
+        value_text = fmt_indicator(v, info, lang)
+        text[r.tile_row][r.tile_col] = f"{shown}<br>{value_text}"
+        hover[r.tile_row][r.tile_col] = f"{r.name}<br>{value_text}"
         if r.district in chosen:
             outlines.append(
                 {
@@ -496,13 +620,14 @@ def tile_map(
         z=z,
         customdata=codes,
         text=text,
+        hovertext=hover,
         texttemplate="%{text}",
-        textfont={"size": 12},
+        textfont={"size": size},
         xgap=3,
         ygap=3,
         colorscale=p["scale"],
         hoverongaps=False,
-        hovertemplate="%{text}<extra>" + label + "</extra>",
+        hovertemplate="%{hovertext}<extra>" + label + "</extra>",
         colorbar={"thickness": 10, "title": {"text": unit}, "tickformat": ",~g"},
     )
     return fig
@@ -513,13 +638,13 @@ def plan_and_peers(
     label: str,
     unit_zh: str,
     goal: tuple[float, int] | None,
+    goal_label: str,
     peers: pd.DataFrame,
     lang: str,
     theme: str,
 ) -> go.Figure:
-    """An indicator over the years against its plan target (a marker in the target year) and peer cities.
-
-    `peers`: columns name, year, value.
+    """An indicator over the years against its (plan) target, drawn as a path to a star in the target year,
+    labelled `goal_label`, and against peer cities. `peers`: columns name, year, value.
     """
     if series.empty:
         return empty_figure(t("no_data_selection", lang), theme)
@@ -545,15 +670,14 @@ def plan_and_peers(
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
     if goal is not None:
-        text = t("plan_target", lang, value=fmt_value(goal[0], unit_zh, lang), year=goal[1])
         fig.add_scatter(
             x=[series.index[-1], goal[1]],
             y=[series.iloc[-1] * factor, goal[0] * factor],
             mode="lines+markers",
-            name=text,
+            name=goal_label,
             line={"dash": "dot", "color": p["warn"]},
             marker={"symbol": "star", "size": [1, 14]},
-            hovertemplate=text + "<extra></extra>",
+            hovertemplate=goal_label + "<extra></extra>",
         )
     for i, (peer, part) in enumerate(peers.groupby("name", sort=True)):
         fig.add_scatter(
@@ -567,3 +691,22 @@ def plan_and_peers(
             hovertemplate="%{text} (%{x})<extra></extra>",
         )
     return fig
+
+
+def fit_to_size(figure: dict[str, Any], width: int, height: int) -> dict[str, Any]:
+    """A figure (JSON form) laid out at a fixed size, with category tick labels small enough to stay apart.
+
+    For slides and the PPTX, where a chart gets a fixed box however many districts or stations it lists.
+    """
+    layout = dict(figure.get("layout") or {})
+    base = int((layout.get("font") or {}).get("size") or 13)
+    for key, length in (("yaxis", height * 0.8), ("xaxis", width * 0.8)):
+        axis = layout.get(key)
+        if not isinstance(axis, dict) or axis.get("type") != "category" or not axis.get("tickvals"):
+            continue
+        n = len(axis["tickvals"])
+        size = max(8, min(base, int(length / n * (0.75 if key == "yaxis" else 1.6))))
+        if size < base:
+            layout[key] = {**axis, "tickfont": {**(axis.get("tickfont") or {}), "size": size}}
+    layout.update(width=width, height=height, autosize=False)
+    return {**figure, "layout": layout}

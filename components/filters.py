@@ -9,10 +9,10 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ids
 from components.i18n import t
-from components.prep import district_names, selection_name
+from components.prep import district_names
 from components.services import services
 from components.state import View, districts_with_data, from_query, resolve, to_query, toggle, years_with_data
-from components.ui import YEAR_SPAN
+from components.summary import caption
 from data.load import Dataset
 
 MAX_NOTICES = 5
@@ -46,20 +46,6 @@ def dropdown_labels(lang: str) -> dict[str, str]:
     return {k: t(f"dropdown_{k}", lang) for k in keys}
 
 
-def caption(ds: Dataset, view: View) -> str:
-    """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'."""
-    return t("caption", view.lang, year=view.year, scope=selection_name(ds, view.districts, view.lang))
-
-
-def slide_marks(ds: Dataset, view: View) -> list[str]:
-    """What every slide and exported page carries: the filter caption, the as-of date, and the sample mark
-    (last, only for sample data)."""
-    marks = [caption(ds, view), t("as_of", view.lang, date=ds.meta.get("as_of", ""))]
-    if ds.meta.get("sample"):
-        marks.append(t("sample_badge", view.lang))
-    return marks
-
-
 def notices(view: View) -> list[Any]:
     """Visible notices for anything in the request that had to be changed or ignored."""
     items = [t(key, view.lang, **params) for key, params in view.notices[:MAX_NOTICES]]
@@ -81,8 +67,9 @@ def next_view(
 ) -> tuple[View, bool]:
     """The view after an event, and whether the URL must be written (pure).
 
-    URL change (load, back/forward) -> view from the URL; filter change -> view from the filters;
-    reset -> whole city; a click on a district bar or tile -> that district toggled.
+    `trigger`: ids.URL (load, back/forward) -> view from the URL; a filter's ID -> view from the filters;
+    ids.FILTER_RESET -> whole city; ids.GRAPH (a chart click) -> the district the clicked bar or tile
+    carries toggled (a click on anything else changes nothing).
     """
     base = from_query(ds, search, lang)
     if trigger in (None, ids.URL):
@@ -90,7 +77,7 @@ def next_view(
     current = districts if isinstance(districts, list) else []
     if trigger == ids.FILTER_RESET:
         current = []
-    elif trigger in ids.CLICKABLE_DISTRICT_GRAPHS:
+    elif trigger == ids.GRAPH:
         code = click_code(click)
         if code is None:
             return resolve(ds, year, current, lang, theme, base.extras), False
@@ -180,13 +167,17 @@ def layout(ds: Dataset, view: View) -> html.Div:
     )
 
 
-def sync_view(search: object, year: object, districts: object, _reset: object, *clicks_and_config: object) -> tuple:
+def sync_view(
+    search: object, year: object, districts: object, _reset: object, _clicks: object, config: object
+) -> tuple:
     """One place that keeps URL, filters, options, notices and caption consistent."""
-    *clicks, config = clicks_and_config
     cfg = config if isinstance(config, dict) else {}
     ds = services().dataset()
     trigger = ctx.triggered_id
-    click = clicks[ids.CLICKABLE_DISTRICT_GRAPHS.index(trigger)] if trigger in ids.CLICKABLE_DISTRICT_GRAPHS else None
+    click = None
+    if isinstance(trigger, dict):  # a chart (pattern ID): the click that fired is the triggering value
+        trigger = ids.GRAPH
+        click = ctx.triggered[0].get("value") if ctx.triggered else None
     search_text = search if isinstance(search, str) else ""
     view, write = next_view(
         ds, trigger, search_text, year, districts, click, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light"))
@@ -217,13 +208,13 @@ def register(app: Dash) -> None:
         Input(ids.FILTER_YEAR, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
         Input(ids.FILTER_RESET, "n_clicks"),
-        *[Input(g, "clickData") for g in ids.CLICKABLE_DISTRICT_GRAPHS],
+        Input({"type": ids.GRAPH, "section": ALL, "name": ALL}, "clickData"),
         State(ids.CONFIG, "data"),
     )(sync_view)
     # The year shown in chart titles follows the year filter without a server round trip.
     app.clientside_callback(
         "function(year, spans) { return spans.map(function() { return year == null ? '' : String(year); }); }",
-        Output({"type": YEAR_SPAN, "index": ALL}, "children"),
+        Output({"type": ids.TITLE_YEAR, "index": ALL}, "children"),
         Input(ids.FILTER_YEAR, "value"),
-        State({"type": YEAR_SPAN, "index": ALL}, "id"),
+        State({"type": ids.TITLE_YEAR, "index": ALL}, "id"),
     )

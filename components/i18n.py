@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from data.schema import TIER_NAMES
+
 LANGS = ("zh", "en")
 DASH = "—"
 
@@ -29,10 +31,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_step": ("第{done}/{total}张图：{label}", "Chart {done} of {total}: {label}"),
     "export_cancel": ("取消", "Cancel"),
     "export_busy": ("另一个导出正在进行，请稍后再试。", "Another export is running; try again in a minute."),
-    "export_bad_data": (
-        "数据目录中的新数据未通过校验，暂时无法导出；页面仍显示上一版数据。",
-        "The data directory holds an update that failed validation; export is unavailable until it is fixed.",
-    ),
     "export_failed": (
         "导出失败，请稍后重试或联系管理员。",
         "The export failed; try again later or ask the administrator.",
@@ -87,17 +85,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sum_up_pp": ("，比上年提高{change}", ", {change} higher than a year before"),
     "sum_down_pp": ("，比上年降低{change}", ", {change} lower than a year before"),
     "sum_flat": ("，与上年持平", ", unchanged on the previous year"),
-    "sum_below_floor": ("，低于3.5%", ", below 3.5%"),
+    "sum_below_floor": ("，低于{floor}", ", below {floor}"),
     "sum_no_data": ("{year}年{scope}无数据。", "No data for {scope} in {year}."),
     "sum_patents": (
-        "{year}年{scope}专利申请量{apps}{trend}；授权发明专利{inv}，占授权量{share}{low}。",
-        "In {year}, {scope} filed {apps} patent applications{trend}; {inv} invention patents were "
-        "granted, {share} of all grants{low}.",
+        "{year}年{scope}专利申请量{apps}{trend}",
+        "In {year}, {scope} filed {apps} patent applications{trend}",
     ),
-    "sum_hightech": (
-        "{year}年{scope}高新技术产业产值{output}{trend}，占规上工业产值比重{share}{share_trend}。",
-        "In {year}, high-tech industry output in {scope} was {output}{trend}, {share} of above-scale "
-        "industrial output{share_trend}.",
+    "sum_patents_inv_share": (
+        "；授权发明专利{inv}，占授权量{share}{low}",
+        "; {inv} invention patents were granted, {share} of all grants{low}",
+    ),
+    "sum_patents_inv": ("；授权发明专利{inv}", "; {inv} invention patents were granted"),
+    "sum_hightech_lead": ("{year}年", "In {year}, "),
+    "sum_hightech_output": (
+        "{scope}高新技术产业产值{output}{trend}",
+        "high-tech industry output in {scope} was {output}{trend}",
+    ),
+    "sum_hightech_share": (
+        "，占规上工业产值比重{share}{share_trend}",
+        ", {share} of above-scale industrial output{share_trend}",
+    ),
+    "sum_hightech_share_only": (
+        "{scope}高新技术产业产值占规上工业产值比重{share}{share_trend}",
+        "the high-tech share of above-scale industrial output in {scope} was {share}{share_trend}",
+    ),
+    "sum_indicator": (
+        "{year}年{scope}{indicator}{value}{trend}。",
+        "In {year}, {indicator} in {scope}: {value}{trend}.",
+    ),
+    "sum_indicator_none": ("{year}年{scope}{indicator}无数据。", "No {indicator} data for {scope} in {year}."),
+    "sum_city_only": (
+        "{year}年{indicator}仅有全市数据，所选区县不适用。",
+        "{indicator} is published for the whole city only ({year}).",
     ),
     "sum_tier": ("{tier}{n}", "{n} {tier}"),
     "sum_pipeline": ("{year}年{scope}共有{parts}", "In {year}, {scope} had {parts}"),
@@ -111,21 +130,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No seismic station was in service in {scope} in {year}.",
     ),
     "sum_seismic": (
-        "{year}年{scope}地震台网运行率{uptime}，{n}个台站中{ok}个达到99.9%；全年中断{outages}次，累计{hours}小时。",
+        "{year}年{scope}地震台网运行率{uptime}，{n}个台站中{ok}个达到{line}；全年中断{outages}次，累计{hours}小时。",
         "In {year}, the seismic network in {scope} was up {uptime} of the time; {ok} of {n} stations "
-        "reached 99.9%; {outages} outages, {hours} hours in all.",
+        "reached {line}; {outages} outages, {hours} hours in all.",
     ),
     # KPI
     "kpi_yoy": ("同比 {change}", "YoY {change}"),
     "kpi_no_prev": ("同比 —（无上年数据）", "YoY — (no previous year)"),
-    "kpi_target": ("目标 {target}", "Target {target}"),
-    "kpi_target_year": ("{year}年目标 {target}", "{year} target {target}"),
     "kpi_completion": ("完成 {pct}", "{pct} of target"),
     "kpi_city_only": ("仅有全市数据，区县选择下不适用", "Published for the whole city only"),
     "kpi_no_data": ("无数据", "No data"),
     "kpi_share_of_grants": ("占授权量 {pct}", "{pct} of grants"),
-    "kpi_share_low": ("低于3.5%", "below 3.5%"),
-    "kpi_rank": ("副省级城市第{rank}位", "No. {rank} of 15 sub-provincial cities"),
+    "kpi_share_low": ("低于{floor}", "below {floor}"),
+    "kpi_rank": ("{name}第{rank}位", "{name}: No. {rank}"),
     "kpi_network_uptime": ("地震台网运行率", "Seismic network uptime"),
     "kpi_stations": ("{n}个台站", "{n} stations"),
     "kpi_no_stations": ("所选区县无在运行台站", "No station in service in the selection"),
@@ -134,11 +151,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview": ("总览", "Overview"),
     "map_title": ("区县分布（点击区县可筛选）", "Districts (click a tile to filter)"),
     "map_indicator": ("地图指标", "Map indicator"),
-    "rd_title": ("R&D投入强度与规划目标、对标城市", "R&D intensity against plan target and peers"),
+    "rd_title": ("{indicator}", "{indicator}"),
+    "rd_title_goal": ("{indicator}与规划目标", "{indicator} against the plan target"),
+    "rd_title_peers": ("{indicator}与对标城市", "{indicator} against peer cities"),
+    "rd_title_goal_peers": ("{indicator}与规划目标、对标城市", "{indicator} against the plan target and peers"),
     "patents": ("专利", "Patents"),
     "hightech": ("高新技术产业", "High-tech industry"),
     "pipeline": ("创新型企业梯队", "Enterprise pipeline"),
     "seismic": ("地震监测", "Earthquake monitoring"),
+    "other": ("其他指标", "Other indicators"),
+    "other_trend_title": ("{indicator}{unit}", "{indicator}{unit}"),
+    "other_district_title": (
+        "{year}年各区县{indicator}（点击柱可筛选）",
+        "{indicator} by district, {year} (click to filter)",
+    ),
+    "other_slide_title": ("{indicator}", "{indicator}"),
     "patents_trend_title": ("专利申请与授权（按类型）", "Patent applications and grants by type"),
     "patents_district_title": ("{year}年各区县专利（点击柱可筛选）", "Patents by district, {year} (click to filter)"),
     "patents_share_title": ("发明专利占授权量比重", "Invention share of patent grants"),
@@ -154,6 +181,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # figure labels
     "applications": ("专利申请量", "Applications"),
     "grants": ("专利授权量", "Grants"),
+    "other_grants": ("其他授权", "Other grants"),
     "invention": ("发明", "Invention"),
     "utility": ("实用新型", "Utility model"),
     "design": ("外观设计", "Design"),
@@ -165,11 +193,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "year_axis": ("年份", "Year"),
     "month_axis": ("月份", "Month"),
     "station_axis": ("台站", "Station"),
-    "too_low_line": ("3.5%警戒线", "3.5% threshold"),
+    "too_low_line": ("{floor}警戒线", "{floor} threshold"),
     "city_line": ("全市 {value}", "City {value}"),
     "target_line": ("目标 {value}", "Target {value}"),
-    "plan_target": ("“十二五”目标 {value}（{year}年）", "Plan target {value} ({year})"),
-    "uptime_line": ("99.9%", "99.9%"),
+    "plan_target": ("目标 {value}（{year}年）", "Target {value} ({year})"),
+    "plan_target_named": ("“{plan}”目标 {value}（{year}年）", "{plan} target {value} ({year})"),
     "selected": ("已选", "selected"),
     "new_cert": ("新认定", "Newly certified"),
     "lost_cert": ("失去认定", "Lost certification"),
@@ -187,20 +215,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_prev_year": ("无上年数据，无法显示流动", "No previous year: movements cannot be shown"),
     "no_stations": ("所选区县当年没有在运行的地震台站", "No seismic station in service in the selection that year"),
     "seismic_in_service": ("在运行台站", "Stations in service"),
-    "seismic_below_line": ("低于99.9%的台站", "Stations below 99.9%"),
+    "seismic_below_line": ("低于{line}的台站", "Stations below {line}"),
     "seismic_outage_count": ("中断次数", "Outages"),
     "seismic_hours_down": ("累计{hours}小时", "{hours} hours in all"),
     "no_outages": ("全年无中断记录", "No outages this year"),
-    "city_only_chart": ("R&D投入强度仅有全市数据", "R&D intensity is published for the whole city only"),
+    "city_only_chart": ("{indicator}仅有全市数据", "{indicator} is published for the whole city only"),
     "peers": ("对标城市", "Peer cities"),
     "hightech_output": ("高新技术产业产值", "High-tech output"),
     "hightech_share": ("占规上工业产值比重", "Share of industrial output"),
     # tiers, causes, station kinds
-    "tier_tech_enterprise": ("市级科技型企业", "Municipal tech enterprises"),
-    "tier_hightech_enterprise": ("高新技术企业", "High-tech enterprises"),
-    "tier_innovative_municipal": ("市级创新型企业", "Municipal innovative enterprises"),
-    "tier_innovative_provincial": ("省级创新型企业", "Provincial innovative enterprises"),
-    "tier_innovative_national": ("国家级创新型企业", "National innovative enterprises"),
+    **{f"tier_{tier}": names for tier, names in TIER_NAMES.items()},
     # short tier names for legends
     "tier_short_tech_enterprise": ("市级科技型", "Municipal tech"),
     "tier_short_hightech_enterprise": ("高新技术", "High-tech"),
@@ -224,6 +248,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "export_render_failed": ("有图表未能导出，请稍后重试。", "A chart could not be exported; please try again later."),
     "export_map_title": ("{year}年各区县{indicator}", "{indicator} by district, {year}"),
+    "kpi_table_indicator": ("指标", "Indicator"),
+    "kpi_table_value": ("数值", "Value"),
+    "kpi_table_yoy": ("同比", "YoY"),
+    "kpi_table_target": ("目标", "Target"),
     "export_patents_district_title": (
         "{year}年各区县专利申请与授权",
         "Patent applications and grants by district, {year}",
@@ -313,6 +341,26 @@ def unit_for_axis(unit_zh: str, lang: str) -> tuple[float, str]:
     if lang == "en":
         return 1.0, {"件": "patents", "家": "firms", "项": "projects"}.get(unit_zh, "")
     return 1.0, unit_zh
+
+
+def fmt_indicator(v: float | None, info: Mapping[str, object], lang: str = "zh", decimals: int | None = None) -> str:
+    """A value in its indicator's own unit: the usual formats (件, 亿元, %), else the dataset's unit words."""
+    unit_zh, unit_en = str(info.get("unit_zh") or ""), str(info.get("unit_en") or "")
+    text = fmt_value(v, unit_zh, lang, decimals)
+    if not _finite(v) or unit_zh in (*UNIT_SUFFIX_ZH, "%", "位", ""):
+        return text
+    if lang == "zh":
+        return text + unit_zh
+    return f"{text} {unit_en}" if unit_en else text
+
+
+def axis_unit(info: Mapping[str, object], lang: str) -> tuple[float, str]:
+    """(factor, axis unit label) for an indicator's charts, using the dataset's own unit words when ours have none."""
+    unit_zh, unit_en = str(info.get("unit_zh") or ""), str(info.get("unit_en") or "")
+    factor, label = unit_for_axis(unit_zh, lang)
+    if label or not unit_zh:
+        return factor, label
+    return factor, unit_en if lang == "en" else unit_zh
 
 
 # Plotly's own interface strings (modebar, notifications) in Chinese: our translations, handed to each

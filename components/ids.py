@@ -1,6 +1,15 @@
-"""Every component ID of the page, in one place (kebab-case, section prefix)."""
+"""Every component ID of the page, in one place (kebab-case, section prefix), and the pattern-ID factories.
+
+A section's charts and blocks are filled by one callback per section whose outputs are pattern-matching
+(`ALL`), so a dataset that lacks a chart simply has no such component. Each chart's stable ID (e.g.
+`patents-trend-graph`, the contract listed in the README) is on the element that holds it; the
+dcc.Graph inside carries the pattern ID `graph_id(section, name)`.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import re
 
 # page state
 URL = "page-url"
@@ -60,9 +69,37 @@ SEISMIC_UPTIME = "seismic-uptime-graph"
 SEISMIC_HEATMAP = "seismic-heatmap-graph"
 SEISMIC_TIMELINE = "seismic-timeline-graph"
 
-# Graphs whose bars or tiles carry a district code in customdata: a click toggles that district.
-CLICKABLE_DISTRICT_GRAPHS: tuple[str, ...] = (MAP_GRAPH, PATENTS_DISTRICT, HIGHTECH_DISTRICT, PIPELINE_DISTRICT)
+# pattern-matching types: {"type": GRAPH, "section": key, "name": stable id}
+GRAPH = "sti-graph"
+BLOCK = "sti-block"
+TITLE_YEAR = "title-year"
 
+
+def graph_id(section: str, name: str) -> dict[str, str]:
+    """The pattern ID of a section's chart (its holder element carries `name`)."""
+    return {"type": GRAPH, "section": section, "name": name}
+
+
+def block_id(section: str, name: str) -> dict[str, str]:
+    """The pattern ID of a section's block of components (KPI strip, headline numbers, sentence)."""
+    return {"type": BLOCK, "section": section, "name": name}
+
+
+def slug(text: str) -> str:
+    """A kebab-safe piece of an ID for a name from the data: 'tech_market' stays, anything else is hashed."""
+    clean = re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")
+    if clean and clean == text.lower():
+        return clean
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return f"{clean[:24]}_{digest}" if clean else f"x{digest}"
+
+
+def other_graph(indicator: str, kind: str) -> str:
+    """The stable ID of an own indicator's chart in the generic section ('trend' or 'district')."""
+    return f"other-{slug(indicator)}-{kind}-graph"
+
+
+# Every built-in chart ID (a dataset that lacks a chart's data has no such chart on its page).
 ALL_GRAPHS: tuple[str, ...] = (
     MAP_GRAPH,
     RD_GRAPH,

@@ -1,19 +1,27 @@
-"""KPI strip: a pure model of the headline numbers, and the cards that show them."""
+"""KPI strip: a pure model of the headline numbers, and the cards that show them.
+
+The cards are `dataset.json`'s `kpis` (indicator ids, in order) or, without it, the eight usual ones the
+dataset has. A card shows its target and completion only where the dataset has a target.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.i18n import DASH, fmt_change, fmt_percent, fmt_value, name, t
+from components.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, t
+from components.ids import slug
+from components.summary import floor_text, target_label
 from components.ui import raw
 from data import aggregate as agg
 from data.load import Dataset
+from data.rules import INVENTION_SHARE_FLOOR
+from data.schema import NETWORK_UPTIME
 
-KPI_INDICATORS: tuple[str, ...] = (
+DEFAULT_KPIS: tuple[str, ...] = (
     "patent_applications",
     "patent_grants",
     "invention_grants",
@@ -21,9 +29,11 @@ KPI_INDICATORS: tuple[str, ...] = (
     "hightech_share",
     "hightech_enterprises",
     "rd_intensity",
-    "network_uptime",
+    NETWORK_UPTIME,
 )
-DECIMALS = {"network_uptime": 2}
+DECIMALS = {NETWORK_UPTIME: 2}
+SHARE_NOTE = {"invention_grants": "invention_share"}  # a card noting its share of a total (and the floor)
+RANKED = ("patent_applications", "patent_grants")  # cards noting the city's rank ('<id>_rank', city-level)
 
 
 @dataclass(frozen=True)
@@ -44,92 +54,119 @@ class Kpi:
     note: str = ""
 
 
+def kpi_ids(ds: Dataset) -> list[str]:
+    """The cards of the strip for this dataset: its own list, else the usual eight it has data for."""
+    asked = ds.meta.get("kpis")
+    wanted = list(asked) if asked else list(DEFAULT_KPIS)
+    return [k for k in wanted if (ds.has("seismic_stations.csv") if k == NETWORK_UPTIME else agg.available(ds, k))]
+
+
+def note_indicators(ds: Dataset) -> set[str]:
+    """Indicators the cards show as notes (ranks, shares): shown, so not repeated among 'other indicators'."""
+    out = set()
+    for k in kpi_ids(ds):
+        if k in SHARE_NOTE and agg.available(ds, SHARE_NOTE[k]):
+            out.add(SHARE_NOTE[k])
+        if k in RANKED and agg.available(ds, f"{k}_rank"):
+            out.add(f"{k}_rank")
+    return out
+
+
 def _direction(change: float | None) -> str:
     if change is None:
         return ""
     return "up" if change > 0 else "down" if change < 0 else "flat"
 
 
-def _model(
-    ds: Dataset,
-    reading: agg.Reading,
-    label: str,
-    unit: str,
-    higher_is_better: bool,
-    lang: str,
-    districts: Sequence[str],
-) -> Kpi:
-    value_text = fmt_value(reading.value, unit, lang, DECIMALS.get(reading.indicator))
-    direction = _direction(reading.change)
-    good = None if direction in ("", "flat") else (direction == "up") == higher_is_better
-    change_text = (
-        t("kpi_yoy", lang, change=fmt_change(reading.change, reading.change_kind, lang))
-        if reading.change is not None
-        else t("kpi_no_prev", lang)
-        if reading.value is not None
-        else ""
-    )
-    target_text = completion_text = ""
-    completion = None
-    if reading.indicator != "network_uptime":
-        goal = agg.target(ds, reading.indicator, reading.year, districts)
-        if goal is not None:
-            shown = fmt_value(goal[0], unit, lang)
-            target_text = (
-                t("kpi_target", lang, target=shown)
-                if goal[1] == reading.year
-                else t("kpi_target_year", lang, year=goal[1], target=shown)
-            )
-            completion = agg.completion(reading.value, goal[0])
-            completion_text = t("kpi_completion", lang, pct=fmt_percent(completion)) if completion else ""
+def _change_text(reading: agg.Reading, lang: str) -> str:
+    if reading.change is not None:
+        return t("kpi_yoy", lang, change=fmt_change(reading.change, reading.change_kind, lang))
+    return t("kpi_no_prev", lang) if reading.value is not None else ""
+
+
+def _target(ds: Dataset, reading: agg.Reading, info: dict, lang: str, districts: Sequence[str]) -> dict:
+    goal = agg.target(ds, reading.indicator, reading.year, districts)
+    if goal is None:
+        return {}
+    shown = fmt_indicator(goal[0], info, lang)
+    completion = agg.completion(reading.value, goal[0])
+    return {
+        "target_text": target_label(ds, shown, goal[1], reading.year, lang),
+        "completion": completion,
+        "completion_text": t("kpi_completion", lang, pct=fmt_percent(completion)) if completion else "",
+    }
+
+
+def _rank_note(ds: Dataset, indicator: str, label: str, year: int, lang: str) -> str:
+    """'副省级城市排名第1位' from the rank indicator's own name (the card's label left out)."""
+    rank_id = f"{indicator}_rank"
+    rank = agg.value(ds, rank_id, year) if agg.available(ds, rank_id) else None
+    if rank is None:
+        return ""
+    rank_name = name(agg.indicator_info(ds, rank_id), lang)
+    if lang == "zh" and rank_name.startswith(label) and len(rank_name) > len(label):
+        rank_name = rank_name[len(label) :]
+    return t("kpi_rank", lang, name=rank_name, rank=int(rank))
+
+
+def _note(ds: Dataset, indicator: str, info: dict, label: str, year: int, districts: Sequence[str], lang: str) -> str:
+    if info["agg"] == "city" and not agg.is_city(ds, districts):
+        return t("kpi_city_only", lang)
+    share_of = SHARE_NOTE.get(indicator)
+    if share_of and agg.available(ds, share_of):
+        share = agg.value(ds, share_of, year, districts)
+        note = t("kpi_share_of_grants", lang, pct=fmt_value(share, "%", lang))
+        if share is not None and share < INVENTION_SHARE_FLOOR:
+            note += " · " + t("kpi_share_low", lang, floor=floor_text(lang))
+        return note
+    if indicator in RANKED and agg.is_city(ds, districts):
+        return _rank_note(ds, indicator, label, year, lang)
+    return ""
+
+
+def _uptime_card(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> Kpi:
+    r = agg.uptime_reading(ds, year, districts)
+    st = agg.stations_in(ds.stations, districts)
+    n = int((st["commissioned"] < agg.year_bounds(year)[1]).sum())
     return Kpi(
-        reading.indicator,
+        NETWORK_UPTIME,
+        t("kpi_network_uptime", lang),
+        r.value,
+        fmt_value(r.value, "%", lang, DECIMALS[NETWORK_UPTIME]),
+        r.change,
+        _change_text(r, lang),
+        _direction(r.change),
+        None if _direction(r.change) in ("", "flat") else _direction(r.change) == "up",
+        note=t("kpi_no_stations", lang) if r.value is None else t("kpi_stations", lang, n=n),
+    )
+
+
+def kpi_model(ds: Dataset, indicator: str, year: int, districts: Sequence[str], lang: str) -> Kpi:
+    """One card: value, 同比, target and completion where a target exists, and its note."""
+    if indicator == NETWORK_UPTIME:
+        return _uptime_card(ds, year, districts, lang)
+    info = agg.indicator_info(ds, indicator)
+    r = agg.reading(ds, indicator, year, districts)
+    label = name(info, lang)
+    direction = _direction(r.change)
+    good = None if direction in ("", "flat") else (direction == "up") == bool(info["higher_is_better"])
+    return Kpi(
+        indicator,
         label,
-        reading.value,
-        value_text,
-        reading.change,
-        change_text,
+        r.value,
+        fmt_indicator(r.value, info, lang, DECIMALS.get(indicator)),
+        r.change,
+        _change_text(r, lang),
         direction,
         good,
-        target_text,
-        completion,
-        completion_text,
+        note=_note(ds, indicator, info, label, year, districts, lang),
+        **_target(ds, r, info, lang, districts),
     )
 
 
 def kpi_models(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> list[Kpi]:
-    """The KPI strip for a selection: value, 同比, target and completion of each headline indicator."""
-    out: list[Kpi] = []
-    city = agg.is_city(ds, districts)
-    for ind in KPI_INDICATORS:
-        if ind == "network_uptime":
-            r = agg.uptime_reading(ds, year, districts)
-            k = _model(ds, r, t("kpi_network_uptime", lang), "%", True, lang, districts)
-            st = agg.stations_in(ds.stations, districts)
-            n = int((st["commissioned"] < agg.year_bounds(year)[1]).sum())
-            note = t("kpi_no_stations", lang) if r.value is None else t("kpi_stations", lang, n=n)
-            out.append(_replace(k, note=note))
-            continue
-        info = agg.indicator_info(ds, ind)
-        r = agg.reading(ds, ind, year, districts)
-        k = _model(ds, r, name(info, lang), str(info["unit_zh"]), bool(info["higher_is_better"]), lang, districts)
-        note = ""
-        if info["agg"] == "city" and not city:
-            note = t("kpi_city_only", lang)
-        elif ind == "invention_grants":
-            share = agg.value(ds, "invention_share", year, districts)
-            note = t("kpi_share_of_grants", lang, pct=fmt_value(share, "%", lang))
-            if share is not None and share < 3.5:
-                note += " · " + t("kpi_share_low", lang)
-        elif ind in ("patent_applications", "patent_grants") and city:
-            rank = agg.value(ds, f"{ind}_rank", year)
-            note = t("kpi_rank", lang, rank=int(rank)) if rank is not None else ""
-        out.append(_replace(k, note=note))
-    return out
-
-
-def _replace(k: Kpi, **changes: object) -> Kpi:
-    return replace(k, **changes)
+    """The KPI strip for a selection, in the dataset's order."""
+    return [kpi_model(ds, k, year, districts, lang) for k in kpi_ids(ds)]
 
 
 def kpi_card(k: Kpi) -> html.Div:
@@ -165,7 +202,7 @@ def kpi_card(k: Kpi) -> html.Div:
     return html.Div(
         html.Div(body, className="card-body"),
         className="card kpi-card h-100",
-        id=f"kpi-{k.indicator}",
+        id=f"kpi-{slug(k.indicator)}",
         **{"data-indicator": k.indicator, "data-value": raw(k.value), "data-yoy": raw(k.change)},
     )
 

@@ -1,4 +1,4 @@
-"""The page: header, filters, overview, the four sections and the footer, rendered per request."""
+"""The page: header, filters, every section the dataset supports (from the registry), footer; per request."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from components import filters, hightech, ids, meeting, overview, patents, pipeline, present, seismic
+from components import callbacks, filters, ids, meeting, present
 from components.i18n import t
+from components.sections import SECTIONS
+from components.sections.base import Block, Section, normalised
 from components.services import services
 from components.state import View, from_query
+from components.ui import graph_card, section_frame
 from data.load import Dataset
 
 
@@ -134,6 +137,41 @@ def page_query() -> str:
     return req.query_string.decode("utf-8", "replace")
 
 
+def block(section: Section, b: Block) -> html.Div:
+    """A block's element (pattern ID, filled by the section's callback) inside a holder with its stable ID."""
+    inner_id = ids.block_id(section.key, b.id)
+    inner = (
+        dbc.Row(id=inner_id, className=b.class_name)
+        if b.kind == "row"
+        else html.P(id=inner_id, className=b.class_name)
+        if b.kind == "p"
+        else html.Div(id=inner_id, className=b.class_name)
+    )
+    return html.Div(inner, id=b.id, **({"aria-live": "polite"} if b.live else {}))
+
+
+def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
+    """A section's blocks and chart cards, row by row; widths reflow to fill a row when a chart is absent."""
+    lang = view.lang
+    children: list = [block(section, b) for b in section.blocks]
+    for row in section.page_rows(ds):
+        cols = []
+        for g, width in zip(row, normalised([g.width for g in row]), strict=True):
+            card = graph_card(
+                section.key,
+                g.id,
+                g.title_text(ds, lang),
+                lang,
+                g.height_px(ds),
+                g.control(ds, view) if g.control else None,
+                g.modebar,
+                **({"data-indicator": g.indicator} if g.indicator else {}),
+            )
+            cols.append(dbc.Col(card, lg=width, className="mb-3"))
+        children.append(dbc.Row(cols))
+    return section_frame(f"section-{section.key}", section.title(lang), children)
+
+
 def serve_layout() -> html.Div:
     """The whole page for the current request's URL (view restored from the query string)."""
     ds = services().dataset()
@@ -156,16 +194,7 @@ def serve_layout() -> html.Div:
             data_alert(view),
             filters.layout(ds, view),
             html.Main(
-                dbc.Container(
-                    [
-                        overview.layout(ds, lang),
-                        patents.layout(lang),
-                        hightech.layout(lang),
-                        pipeline.layout(lang),
-                        seismic.layout(lang),
-                    ],
-                    fluid=True,
-                ),
+                dbc.Container([section_layout(s, ds, view) for s in SECTIONS if s.present(ds)], fluid=True),
                 className="page-main",
             ),
             footer(ds, view),
@@ -177,8 +206,8 @@ def serve_layout() -> html.Div:
 
 def register(app: Dash) -> None:
     """Attach every callback of the page to `app` (each app gets its own; nothing global)."""
-    for module in (filters, overview, patents, hightech, pipeline, seismic):
-        module.register(app)
+    filters.register(app)
+    callbacks.register(app, SECTIONS)
     app.clientside_callback(
         ClientsideFunction("sti", "links"),
         Output(ids.PRESENT_LINK, "href"),

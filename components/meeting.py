@@ -12,10 +12,11 @@ import diskcache
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from components import ids
-from components.export import ExportError, build_pptx, pptx_filename
+from components.deck import build_pptx, pptx_filename
 from components.i18n import t
+from components.render import ExportError
 from components.state import resolve
-from data.load import DatasetError, load_dataset
+from data.store import DataStore
 
 log = logging.getLogger(__name__)
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
@@ -62,8 +63,8 @@ def _alert(text: str) -> dbc.Alert:
     return dbc.Alert(text, color="danger", dismissable=True, className="py-2 mb-0")
 
 
-def make_export_job(data_dir: Path, jobs_dir: Path):
-    """The background job for one app (jobs run in their own process, so it reads the data directory itself).
+def make_export_job(store: DataStore, jobs_dir: Path):
+    """The background job for one app (it runs in a process forked from the server's, with its data store).
 
     One export runs at a time per server: each starts a browser, and a crafted flood of requests must not
     start dozens. The slot is an atomic `add` in the jobs cache that expires if a job dies.
@@ -84,7 +85,7 @@ def make_export_job(data_dir: Path, jobs_dir: Path):
 
     def _export(set_progress: Any, year: object, districts: object, cfg: dict, lang: str) -> tuple:
         try:
-            ds = load_dataset(data_dir)
+            ds = store.get()
             view = resolve(ds, year, districts, lang, str(cfg.get("theme", "light")))
 
             def progress(done: int, total: int, label: str) -> None:
@@ -94,9 +95,6 @@ def make_export_job(data_dir: Path, jobs_dir: Path):
         except ExportError as exc:
             log.warning("export failed: %s %s", exc.key, exc.detail)
             return no_update, _alert(exc.message(lang))
-        except DatasetError as exc:
-            log.warning("export refused, the data directory does not validate:\n%s", exc.report())
-            return no_update, _alert(t("export_bad_data", lang))
         except Exception:  # a failed job must leave a message on the page, not a silent spinner
             log.exception("export failed")
             return no_update, _alert(t("export_failed", lang))
@@ -105,7 +103,7 @@ def make_export_job(data_dir: Path, jobs_dir: Path):
     return export_pptx
 
 
-def register(app: Dash, data_dir: Path, jobs_dir: Path) -> None:
+def register(app: Dash, store: DataStore, jobs_dir: Path) -> None:
     """Attach the export job (a Dash background callback on the app's DiskcacheManager)."""
     app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"),
@@ -126,4 +124,4 @@ def register(app: Dash, data_dir: Path, jobs_dir: Path) -> None:
             (Output(ids.EXPORT_PANEL, "style"), SHOWN, HIDDEN),
         ],
         cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")],
-    )(make_export_job(data_dir, jobs_dir))
+    )(make_export_job(store, jobs_dir))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from components.figures import MANY, ROW_PX
 from components.i18n import name, t
 from data import aggregate as agg
 from data.load import Dataset
@@ -25,6 +26,12 @@ def selection_name(ds: Dataset, districts: tuple[str, ...], lang: str, whole: st
 def station_names(ds: Dataset, lang: str) -> dict[str, str]:
     """Station id -> name in the current language."""
     return {str(r["station"]): name(r, lang) for r in ds.stations.to_dict("records")}
+
+
+def many_rows_height(ds: Dataset) -> int:
+    """A by-district chart's height on the page: the usual 320 px, or one row per district when there are many."""
+    n = len(ds.districts)
+    return 320 if n <= MANY else ROW_PX * n + 90
 
 
 def district_frame(ds: Dataset, year: int, columns: dict[str, str], lang: str) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Presentation mode (?present=1): a 1920x1080 slide canvas scaled to any screen, for meetings.
 
-The slides are built server-side from the same section registry as the PPTX export; paging,
+The slides are built server-side from the same slide plan as the PPTX (components/slides.py); paging,
 auto-advance, full screen, pause, exit, data-version and connection watching run in
 assets/present.js (our own code) without server round trips.
 """
@@ -13,12 +13,13 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from components import ids
-from components.export import SLIDE_SECTIONS, SlideSection
-from components.filters import slide_marks
+from components.figures import fit_to_size
 from components.i18n import plotly_config, t
 from components.kpis import kpi_card, kpi_models
 from components.services import Services
+from components.slides import Planned, plan, slide_figures
 from components.state import View, to_query, view_key
+from components.summary import slide_marks
 from data.load import Dataset
 
 SLIDE_W, SLIDE_H = 1920, 1080
@@ -47,7 +48,7 @@ def exit_href(view: View) -> str:
 
 
 def chart_sizes(grid: tuple[tuple[float, ...], ...]) -> list[tuple[int, int]]:
-    """Pixel sizes of a section's charts in the slide body, from its grid of relative column widths."""
+    """Pixel sizes of a slide's charts in the slide body, from its rows of relative column widths."""
     rows = len(grid)
     if rows == 0:
         return []
@@ -61,10 +62,9 @@ def chart_sizes(grid: tuple[tuple[float, ...], ...]) -> list[tuple[int, int]]:
 
 def _graph(fig: go.Figure | dict[str, Any], key: str, width: int, height: int, lang: str) -> dcc.Graph:
     data = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
-    layout = {**data.get("layout", {}), "width": width, "height": height, "autosize": False}
     return dcc.Graph(
         id=f"present-graph-{key}",
-        figure={**data, "layout": layout},
+        figure=fit_to_size(data, width, height),
         config={"displayModeBar": False, "responsive": False, **plotly_config(lang)},
         style={"width": f"{width}px", "height": f"{height}px"},
     )
@@ -92,22 +92,16 @@ def _slide(index: int, total: int, title: str, sentence: str, body: Any, footer:
     )
 
 
-def section_slide_body(svc: Services, ds: Dataset, view: View, section: SlideSection) -> list[Any]:
-    """A section's charts at slide size, each under its title (figures computed through the result cache)."""
-    figs = svc.cached(
-        f"slide-{section.key}",
-        ds,
-        view_key(view),
-        lambda: section.charts(ds, view),
-    )
-    titles = section.chart_titles(ds, view)
+def slide_body(planned: Planned, lang: str) -> list[Any]:
+    """A slide's charts at slide size, each under its title."""
     out = []
-    for i, (fig, title, (w, h)) in enumerate(zip(figs, titles, chart_sizes(section.grid), strict=True)):
+    sizes = chart_sizes(planned.rows)
+    for i, (fig, title, (w, h)) in enumerate(zip(planned.figures, planned.chart_titles, sizes, strict=True)):
         out.append(
             html.Figure(
                 [
                     html.Figcaption(title, className="slide-chart-title"),
-                    _graph(fig, f"{section.key}-{i}", w, h, view.lang),
+                    _graph(fig, f"{planned.slide.key}-{i}", w, h, lang),
                 ],
                 className="slide-chart",
             )
@@ -119,18 +113,21 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
     """The whole presentation page for a view (`asked_theme`: the URL's theme parameter, if any)."""
     lang = view.lang
     slide_view = View(view.year, view.districts, lang, present_theme(asked_theme))
+
+    def cached_figures(ds: Dataset, v: View, slide: Any) -> Any:
+        return svc.cached(f"slide-{slide.key}", ds, view_key(v), lambda: slide_figures(ds, v, slide))
+
     footer = slide_caption(ds, view)
-    total = len(SLIDE_SECTIONS)
+    planned = plan(ds, slide_view, cached_figures, kpi_cards=True)
+    total = len(planned)
     slides = []
-    for i, section in enumerate(SLIDE_SECTIONS):
-        body: list[Any] = []
-        if section.key == "overview":
-            body.append(
-                html.Div([kpi_card(k) for k in kpi_models(ds, view.year, view.districts, lang)], className="slide-kpis")
-            )
+    for i, p in enumerate(planned):
+        if p.slide.kpis:
+            cards = [kpi_card(k) for k in kpi_models(ds, view.year, view.districts, lang)]
+            body: list[Any] = [html.Div(cards, className="slide-kpis")]
         else:
-            body = section_slide_body(svc, ds, slide_view, section)
-        slides.append(_slide(i, total, section.title(lang), section.sentence(ds, view), body, footer))
+            body = slide_body(p, lang)
+        slides.append(_slide(i, total, p.title, p.sentence, body, footer))
     dark = slide_view.theme == "projector"
     return html.Div(
         [

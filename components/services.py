@@ -8,11 +8,9 @@ from typing import Any
 
 import flask
 import orjson
-from dash import Input, State
 from plotly.io.json import to_json_plotly
 
-from components import ids
-from components.state import resolve, view_key
+from components.state import View, resolve, view_key
 from data.cache import ResultCache
 from data.load import Dataset
 from data.settings import Settings
@@ -44,26 +42,27 @@ class Services:
 
 
 def run_view(
-    name: str, compute: Callable[..., Any], year: object, districts: object, config: object, *extra: str
+    name: str,
+    compute: Callable[[Dataset, View], Any],
+    year: object,
+    districts: object,
+    config: object,
+    extras: tuple[tuple[str, str], ...] = (),
 ) -> Any:
     """The body of every section callback: validate inputs, then compute through the cache.
 
-    `compute(ds, view, *extra)` is a pure function of the dataset and the normalised view; crafted inputs
-    (strings, dicts, unknown codes, huge lists) are normalised by `resolve` and never reach it raw.
+    `compute(ds, view)` is a pure function of the dataset and the normalised view (`extras`: the section's
+    control values); crafted inputs (strings, dicts, unknown codes, huge lists) are normalised by
+    `resolve` and never reach it raw.
     """
     svc = services()
     ds = svc.dataset()
     cfg = config if isinstance(config, dict) else {}
-    view = resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")))
-    parts = (*view_key(view), *extra)
-    return svc.cached(name, ds, parts, lambda: compute(ds, view, *extra))
+    view = resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")), extras)
+    parts = (*view_key(view), *(f"{k}={v}" for k, v in extras))
+    return svc.cached(name, ds, parts, lambda: compute(ds, view))
 
 
 def services() -> Services:
     """The Services of the app handling the current request."""
     return flask.current_app.config[CONFIG_KEY]
-
-
-def view_dependencies() -> list[Input | State]:
-    """The inputs every section callback follows: year, districts, and the page's language and theme."""
-    return [Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data")]

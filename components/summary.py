@@ -1,15 +1,27 @@
-"""One sentence per section, generated from the same aggregation functions as the cards (pure)."""
+"""Words about a view (pure): scope, trends, captions, target labels and the generic indicator sentence.
+
+Each section's own sentence lives in its module and is built from these pieces, so that a dataset
+without some indicator simply loses that clause.
+"""
 
 from __future__ import annotations
 
-from components.i18n import fmt_change, fmt_value, t
+from components.i18n import fmt_change, fmt_value, name, t
 from components.prep import selection_name
 from components.state import View
 from data import aggregate as agg
 from data.load import Dataset
-from data.schema import TIERS
+from data.rules import INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET
 
-INVENTION_SHARE_FLOOR = 3.5
+
+def floor_text(lang: str) -> str:
+    """The invention-share floor as users read it ('3.5%')."""
+    return fmt_value(INVENTION_SHARE_FLOOR, "%", lang, decimals=1)
+
+
+def uptime_target_text(lang: str) -> str:
+    """The network uptime target as users read it ('99.9%')."""
+    return fmt_value(NETWORK_UPTIME_TARGET * 100, "%", lang, decimals=1)
 
 
 def scope(ds: Dataset, view: View) -> str:
@@ -17,7 +29,7 @@ def scope(ds: Dataset, view: View) -> str:
     return selection_name(ds, view.districts, view.lang, whole="whole_city_in_text")
 
 
-def _trend(change: float | None, kind: str, lang: str) -> str:
+def trend(change: float | None, kind: str, lang: str) -> str:
     """'，同比增长54.78%' / ', up 54.78% year on year' (empty when there is no previous year)."""
     if change is None:
         return ""
@@ -28,94 +40,60 @@ def _trend(change: float | None, kind: str, lang: str) -> str:
     return t(key, lang, change=magnitude)
 
 
-def patents_sentence(ds: Dataset, view: View) -> str:
-    """e.g. 2012年全市专利申请量73,647件，同比增长54.78%；授权发明专利2,065件，占授权量3.49%，低于3.5%。"""
-    lang, d, y = view.lang, view.districts, view.year
-    apps = agg.reading(ds, "patent_applications", y, d)
-    if apps.value is None:
-        return t("sum_no_data", lang, year=y, scope=scope(ds, view))
-    inv = agg.value(ds, "invention_grants", y, d)
-    share = agg.value(ds, "invention_share", y, d)
-    low = t("sum_below_floor", lang) if share is not None and share < INVENTION_SHARE_FLOOR else ""
+def joined(parts: list[str], lang: str) -> str:
+    """Sentences one after another (a space between English ones)."""
+    return (" " if lang == "en" else "").join(p for p in parts if p)
+
+
+def caption(ds: Dataset, view: View) -> str:
+    """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'."""
+    return t("caption", view.lang, year=view.year, scope=selection_name(ds, view.districts, view.lang))
+
+
+def slide_marks(ds: Dataset, view: View) -> list[str]:
+    """What every slide and exported page carries: the filter caption, the as-of date, and the sample mark
+    (last, only for sample data)."""
+    marks = [caption(ds, view), t("as_of", view.lang, date=ds.meta.get("as_of", ""))]
+    if ds.meta.get("sample"):
+        marks.append(t("sample_badge", view.lang))
+    return marks
+
+
+def plan_name(ds: Dataset, year: int, lang: str) -> str | None:
+    """The name the dataset gives the plan period ending in `year` ('十二五'), if any."""
+    for plan in ds.plans:
+        if plan.get("year") == year:
+            return str(plan["name_en" if lang == "en" else "name_zh"])
+    return None
+
+
+def target_label(ds: Dataset, value_text: str, year: int, view_year: int, lang: str) -> str:
+    """'目标 28.2%' for the year shown; '目标 3.5%（2020年）' for a later year; '“十二五”目标 2.5%（2015年）'
+    where the dataset names the plan ending that year."""
+    if year == view_year:
+        return t("target_line", lang, value=value_text)
+    plan = plan_name(ds, year, lang)
+    if plan:
+        return t("plan_target_named", lang, plan=plan, value=value_text, year=year)
+    return t("plan_target", lang, value=value_text, year=year)
+
+
+def indicator_sentence(ds: Dataset, view: View, indicator: str) -> str:
+    """The generic sentence for any indicator: '2012年全市技术市场成交额86.5亿元，同比增长12.30%。'"""
+    lang = view.lang
+    info = agg.indicator_info(ds, indicator)
+    r = agg.reading(ds, indicator, view.year, view.districts)
+    label = name(info, lang)
+    if r.value is None:
+        if info["agg"] == "city" and not agg.is_city(ds, view.districts):
+            return t("sum_city_only", lang, year=view.year, indicator=label)
+        return t("sum_indicator_none", lang, year=view.year, scope=scope(ds, view), indicator=label)
     return t(
-        "sum_patents",
+        "sum_indicator",
         lang,
-        year=y,
+        year=view.year,
         scope=scope(ds, view),
-        apps=fmt_value(apps.value, "件", lang),
-        trend=_trend(apps.change, "pct", lang),
-        inv=fmt_value(inv, "件", lang),
-        share=fmt_value(share, "%", lang),
-        low=low,
+        indicator=label,
+        value=fmt_value(r.value, str(info["unit_zh"] or ""), lang),
+        trend=trend(r.change, r.change_kind, lang),
     )
-
-
-def hightech_sentence(ds: Dataset, view: View) -> str:
-    """e.g. 2012年全市高新技术产业产值3,429亿元，同比增长11.40%，占规上工业产值比重28.7%，比上年提高2.28个百分点。"""
-    lang, d, y = view.lang, view.districts, view.year
-    out = agg.reading(ds, "hightech_output", y, d)
-    if out.value is None:
-        return t("sum_no_data", lang, year=y, scope=scope(ds, view))
-    share = agg.reading(ds, "hightech_share", y, d)
-    return t(
-        "sum_hightech",
-        lang,
-        year=y,
-        scope=scope(ds, view),
-        output=fmt_value(out.value, "亿元", lang),
-        trend=_trend(out.change, "pct", lang),
-        share=fmt_value(share.value, "%", lang),
-        share_trend=_trend(share.change, "pp", lang),
-    )
-
-
-def pipeline_sentence(ds: Dataset, view: View) -> str:
-    """The five tier counts and last year's movements."""
-    lang, d, y = view.lang, view.districts, view.year
-    counts = agg.pipeline_counts(ds, y, d)
-    parts = ("、" if lang == "zh" else ", ").join(
-        t("sum_tier", lang, tier=t(f"tier_{tier}", lang).lower(), n=fmt_value(float(counts[tier]), "家", lang))
-        for tier in TIERS
-    )
-    text = t("sum_pipeline", lang, year=y, scope=scope(ds, view), parts=parts)
-    if (y - 1) in ds.years:
-        moves = agg.flow_summary(agg.pipeline_flows(ds, y, d))
-        text += t("sum_pipeline_moves", lang, **moves)
-    return text + t("sum_end", lang)
-
-
-def seismic_sentence(ds: Dataset, view: View) -> str:
-    """Network uptime, stations meeting 99.9%, outages and hours down."""
-    lang, d, y = view.lang, view.districts, view.year
-    reading = agg.uptime_reading(ds, y, d)
-    if reading.value is None:
-        return t("sum_no_stations", lang, year=y, scope=scope(ds, view))
-    table = agg.uptime_table(ds, y, d).dropna(subset=["uptime"])
-    ok = int((table["uptime"].astype("float64") >= agg.NETWORK_UPTIME_TARGET).sum())
-    lo, hi = agg.year_bounds(y)
-    outages = agg.outages_in(ds.outages, list(table["station"]), lo, hi)
-    return t(
-        "sum_seismic",
-        lang,
-        year=y,
-        scope=scope(ds, view),
-        uptime=fmt_value(reading.value, "%", lang, 2),
-        n=len(table),
-        ok=ok,
-        outages=len(outages),
-        hours=f"{outages['duration_h'].sum():,.1f}",
-    )
-
-
-def overview_sentence(ds: Dataset, view: View) -> str:
-    """The overview slide's sentence: patents and high-tech together."""
-    return patents_sentence(ds, view) + (" " if view.lang == "en" else "") + hightech_sentence(ds, view)
-
-
-SENTENCES = {
-    "overview": overview_sentence,
-    "patents": patents_sentence,
-    "hightech": hightech_sentence,
-    "pipeline": pipeline_sentence,
-    "seismic": seismic_sentence,
-}

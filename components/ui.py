@@ -7,7 +7,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.i18n import plotly_config, t
+from components import ids
+from components.i18n import plotly_config
 
 GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -25,38 +26,53 @@ def raw(v: float | None) -> str:
     return "" if v is None else repr(float(v))
 
 
-YEAR_SPAN = "title-year"
-
-
 def title_parts(title: str, key: str) -> list[Any]:
     """A title whose '{year}' placeholder becomes a span that follows the year filter."""
     if "{year}" not in title:
         return [title]
     before, after = title.split("{year}", 1)
-    return [before, html.Span(id={"type": YEAR_SPAN, "index": key}, className="title-year"), after]
+    return [before, html.Span(id={"type": ids.TITLE_YEAR, "index": key}, className="title-year"), after]
 
 
-def graph(graph_id: str, lang: str, height: int = 320, modebar: bool = True) -> dcc.Graph:
-    """A graph with our config, empty until its callback fills it."""
+def graph(
+    component_id: str | dict[str, str], name: str, lang: str, height: int = 320, modebar: bool = True
+) -> dcc.Graph:
+    """A graph with our config (`name`: the chart's stable ID, used for PNG file names), empty until filled."""
     config = {**GRAPH_CONFIG, **plotly_config(lang)}
-    config["toImageButtonOptions"] = {**GRAPH_CONFIG["toImageButtonOptions"], "filename": graph_id}
+    config["toImageButtonOptions"] = {**GRAPH_CONFIG["toImageButtonOptions"], "filename": name}
     if not modebar:
         config["displayModeBar"] = False
-    return dcc.Graph(id=graph_id, config=config, style={"height": f"{height}px"})
+    return dcc.Graph(id=component_id, config=config, style={"height": f"{height}px"})
 
 
-def graph_card(graph_id: str, title: str, height: int = 320, lang: str = "zh") -> dbc.Card:
-    """A titled card holding one graph."""
+def graph_card(
+    section: str,
+    name: str,
+    title: str,
+    lang: str,
+    height: int = 320,
+    control: Any = None,
+    modebar: bool = True,
+    **attrs: str,
+) -> dbc.Card:
+    """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`."""
+    heading = html.H3(title_parts(title, name), className="h6 m-0")
+    header = (
+        dbc.Row([dbc.Col(heading), dbc.Col(control, width="auto")], align="center", className="g-2")
+        if control is not None
+        else heading
+    )
+    body = dcc.Loading(graph(ids.graph_id(section, name), name, lang, height, modebar), type="dot", delay_show=400)
     return dbc.Card(
         [
-            dbc.CardHeader(html.H3(title_parts(title, graph_id), className="h6 m-0"), className="graph-title"),
-            dbc.CardBody(dcc.Loading(graph(graph_id, lang, height), type="dot", delay_show=400), className="p-2"),
+            dbc.CardHeader(header, className="graph-title"),
+            dbc.CardBody(html.Div(body, id=name, className="graph-holder", **attrs), className="p-2"),
         ],
         className="graph-card h-100",
     )
 
 
-def section(section_id: str, title: str, children: list[Any]) -> html.Section:
+def section_frame(section_id: str, title: str, children: list[Any]) -> html.Section:
     """A dashboard section with an anchor and heading."""
     return html.Section(
         [html.H2(title, className="section-title"), *children],
@@ -78,14 +94,4 @@ def headline(
         ],
         className="headline",
         **{"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)},
-    )
-
-
-def graph_grid(lang: str, cards: list[tuple[str, str, int]]) -> dbc.Row:
-    """Graph cards in a responsive row: (graph id, title key in the catalogue, width of 12 on large screens)."""
-    return dbc.Row(
-        [
-            dbc.Col(graph_card(gid, t(key, lang, year="{year}"), lang=lang), lg=lg, className="mb-3")
-            for gid, key, lg in cards
-        ]
     )

@@ -21,7 +21,6 @@ from data.schema import TIER_INDICATORS, TIERS
 TIER_OF = {ind: tier for tier, ind in TIER_INDICATORS.items()}
 
 NEW, LOST = "new", "lost"
-NETWORK_UPTIME_TARGET = 0.999  # the seismic network's availability objective (99.9%)
 
 
 def _clean(x: float | None) -> float | None:
@@ -49,6 +48,31 @@ def is_city(ds: Dataset, districts: Sequence[str]) -> bool:
 def indicator_info(ds: Dataset, indicator: str) -> dict[str, object]:
     """The indicators.csv row of `indicator` as a dict (KeyError when unknown)."""
     return dict(_index(ds).info[indicator])
+
+
+def available(ds: Dataset, indicator: str) -> bool:
+    """Whether the dataset defines `indicator` and has data for it (a ratio: both parts; a tier: firms)."""
+    idx = _index(ds)
+    info = idx.info.get(indicator)
+    if info is None:
+        return False
+    if indicator in TIER_OF:
+        return ds.has("enterprises.csv")
+    if info["agg"] == "sum":
+        return indicator in idx.sums
+    if info["agg"] == "city":
+        return bool(idx.city.get(indicator))
+    return str(info["numerator"]) in idx.sums and str(info["denominator"]) in idx.sums
+
+
+def by_district_available(ds: Dataset, indicator: str) -> bool:
+    """Whether `indicator` has values per district (not a city-only indicator)."""
+    return available(ds, indicator) and (indicator in TIER_OF or _index(ds).info[indicator]["agg"] != "city")
+
+
+def indicators_with_data(ds: Dataset) -> list[str]:
+    """Every indicator the dataset can show, in indicators.csv order (then the counted pipeline tiers)."""
+    return [ind for ind in _index(ds).info if available(ds, ind)]
 
 
 def _index(ds: Dataset) -> Index:

@@ -594,6 +594,7 @@ def generate(out: Path, seed: int = SEED) -> None:
         "source_en": "City S&T Bureau annual work report 2012; district split, enterprise registry "
         "and station logs are illustrative",
         "sample": True,
+        "plans": [{"name_zh": "十二五", "name_en": "12th Five-Year Plan", "year": 2015}],
     }
     (out / "dataset.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_csv(

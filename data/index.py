@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from data.schema import TIERS
+from data.schema import TIER_INDICATORS, TIER_NAMES, TIERS
 
 N_TIERS = len(TIERS)
 NEW, LOST = N_TIERS, N_TIERS  # extra source row "new" / extra target column "lost" in the flow cube
@@ -49,6 +49,24 @@ class Index:
             return np.arange(len(self.codes))
         pos = {c: i for i, c in enumerate(self.codes)}
         return np.array(sorted({pos[c] for c in districts if c in pos}), dtype=int)
+
+
+def tier_info(tier: str) -> dict[str, object]:
+    """An indicators.csv row for a pipeline tier the dataset does not define itself."""
+    zh, en = TIER_NAMES[tier]
+    return {
+        "indicator": TIER_INDICATORS[tier],
+        "domain": "enterprise",
+        "name_zh": zh,
+        "name_en": en,
+        "unit_zh": "家",
+        "unit_en": None,
+        "agg": "sum",
+        "numerator": None,
+        "denominator": None,
+        "scale": 1.0,
+        "higher_is_better": True,
+    }
 
 
 def union_seconds(intervals: Iterable[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> float:
@@ -159,6 +177,9 @@ def build_index(
                 service[si, yi, mi] = (hi - lo).total_seconds()
                 down[si, yi, mi] = union_seconds(logged, lo, hi)
     info = {str(r["indicator"]): r for r in indicators.to_dict("records")}
+    if len(enterprises):  # the tier indicators are counted from enterprises.csv, defined there or not
+        for tier, ind in TIER_INDICATORS.items():
+            info.setdefault(ind, tier_info(tier))
     goals: dict[str, dict[tuple[str, int], float]] = {}
     for ind, d, y, v in zip(targets["indicator"], targets["district"], targets["year"], targets["target"], strict=True):
         goals.setdefault(str(ind), {})[(str(d), int(y))] = float(v)

@@ -1,15 +1,14 @@
-"""Read and validate a dataset directory into typed pandas frames (no dash import).
+"""Validate a dataset from a source (data/source.py) into typed pandas frames (no dash import).
 
-Validation collects every problem it finds (up to a cap), each naming the file, the
-1-based line, the column, the bad value and what was expected, e.g.
-``observations.csv:17: column 'value': 'abc' is not a number``.
+Validation works on the rows a source gives and collects every problem it finds (up to a cap),
+each naming the file, the 1-based line, the column, the bad value and what was expected, e.g.
+``observations.csv:17: column 'value': 'abc' is not a number``. Required files: dataset.json,
+districts.csv, indicators.csv, observations.csv; the others are optional (a missing one means its
+feature is absent), with seismic stations and outages present together.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import itertools
 import json
 import math
@@ -25,6 +24,7 @@ import pandas as pd
 from data import schema
 from data.index import Index, build_index
 from data.schema import Column, Table
+from data.source import DirectorySource, Source, decode  # noqa: F401  (decode: part of this module's API)
 
 MAX_ERRORS = 50
 SHANGHAI = timezone(timedelta(hours=8))
@@ -66,9 +66,12 @@ class DatasetError(Exception):
 
 @dataclass(frozen=True)
 class Dataset:
-    """A validated dataset: metadata, one typed frame per file, and a content-hash version."""
+    """A validated dataset: metadata, one typed frame per table (empty when absent), a content-hash version.
 
-    path: Path
+    `tables` holds the rows per file for the files present; optional files may be absent.
+    """
+
+    origin: str
     meta: dict[str, Any]
     version: str
     districts: pd.DataFrame
@@ -95,6 +98,15 @@ class Dataset:
     def district_codes(self) -> list[str]:
         return list(self.districts["code"])
 
+    def has(self, file: str) -> bool:
+        """Whether the optional file is present with at least one row (its feature can be shown)."""
+        return self.tables.get(file, 0) > 0
+
+    @property
+    def plans(self) -> list[dict[str, Any]]:
+        """Named plan periods from dataset.json (may be empty)."""
+        return list(self.meta.get("plans") or [])
+
 
 class _Collector:
     """Collects issues up to a cap while still counting the rest."""
@@ -110,33 +122,26 @@ class _Collector:
             self.issues.append(Issue(file, line, column, message))
 
 
-def decode(raw: bytes, file: str) -> str:
-    """Decode UTF-8 (with or without BOM) or GB18030; raise ValueError with a clear message otherwise."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) or GB18030")
-    if b"\x00" in raw:
-        raise ValueError("contains NUL bytes: not a text CSV file (expected UTF-8 or GB18030)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        line = raw[:first_bad].count(b"\n") + 1
-        raise ValueError(
-            f"is neither UTF-8 nor GB18030 (undecodable byte 0x{raw[first_bad]:02x} on line {line}, "
-            f"byte offset {first_bad}); save it as UTF-8"
-        ) from None
-
-
 def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
-def _parse_cell(col: Column, value: str) -> tuple[Any, str | None]:
+def _text(value: object) -> str:
+    """A cell as text: sources give strings (CSV) or typed values (a workbook's numbers and dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _parse_cell(col: Column, cell: object) -> tuple[Any, str | None]:
     """Return (parsed value, None) or (None, what was expected)."""
-    v = value.strip()
+    v = _text(cell).strip()
     if v == "":
         return (None, None) if not col.required else (None, "is empty (a value is required)")
     kind = col.kind
@@ -181,7 +186,7 @@ def _parse_cell(col: Column, value: str) -> tuple[Any, str | None]:
         return num, None
     if kind == schema.DATE:
         try:
-            return date.fromisoformat(v), None
+            return date.fromisoformat(v[:10] if len(v) > 10 and v[10:].strip(" T0:") == "" else v), None
         except ValueError:
             return None, f"{_shown(v)} is not an ISO date (YYYY-MM-DD)"
     if kind == schema.DATETIME:
@@ -195,101 +200,66 @@ def _parse_cell(col: Column, value: str) -> tuple[Any, str | None]:
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover - schema bug
 
 
-class _Files:
-    """Each dataset file read once: what is parsed is exactly what the version hashes."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.contents: dict[str, bytes | None] = {}
-
-    def read(self, name: str) -> bytes | None:
-        """The file's bytes, or None when it is missing."""
-        if name not in self.contents:
-            path = self.root / name
-            self.contents[name] = path.read_bytes() if path.is_file() else None
-        return self.contents[name]
+Rows = list[tuple[int, dict[str, Any]]]
 
 
 def _read_table(
-    files: _Files, table: Table, out: _Collector, seen_values: dict[tuple[str, str], set[str]]
-) -> list[tuple[int, dict[str, Any]]] | None:
-    """Parse one file into (line, row) pairs of valid rows; report problems; None when the file is unusable.
+    source: Source, table: Table, out: _Collector, seen_values: dict[tuple[str, str], set[str]]
+) -> Rows | None:
+    """Parse one table into (line, row) pairs of valid rows; report problems; None when it is unusable.
 
     `seen_values[(file, column)]` collects every non-empty cell, bad rows included, so that one typo in a
     referenced row does not also turn every reference to that row into an error.
     """
-    raw = files.read(table.file)
+    raw = source.table(table.file, out.add)
     if raw is None:
-        out.add(table.file, None, None, f"file is missing (expected columns: {', '.join(table.names)})")
         return None
-    try:
-        text = decode(raw, table.file)
-    except ValueError as exc:
-        out.add(table.file, None, None, f"file {exc}")
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        out.add(table.file, None, None, f"file is empty (expected a header: {','.join(table.names)})")
-        return None
-    header = [h.strip() for h in header]
+    where = raw.where
+    header = list(raw.header)
     ok = True
     seen: set[str] = set()
     for h in header:
         if h in seen:
-            out.add(table.file, 1, h, "column appears twice in the header")
+            out.add(where, 1, h, "column appears twice in the header")
             ok = False
         seen.add(h)
     for name in table.names:
         if name not in seen:
-            out.add(table.file, 1, name, "column is missing from the header")
+            out.add(where, 1, name, "column is missing from the header")
             ok = False
     for h in header:
         if h not in table.names:
-            out.add(table.file, 1, h, f"unexpected column (expected: {', '.join(table.names)})")
+            out.add(where, 1, h, f"unexpected column (expected: {', '.join(table.names)})")
             ok = False
     if not ok:
         return None
     columns = {c.name: c for c in table.columns}
-    rows: list[tuple[int, dict[str, Any]]] = []
-    last = 1
+    rows: Rows = []
     any_row = False
-    try:
-        for cells in reader:
-            line, last = last + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            any_row = True
-            for name, cell in zip(header, cells, strict=False):
-                seen_values.setdefault((table.file, name), set()).add(cell.strip())
-            broken = next((h for h, c in zip(header, cells, strict=False) if "\n" in c or "\r" in c), None)
-            if broken is not None or last > line:
-                out.add(
-                    table.file,
-                    line,
-                    broken,
-                    f"a quoted field runs over lines {line}–{last}; check for a stray or unclosed '\"'",
-                )
-                continue
-            if len(cells) != len(header):
-                out.add(table.file, line, None, f"has {len(cells)} fields, expected {len(header)}")
-                continue
-            row: dict[str, Any] = {}
-            good = True
-            for name, cell in zip(header, cells, strict=True):
-                value, problem = _parse_cell(columns[name], cell)
-                if problem:
-                    out.add(table.file, line, name, problem)
-                    good = False
-                row[name] = value
-            if good:
-                rows.append((line, row))
-    except csv.Error as exc:
-        out.add(table.file, reader.line_num, None, f"is not valid CSV ({exc})")
-        return None
-    if not any_row:
-        out.add(table.file, None, None, "file has a header but no data rows")
+    for line, cells in raw.rows:
+        texts = [_text(c).strip() for c in cells]
+        if not any(texts):
+            continue
+        any_row = True
+        for name, cell in zip(header, texts, strict=False):
+            seen_values.setdefault((table.file, name), set()).add(cell)
+        if line in raw.bad_lines:
+            continue
+        if len(cells) != len(header):
+            out.add(where, line, None, f"has {len(cells)} fields, expected {len(header)}")
+            continue
+        row: dict[str, Any] = {}
+        good = True
+        for name, cell in zip(header, cells, strict=True):
+            value, problem = _parse_cell(columns[name], cell)
+            if problem:
+                out.add(where, line, name, problem)
+                good = False
+            row[name] = value
+        if good:
+            rows.append((line, row))
+    if not any_row and table.required:
+        out.add(where, None, None, "file has a header but no data rows")
         return None
     return rows
 
@@ -305,24 +275,56 @@ def _check_keys(table: Table, rows: list[tuple[int, dict[str, Any]]], out: _Coll
             first[key] = line
 
 
-def _city_code(files: _Files) -> str | None:
-    """The city code of dataset.json when it is readable and valid, whatever else is wrong with the file."""
-    try:
-        code = json.loads(decode(files.read(schema.META_FILE) or b"", schema.META_FILE)).get("city_code")
-    except (ValueError, AttributeError):
+def _meta_json(source: Source, out: _Collector) -> Any:
+    """dataset.json parsed, or None (reported) when it is missing, unreadable or not JSON."""
+    if not source.exists(schema.META_FILE):
+        out.add(schema.META_FILE, None, None, "file is missing")
         return None
+    text = source.meta_text(out.add)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        out.add(schema.META_FILE, None, None, f"is not valid JSON ({exc})")
+        return None
+
+
+def _city_code(meta: Any) -> str | None:
+    """The city code of dataset.json when it is readable and valid, whatever else is wrong with the file."""
+    code = meta.get("city_code") if isinstance(meta, dict) else None
     return code if isinstance(code, str) and _CODE.match(code) else None
 
 
-def _load_meta(files: _Files, out: _Collector) -> dict[str, Any] | None:
-    raw = files.read(schema.META_FILE)
-    if raw is None:
-        out.add(schema.META_FILE, None, None, "file is missing")
-        return None
-    try:
-        meta = json.loads(decode(raw, schema.META_FILE))
-    except ValueError as exc:
-        out.add(schema.META_FILE, None, None, f"is not valid JSON ({exc})")
+def _check_plans(plans: object, out: _Collector) -> bool:
+    """`plans`: a list of {"name_zh", "name_en", "year"} objects with distinct years."""
+    if not isinstance(plans, list):
+        out.add(schema.META_FILE, None, "plans", "must be a list of {name_zh, name_en, year} objects")
+        return False
+    good, years = True, set()
+    for i, plan in enumerate(plans, start=1):
+        if not isinstance(plan, dict):
+            out.add(schema.META_FILE, None, "plans", f"item {i} must be an object with name_zh, name_en, year")
+            good = False
+            continue
+        for key in ("name_zh", "name_en"):
+            if not isinstance(plan.get(key), str) or not plan[key].strip():
+                out.add(schema.META_FILE, None, "plans", f"item {i}: {key!r} must be a non-empty text")
+                good = False
+        year = plan.get("year")
+        if isinstance(year, bool) or not isinstance(year, int) or not schema.YEAR_MIN <= year <= schema.YEAR_MAX:
+            out.add(schema.META_FILE, None, "plans", f"item {i}: 'year' {year!r} is not a year")
+            good = False
+        elif year in years:
+            out.add(schema.META_FILE, None, "plans", f"item {i}: a second plan ends in {year}")
+            good = False
+        else:
+            years.add(year)
+    return good
+
+
+def _check_meta(meta: Any, out: _Collector) -> dict[str, Any] | None:
+    if meta is None:
         return None
     if not isinstance(meta, dict):
         out.add(schema.META_FILE, None, None, "must be a JSON object")
@@ -345,7 +347,40 @@ def _load_meta(files: _Files, out: _Collector) -> dict[str, Any] | None:
     except ValueError:
         out.add(schema.META_FILE, None, "as_of", f"{meta['as_of']!r} is not an ISO date (YYYY-MM-DD)")
         good = False
+    kpis = meta.get("kpis")
+    if kpis is not None and (
+        not isinstance(kpis, list) or not kpis or not all(isinstance(k, str) and k.strip() for k in kpis)
+    ):
+        out.add(schema.META_FILE, None, "kpis", "must be a non-empty list of indicator ids")
+        good = False
+    elif kpis is not None and len(set(kpis)) != len(kpis):
+        out.add(schema.META_FILE, None, "kpis", "lists an indicator twice")
+        good = False
+    if "plans" in meta and not _check_plans(meta["plans"], out):
+        good = False
     return meta if good else None
+
+
+def _check_kpis(meta: dict[str, Any] | None, parsed: dict[str, Rows | None], out: _Collector) -> None:
+    """Every KPI id names an indicator the dataset can show."""
+    kpis = (meta or {}).get("kpis")
+    if not isinstance(kpis, list) or parsed.get("indicators.csv") is None:
+        return
+    tiers = set(schema.TIER_INDICATORS.values())
+    known = {r["indicator"] for _, r in parsed["indicators.csv"] or []} - tiers
+    if parsed.get("enterprises.csv"):
+        known |= tiers
+    if parsed.get("seismic_stations.csv"):
+        known.add(schema.NETWORK_UPTIME)
+    for kpi in kpis:
+        if kpi not in known:
+            out.add(
+                schema.META_FILE,
+                None,
+                "kpis",
+                f"{_shown(str(kpi))} is not an indicator of indicators.csv (nor a pipeline tier or "
+                f"{schema.NETWORK_UPTIME} with their tables)",
+            )
 
 
 def _check_rules(
@@ -471,40 +506,58 @@ def _frame(table: Table, rows: list[tuple[int, dict[str, Any]]]) -> pd.DataFrame
     return df
 
 
-def _digest(files: _Files) -> str:
-    h = hashlib.sha256()
-    for name in sorted([schema.META_FILE, *schema.TABLES_BY_FILE]):
-        data = files.read(name)
-        if data is not None:
-            h.update(name.encode() + b"\0" + data + b"\0")
-    return h.hexdigest()[:12]
+def as_source(where: str | Path | Source) -> Source:
+    """A Source for a directory path (the contract's native form), or the source itself."""
+    if isinstance(where, str | Path):
+        return DirectorySource(Path(where), schema.CONTRACT_FILES)
+    return where
 
 
-def version_of(root: Path) -> str:
-    """Content hash of the dataset files (12 hex digits)."""
-    return _digest(_Files(Path(root)))
+def version_of(where: str | Path | Source) -> str:
+    """Content hash of the dataset's files (12 hex digits)."""
+    source = as_source(where)
+    for name in schema.CONTRACT_FILES:
+        source.exists(name)
+    return source.digest()
 
 
-def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
-    """Validate and load a dataset directory; raise DatasetError listing every problem found."""
-    root = Path(path)
-    out = _Collector(max_errors)
-    if not root.is_dir():
-        out.add(str(root), None, None, "is not a directory")
-        raise DatasetError(out.issues, out.total)
-    files = _Files(root)
-    meta = _load_meta(files, out)
-    parsed: dict[str, list[tuple[int, dict[str, Any]]] | None] = {}
-    seen_values: dict[tuple[str, str], set[str]] = {}
+def _check_presence(source: Source, out: _Collector) -> None:
+    """Required files exist; files that go together are present together."""
     for table in schema.TABLES:
-        rows = _read_table(files, table, out, seen_values)
+        here = source.exists(table.file)
+        if not here and table.required:
+            out.add(table.file, None, None, f"file is missing (expected columns: {', '.join(table.names)})")
+        for other in table.together:
+            if here and not source.exists(other):
+                out.add(other, None, None, f"file is missing ({table.file} needs it: the two come together)")
+
+
+def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Dataset:
+    """Validate and load a dataset from a directory or any Source; raise DatasetError listing every problem."""
+    out = _Collector(max_errors)
+    if isinstance(where, str | Path) and not Path(where).is_dir():
+        out.add(str(where), None, None, "is not a directory")
+        raise DatasetError(out.issues, out.total)
+    source = as_source(where)
+    raw_meta = _meta_json(source, out)
+    meta = _check_meta(raw_meta, out)
+    _check_presence(source, out)
+    parsed: dict[str, Rows | None] = {}
+    seen_values: dict[tuple[str, str], set[str]] = {}
+    present: list[str] = []
+    for table in schema.TABLES:
+        if not source.exists(table.file):
+            continue
+        present.append(table.file)
+        rows = _read_table(source, table, out, seen_values)
         if rows is not None:
             _check_keys(table, rows, out)
         parsed[table.file] = rows
-    _check_rules(_city_code(files), parsed, seen_values, out)
+    _check_rules(_city_code(raw_meta), parsed, seen_values, out)
+    _check_kpis(meta, parsed, out)
     if out.total or meta is None:
         raise DatasetError(out.issues, out.total)
-    frames = {t.file: _frame(t, parsed[t.file] or []) for t in schema.TABLES}
+    frames = {t.file: _frame(t, parsed.get(t.file) or []) for t in schema.TABLES}
     indicators = frames["indicators.csv"]
     indicators["scale"] = indicators["scale"].fillna(1.0)
     observations = frames["observations.csv"]
@@ -521,18 +574,18 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
         frames["targets.csv"],
     )
     return Dataset(
-        path=root,
+        origin=source.label,
         meta=meta,
-        version=_digest(files),
+        version=source.digest(),
         districts=frames["districts.csv"],
         indicators=indicators,
-        observations=frames["observations.csv"],
+        observations=observations,
         targets=frames["targets.csv"],
         peers=frames["peers.csv"],
         enterprises=frames["enterprises.csv"],
         stations=frames["seismic_stations.csv"],
         outages=frames["seismic_outages.csv"],
-        tables={t.file: len(parsed[t.file] or []) for t in schema.TABLES},
+        tables={f: len(parsed.get(f) or []) for f in present},
         index=index,
     )
 
@@ -540,13 +593,17 @@ def load_dataset(path: str | Path, max_errors: int = MAX_ERRORS) -> Dataset:
 def summary(ds: Dataset) -> str:
     """A one-screen description of a valid dataset, for `app.py check`."""
     years = ds.years
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     lines = [
-        f"OK  {ds.path}",
+        f"OK  {ds.origin}",
         f"    {ds.meta['title_zh']} — {ds.meta['city_zh']} ({ds.meta['city_en']}, {ds.city_code})",
         f"    version {ds.version}   as of {ds.meta['as_of']}   sample: {'yes' if ds.meta['sample'] else 'no'}",
-        f"    years {years[0]}–{years[-1]}   districts {len(ds.districts)}   "
+        f"    years {span}   districts {len(ds.districts)}   "
         f"indicators {len(ds.indicators)}   stations {len(ds.stations)}",
         "    rows per file:",
     ]
-    lines += [f"      {name:<24}{n:>7,}" for name, n in ds.tables.items()]
+    lines += [
+        f"      {t.file:<24}{ds.tables[t.file]:>7,}" if t.file in ds.tables else f"      {t.file:<24}{'absent':>7}"
+        for t in schema.TABLES
+    ]
     return "\n".join(lines)

@@ -11,6 +11,14 @@ TIERS: tuple[str, ...] = (
     "innovative_provincial",
     "innovative_national",
 )
+# The contract's names of the tiers (shown when indicators.csv does not define the tier indicators).
+TIER_NAMES: dict[str, tuple[str, str]] = {
+    "tech_enterprise": ("市级科技型企业", "Municipal tech enterprises"),
+    "hightech_enterprise": ("高新技术企业", "High-tech enterprises"),
+    "innovative_municipal": ("市级创新型企业", "Municipal innovative enterprises"),
+    "innovative_provincial": ("省级创新型企业", "Provincial innovative enterprises"),
+    "innovative_national": ("国家级创新型企业", "National innovative enterprises"),
+}
 # KPI / headline indicator id for each pipeline tier (../shared/DESIGN.md §3).
 TIER_INDICATORS: dict[str, str] = {
     "tech_enterprise": "tech_enterprises",
@@ -63,12 +71,17 @@ class Reference:
 
 @dataclass(frozen=True)
 class Table:
-    """One CSV file of the dataset."""
+    """One CSV file of the dataset; optional files may be absent (their feature is then absent too).
+
+    `together` names files that must be present with this one (seismic stations and their outages).
+    """
 
     file: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     references: tuple[Reference, ...] = field(default=())
+    required: bool = True
+    together: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -129,6 +142,7 @@ TARGETS = Table(
     ),
     key=("indicator", "district", "year"),
     references=(Reference("indicator", "indicators.csv", "indicator"),),
+    required=False,
 )
 PEERS = Table(
     "peers.csv",
@@ -141,6 +155,7 @@ PEERS = Table(
     ),
     key=("city_en", "indicator", "year"),
     references=(Reference("indicator", "indicators.csv", "indicator"),),
+    required=False,
 )
 ENTERPRISES = Table(
     "enterprises.csv",
@@ -155,6 +170,7 @@ ENTERPRISES = Table(
     ),
     key=("enterprise_id", "tier", "year_from"),
     references=(Reference("district", "districts.csv", "code"),),
+    required=False,
 )
 STATIONS = Table(
     "seismic_stations.csv",
@@ -170,6 +186,8 @@ STATIONS = Table(
     ),
     key=("station",),
     references=(Reference("district", "districts.csv", "code"),),
+    required=False,
+    together=("seismic_outages.csv",),
 )
 OUTAGES = Table(
     "seismic_outages.csv",
@@ -181,6 +199,8 @@ OUTAGES = Table(
     ),
     key=("station", "start"),
     references=(Reference("station", "seismic_stations.csv", "station"),),
+    required=False,
+    together=("seismic_stations.csv",),
 )
 
 TABLES: tuple[Table, ...] = (
@@ -196,6 +216,10 @@ TABLES: tuple[Table, ...] = (
 TABLES_BY_FILE: dict[str, Table] = {t.file: t for t in TABLES}
 
 META_FILE = "dataset.json"
+# Optional fields of dataset.json: `kpis` (indicator ids of the KPI strip, in order) and `plans`
+# (names of plan periods, for targets in later years: [{"name_zh", "name_en", "year"}]).
+META_OPTIONAL = ("kpis", "plans")
+NETWORK_UPTIME = "network_uptime"  # the seismic network's headline number (from the station tables)
 META_FIELDS: dict[str, type] = {
     "city_zh": str,
     "city_en": str,
@@ -207,3 +231,4 @@ META_FIELDS: dict[str, type] = {
     "source_en": str,
     "sample": bool,
 }
+CONTRACT_FILES: tuple[str, ...] = (META_FILE, *TABLES_BY_FILE)

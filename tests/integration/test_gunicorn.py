@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import Page
 from data.settings import ROOT
 
 
@@ -66,16 +67,13 @@ def test_two_workers_share_the_cache_and_reject_crafted_requests(gunicorn) -> No
     base, cache_dir = gunicorn
     health = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())
     assert health["status"] == "ok"
-    body = {
-        "output": "..kpi-strip.children...overview-summary.children..",
-        "outputs": [{"id": "kpi-strip", "property": "children"}, {"id": "overview-summary", "property": "children"}],
-        "inputs": [
-            {"id": "filter-year", "property": "value", "value": 2012},
-            {"id": "filter-districts", "property": "value", "value": ["330212"]},
-        ],
-        "state": [{"id": "page-config", "property": "data", "value": {"lang": "zh", "theme": "light"}}],
-        "changedPropIds": ["filter-year.value"],
+    page = Page.load(lambda path: json.loads(urllib.request.urlopen(base + path, timeout=10).read()))
+    values = {
+        ("filter-year", "value"): 2012,
+        ("filter-districts", "value"): ["330212"],
+        ("page-config", "data"): {"lang": "zh", "theme": "light"},
     }
+    body = page.body(page.callback('"section":"overview"'), values)
     answers = set()
     for _ in range(6):  # several requests: both workers answer some of them
         status, data = _post(base + "/_dash-update-component", body)
@@ -84,12 +82,9 @@ def test_two_workers_share_the_cache_and_reject_crafted_requests(gunicorn) -> No
     assert len(answers) == 1, "every worker returns the same result"
     assert any(cache_dir.iterdir()), "results land in the shared cache directory"
     assert oct(cache_dir.stat().st_mode & 0o777) == "0o700"
-    bad = dict(
-        body,
-        inputs=[
-            {"id": "filter-year", "property": "value", "value": {"$ne": 1}},
-            {"id": "filter-districts", "property": "value", "value": "x" * 1000},
-        ],
+    bad = page.body(
+        page.callback('"section":"overview"'),
+        {**values, ("filter-year", "value"): {"$ne": 1}, ("filter-districts", "value"): "x" * 1000},
     )
     assert _post(base + "/_dash-update-component", bad)[0] == 200
     status, data = _post(base + "/_dash-update-component", {"output": "nope"})

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bench import callback_body
+from bench import Page
 from data.settings import ROOT
 
 
@@ -19,6 +19,11 @@ from data.settings import ROOT
 def client(make_app):
     app = make_app()
     return app.server.test_client()
+
+
+@pytest.fixture
+def page(client) -> Page:
+    return Page.load(lambda path: client.get(path).get_json())
 
 
 def _walk(node: Any, out: list[Any]) -> None:
@@ -102,11 +107,6 @@ def test_chart_ids_listed_in_ids_module_are_in_the_layout(client) -> None:
     assert set(ids.ALL_GRAPHS) <= present
 
 
-PATENT_OUT = [
-    ("patents-trend-graph", "figure"),
-    ("patents-district-graph", "figure"),
-    ("patents-share-graph", "figure"),
-]
 BAD_VALUES = [
     ("year as text", "2012abc", ["330212"]),
     ("year as dict", {"$gt": 1}, []),
@@ -121,19 +121,23 @@ BAD_VALUES = [
 
 
 @pytest.mark.parametrize(("case", "year", "districts"), BAD_VALUES, ids=[c[0] for c in BAD_VALUES])
-def test_crafted_callback_inputs_are_normalised_not_500(client, case: str, year: Any, districts: Any) -> None:
-    body = callback_body(
-        PATENT_OUT,
-        [("filter-year", "value", year), ("filter-districts", "value", districts)],
-        [("page-config", "data", {"lang": "xx", "theme": {"x": 1}})],
-    )
+def test_crafted_callback_inputs_are_normalised_not_500(
+    client, page: Page, case: str, year: Any, districts: Any
+) -> None:
+    values = {
+        ("filter-year", "value"): year,
+        ("filter-districts", "value"): districts,
+        ("page-config", "data"): {"lang": "xx", "theme": {"x": 1}},
+    }
+    body = page.body(page.callback('"section":"patents"'), values)
     resp = client.post("/_dash-update-component", json=body)
     if case == "oversized list":
         assert resp.status_code == 413  # over MAX_CONTENT_LENGTH: refused before any work
         return
     assert resp.status_code == 200, resp.get_data()[:300]
     figs = resp.get_json()["response"]
-    assert set(figs) == {"patents-trend-graph", "patents-district-graph", "patents-share-graph"}
+    names = {json.loads(k)["name"] for k in figs}
+    assert names == {"patents-trend-graph", "patents-district-graph", "patents-share-graph"}
 
 
 @pytest.mark.parametrize(
@@ -161,21 +165,16 @@ def test_malformed_callback_requests_get_a_short_4xx(client, payload: bytes) -> 
     assert 'File "' not in text
 
 
-def test_sync_callback_normalises_a_crafted_url(client) -> None:
-    from bench.__main__ import CALLBACKS
+def test_sync_callback_normalises_a_crafted_url(client, page: Page) -> None:
     from components import ids
 
-    outputs = CALLBACKS["sync_view"]
-    inputs = [
-        (ids.URL, "search", "?year=<b>&district=330212,x&district=330281&evil=1"),
-        (ids.FILTER_YEAR, "value", 2012),
-        (ids.FILTER_DISTRICTS, "value", []),
-        (ids.FILTER_RESET, "n_clicks", None),
-    ] + [(g, "clickData", None) for g in ids.CLICKABLE_DISTRICT_GRAPHS]
-    resp = client.post(
-        "/_dash-update-component",
-        json=callback_body(outputs, inputs, [(ids.CONFIG, "data", {"lang": "zh", "theme": "light"})]),
-    )
+    values = {
+        (ids.URL, "search"): "?year=<b>&district=330212,x&district=330281&evil=1",
+        (ids.FILTER_YEAR, "value"): 2012,
+        (ids.FILTER_DISTRICTS, "value"): [],
+        (ids.CONFIG, "data"): {"lang": "zh", "theme": "light"},
+    }
+    resp = client.post("/_dash-update-component", json=page.body(page.callback("page-url.search"), values))
     assert resp.status_code == 200
     out = resp.get_json()["response"]
     assert out[ids.FILTER_DISTRICTS]["value"] == ["330212", "330281"]

@@ -10,18 +10,14 @@ import orjson
 import pytest
 
 from components import filters, ids
-from components.hightech import update_hightech
-from components.overview import update_kpis, update_overview
-from components.patents import update_patents
-from components.pipeline import update_pipeline
-from components.seismic import update_seismic
+from components.callbacks import section_update
+from components.sections import SECTIONS, section
 from components.services import services
 from data.cache import ResultCache
 from data.load import load_dataset
 from data.store import DataStore
 
 ZH = {"lang": "zh", "theme": "light"}
-SECTIONS = [(update_patents, 3), (update_hightech, 2), (update_pipeline, 5), (update_seismic, 4)]
 BAD_INPUTS = [
     ("2012", ["330212"]),
     ({"x": 1}, None),
@@ -30,6 +26,13 @@ BAD_INPUTS = [
     (1850, []),
     (True, [{"a": 1}]),
 ]
+
+
+def update(key: str, *args: object) -> list:
+    """The registry's callback of section `key`, called directly: [block values, chart figures]."""
+    sec = section(key)
+    controls = args[2:-1] if sec.controls else ()
+    return section_update(sec)(args[0], args[1], *controls, args[-1])
 
 
 def _kpi(strip: list, indicator: str) -> dict:
@@ -49,27 +52,41 @@ def app(make_app):
         yield app
 
 
-@pytest.mark.parametrize(("fn", "n"), SECTIONS)
-def test_sections_return_one_output_per_component(app, fn, n: int) -> None:
-    out = fn(2012, [], ZH)
-    assert len(out) == n
-    figures = [o for o in out if isinstance(o, dict) and "data" in o]
-    assert figures, "every section returns figures"
-    for fig in figures:
+@pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
+def test_sections_fill_every_block_and_chart_they_declare(app, sample, sec) -> None:
+    blocks, charts = update(sec.key, 2012, [], ZH)
+    assert len(blocks) == len(sec.blocks)
+    assert len(charts) == len(sec.graphs(sample))
+    assert all(b is not None for b in blocks)
+    for fig in charts:
         assert fig["layout"]["font"]["family"].startswith('"Noto Sans CJK SC"')
+        assert fig["data"], "a chart of the sample draws data"
 
 
-@pytest.mark.parametrize(("fn", "n"), SECTIONS)
+@pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
 @pytest.mark.parametrize(("year", "districts"), BAD_INPUTS)
-def test_sections_survive_bad_inputs(app, fn, n: int, year: object, districts: object) -> None:
-    assert len(fn(year, districts, {"lang": 5, "theme": None})) == n
+def test_sections_survive_bad_inputs(app, sample, sec, year: object, districts: object) -> None:
+    blocks, charts = update(sec.key, year, districts, {"lang": 5, "theme": None})
+    assert len(blocks) == len(sec.blocks)
+    assert len(charts) == len(sec.graphs(sample))
+
+
+def kpis(year: object, districts: object, config: object) -> tuple[list, str]:
+    """The overview's KPI strip and sentence."""
+    strip, sentence = update("overview", year, districts, None, config)[0]
+    return strip, sentence
+
+
+def patents(year: object, districts: object, config: object) -> list:
+    """The patents section's charts."""
+    return update("patents", year, districts, config)[1]
 
 
 def test_kpi_callback_whole_city_and_two_districts(app, sample) -> None:
-    city, sentence = update_kpis(2012, [], ZH)
+    city, sentence = kpis(2012, [], ZH)
     assert sentence.startswith("2012年全市专利申请量73,647件，同比增长54.78%")
     assert float(_kpi(city, "patent_applications")["data-value"]) == 73647
-    both, _ = update_kpis(2012, ["330281", "330212"], ZH)
+    both, _ = kpis(2012, ["330281", "330212"], ZH)
     obs = sample.observations
     mask = (
         (obs["indicator"] == "patent_applications") & (obs["year"] == 2012) & obs["district"].isin(["330212", "330281"])
@@ -79,16 +96,18 @@ def test_kpi_callback_whole_city_and_two_districts(app, sample) -> None:
 
 
 def test_overview_rejects_unknown_map_indicator(app) -> None:
-    tiles, _rd = update_overview(2012, [], "__import__('os')", ZH)
+    tiles, _rd = update("overview", 2012, [], "__import__('os')", ZH)[1]
     assert tiles["data"][0]["customdata"]  # fell back to the default indicator
+    other, _rd = update("overview", 2012, [], "hightech_share", ZH)[1]
+    assert other["data"][0]["z"] != tiles["data"][0]["z"]
 
 
 def test_repeated_view_is_served_from_cache(app) -> None:
     cache = services().cache
-    first = update_patents(2011, ["330212"], ZH)
+    first = patents(2011, ["330212"], ZH)
     hits = cache.hits
     # same selection, different spelling: unsorted, duplicated, with an unknown code
-    second = update_patents(2011, ["330212", "330212", "999999"], ZH)
+    second = patents(2011, ["330212", "330212", "999999"], ZH)
     assert cache.hits == hits + 1
     assert first == second
 
@@ -96,7 +115,7 @@ def test_repeated_view_is_served_from_cache(app) -> None:
 def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) -> None:
     app = make_app(sample_copy, reload_seconds=3600)
     with app.server.test_request_context():
-        before, _ = update_kpis(2012, [], ZH)
+        before, _ = kpis(2012, [], ZH)
         path = sample_copy / "observations.csv"
         text = path.read_text(encoding="utf-8")
         line = next(ln for ln in text.splitlines() if ln.startswith("patent_applications,330212,2012,"))
@@ -104,7 +123,7 @@ def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) 
         path.write_text(text.replace(line, f"patent_applications,330212,2012,{value + 1000}"), encoding="utf-8")
         assert services().store.refresh() is True
         misses = services().cache.misses
-        after, _ = update_kpis(2012, [], ZH)
+        after, _ = kpis(2012, [], ZH)
         assert services().cache.misses == misses + 1
         assert (
             float(_kpi(after, "patent_applications")["data-value"])
@@ -114,19 +133,19 @@ def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) 
 
 def test_sync_view_click_toggles_and_reset_clears(sample) -> None:
     view, write = filters.next_view(
-        sample, ids.PATENTS_DISTRICT, "?year=2012", 2012, [], {"points": [{"customdata": "330212"}]}, "zh", "light"
+        sample, ids.GRAPH, "?year=2012", 2012, [], {"points": [{"customdata": "330212"}]}, "zh", "light"
     )
     assert view.districts == ("330212",)
     assert write
     view, _ = filters.next_view(
-        sample, ids.MAP_GRAPH, "?year=2012", 2012, ["330212"], {"points": [{"customdata": "330212"}]}, "zh", "light"
+        sample, ids.GRAPH, "?year=2012", 2012, ["330212"], {"points": [{"customdata": "330212"}]}, "zh", "light"
     )
     assert view.districts == ()
     view, _ = filters.next_view(sample, ids.FILTER_RESET, "", 2011, ["330212", "330281"], None, "zh", "light")
     assert view.districts == ()
     assert view.year == 2011
     for bad in (None, {}, {"points": []}, {"points": ["x"]}, {"points": [{"customdata": "<x>"}]}, "x"):
-        view, write = filters.next_view(sample, ids.MAP_GRAPH, "", 2012, ["330212"], bad, "zh", "light")
+        view, write = filters.next_view(sample, ids.GRAPH, "", 2012, ["330212"], bad, "zh", "light")
         assert view.districts == ("330212",)
         assert not write
 
@@ -206,10 +225,10 @@ def test_healthz_shows_a_rejected_update(make_app, sample_copy: Path) -> None:
 def test_results_cached_by_older_code_are_not_served(app) -> None:
     svc = services()
     assert len(svc.code) == 10  # the app's code fingerprint is part of every key
-    update_patents(2010, [], ZH)
+    patents(2010, [], ZH)
     misses = svc.cache.misses
-    update_patents(2010, [], ZH)
+    patents(2010, [], ZH)
     assert svc.cache.misses == misses
     svc.code = "upgraded"
-    update_patents(2010, [], ZH)
+    patents(2010, [], ZH)
     assert svc.cache.misses == misses + 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from oracle import CJK  # ideographs, CJK and full-width punctuation
 
 from components import figures
 from components.i18n import t
@@ -26,7 +26,6 @@ from components.theme import FONT_FAMILY, THEMES, palette
 from data.schema import TIERS
 
 LANGS = ("zh", "en")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_JSON = 15_000
 YEARS = [2008, 2009, 2010, 2011, 2012]
 
@@ -210,19 +209,46 @@ def build_tiers_by_district(lang: str, theme: str, selected: tuple[str, ...] = S
     return figures.tiers_by_district(tiers_district_frame(), names(lang), selected, lang, theme)
 
 
+def info(unit_zh: str, unit_en: str = "", name_zh: str = "高新技术产业产值", name_en: str = "High-tech output") -> dict:
+    """An indicators.csv row as the builders take it."""
+    return {"unit_zh": unit_zh, "unit_en": unit_en, "name_zh": name_zh, "name_en": name_en}
+
+
+HIGHTECH = info("亿元", "CNY 100m")
+PATENTS = info("件", "", "专利申请量", "Patents")
+
+
 def build_tile_map(lang: str, theme: str, selected: tuple[str, ...] = SELECTED) -> go.Figure:
-    return figures.tile_map(tile_frame(lang), selected, "亿元", t("hightech_output", lang), lang, theme)
+    return figures.tile_map(tile_frame(lang), selected, HIGHTECH, lang, theme)
+
+
+def goal_label(lang: str) -> str:
+    return t("plan_target", lang, value="2.50%", year=2015)
 
 
 def build_plan_and_peers(lang: str, theme: str) -> go.Figure:
-    return figures.plan_and_peers(
-        rd_series(), "R&D" if lang == "en" else "全社会R&D投入强度", "%", (2.5, 2015), peers_frame(lang), lang, theme
-    )
+    label = "R&D" if lang == "en" else "全社会R&D投入强度"
+    peers = peers_frame(lang)
+    return figures.plan_and_peers(rd_series(), label, "%", (2.5, 2015), goal_label(lang), peers, lang, theme)
+
+
+def patent_bars(lang: str) -> list[tuple[str, str]]:
+    return [(k, t(k, lang)) for k in ("invention", "utility", "design")]
+
+
+def build_patents_trend(lang: str, theme: str, frame: pd.DataFrame | None = None) -> go.Figure:
+    frame = patents_frame() if frame is None else frame
+    return figures.patents_trend(frame, patent_bars(lang), ("applications", t("applications", lang)), lang, theme)
+
+
+def build_uptime_bars(lang: str, theme: str, frame: pd.DataFrame | None = None) -> go.Figure:
+    frame = uptime_frame(lang) if frame is None else frame
+    return figures.uptime_bars(frame, lang, theme, line=99.9, line_label="99.9%")
 
 
 BUILDERS: dict[str, Callable[[str, str], go.Figure]] = {
     "empty_figure": lambda lang, theme: figures.empty_figure(t("no_data", lang), theme),
-    "patents_trend": lambda lang, theme: figures.patents_trend(patents_frame(), lang, theme),
+    "patents_trend": build_patents_trend,
     "district_bars": build_district_bars,
     "trend_line": build_trend_line,
     "output_and_share": lambda lang, theme: figures.output_and_share(output_frame(), lang, theme),
@@ -230,7 +256,7 @@ BUILDERS: dict[str, Callable[[str, str], go.Figure]] = {
     "tier_trend": lambda lang, theme: figures.tier_trend(tier_frame(), lang, theme),
     "tier_flows": lambda lang, theme: figures.tier_flows(flows_frame(), TIERS, 2011, 2012, lang, theme),
     "tiers_by_district": build_tiers_by_district,
-    "uptime_bars": lambda lang, theme: figures.uptime_bars(uptime_frame(lang), lang, theme),
+    "uptime_bars": build_uptime_bars,
     "uptime_heatmap": lambda lang, theme: figures.uptime_heatmap(monthly_frame(), station_names(lang), lang, theme),
     "outage_timeline": lambda lang, theme: figures.outage_timeline(outages_frame(lang), lang, theme),
     "tile_map": build_tile_map,
@@ -253,13 +279,13 @@ def empty_tiers_by_district(lang: str, theme: str) -> go.Figure:
 
 def empty_plan_and_peers(lang: str, theme: str) -> go.Figure:
     empty = pd.Series(dtype="float64")
-    return figures.plan_and_peers(empty, "L", "%", None, peers_frame(lang).iloc[0:0], lang, theme)
+    return figures.plan_and_peers(empty, "L", "%", None, "", peers_frame(lang).iloc[0:0], lang, theme)
 
 
 # builder -> (the builder on empty input, the message key it must show)
 EMPTY_INPUTS: dict[str, tuple[Callable[[str, str], go.Figure], str]] = {
     "patents_trend": (
-        lambda lang, theme: figures.patents_trend(patents_frame().iloc[0:0], lang, theme),
+        lambda lang, theme: build_patents_trend(lang, theme, patents_frame().iloc[0:0]),
         "no_data_selection",
     ),
     "district_bars": (empty_district_bars, "no_data_selection"),
@@ -279,7 +305,7 @@ EMPTY_INPUTS: dict[str, tuple[Callable[[str, str], go.Figure], str]] = {
     ),
     "tiers_by_district": (empty_tiers_by_district, "no_data_selection"),
     "uptime_bars": (
-        lambda lang, theme: figures.uptime_bars(uptime_frame(lang).assign(uptime=None), lang, theme),
+        lambda lang, theme: build_uptime_bars(lang, theme, uptime_frame(lang).assign(uptime=None)),
         "no_stations",
     ),
     "uptime_heatmap": (
@@ -291,7 +317,7 @@ EMPTY_INPUTS: dict[str, tuple[Callable[[str, str], go.Figure], str]] = {
         "no_outages",
     ),
     "tile_map": (
-        lambda lang, theme: figures.tile_map(tile_frame(lang).iloc[0:0], (), "件", "L", lang, theme),
+        lambda lang, theme: figures.tile_map(tile_frame(lang).iloc[0:0], (), PATENTS, lang, theme),
         "no_data",
     ),
     "plan_and_peers": (empty_plan_and_peers, "no_data_selection"),
@@ -450,7 +476,7 @@ def test_empty_input_gives_empty_state(builder, lang):
 
 @pytest.mark.parametrize(("lang", "unit"), [("zh", "件"), ("en", "patents")])
 def test_patents_trend(lang, unit):
-    fig = figures.patents_trend(patents_frame(), lang, "light")
+    fig = build_patents_trend(lang, "light")
     data = as_json(fig)
     assert [tr["type"] for tr in data["data"]] == ["bar", "bar", "bar", "scatter"]
     assert [tr["name"] for tr in data["data"]] == [
@@ -663,7 +689,7 @@ def test_tiers_by_district(lang, unit):
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("lang", LANGS)
 def test_uptime_bars(lang, theme):
-    fig = figures.uptime_bars(uptime_frame(lang), lang, theme)
+    fig = build_uptime_bars(lang, theme)
     data = as_json(fig)
     (bar,) = data["data"]
     assert bar["type"] == "bar"
@@ -684,7 +710,7 @@ def test_uptime_bars(lang, theme):
 def test_uptime_bars_drops_stations_out_of_service():
     frame = uptime_frame("en")
     frame.loc[0, "uptime"] = None
-    data = as_json(figures.uptime_bars(frame, "en", "light"))
+    data = as_json(build_uptime_bars("en", "light", frame))
     assert len(data["data"][0]["x"]) == len(frame) - 1
     assert frame.loc[0, "name"] not in data["data"][0]["x"]
 
@@ -752,6 +778,7 @@ def test_tile_map(lang, theme):
         assert _cell(grid, code) == code
     assert sum(cell is not None for row in grid for cell in row) == len(CODES)
     assert _cell(tiles["text"], "330212") == ("鄞州区<br>758.9亿元" if lang == "zh" else "Yinzhou<br>CNY 75.9 bn")
+    assert _cell(tiles["hovertext"], "330212") == _cell(tiles["text"], "330212")  # short names: nothing cut
     assert tiles["colorbar"]["title"]["text"] == ("亿元" if lang == "zh" else "CNY bn")
     assert t("hightech_output", lang) in tiles["hovertemplate"]
     assert data["layout"]["yaxis"]["scaleanchor"] == "x"  # square tiles at any size
@@ -771,7 +798,7 @@ def test_tile_map_no_selection_no_highlight():
 def test_tile_map_district_without_data():
     values: list[float | None] = list(OUTPUT)
     values[2] = None
-    data = as_json(figures.tile_map(tile_frame("en", values), (), "件", "Patents", "en", "light"))
+    data = as_json(figures.tile_map(tile_frame("en", values), (), PATENTS, "en", "light"))
     tiles = data["data"][0]
     assert _cell(tiles["text"], "330205") == "Jiangbei<br>—"
     assert _cell(tiles["z"], "330205") is None  # a gap, not a colour
@@ -781,7 +808,7 @@ def test_tile_map_district_without_data():
 
 
 def test_tile_map_all_values_missing():
-    data = as_json(figures.tile_map(tile_frame("zh", [None] * len(CODES)), (), "件", "L", "zh", "light"))
+    data = as_json(figures.tile_map(tile_frame("zh", [None] * len(CODES)), (), PATENTS, "zh", "light"))
     tiles = data["data"][0]
     assert all(cell is None for row in tiles["z"] for cell in row)
     assert all(s.endswith("—") for row in tiles["text"] for s in row if s)
@@ -804,7 +831,7 @@ def test_plan_and_peers(lang):
     series, goal, *peers = data["data"]
     assert array(series["y"]) == pytest.approx(rd_series().tolist())
     assert series["text"][-1] == "1.95%"
-    assert goal["name"] == t("plan_target", lang, value="2.50%", year=2015)
+    assert goal["name"] == goal_label(lang)
     assert array(goal["x"]) == [2012, 2015]
     assert array(goal["y"]) == pytest.approx([1.95, 2.5])
     assert sorted(p["name"] for p in peers) == sorted(peers_frame(lang)["name"])
@@ -813,7 +840,7 @@ def test_plan_and_peers(lang):
 
 
 def test_plan_and_peers_without_goal_or_peers():
-    data = as_json(figures.plan_and_peers(rd_series(), "R&D", "%", None, peers_frame("en").iloc[0:0], "en", "dark"))
+    data = as_json(figures.plan_and_peers(rd_series(), "R&D", "%", None, "", peers_frame("en").iloc[0:0], "en", "dark"))
     assert len(data["data"]) == 1
     assert data["layout"]["xaxis"]["tickvals"] == YEARS
 
@@ -821,7 +848,7 @@ def test_plan_and_peers_without_goal_or_peers():
 def test_plan_and_peers_english_yuan_scaled():
     series = output_frame().set_index("year")["output"]
     data = as_json(
-        figures.plan_and_peers(series, "O", "亿元", (4000.0, 2015), peers_frame("en").iloc[0:0], "en", "light")
+        figures.plan_and_peers(series, "O", "亿元", (4000.0, 2015), "T", peers_frame("en").iloc[0:0], "en", "light")
     )
     assert axis_title(data, "yaxis") == "CNY bn"
     assert array(data["data"][0]["y"]) == pytest.approx([v * 0.1 for v in series])

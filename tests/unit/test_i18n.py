@@ -118,9 +118,8 @@ def test_dynamic_key_families_exist():
     """The f-string keys: tier_{tier} for the five tiers, theme_{name} for both themes, dropdown_{k}."""
     _, dynamic = source_keys()
     templates = {k for _, k in dynamic}
-    assert templates <= {"tier_{tier}", "tier_short_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}"}, (
-        templates
-    )
+    allowed = {"tier_{tier}", "tier_short_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}", "kpi_table_{key}"}
+    assert templates <= allowed, templates
     from components.filters import dropdown_labels
 
     assert set(dropdown_labels("en")) == {
@@ -137,6 +136,8 @@ def test_dynamic_key_families_exist():
         assert f"tier_short_{tier}" in STRINGS
     for theme in ("light", "dark"):
         assert f"theme_{theme}" in STRINGS
+    for key in ("indicator", "value", "yoy", "target"):
+        assert f"kpi_table_{key}" in STRINGS
 
 
 def test_outage_causes_of_the_sample_are_translated():

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 
 from components.i18n import DASH, t
-from components.kpis import KPI_INDICATORS, Kpi, kpi_card, kpi_models
+from components.kpis import DEFAULT_KPIS as KPI_INDICATORS
+from components.kpis import Kpi, kpi_card, kpi_models
 from data import aggregate as agg
 from data.load import Dataset, load_dataset
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 NAN_INF = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 TEXT_FIELDS = ("label", "value_text", "change_text", "target_text", "completion_text", "note")
 SELECTION = ("330212", "330281")
@@ -178,7 +179,7 @@ def test_invention_share_above_floor_has_no_warning(models):
 
 
 def test_rank_notes_for_the_city_only(models, city_2012):
-    assert city_2012["patent_applications"].note == "副省级城市第1位"
+    assert city_2012["patent_applications"].note == "副省级城市排名第1位"
     sel = models(2012, SELECTION, "zh")
     assert sel["patent_applications"].note == ""
 
@@ -189,7 +190,7 @@ def test_target_and_completion(city_2012):
     assert k.completion == pytest.approx(73647 / 72000)
     assert k.completion_text == "完成 102.3%"
     rd = city_2012["rd_intensity"]
-    assert rd.target_text == "2015年目标 2.50%"
+    assert rd.target_text == "“十二五”目标 2.50%（2015年）"  # the plan's name comes from dataset.json
     assert rd.completion == pytest.approx(1.95 / 2.5)
 
 

@@ -7,8 +7,11 @@ import json
 import pytest
 
 from components import meeting, present
-from components.export import SLIDE_SECTIONS
+from components.sections import slides as registry_slides
+from components.slides import plan
 from components.state import View, from_query
+from data.settings import SAMPLE_DIR
+from data.store import DataStore
 
 
 def _texts(node: object, out: list[str]) -> list[str]:
@@ -78,9 +81,10 @@ def test_present_layout_has_one_slide_per_section_with_captions(make_app, sample
     assert props["data-version"] == sample.version
     assert props["data-exit"] == "/?year=2012"
     slides = _find(root, "slide", [])
-    assert len(slides) == len(SLIDE_SECTIONS) == 5
+    assert len(slides) == len(registry_slides(sample)) == 5 + 7  # five sections, seven own indicators
     titles = [s.to_plotly_json()["props"]["aria-label"] for s in slides]
-    assert titles == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"]
+    assert titles[:5] == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"]
+    assert "全市创新指数" in titles
     for slide in slides:
         caption = " ".join(_texts(_find(slide, "slide-caption", [])[0], []))
         assert "2012年 · 全市" in caption
@@ -91,7 +95,7 @@ def test_present_layout_has_one_slide_per_section_with_captions(make_app, sample
     kpis = json.dumps(slides[0].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
     assert '"data-indicator": "patent_applications"' in kpis
     graphs = [g for s in slides[1:] for g in _find(s, "slide-chart", [])]
-    assert len(graphs) == sum(sec.chart_count for sec in SLIDE_SECTIONS[1:])
+    assert len(graphs) == sum(len(p.figures) for p in plan(sample, view)[1:])
 
 
 def test_the_page_is_built_from_the_referring_url(make_app) -> None:
@@ -106,10 +110,8 @@ def test_the_page_is_built_from_the_referring_url(make_app) -> None:
 
 
 def test_export_job_reports_a_missing_browser(monkeypatch, tmp_path) -> None:
-    from data.settings import SAMPLE_DIR
-
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
-    job = meeting.make_export_job(SAMPLE_DIR, tmp_path / "jobs")
+    job = meeting.make_export_job(DataStore(SAMPLE_DIR), tmp_path / "jobs")
     steps: list[object] = []
     download, error = job(steps.append, 1, 2012, [], {"lang": "zh", "theme": "light"})
     assert download is meeting.no_update
@@ -120,26 +122,31 @@ def test_export_job_reports_a_missing_browser(monkeypatch, tmp_path) -> None:
 def test_only_one_export_runs_at_a_time(tmp_path) -> None:
     import diskcache
 
-    from data.settings import SAMPLE_DIR
-
     jobs = tmp_path / "jobs"
     with diskcache.Cache(str(jobs)) as slots:
         slots.add(meeting.RUNNING_KEY, 12345, expire=60)  # another export holds the slot
-        download, error = meeting.make_export_job(SAMPLE_DIR, jobs)(print, 1, 2012, [], {"lang": "en"})
+        download, error = meeting.make_export_job(DataStore(SAMPLE_DIR), jobs)(print, 1, 2012, [], {"lang": "en"})
         assert download is meeting.no_update
         assert "Another export is running" in json.dumps(error.to_plotly_json(), default=str)
         assert slots.get(meeting.RUNNING_KEY) == 12345  # the busy job did not release someone else's slot
 
 
-def test_export_refuses_a_directory_that_does_not_validate(tmp_path) -> None:
-    download, error = meeting.make_export_job(tmp_path, tmp_path / "jobs")(print, 1, 2012, [], {"lang": "en"})
+def test_export_uses_the_version_being_served_not_a_rejected_update(monkeypatch, sample_copy, tmp_path) -> None:
+    """A bad update in the directory is rejected by the store; the export goes on with what the page shows."""
+    store = DataStore(sample_copy, recheck=0)
+    served = store.get().version
+    (sample_copy / "observations.csv").write_text("indicator,district,year,value\n", encoding="utf-8")
+    assert store.get().version == served
+    assert store.last_error is not None
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))  # stop before rendering
+    download, error = meeting.make_export_job(store, tmp_path / "jobs")(print, 1, 2012, [], {"lang": "en"})
     assert download is meeting.no_update
-    assert "failed validation" in json.dumps(error.to_plotly_json(), default=str)
+    assert "No Chromium browser" in json.dumps(error.to_plotly_json(), default=str)
 
 
 def test_default_language_comes_from_settings(tmp_path) -> None:
     from app import create_app
-    from data.settings import SAMPLE_DIR, Settings
+    from data.settings import Settings
 
     app = create_app(Settings(data_dir=SAMPLE_DIR, cache_dir=tmp_path / "c", lang="en"))
     text = json.dumps(app.server.test_client().get("/_dash-layout").get_json(), ensure_ascii=False)

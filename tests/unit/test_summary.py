@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from oracle import CJK, FIXTURES
 
+from components.sections import SECTIONS, hightech, other, overview, patents, pipeline, seismic
 from components.state import View
-from components.summary import SENTENCES, hightech_sentence, patents_sentence, pipeline_sentence, seismic_sentence
+from data.load import load_dataset
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
+patents_sentence = patents.sentence
+hightech_sentence = hightech.sentence
+pipeline_sentence = pipeline.sentence
+seismic_sentence = seismic.sentence
 
 
 def test_the_reports_patent_sentence(sample) -> None:
@@ -55,9 +58,32 @@ def test_a_district_without_stations_says_so(sample) -> None:
     assert seismic_sentence(sample, View(2011, ("330205",))) == "2011年江北区没有在运行的地震台站。"
 
 
-@pytest.mark.parametrize("key", list(SENTENCES))
+@pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
 @pytest.mark.parametrize("districts", [(), ("330212", "330281")])
-def test_english_sentences_have_no_chinese(sample, key: str, districts: tuple[str, ...]) -> None:
-    text = SENTENCES[key](sample, View(2012, districts, "en"))
+def test_english_sentences_have_no_chinese(sample, sec, districts: tuple[str, ...]) -> None:
+    text = sec.sentence(sample, View(2012, districts, "en"))
     assert text
     assert not CJK.search(text), text
+
+
+def test_overview_sentence_joins_patents_and_hightech(sample) -> None:
+    view = View(2012)
+    assert overview.sentence(sample, view) == patents.sentence(sample, view) + hightech.sentence(sample, view)
+
+
+def test_own_indicator_sentence_uses_its_own_unit() -> None:
+    ds = load_dataset(FIXTURES / "other_city")
+    zh = other.make(()).sentence(ds, View(2018, lang="zh"))
+    assert "技术市场成交额" in zh
+    assert "亿元" in zh
+    en = other.make(()).sentence(ds, View(2018, lang="en"))
+    assert "Technology market turnover" in en
+    assert "CNY" in en
+    assert not CJK.search(en)
+
+
+def test_sentences_drop_the_clauses_a_dataset_lacks() -> None:
+    ds = load_dataset(FIXTURES / "minimal")
+    text = patents.sentence(ds, View(2020))
+    assert text == "2020年全市专利申请量2,470件。"  # no invention clause, no growth (one year)
+    assert overview.sentence(ds, View(2020)) == text  # no high-tech clause either

@@ -257,12 +257,20 @@ def _city_listed_as_district(root: Path) -> None:
 # Expected line for whole-file problems and dataset.json problems is None.
 CASES: dict[str, Case | Any] = {
     # whole files
-    "missing-file": Case(lambda r: (r / "targets.csv").unlink(), "targets.csv", None, "file is missing"),
+    "missing-file": Case(lambda r: (r / "observations.csv").unlink(), "observations.csv", None, "file is missing"),
     "missing-file-names-columns": Case(
-        lambda r: (r / "peers.csv").unlink(), "peers.csv", None, "expected columns: city_zh, city_en, indicator"
+        lambda r: (r / "districts.csv").unlink(), "districts.csv", None, "expected columns: code, name_zh, name_en"
+    ),
+    "stations-without-outages": Case(
+        lambda r: (r / "seismic_outages.csv").unlink(), "seismic_outages.csv", None, "seismic_stations.csv needs it"
+    ),
+    "outages-without-stations": Case(
+        lambda r: (r / "seismic_stations.csv").unlink(), "seismic_stations.csv", None, "seismic_outages.csv needs it"
     ),
     "empty-file": Case(_write_bytes("districts.csv", lambda b: b""), "districts.csv", None, "file is empty"),
-    "header-only": Case(lambda r: keep_header_only(r, "peers.csv"), "peers.csv", None, "header but no data rows"),
+    "header-only": Case(
+        lambda r: keep_header_only(r, "districts.csv"), "districts.csv", None, "header but no data rows"
+    ),
     "utf16-with-bom": Case(_utf16, "districts.csv", None, "UTF-16"),
     "utf16-without-bom": Case(_utf16_no_bom, "districts.csv", None, "NUL bytes"),
     "latin1-bytes": Case(_latin1, "seismic_outages.csv", None, "neither UTF-8 nor GB18030"),
@@ -637,12 +645,91 @@ def test_issue_str_matches_the_documented_format(ds: Path) -> None:
 
 
 def test_whole_file_issue_has_no_line_or_column(ds: Path) -> None:
-    (ds / "targets.csv").unlink()
+    (ds / "observations.csv").unlink()
     err = load_error(ds)
     assert err.issues == (
-        Issue("targets.csv", None, None, "file is missing (expected columns: indicator, district, year, target)"),
+        Issue("observations.csv", None, None, "file is missing (expected columns: indicator, district, year, value)"),
     )
-    assert str(err.issues[0]) == "targets.csv: file is missing (expected columns: indicator, district, year, target)"
+    assert str(err.issues[0]) == (
+        "observations.csv: file is missing (expected columns: indicator, district, year, value)"
+    )
+
+
+OPTIONAL = ("targets.csv", "peers.csv", "enterprises.csv", ("seismic_stations.csv", "seismic_outages.csv"))
+
+
+@pytest.mark.parametrize("files", OPTIONAL, ids=lambda f: f if isinstance(f, str) else "seismic")
+def test_a_missing_optional_file_is_not_an_error(ds: Path, files: str | tuple[str, ...]) -> None:
+    """The feature is absent: the dataset loads with that table empty and not listed as present."""
+    names = (files,) if isinstance(files, str) else files
+    for name in names:
+        (ds / name).unlink()
+    loaded = load_dataset(ds)
+    for name in names:
+        assert name not in loaded.tables
+        assert not loaded.has(name)
+    assert loaded.tables["observations.csv"] > 0
+
+
+def test_only_the_four_required_files(ds: Path) -> None:
+    for name in ("targets.csv", "peers.csv", "enterprises.csv", "seismic_stations.csv", "seismic_outages.csv"):
+        (ds / name).unlink()
+    loaded = load_dataset(ds)
+    assert set(loaded.tables) == {"districts.csv", "indicators.csv", "observations.csv"}
+    assert loaded.stations.empty
+    assert loaded.enterprises.empty
+    assert loaded.targets.empty
+
+
+@pytest.mark.parametrize("name", ["targets.csv", "peers.csv", "enterprises.csv", "seismic_outages.csv"])
+def test_an_optional_file_with_a_header_only_is_an_empty_table(ds: Path, name: str) -> None:
+    keep_header_only(ds, name)
+    loaded = load_dataset(ds)
+    assert loaded.tables[name] == 0
+    assert not loaded.has(name)
+
+
+@pytest.mark.parametrize(
+    ("kpis", "fragment"),
+    [
+        ("patent_applications", "non-empty list of indicator ids"),
+        ([], "non-empty list of indicator ids"),
+        (["patent_applications", 5], "non-empty list of indicator ids"),
+        (["patent_applications", "patent_applications"], "twice"),
+        (["no_such_indicator"], "'no_such_indicator' is not an indicator of indicators.csv"),
+    ],
+)
+def test_bad_kpis_list_is_reported(ds: Path, kpis: object, fragment: str) -> None:
+    edit_meta(ds, kpis=kpis)
+    assert_issue(load_error(ds), schema.META_FILE, None, "kpis", fragment)
+
+
+def test_kpis_may_name_network_uptime_only_with_the_station_tables(ds: Path) -> None:
+    edit_meta(ds, kpis=["network_uptime", "hightech_enterprises"])
+    assert load_dataset(ds).meta["kpis"] == ["network_uptime", "hightech_enterprises"]
+    for name in ("seismic_stations.csv", "seismic_outages.csv", "enterprises.csv"):
+        (ds / name).unlink()
+    err = load_error(ds)
+    assert_issue(err, schema.META_FILE, None, "kpis", "'network_uptime' is not an indicator")
+    assert_issue(err, schema.META_FILE, None, "kpis", "'hightech_enterprises' is not an indicator")
+
+
+@pytest.mark.parametrize(
+    ("plans", "fragment"),
+    [
+        ({"name_zh": "十二五"}, "must be a list"),
+        (["十二五"], "item 1 must be an object"),
+        ([{"name_zh": "十二五", "name_en": "", "year": 2015}], "item 1: 'name_en' must be a non-empty text"),
+        ([{"name_zh": "十二五", "name_en": "12th", "year": "2015"}], "item 1: 'year' '2015' is not a year"),
+        (
+            [{"name_zh": "a", "name_en": "a", "year": 2015}, {"name_zh": "b", "name_en": "b", "year": 2015}],
+            "item 2: a second plan ends in 2015",
+        ),
+    ],
+)
+def test_bad_plans_are_reported(ds: Path, plans: object, fragment: str) -> None:
+    edit_meta(ds, plans=plans)
+    assert_issue(load_error(ds), schema.META_FILE, None, "plans", fragment)
 
 
 def test_not_a_directory(tmp_path: Path) -> None:

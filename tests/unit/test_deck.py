@@ -1,4 +1,4 @@
-"""The meeting export (components/export.py) with real kaleido and Debian's Chromium: no mocks.
+"""The meeting export (components/deck.py, components/render.py) with real kaleido and Debian's Chromium: no mocks.
 
 One renderer and two decks (zh whole city, en two districts in the dark theme) are built once per module.
 """
@@ -14,33 +14,23 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 from lxml import etree
+from oracle import CJK
 from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from components.export import (
-    EA_FONT,
-    EXPORT_SCALE,
-    SLIDE_SECTIONS,
-    ChartRenderer,
-    ExportError,
-    build_pptx,
-    chart_boxes,
-    find_chromium,
-    png_filename,
-    pptx_filename,
-    slide_section,
-)
-from components.filters import caption
-from components.i18n import STRINGS, t
+from components.deck import EA_FONT, EXPORT_SCALE, build_pptx, chart_boxes, png_filename, pptx_filename
+from components.i18n import t
+from components.render import ChartRenderer, ExportError, find_chromium
+from components.sections import SECTIONS, section, slides
+from components.slides import plan
 from components.state import View
-from components.summary import SENTENCES
+from components.summary import caption
 from data.load import Dataset
 
 CHROMIUM = Path("/usr/bin/chromium")
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 PATENTS_2012 = "2012年全市专利申请量73,647件，同比增长54.78%；授权发明专利2,065件，占授权量3.49%，低于3.5%。"
 TWO = ("330212", "330281")
 
@@ -81,29 +71,29 @@ def pictures(slide) -> list:
 # --- the registry -------------------------------------------------------------------------------------------
 
 
-def test_registry_order_titles_and_sentences():
-    assert [s.key for s in SLIDE_SECTIONS] == ["overview", "patents", "hightech", "pipeline", "seismic"]
-    for section in SLIDE_SECTIONS:
-        assert section.title_key in STRINGS
-        assert section.sentence is SENTENCES[section.key]
-        assert slide_section(section.key) is section
+def test_slides_follow_the_registry(sample: Dataset):
+    keys = [sl.key for sl in slides(sample)]
+    assert keys[:5] == ["overview", "patents", "hightech", "pipeline", "seismic"]
+    assert all(k.startswith("other-") for k in keys[5:])  # one slide per indicator of the dataset's own
+    assert len(keys) == 5 + len(section("other").graphs(sample))
     with pytest.raises(KeyError):
-        slide_section("nope")
+        section("nope")
 
 
 @pytest.mark.parametrize("districts", [(), TWO])
-def test_registry_charts_match_their_grid(sample: Dataset, districts: tuple[str, ...]):
+def test_slide_plan_charts_match_their_rows(sample: Dataset, districts: tuple[str, ...]):
     view = View(2012, districts, "en")
-    for section in SLIDE_SECTIONS:
-        figures, titles = section.charts(sample, view), section.chart_titles(sample, view)
-        assert all(isinstance(f, go.Figure) for f in figures)
-        assert len(figures) == len(titles) == section.chart_count == len(section.boxes())
-        assert all(title and not CJK.search(title) for title in titles)
+    for planned in plan(sample, view):
+        assert len(planned.figures) == len(planned.chart_titles) == sum(len(r) for r in planned.rows)
+        assert len(chart_boxes(planned.rows)) == len(planned.figures)
+        assert all(title and not CJK.search(title) for title in planned.chart_titles)
+        assert planned.title
+        assert not CJK.search(planned.title)
 
 
-def test_chart_boxes_stay_on_the_slide_without_overlap():
-    for section in SLIDE_SECTIONS:
-        boxes = [b for pair in section.boxes() for b in pair]
+def test_chart_boxes_stay_on_the_slide_without_overlap(sample: Dataset):
+    for planned in plan(sample, View(2012)):
+        boxes = [b for pair in chart_boxes(planned.rows) for b in pair]
         for b in boxes:
             assert b.left >= 0.49
             assert b.left + b.width <= 13.334 - 0.49
@@ -117,26 +107,32 @@ def test_chart_boxes_stay_on_the_slide_without_overlap():
                     or a.top + a.height <= b.top + 1e-6
                     or b.top + b.height <= a.top + 1e-6
                 )
-                assert apart, (section.key, a, b)
+                assert apart, (planned.slide.key, a, b)
     ((title, picture),) = chart_boxes([[1]])
     assert picture.top == pytest.approx(title.top + title.height)
+
+
+@pytest.fixture(scope="module")
+def zh_plan(sample: Dataset):
+    return plan(sample, View(2012, (), "zh"))
 
 
 # --- the zh deck --------------------------------------------------------------------------------------------
 
 
-def test_deck_is_16_by_9_with_one_slide_per_section(zh_deck):
+def test_deck_is_16_by_9_with_one_slide_per_planned_slide(zh_deck, zh_plan):
     prs, _, _ = zh_deck
     assert prs.slide_width == 12192000  # 13.333 in: PowerPoint's own 16:9
     assert prs.slide_height == Inches(7.5)
-    assert len(prs.slides) == 1 + len(SLIDE_SECTIONS)
+    assert len(prs.slides) == 1 + len(zh_plan)
 
 
-def test_slide_titles_are_the_catalogue_titles_in_order(zh_deck):
+def test_slide_titles_are_the_section_titles_in_order(zh_deck, zh_plan):
     prs, _, _ = zh_deck
     titles = [slide.shapes.title.text_frame.text for slide in list(prs.slides)[1:]]
-    assert titles == [t(s.title_key, "zh") for s in SLIDE_SECTIONS]
-    assert titles == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"]
+    assert titles == [p.title for p in zh_plan]
+    assert titles[:5] == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"]
+    assert "全市创新指数" in titles[5:]  # an indicator of the sample's own, with a slide of its own
 
 
 def test_title_slide(sample: Dataset, zh_deck):
@@ -157,12 +153,12 @@ def test_every_section_footer_carries_caption_as_of_and_sample_mark(sample: Data
             assert mark in footer
 
 
-def test_pictures_are_pngs_of_the_expected_size(zh_deck):
+def test_pictures_are_pngs_of_the_expected_size(zh_deck, zh_plan):
     prs, _, _ = zh_deck
-    for slide, section in zip(list(prs.slides)[1:], SLIDE_SECTIONS, strict=True):
+    for slide, planned in zip(list(prs.slides)[1:], zh_plan, strict=True):
         pics = pictures(slide)
-        assert len(pics) == section.chart_count
-        for pic, (_, box) in zip(pics, section.boxes(), strict=True):
+        assert len(pics) == len(planned.figures)
+        for pic, (_, box) in zip(pics, chart_boxes(planned.rows), strict=True):
             assert pic.image.content_type == "image/png"
             image = Image.open(io.BytesIO(pic.image.blob))
             assert image.format == "PNG"
@@ -176,9 +172,9 @@ def test_light_theme_pictures_are_opaque_white(zh_deck):
     assert image.getpixel((1, 1)) == (255, 255, 255, 255)
 
 
-def test_patents_slide_says_the_sentence(zh_deck):
+def test_patents_slide_says_the_sentence(zh_deck, zh_plan):
     prs, _, _ = zh_deck
-    patents = prs.slides[1 + [s.key for s in SLIDE_SECTIONS].index("patents")]
+    patents = prs.slides[1 + [p.slide.key for p in zh_plan].index("patents")]
     assert shape_named(patents, "Summary").text_frame.text == PATENTS_2012
     assert PATENTS_2012 in "\n".join(texts(patents))
 
@@ -217,9 +213,9 @@ def test_theme_falls_back_to_yahei_for_simplified_chinese(zh_deck):
     assert hans == ["Microsoft YaHei", "Microsoft YaHei"]
 
 
-def test_progress_counts_up_to_the_total(zh_deck):
+def test_progress_counts_up_to_the_total(zh_deck, zh_plan):
     _, calls, _ = zh_deck
-    total = sum(s.chart_count for s in SLIDE_SECTIONS)
+    total = sum(len(p.figures) for p in zh_plan)
     assert [done for done, _, _ in calls] == list(range(1, total + 1))
     assert {n for _, n, _ in calls} == {total}
     assert all(label.strip() for _, _, label in calls)
@@ -241,9 +237,9 @@ def test_english_deck_has_no_chinese_text(sample: Dataset, en_deck):
             assert not CJK.search(text), text
     footer = shape_named(en_deck.slides[1], "Footer").text_frame.text
     assert footer == "2012 · Yinzhou, Yuyao · Data as of 2012-12-31 · Sample data"
-    assert [s.shapes.title.text_frame.text for s in list(en_deck.slides)[1:]] == [
-        t(s.title_key, "en") for s in SLIDE_SECTIONS
-    ]
+    titles = [s.shapes.title.text_frame.text for s in list(en_deck.slides)[1:]]
+    assert titles == [p.title for p in plan(sample, View(2012, TWO, "en"))]
+    assert titles[:5] == [t(s.title_key, "en") for s in SECTIONS[:5]]
 
 
 def test_dark_deck_has_dark_slides_and_pictures(en_deck):

@@ -1,0 +1,231 @@
+"""The section model: what a section shows, what it needs from the data, how it computes, speaks and presents.
+
+A `Section` is declared once (one module in components/sections/) and everything else iterates the
+registry: the page layout, the callbacks (outputs derived from the declaration), presentation mode,
+the PPTX deck, `app.py check` and the benchmark. A chart or block whose needs a dataset does not meet
+is dropped and the row reflows; a section whose needs are not met is absent everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.i18n import t
+from components.state import View
+from data import aggregate as agg
+from data.load import Dataset
+
+Build = Callable[[Dataset, View], Any]
+Sentence = Callable[[Dataset, View], str]
+TitleFn = Callable[[Dataset, str], str]
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a part needs from the data: indicators with data, indicators with values per district, tables."""
+
+    indicators: tuple[str, ...] = ()
+    by_district: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    custom: Callable[[Dataset], list[str]] | None = None  # any other condition: returns what is missing
+
+    def missing(self, ds: Dataset) -> list[str]:
+        """What the dataset lacks, as names a data steward recognises ('enterprises.csv', 'utility_grants')."""
+        out = [f for f in self.tables if not ds.has(f)]
+        out += [i for i in self.indicators if not agg.available(ds, i)]
+        out += [f"{i} by district" for i in self.by_district if not agg.by_district_available(ds, i)]
+        if self.custom is not None:
+            out += self.custom(ds)
+        return out
+
+    def met(self, ds: Dataset) -> bool:
+        """True when nothing is missing."""
+        return not self.missing(ds)
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        """The indicators this part shows."""
+        return (*self.indicators, *self.by_district)
+
+
+@dataclass(frozen=True)
+class Optional:
+    """Indicators a part draws when present (a series, a line, a note), and what their absence means."""
+
+    indicators: tuple[str, ...]
+    note: str = ""  # for `app.py check` when none of them is there, e.g. "no type breakdown"
+
+    def present(self, ds: Dataset) -> list[str]:
+        """The ones the dataset has."""
+        return [i for i in self.indicators if agg.available(ds, i)]
+
+
+@dataclass(frozen=True)
+class Graph:
+    """One chart: its stable ID, title (catalogue key, may hold {year}), width of 12, needs and height."""
+
+    id: str
+    title: str | TitleFn
+    build: Build
+    width: int = 6
+    needs: Needs = Needs()
+    optional: tuple[Optional, ...] = ()
+    height: int | Callable[[Dataset], int] = 320
+    slide_width: int | None = None  # relative width on slides, when it differs from the page's
+    slide_title: str | TitleFn | None = None  # the title on slides and in the PPTX, when it differs
+    control: Callable[[Dataset, View], Any] | None = None  # a component in the card header (map picker)
+    modebar: bool = True
+    indicator: str = ""  # the indicator the chart is about (own indicators: data-indicator on the holder)
+
+    def title_text(self, ds: Dataset, lang: str, year: object = "{year}", slide: bool = False) -> str:
+        """The title in `lang`, with the year filled in (or left as '{year}' for the live page)."""
+        title = self.slide_title if slide and self.slide_title is not None else self.title
+        text = title(ds, lang) if callable(title) else t(title, lang, year="{year}")
+        return text.replace("{year}", str(year))
+
+    def height_px(self, ds: Dataset) -> int:
+        """The chart's height on the page for this dataset (tall enough for every district or station)."""
+        return self.height(ds) if callable(self.height) else self.height
+
+    def uses(self, ds: Dataset) -> set[str]:
+        """The indicators this chart shows for `ds`."""
+        return set(self.needs.uses) | {i for o in self.optional for i in o.present(ds)}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A non-chart output of a section (KPI strip, headline numbers, a sentence): children of one element."""
+
+    id: str
+    build: Build
+    class_name: str = ""
+    kind: str = "div"  # "div", "row" (a Bootstrap row of cards) or "p"
+    live: bool = False  # announced to screen readers when it changes
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide of presentation mode and of the PPTX: title, sentence, charts in rows, optional KPI cards."""
+
+    key: str
+    section: str  # the key of the section whose compute draws the charts
+    title: Callable[[str], str]  # lang -> title
+    sentence: Sentence
+    rows: tuple[tuple[Graph, ...], ...]
+    kpis: bool = False  # an overview of KPI cards (presentation mode) rather than charts
+
+    @property
+    def graphs(self) -> list[Graph]:
+        """The slide's charts in reading order."""
+        return [g for row in self.rows for g in row]
+
+
+def normalised(widths: Sequence[int], total: int = 12) -> list[int]:
+    """Integer widths scaled to fill `total` (what is left of a dropped chart goes to the others)."""
+    if not widths:
+        return []
+    scale = total / sum(widths)
+    out = [max(1, round(w * scale)) for w in widths]
+    out[-1] += total - sum(out)
+    return out
+
+
+@dataclass(frozen=True)
+class Section:
+    """A dashboard section, declared once.
+
+    `rows` lays the charts out on the page (rows of graphs, widths of 12); `slide_rows` on slides, by chart
+    ID (default: the page rows). `compute(ds, view)` returns {output id: value} for every block and chart
+    present (pure; the callbacks, slides and exports all use it). `expand(ds)`, for sections whose charts
+    depend on the dataset (own indicators), returns the rows instead.
+    """
+
+    key: str
+    title_key: str
+    sentence: Sentence
+    rows: tuple[tuple[Graph, ...], ...] = ()
+    blocks: tuple[Block, ...] = ()
+    needs: Needs = Needs()
+    slide_rows: tuple[tuple[str, ...], ...] = ()
+    expand: Callable[[Dataset], tuple[tuple[Graph, ...], ...]] | None = None
+    slides_for: Callable[[Section, Dataset], list[Slide]] | None = None
+    note: Callable[[Dataset], str] | None = None  # a count or remark for `app.py check`
+    kpis_on_slide: bool = False
+    controls: tuple[tuple[str, str, str], ...] = ()  # (component id, property, name in view.extras)
+    uses_extra: Callable[[Dataset], set[str]] = field(default=lambda ds: set())
+    empty_reason: str = "nothing to show"
+
+    def title(self, lang: str) -> str:
+        """The section heading in `lang`."""
+        return t(self.title_key, lang)
+
+    def page_rows(self, ds: Dataset) -> list[list[Graph]]:
+        """The charts this dataset can show, row by row (empty rows dropped)."""
+        out = [[g for g in row if g.needs.met(ds)] for row in self._declared(ds)]
+        return [row for row in out if row]
+
+    def graphs(self, ds: Dataset) -> list[Graph]:
+        """Every chart present for `ds`, in page order."""
+        return [g for row in self.page_rows(ds) for g in row]
+
+    def absent_because(self, ds: Dataset) -> list[str]:
+        """Why the section is absent for `ds`, e.g. ['no enterprises.csv'] (empty when it is present)."""
+        missing = self.needs.missing(ds)
+        if missing:
+            return [f"no {m}" for m in missing]
+        if not self.blocks and not self.graphs(ds):
+            every = {m for row in self._declared(ds) for g in row for m in g.needs.missing(ds)}
+            return [f"no {m}" for m in sorted(every)] or [self.empty_reason]
+        return []
+
+    def _declared(self, ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
+        return self.expand(ds) if self.expand is not None else self.rows
+
+    def present(self, ds: Dataset) -> bool:
+        """Whether the section is shown for `ds`."""
+        return not self.absent_because(ds)
+
+    def uses(self, ds: Dataset) -> set[str]:
+        """The indicators the section shows for `ds` (so the generic section leaves them out)."""
+        if not self.present(ds):
+            return set()
+        return {i for g in self.graphs(ds) for i in g.uses(ds)} | self.uses_extra(ds)
+
+    def slides(self, ds: Dataset) -> list[Slide]:
+        """The section's slides for `ds` (one by default; the generic section has one per indicator)."""
+        if not self.present(ds):
+            return []
+        if self.slides_for is not None:
+            return self.slides_for(self, ds)
+        present = {g.id: g for g in self.graphs(ds)}
+        if self.slide_rows:
+            rows = [tuple(present[i] for i in row if i in present) for row in self.slide_rows]
+        else:
+            rows = [tuple(row) for row in self.page_rows(ds)]
+        rows = [row for row in rows if row]
+        return [Slide(self.key, self.key, self.title, self.sentence, tuple(rows), self.kpis_on_slide)]
+
+    def notes(self, ds: Dataset) -> list[str]:
+        """What the dataset lacks for this section, for `app.py check` ('no type breakdown')."""
+        out = []
+        for row in self._declared(ds):
+            for g in row:
+                if not g.needs.met(ds):
+                    out.append(f"no {g.id.removesuffix('-graph')} chart")
+                    continue
+                out += [o.note for o in g.optional if o.note and not o.present(ds)]
+        if self.note is not None:
+            out.insert(0, self.note(ds))
+        return [n for n in dict.fromkeys(out) if n]
+
+    def outputs(self, ds: Dataset) -> list[str]:
+        """The output IDs `compute` fills for `ds`: blocks, then charts."""
+        return [b.id for b in self.blocks] + [g.id for g in self.graphs(ds)]
+
+    def compute(self, ds: Dataset, view: View, only: Sequence[str] | None = None) -> dict[str, Any]:
+        """{output id: value} for every block and chart present (or just the IDs in `only`); pure."""
+        parts: list[Block | Graph] = [*self.blocks, *self.graphs(ds)]
+        wanted = None if only is None else set(only)
+        return {p.id: p.build(ds, view) for p in parts if wanted is None or p.id in wanted}

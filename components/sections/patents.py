@@ -1,0 +1,126 @@
+"""专利 Patents: applications and grants (by type where the data has it), districts compared, invention share."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from components import figures, ids
+from components.i18n import fmt_value, t
+from components.prep import district_frame, many_rows_height, year_frame
+from components.sections.base import Graph, Needs, Optional, Section
+from components.state import View
+from components.summary import floor_text, scope, trend
+from data import aggregate as agg
+from data.load import Dataset
+from data.rules import INVENTION_SHARE_FLOOR
+
+TYPES = (("invention", "invention_grants"), ("utility", "utility_grants"), ("design", "design_grants"))
+
+
+def trend_figure(ds: Dataset, view: View) -> go.Figure:
+    """Grants stacked by type (or invention and other grants, or grants) per year, applications as a line."""
+    lang = view.lang
+    have = {key: ind for key, ind in TYPES if agg.available(ds, ind)}
+    columns = {"applications": "patent_applications"}
+    if len(have) == len(TYPES):
+        columns |= have
+        bars = [(key, t(key, lang)) for key in have]
+    elif agg.available(ds, "patent_grants"):
+        columns["grants"] = "patent_grants"
+        bars = [("grants", t("grants", lang))]
+        if "invention" in have:
+            columns["invention"] = have["invention"]
+            bars = [("invention", t("invention", lang)), ("other", t("other_grants", lang))]
+    else:
+        bars = []
+    frame = year_frame(ds, columns, view.districts)
+    if bars and bars[-1][0] == "other":
+        frame["other"] = frame["grants"] - frame["invention"]
+    return figures.patents_trend(frame, bars, ("applications", t("applications", lang)), lang, view.theme)
+
+
+def district_figure(ds: Dataset, view: View) -> go.Figure:
+    """Applications (and grants) by district for the year; bars carry the district code for cross-filtering."""
+    lang = view.lang
+    columns = {"applications": "patent_applications"}
+    labels = [("applications", t("applications", lang))]
+    if agg.by_district_available(ds, "patent_grants"):
+        columns["grants"] = "patent_grants"
+        labels.append(("grants", t("grants", lang)))
+    frame = district_frame(ds, view.year, columns, lang)
+    return figures.district_bars(frame, labels, view.districts, "件", lang, view.theme)
+
+
+def share_figure(ds: Dataset, view: View) -> go.Figure:
+    """Invention share of grants over the years with the floor line."""
+    lang = view.lang
+    floor = (INVENTION_SHARE_FLOOR, t("too_low_line", lang, floor=floor_text(lang)), "bad")
+    share = agg.series(ds, "invention_share", view.districts)
+    return figures.trend_line(share, t("patents_share_title", lang), "%", lang, view.theme, refs=[floor])
+
+
+def sentence(ds: Dataset, view: View) -> str:
+    """e.g. 2012年全市专利申请量73,647件，同比增长54.78%；授权发明专利2,065件，占授权量3.49%，低于3.5%。"""
+    lang, d, y = view.lang, view.districts, view.year
+    apps = agg.reading(ds, "patent_applications", y, d)
+    if apps.value is None:
+        return t("sum_no_data", lang, year=y, scope=scope(ds, view))
+    text = t(
+        "sum_patents",
+        lang,
+        year=y,
+        scope=scope(ds, view),
+        apps=fmt_value(apps.value, "件", lang),
+        trend=trend(apps.change, "pct", lang),
+    )
+    inv = agg.value(ds, "invention_grants", y, d) if agg.available(ds, "invention_grants") else None
+    if inv is not None:
+        share = agg.value(ds, "invention_share", y, d) if agg.available(ds, "invention_share") else None
+        below = share is not None and share < INVENTION_SHARE_FLOOR
+        low = t("sum_below_floor", lang, floor=floor_text(lang)) if below else ""
+        clause = "sum_patents_inv_share" if share is not None else "sum_patents_inv"
+        text += t(clause, lang, inv=fmt_value(inv, "件", lang), share=fmt_value(share, "%", lang), low=low)
+    return text + t("sum_end", lang)
+
+
+SECTION = Section(
+    key="patents",
+    title_key="patents",
+    sentence=sentence,
+    needs=Needs(indicators=("patent_applications",)),
+    rows=(
+        (
+            Graph(
+                ids.PATENTS_TREND,
+                "patents_trend_title",
+                trend_figure,
+                width=5,
+                slide_width=4,
+                needs=Needs(indicators=("patent_applications",)),
+                optional=(
+                    Optional(("invention_grants", "patent_grants")),
+                    Optional(("utility_grants", "design_grants"), note="no type breakdown"),
+                ),
+            ),
+            Graph(
+                ids.PATENTS_DISTRICT,
+                "patents_district_title",
+                district_figure,
+                width=4,
+                slide_width=5,
+                needs=Needs(by_district=("patent_applications",)),
+                optional=(Optional(("patent_grants",)),),
+                height=many_rows_height,
+                slide_title="export_patents_district_title",
+            ),
+            Graph(
+                ids.PATENTS_SHARE,
+                "patents_share_title",
+                share_figure,
+                width=3,
+                needs=Needs(indicators=("invention_share",)),
+            ),
+        ),
+    ),
+    slide_rows=((ids.PATENTS_TREND, ids.PATENTS_DISTRICT, ids.PATENTS_SHARE),),
+)
