@@ -16,57 +16,32 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import callback_body
+from bench import Page
 from components import ids
-from data.load import load_dataset
+from components.sections import present
+from data.load import Dataset, load_dataset
 from data.settings import SAMPLE_DIR, Settings
 
-CALLBACKS: dict[str, list[tuple[str, str]]] = {
-    "sync_view": [
-        (ids.URL, "search"),
-        (ids.FILTER_YEAR, "value"),
-        (ids.FILTER_YEAR, "options"),
-        (ids.FILTER_DISTRICTS, "value"),
-        (ids.FILTER_DISTRICTS, "options"),
-        (ids.NOTICE, "children"),
-        (ids.FILTER_CAPTION, "children"),
-    ],
-    "update_kpis": [(ids.KPI_STRIP, "children"), (ids.OVERVIEW_SUMMARY, "children")],
-    "update_overview": [(ids.MAP_GRAPH, "figure"), (ids.RD_GRAPH, "figure")],
-    "update_patents": [(ids.PATENTS_TREND, "figure"), (ids.PATENTS_DISTRICT, "figure"), (ids.PATENTS_SHARE, "figure")],
-    "update_hightech": [(ids.HIGHTECH_DISTRICT, "figure"), (ids.HIGHTECH_TREND, "figure")],
-    "update_pipeline": [
-        (ids.PIPELINE_HEADLINE, "children"),
-        (ids.PIPELINE_TIERS, "figure"),
-        (ids.PIPELINE_TREND, "figure"),
-        (ids.PIPELINE_FLOW, "figure"),
-        (ids.PIPELINE_DISTRICT, "figure"),
-    ],
-    "update_seismic": [
-        (ids.SEISMIC_HEADLINE, "children"),
-        (ids.SEISMIC_UPTIME, "figure"),
-        (ids.SEISMIC_HEATMAP, "figure"),
-        (ids.SEISMIC_TIMELINE, "figure"),
-    ],
-}
 CONFIG = {"lang": "zh", "theme": "light"}
 
 
-def body(name: str, year: int, districts: list[str]) -> dict[str, Any]:
-    """The request a browser sends for callback `name` after a filter change."""
-    filt = [(ids.FILTER_YEAR, "value", year), (ids.FILTER_DISTRICTS, "value", districts)]
-    if name == "sync_view":
-        inputs = [
-            (ids.URL, "search", f"?year={year}"),
-            *filt,
-            (ids.FILTER_RESET, "n_clicks", None),
-            *[(g, "clickData", None) for g in ids.CLICKABLE_DISTRICT_GRAPHS],
-        ]
-    elif name == "update_overview":
-        inputs = [*filt, (ids.MAP_INDICATOR, "value", "patent_applications")]
-    else:
-        inputs = filt
-    return callback_body(CALLBACKS[name], inputs, [(ids.CONFIG, "data", CONFIG)], f"{ids.FILTER_DISTRICTS}.value")
+def callbacks(page: Page, ds: Dataset) -> dict[str, dict[str, Any]]:
+    """What a filter change fires: the URL/filter sync, then one callback per section present (the registry)."""
+    out = {"sync_view": page.callback(f"{ids.URL}.search")}
+    for section in present(ds):
+        out[section.key] = page.callback(f'"section":"{section.key}"')
+    return out
+
+
+def body(page: Page, dep: dict[str, Any], year: int, districts: list[str]) -> dict[str, Any]:
+    """The request a browser sends for callback `dep` after a filter change."""
+    values = {
+        (ids.URL, "search"): f"?year={year}",
+        (ids.FILTER_YEAR, "value"): year,
+        (ids.FILTER_DISTRICTS, "value"): districts,
+        (ids.CONFIG, "data"): CONFIG,
+    }
+    return page.body(dep, values, changed=f"{ids.FILTER_DISTRICTS}.value")
 
 
 def selections(n: int, seed: int = 7) -> list[tuple[int, list[str]]]:
@@ -99,6 +74,8 @@ def run(n: int) -> str:
         app = create_app(Settings(cache_dir=Path(tmp) / "cache"))
         client = app.server.test_client()
         client.get("/")  # Dash sets itself up on the first request
+        page = Page.load(lambda path: client.get(path).get_json())
+        fired = callbacks(page, load_dataset(SAMPLE_DIR))
         states = selections(n)
         times: dict[tuple[str, str], list[float]] = {}
         change_ms: dict[str, list[float]] = {"cold": [], "warm": []}
@@ -107,8 +84,8 @@ def run(n: int) -> str:
         for phase in ("cold", "warm"):
             for year, districts in states:
                 total_t, total_b, total_gz = 0.0, 0, 0
-                for name in CALLBACKS:
-                    payload = body(name, year, districts)
+                for name, dep in fired.items():
+                    payload = body(page, dep, year, districts)
                     t0 = time.perf_counter()
                     resp = client.post("/_dash-update-component", json=payload)
                     dt = (time.perf_counter() - t0) * 1000
@@ -130,7 +107,7 @@ def run(n: int) -> str:
         "| callback | cold p50 ms | cold p95 ms | warm p50 ms | warm p95 ms |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name in CALLBACKS:
+    for name in fired:
         c, w = times[(name, "cold")], times[(name, "warm")]
         lines.append(f"| {name} | {pct(c, 50):.1f} | {pct(c, 95):.1f} | {pct(w, 50):.1f} | {pct(w, 95):.1f} |")
     c, w = change_ms["cold"], change_ms["warm"]

@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 from components import callbacks, filters, ids, meeting, present
 from components.i18n import t
 from components.sections import SECTIONS
-from components.sections.base import Block, Section, normalised
+from components.sections.base import Block, Section
 from components.services import services
 from components.state import View, from_query
 from components.ui import graph_card, section_frame
@@ -154,9 +154,9 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
     """A section's blocks and chart cards, row by row; widths reflow to fill a row when a chart is absent."""
     lang = view.lang
     children: list = [block(section, b) for b in section.blocks]
-    for row in section.page_rows(ds):
+    for row in section.page_grid(ds):
         cols = []
-        for g, width in zip(row, normalised([g.width for g in row]), strict=True):
+        for g, width in row:
             card = graph_card(
                 section.key,
                 g.id,
@@ -165,7 +165,7 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
                 g.height_px(ds),
                 g.control(ds, view) if g.control else None,
                 g.modebar,
-                **({"data-indicator": g.indicator} if g.indicator else {}),
+                **({"data-graph-indicator": g.indicator} if g.indicator else {}),
             )
             cols.append(dbc.Col(card, lg=width, className="mb-3"))
         children.append(dbc.Row(cols))

@@ -51,6 +51,11 @@ class Index:
         return np.array(sorted({pos[c] for c in districts if c in pos}), dtype=int)
 
 
+def _missing(v: object) -> bool:
+    """An empty cell as pandas holds it (None, NaN or NA)."""
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
 def tier_info(tier: str) -> dict[str, object]:
     """An indicators.csv row for a pipeline tier the dataset does not define itself."""
     zh, en = TIER_NAMES[tier]
@@ -176,7 +181,10 @@ def build_index(
                     continue
                 service[si, yi, mi] = (hi - lo).total_seconds()
                 down[si, yi, mi] = union_seconds(logged, lo, hi)
-    info = {str(r["indicator"]): r for r in indicators.to_dict("records")}
+    info = {
+        str(r["indicator"]): {k: None if _missing(v) else v for k, v in r.items()}
+        for r in indicators.to_dict("records")
+    }
     if len(enterprises):  # the tier indicators are counted from enterprises.csv, defined there or not
         for tier, ind in TIER_INDICATORS.items():
             info.setdefault(ind, tier_info(tier))

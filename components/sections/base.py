@@ -77,7 +77,7 @@ class Graph:
     slide_title: str | TitleFn | None = None  # the title on slides and in the PPTX, when it differs
     control: Callable[[Dataset, View], Any] | None = None  # a component in the card header (map picker)
     modebar: bool = True
-    indicator: str = ""  # the indicator the chart is about (own indicators: data-indicator on the holder)
+    indicator: str = ""  # the indicator the chart is about (own indicators: data-graph-indicator on the holder)
 
     def title_text(self, ds: Dataset, lang: str, year: object = "{year}", slide: bool = False) -> str:
         """The title in `lang`, with the year filled in (or left as '{year}' for the live page)."""
@@ -122,6 +122,9 @@ class Slide:
         return [g for row in self.rows for g in row]
 
 
+TALL = 480  # px: a chart taller than this on the page gets a row of its own
+
+
 def normalised(widths: Sequence[int], total: int = 12) -> list[int]:
     """Integer widths scaled to fill `total` (what is left of a dropped chart goes to the others)."""
     if not widths:
@@ -163,8 +166,30 @@ class Section:
 
     def page_rows(self, ds: Dataset) -> list[list[Graph]]:
         """The charts this dataset can show, row by row (empty rows dropped)."""
+        if not self.needs.met(ds):
+            return []
         out = [[g for g in row if g.needs.met(ds)] for row in self._declared(ds)]
         return [row for row in out if row]
+
+    def page_grid(self, ds: Dataset) -> list[list[tuple[Graph, int]]]:
+        """The page rows with each chart's width of 12.
+
+        A full row whose chart is absent reflows to stay full; a chart made tall by many districts or stations
+        gets a row of its own (full width) instead of leaving its neighbours a column of empty space.
+        """
+        if not self.needs.met(ds):
+            return []
+        out = []
+        for row in self._declared(ds):
+            shown = [g for g in row if g.needs.met(ds)]
+            tall = [g for g in shown if g.height_px(ds) > TALL] if len(shown) > 1 else []
+            rest = [g for g in shown if g not in tall]
+            full = sum(g.width for g in row) >= 12 or bool(tall)
+            if rest:
+                widths = normalised([g.width for g in rest]) if full else [g.width for g in rest]
+                out.append(list(zip(rest, widths, strict=True)))
+            out += [[(g, 12)] for g in tall]
+        return out
 
     def graphs(self, ds: Dataset) -> list[Graph]:
         """Every chart present for `ds`, in page order."""
@@ -221,11 +246,13 @@ class Section:
         return [n for n in dict.fromkeys(out) if n]
 
     def outputs(self, ds: Dataset) -> list[str]:
-        """The output IDs `compute` fills for `ds`: blocks, then charts."""
+        """The output IDs `compute` fills for `ds`: blocks, then charts (none when the section is absent)."""
+        if not self.present(ds):
+            return []
         return [b.id for b in self.blocks] + [g.id for g in self.graphs(ds)]
 
     def compute(self, ds: Dataset, view: View, only: Sequence[str] | None = None) -> dict[str, Any]:
         """{output id: value} for every block and chart present (or just the IDs in `only`); pure."""
-        parts: list[Block | Graph] = [*self.blocks, *self.graphs(ds)]
+        parts: list[Block | Graph] = [*self.blocks, *self.graphs(ds)] if self.present(ds) else []
         wanted = None if only is None else set(only)
         return {p.id: p.build(ds, view) for p in parts if wanted is None or p.id in wanted}

@@ -21,6 +21,7 @@ from data import aggregate as agg
 from data.load import Dataset
 
 KEY = "other"
+PER_ROW = 3  # city-only indicators: trends per row
 
 
 def ratio_parts(ds: Dataset, indicators: set[str]) -> set[str]:
@@ -87,15 +88,16 @@ def _title(indicator: str, key: str) -> Callable[[Dataset, str], str]:
 
 def graphs_of(ds: Dataset, indicator: str) -> tuple[Graph, ...]:
     """The trend, and the district comparison where the indicator has values per district."""
+    alone = not agg.by_district_available(ds, indicator)
     trend = Graph(
         ids.other_graph(indicator, "trend"),
         _title(indicator, "other_trend_title"),
         trend_figure(indicator),
-        width=5,
+        width=12 // PER_ROW if alone else 5,
         needs=Needs(indicators=(indicator,)),
         indicator=indicator,
     )
-    if not agg.by_district_available(ds, indicator):
+    if alone:
         return (trend,)
     bars = Graph(
         ids.other_graph(indicator, "district"),
@@ -113,7 +115,11 @@ def make(builtins: Sequence[Section]) -> Section:
     """The generic section over the indicators the `builtins` leave unshown."""
 
     def rows(ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
-        return tuple(graphs_of(ds, ind) for ind in own_indicators(ds, builtins))
+        """An indicator with districts: its trend and its districts side by side; city-only trends three a row."""
+        own = [graphs_of(ds, ind) for ind in own_indicators(ds, builtins)]
+        wide = [pair for pair in own if len(pair) > 1]
+        single = [pair[0] for pair in own if len(pair) == 1]
+        return (*wide, *(tuple(single[i : i + PER_ROW]) for i in range(0, len(single), PER_ROW)))
 
     def sentence(ds: Dataset, view: View) -> str:
         return joined([indicator_sentence(ds, view, i) for i in own_indicators(ds, builtins)], view.lang)

@@ -152,7 +152,7 @@ _GRAPH_STATES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(g
     const marks = g.querySelectorAll(
         '.trace .point, .trace path.js-line, .hm image, .sankey-node, .pielayer .slice').length;
     const notes = [...g.querySelectorAll('.annotation-text')].map(a => a.textContent.trim()).filter(Boolean);
-    const holder = g.closest('.dash-graph') || g.parentElement;
+    const holder = g.closest('.graph-holder') || g.parentElement;
     return {id: (holder && holder.id) || g.id || '?', marks, notes, rendered: !!g._fullLayout,
             empty: !!(g.layout && g.layout.meta && g.layout.meta.empty), width: box.width, height: box.height};
 })"""
@@ -527,13 +527,6 @@ def test_district_without_station_shows_no_station_message(page: Page, app_serve
 # 8. Screenshots of the default view, and what they showed
 # --------------------------------------------------------------------------------------------------
 
-GRAPH_IDS = (
-    "overview-map-graph", "overview-rd-graph",
-    "patents-trend-graph", "patents-district-graph", "patents-share-graph",
-    "hightech-district-graph", "hightech-trend-graph",
-    "pipeline-tiers-graph", "pipeline-trend-graph", "pipeline-flow-graph", "pipeline-district-graph",
-    "seismic-uptime-graph", "seismic-heatmap-graph", "seismic-timeline-graph",
-)  # fmt: skip
 
 # Text a reader cannot read in one graph: [kind, detail...] per problem (tolerance 1-3 px).
 _TEXT_PROBLEMS = """(gid) => {
@@ -609,10 +602,15 @@ _TEXT_PROBLEMS = """(gid) => {
 KNOWN_TEXT_DEFECTS: dict[str, tuple[tuple[str, ...], str]] = {}  # none left: every chart's text is readable
 
 
+def graph_ids(page: Page) -> list[str]:
+    """The stable IDs of every chart on the page (the elements holding them)."""
+    return page.evaluate("[...document.querySelectorAll('.graph-holder')].map(h => h.id)")
+
+
 def text_problems(page: Page) -> dict[str, list[list[object]]]:
     """Unreadable text per graph (after every graph has drawn)."""
     wait_graphs(page)
-    found = {gid: page.evaluate(_TEXT_PROBLEMS, gid) for gid in GRAPH_IDS}
+    found = {gid: page.evaluate(_TEXT_PROBLEMS, gid) for gid in graph_ids(page)}
     return {gid: problems for gid, problems in found.items() if problems}
 
 

@@ -31,7 +31,8 @@ from components.i18n import (
 from data.schema import TIERS
 
 COMPONENTS = Path(__file__).resolve().parents[2] / "components"
-CJK = re.compile(r"[\u4e00-\u9fff]")
+from oracle import CJK  # noqa: E402  (ideographs and CJK / full-width punctuation)
+
 # `t("key"` / `t('key'` with a literal key (f-strings are dynamic families, checked separately).
 T_CALL = re.compile(r"""(?<![\w.])t\(\s*(f?)(["'])([^"']+)\2""")
 NOTICE_LITERAL = re.compile(r"""["'](notice_[a-z_]+)["']""")

@@ -18,7 +18,8 @@ from data import aggregate as agg
 from data.load import Dataset, load_dataset
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+from oracle import CJK  # noqa: E402  (ideographs and CJK / full-width punctuation)
+
 NAN_INF = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 TEXT_FIELDS = ("label", "value_text", "change_text", "target_text", "completion_text", "note")
 SELECTION = ("330212", "330281")

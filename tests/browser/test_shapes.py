@@ -1,0 +1,160 @@
+"""Datasets of other shapes in a real browser: the page, presentation mode and the PPTX for each fixture.
+
+Each fixture (tests/fixtures/) is served by its own app. The dashboard is loaded in zh and en, for the whole
+city and a district selection; every chart must draw data or say why not, English pages hold no Chinese, no
+request fails, and the page guard fails the test on any console error or foreign request. Presentation mode
+is walked slide by slide, and the exported deck's slides are the slides of the sections the data supports.
+Screenshots: artifacts/screenshots/shape-<fixture>-*.png.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_helpers import WAIT_MS, kpi
+from oracle import CJK, FIXTURES, oracle
+from playwright.sync_api import Page, expect
+from pptx import Presentation
+
+SECTION_TITLES = {
+    "zh": ("总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"),
+    "en": ("Overview", "Patents", "High-tech industry", "Enterprise pipeline", "Earthquake monitoring"),
+}
+SECTIONS_OF = {  # which of the five built-in sections each fixture has (the others lack their data)
+    "other_city": (0, 1, 2, 3, 4),
+    "minimal": (0, 1),
+    "no_pipeline": (0, 1, 2),
+    "large": (0, 1, 2, 3, 4),
+}
+OWN_OF = {  # the indicators of each fixture's own (no built-in section shows them), in file order
+    "other_city": ("tech_market_turnover",),
+    "minimal": ("tech_spending",),
+    "no_pipeline": (
+        "new_hightech_projects",
+        "hightech_ent_revenue",
+        "hightech_ent_st_spending",
+        "engineering_centers",
+        "innovation_index",
+        "tech_service_institutions",
+        "tech_service_value_added",
+    ),
+    "large": ("tech_market_turnover",),
+}
+
+MARKS = ".trace .point, .trace path.js-line, .hm image, .sankey-node"
+_GRAPHS_DRAWN = """(marks) => {
+    const holders = [...document.querySelectorAll('.graph-holder')];
+    if (!holders.length || document.querySelector('[data-dash-is-loading="true"]')) return false;
+    return holders.every(h => {
+        const g = h.querySelector('.js-plotly-plot');
+        return g && g._fullLayout && (g.querySelectorAll(marks).length || g.querySelector('.annotation-text'));
+    });
+}"""
+_GRAPH_STATES = """() => [...document.querySelectorAll('.graph-holder')].map(h => {
+    const g = h.querySelector('.js-plotly-plot');
+    const box = g.getBoundingClientRect();
+    return {id: h.id, marks: g.querySelectorAll('.trace .point, .trace path.js-line, .hm image, .sankey-node').length,
+            notes: [...g.querySelectorAll('.annotation-text')].map(a => a.textContent.trim()).filter(Boolean),
+            empty: !!(g.layout && g.layout.meta && g.layout.meta.empty), width: box.width, height: box.height};
+})"""
+
+
+def expected_slides(name: str, lang: str) -> list[str]:
+    """The slide titles the fixture's data supports, in order (own indicators named from indicators.csv)."""
+    o = oracle(FIXTURES / name)
+    titles = [SECTION_TITLES[lang][i] for i in SECTIONS_OF[name]]
+    return titles + [o.indicators[i]["name_en" if lang == "en" else "name_zh"] for i in OWN_OF[name]]
+
+
+def watch_failures(page: Page) -> list[str]:
+    """Responses of 400 and above, as they happen."""
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return failed
+
+
+def load_dashboard(page: Page, url: str) -> list[dict]:
+    response = page.goto(url)
+    assert response is not None
+    assert response.ok, f"GET {url} -> {response.status}"
+    page.wait_for_selector("#kpi-strip [data-indicator]", timeout=WAIT_MS)
+    page.wait_for_function(_GRAPHS_DRAWN, arg=MARKS, timeout=WAIT_MS)
+    return page.evaluate(_GRAPH_STATES)
+
+
+@pytest.fixture(scope="module", params=list(SECTIONS_OF))
+def shape(request, app_servers):
+    """A fixture's name and the app serving it (one per fixture, shared by the tests of that fixture)."""
+    server = app_servers.start(FIXTURES / request.param)
+    yield request.param, server
+    app_servers.stop(server)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard_of_every_shape(new_page, shape, page_guard, screenshot, lang: str) -> None:
+    """Whole city and two districts: every chart drawn or explained, the sections the data has, no Chinese in en."""
+    name, server = shape
+    o = oracle(FIXTURES / name)
+    page = new_page(viewport={"width": 1366, "height": 900})
+    failed = watch_failures(page)
+    two = ",".join(sorted(o.codes[1:3]))
+    for label, query in (("city", ""), ("two", f"&district={two}")):
+        states = load_dashboard(page, f"{server.url}/?lang={lang}{query}")
+        assert states, "no chart on the page"
+        for s in states:
+            assert s["width"] > 100, s
+            assert s["height"] > 100, s
+            if s["marks"] == 0:
+                assert s["empty"], f"{name}: {s['id']} draws nothing and says nothing"
+                assert s["notes"], s
+        headings = page.evaluate("[...document.querySelectorAll('.section-title')].map(h => h.textContent.trim())")
+        want = [SECTION_TITLES[lang][i] for i in SECTIONS_OF[name]] + [
+            "其他指标" if lang == "zh" else "Other indicators"
+        ]
+        assert headings == want, headings
+        own = page.evaluate(
+            "[...document.querySelectorAll('#section-other .graph-holder')].map(h => h.dataset.graphIndicator)"
+        )
+        assert sorted(set(own)) == sorted(OWN_OF[name]), own
+        if lang == "en":
+            text = page.evaluate(  # the switch to Chinese is rightly written in Chinese
+                "document.body.innerText.replace(document.getElementById('header-lang-link').innerText, '')"
+            )
+            found = sorted(set(CJK.findall(text)))
+            assert not found, f"{name} {label}: Chinese on the English page: {found[:20]}"
+        screenshot(page, f"shape-{name}-{lang}-{label}")
+    assert not failed, failed
+
+
+def test_presentation_and_pptx_of_every_shape(new_page, shape, page_guard, tmp_path: Path) -> None:
+    """Every slide in order (one per section present and per own indicator), then the deck with the same slides."""
+    name, server = shape
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    failed = watch_failures(page)
+    for lang in ("zh", "en"):
+        page.goto(f"{server.url}/?present=1&lang={lang}&interval=3600")
+        page.wait_for_function("() => document.getElementById('present-root')?.dataset.current === '1'")
+        titles = page.evaluate("[...document.querySelectorAll('#present-canvas .slide h2')].map(h => h.textContent)")
+        assert titles == expected_slides(name, lang), titles
+        for n in range(2, len(titles) + 1):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "(n) => document.getElementById('present-root').dataset.current === String(n)", arg=n, timeout=5_000
+            )
+            drawn = page.evaluate(
+                "() => [...document.querySelectorAll('#present-canvas .slide.active .js-plotly-plot')]"
+                ".every(g => g._fullLayout && g.querySelector('svg.main-svg'))"
+            )
+            assert drawn, f"{name} slide {n}: a chart not drawn"
+    page.goto(f"{server.url}/")
+    expect(page.locator(kpi("patent_applications"))).to_be_visible(timeout=WAIT_MS)
+    with page.expect_download(timeout=120_000) as info:
+        page.locator("#export-button").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    deck = Presentation(str(path))
+    titles = [s.shapes.title.text_frame.text for s in deck.slides]
+    o = oracle(FIXTURES / name)
+    assert titles == [f"{o.meta['city_zh']} · {o.meta['title_zh']}", *expected_slides(name, "zh")], titles
+    assert not failed, failed
