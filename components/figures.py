@@ -26,8 +26,14 @@ def abbreviate(label: str, limit: int) -> str:
     for i, ch in enumerate(label):
         width += 2 if ord(ch) > 0x2E7F else 1
         if width > limit:
-            return label[: max(i - 1, 1)] + "…"
+            return label[: max(i - 1, 1)].rstrip() + "…"
     return label
+
+
+def label_room(n: int, flat: bool) -> int:
+    """How many characters (CJK count two) a category label may take: down the side of horizontal bars, or
+    under its bar (Plotly turns long labels aslant, so 12 at least; more when few bars share the width)."""
+    return 18 if flat else max(12, min(20, int(480 / max(n, 1) / 7)))
 
 
 def _category_axis(names: Sequence[str], limit: int) -> dict[str, Any]:
@@ -201,7 +207,7 @@ def district_bars(
     frame = frame.sort_values(columns[0][0], ascending=False)
     flat = len(frame) > MANY
     names = list(frame["name"])
-    cats = _category_axis(names, 10 if flat else 8)
+    cats = _category_axis(names, label_room(len(names), flat))
     value_axis = {"title": {"text": unit}}
     axes = _bar_axes(cats, value_axis, flat)
     fig = go.Figure(layout=base_layout(theme, barmode="group", clickmode="event", **axes))
@@ -406,7 +412,7 @@ def tiers_by_district(
     labels = [names.get(c, c) for c in frame.index]
     flat = len(frame) > MANY
     opacity = [1.0 if not chosen or c in chosen else 0.35 for c in frame.index]
-    cats = _category_axis(labels, 10 if flat else 8)
+    cats = _category_axis(labels, label_room(len(labels), flat))
     count_axis = {"title": {"text": unit_for_axis("家", lang)[1]}}
     axes = _bar_axes(cats, count_axis, flat)
     fig = go.Figure(layout=base_layout(theme, barmode="stack", clickmode="event", **axes))
@@ -437,7 +443,7 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
     lo = min(float(pct.min()), line) - 0.1
     flat = len(frame) > MANY
     names = list(frame["name"])
-    cats = _category_axis(names, 12 if flat else 8)
+    cats = _category_axis(names, label_room(len(names), flat))
     value_axis = {"title": {"text": t("uptime_axis", lang)}, "range": [max(lo, 0), 100.02], "ticksuffix": "%"}
     axes = _bar_axes(cats, value_axis, flat)
     fig = go.Figure(layout=base_layout(theme, showlegend=False, **axes))
@@ -464,7 +470,7 @@ def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: 
     fig = go.Figure(
         layout=base_layout(
             theme,
-            yaxis={**_category_axis(list(names), 12), "autorange": "reversed"},
+            yaxis={**_category_axis(list(names), label_room(len(names), True)), "autorange": "reversed"},
             xaxis={"type": "category", "title": {"text": t("month_axis", lang)}},
         )
     )
@@ -498,7 +504,7 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
             barmode="overlay",
             xaxis={"type": "date", "tickformat": "%Y-%m"},
             yaxis={
-                **_category_axis(stations, 12),
+                **_category_axis(stations, label_room(len(stations), True)),
                 "autorange": "reversed",
                 "categoryorder": "array",
                 "categoryarray": stations,

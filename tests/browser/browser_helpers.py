@@ -102,3 +102,109 @@ _ALL_GRAPHS_READY = """(n) => {
 def wait_all_graphs(page: Page, n: int = N_GRAPHS) -> None:
     """Wait until the normal page's graphs have all drawn something (data marks or a message)."""
     page.wait_for_function(_ALL_GRAPHS_READY, arg=n, timeout=WAIT_MS)
+
+
+# Text a reader cannot read in one graph: [kind, detail...] per problem (tolerance 1-3 px).
+_TEXT_PROBLEMS = """(gid) => {
+    const root = document.getElementById(gid);
+    const g = root && root.querySelector('.js-plotly-plot');
+    if (!g || !g._fullLayout) return [['not rendered', gid]];
+    const box = (e) => e.getBoundingClientRect();
+    const cut = (a, b, tol) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol
+        && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
+    const text = (sel) => [...g.querySelectorAll(sel)].filter((e) => box(e).width > 0 && e.textContent.trim());
+    const svg = box(g.querySelector('svg.main-svg'));
+    const out = [];
+    for (const e of text('.xtick text, .ytick text, .y2tick text, .g-xtitle text, .g-ytitle text, '
+                         + '.g-y2title text, .annotation-text, .legendtext, .cbtitle text, .cbaxis text')) {
+        const r = box(e);
+        const over = Math.max(svg.left - r.left, r.right - svg.right, svg.top - r.top, r.bottom - svg.bottom);
+        if (over > 3) out.push(['cut off by the chart edge', e.textContent.trim(), Math.round(over)]);
+    }
+    const ticks = text('.xtick text, .ytick text, .y2tick text');
+    for (const title of text('.g-xtitle text, .g-ytitle text, .g-y2title text')) {
+        for (const tick of ticks) {
+            if (cut(box(title), box(tick), 1)) {
+                out.push(['axis title over tick label', title.textContent.trim(), tick.textContent.trim()]);
+            }
+        }
+    }
+    const notes = text('.annotation-text');
+    for (let i = 0; i < notes.length; i++) {
+        for (let j = i + 1; j < notes.length; j++) {
+            if (cut(box(notes[i]), box(notes[j]), 1)) {
+                out.push(['annotations overlap', notes[i].textContent.trim(), notes[j].textContent.trim()]);
+            }
+        }
+    }
+    for (const e of text('.xtick text, .ytick text, .y2tick text, .cbaxis text, .annotation-text, .legendtext, '
+                         + '.textpoint text, .bartext')) {
+        if (/[~{}]|%[a-zA-Z]/.test(e.textContent)) out.push(['format code shown as text', e.textContent.trim()]);
+    }
+    const values = text('.scatterlayer .textpoint text');
+    for (const note of notes) {
+        for (const v of values) {
+            if (cut(box(note), box(v), 1)) {
+                out.push(['annotation over data label', note.textContent.trim(), v.textContent.trim()]);
+            }
+        }
+    }
+    const xa = g._fullLayout.xaxis, ya = g._fullLayout.yaxis;
+    if (xa && ya && xa._length && ya._length) {
+        const area = {left: svg.left + xa._offset, right: svg.left + xa._offset + xa._length,
+                      top: svg.top + ya._offset, bottom: svg.top + ya._offset + ya._length};
+        for (const e of text('.scatterlayer .textpoint text')) {
+            const r = box(e);
+            const over = Math.max(area.left - r.left, r.right - area.right, area.top - r.top, r.bottom - area.bottom);
+            if (over > 3) out.push(['data label cut off by the plot area', e.textContent.trim(), Math.round(over)]);
+        }
+    }
+    if (gid === 'overview-map-graph') {
+        const trace = g.querySelector('.scatterlayer .trace');
+        const tiles = trace ? [...trace.querySelectorAll('.point')].map(box) : [];
+        for (let i = 0; i < tiles.length; i++) {
+            for (let j = i + 1; j < tiles.length; j++) {
+                if (cut(tiles[i], tiles[j], 2)) {
+                    out.push(['tiles overlap', i, j, Math.round(Math.min(tiles[i].right, tiles[j].right)
+                              - Math.max(tiles[i].left, tiles[j].left))]);
+                }
+            }
+        }
+    }
+    return out;
+}"""
+
+_TILE_LABELS_OUTSIDE = """() => {
+    const g = document.querySelector('#overview-map-graph .js-plotly-plot');
+    if (!g || !g._fullLayout) return [['no tile map']];
+    const xa = g._fullLayout.xaxis, ya = g._fullLayout.yaxis;
+    const svg = g.querySelector('svg.main-svg').getBoundingClientRect();
+    const out = [];
+    for (const t of g.querySelectorAll('.heatmap-label text')) {
+        const r = t.getBoundingClientRect();
+        if (!r.width) continue;
+        const col = Math.round(xa.p2d((r.left + r.right) / 2 - svg.left - xa._offset));
+        const row = Math.round(ya.p2d((r.top + r.bottom) / 2 - svg.top - ya._offset));
+        const left = svg.left + xa._offset + xa.d2p(col - 0.5), right = svg.left + xa._offset + xa.d2p(col + 0.5);
+        const y0 = svg.top + ya._offset + ya.d2p(row - 0.5), y1 = svg.top + ya._offset + ya.d2p(row + 0.5);
+        const top = Math.min(y0, y1), bottom = Math.max(y0, y1);
+        const over = Math.max(left - r.left, r.right - right, top - r.top, r.bottom - bottom);
+        if (over > 1) out.push([t.textContent, Math.round(over)]);
+    }
+    return out;
+}"""
+
+
+def graph_ids(page: Page) -> list[str]:
+    """The stable IDs of every chart on the page (the elements holding them)."""
+    return page.evaluate("[...document.querySelectorAll('.graph-holder')].map(h => h.id)")
+
+
+def chart_text_problems(page: Page) -> dict[str, list[list[object]]]:
+    """Unreadable text per chart on the page: cut off, overlapping, format codes, tile labels over their tile."""
+    found = {gid: page.evaluate(_TEXT_PROBLEMS, gid) for gid in graph_ids(page)}
+    if "overview-map-graph" in found:
+        found["overview-map-graph"] += [
+            ["tile label outside its tile", *p] for p in page.evaluate(_TILE_LABELS_OUTSIDE)
+        ]
+    return {gid: problems for gid, problems in found.items() if problems}

@@ -22,6 +22,7 @@ import pytest
 from browser_helpers import (
     N_GRAPHS,
     attr,
+    chart_text_problems,
     choose,
     close_dropdown,
     kpi,
@@ -528,90 +529,14 @@ def test_district_without_station_shows_no_station_message(page: Page, app_serve
 # --------------------------------------------------------------------------------------------------
 
 
-# Text a reader cannot read in one graph: [kind, detail...] per problem (tolerance 1-3 px).
-_TEXT_PROBLEMS = """(gid) => {
-    const root = document.getElementById(gid);
-    const g = root && root.querySelector('.js-plotly-plot');
-    if (!g || !g._fullLayout) return [['not rendered', gid]];
-    const box = (e) => e.getBoundingClientRect();
-    const cut = (a, b, tol) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol
-        && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
-    const text = (sel) => [...g.querySelectorAll(sel)].filter((e) => box(e).width > 0 && e.textContent.trim());
-    const svg = box(g.querySelector('svg.main-svg'));
-    const out = [];
-    for (const e of text('.xtick text, .ytick text, .y2tick text, .g-xtitle text, .g-ytitle text, '
-                         + '.g-y2title text, .annotation-text, .legendtext, .cbtitle text, .cbaxis text')) {
-        const r = box(e);
-        const over = Math.max(svg.left - r.left, r.right - svg.right, svg.top - r.top, r.bottom - svg.bottom);
-        if (over > 3) out.push(['cut off by the chart edge', e.textContent.trim(), Math.round(over)]);
-    }
-    const ticks = text('.xtick text, .ytick text, .y2tick text');
-    for (const title of text('.g-xtitle text, .g-ytitle text, .g-y2title text')) {
-        for (const tick of ticks) {
-            if (cut(box(title), box(tick), 1)) {
-                out.push(['axis title over tick label', title.textContent.trim(), tick.textContent.trim()]);
-            }
-        }
-    }
-    const notes = text('.annotation-text');
-    for (let i = 0; i < notes.length; i++) {
-        for (let j = i + 1; j < notes.length; j++) {
-            if (cut(box(notes[i]), box(notes[j]), 1)) {
-                out.push(['annotations overlap', notes[i].textContent.trim(), notes[j].textContent.trim()]);
-            }
-        }
-    }
-    for (const e of text('.xtick text, .ytick text, .y2tick text, .cbaxis text, .annotation-text, .legendtext, '
-                         + '.textpoint text, .bartext')) {
-        if (/[~{}]|%[a-zA-Z]/.test(e.textContent)) out.push(['format code shown as text', e.textContent.trim()]);
-    }
-    const values = text('.scatterlayer .textpoint text');
-    for (const note of notes) {
-        for (const v of values) {
-            if (cut(box(note), box(v), 1)) {
-                out.push(['annotation over data label', note.textContent.trim(), v.textContent.trim()]);
-            }
-        }
-    }
-    const xa = g._fullLayout.xaxis, ya = g._fullLayout.yaxis;
-    if (xa && ya && xa._length && ya._length) {
-        const area = {left: svg.left + xa._offset, right: svg.left + xa._offset + xa._length,
-                      top: svg.top + ya._offset, bottom: svg.top + ya._offset + ya._length};
-        for (const e of text('.scatterlayer .textpoint text')) {
-            const r = box(e);
-            const over = Math.max(area.left - r.left, r.right - area.right, area.top - r.top, r.bottom - area.bottom);
-            if (over > 3) out.push(['data label cut off by the plot area', e.textContent.trim(), Math.round(over)]);
-        }
-    }
-    if (gid === 'overview-map-graph') {
-        const trace = g.querySelector('.scatterlayer .trace');
-        const tiles = trace ? [...trace.querySelectorAll('.point')].map(box) : [];
-        for (let i = 0; i < tiles.length; i++) {
-            for (let j = i + 1; j < tiles.length; j++) {
-                if (cut(tiles[i], tiles[j], 2)) {
-                    out.push(['tiles overlap', i, j, Math.round(Math.min(tiles[i].right, tiles[j].right)
-                              - Math.max(tiles[i].left, tiles[j].left))]);
-                }
-            }
-        }
-    }
-    return out;
-}"""
-
 # Defects the screenshots showed (app bugs, reported; not fixed here): kind -> (graphs, reason).
 KNOWN_TEXT_DEFECTS: dict[str, tuple[tuple[str, ...], str]] = {}  # none left: every chart's text is readable
-
-
-def graph_ids(page: Page) -> list[str]:
-    """The stable IDs of every chart on the page (the elements holding them)."""
-    return page.evaluate("[...document.querySelectorAll('.graph-holder')].map(h => h.id)")
 
 
 def text_problems(page: Page) -> dict[str, list[list[object]]]:
     """Unreadable text per graph (after every graph has drawn)."""
     wait_graphs(page)
-    found = {gid: page.evaluate(_TEXT_PROBLEMS, gid) for gid in graph_ids(page)}
-    return {gid: problems for gid, problems in found.items() if problems}
+    return chart_text_problems(page)
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import WAIT_MS, kpi
+from browser_helpers import WAIT_MS, chart_text_problems, kpi
 from oracle import CJK, FIXTURES, oracle
 from playwright.sync_api import Page, expect
 from pptx import Presentation
@@ -117,6 +117,8 @@ def test_dashboard_of_every_shape(new_page, shape, page_guard, screenshot, lang:
             "[...document.querySelectorAll('#section-other .graph-holder')].map(h => h.dataset.graphIndicator)"
         )
         assert sorted(set(own)) == sorted(OWN_OF[name]), own
+        problems = chart_text_problems(page)
+        assert not problems, f"{name} {lang} {label}: unreadable chart text {problems}"
         if lang == "en":
             text = page.evaluate(  # the switch to Chinese is rightly written in Chinese
                 "document.body.innerText.replace(document.getElementById('header-lang-link').innerText, '')"

@@ -852,3 +852,108 @@ def test_plan_and_peers_english_yuan_scaled():
     )
     assert axis_title(data, "yaxis") == "CNY bn"
     assert array(data["data"][0]["y"]) == pytest.approx([v * 0.1 for v in series])
+
+
+# --- many districts and stations, long names ----------------------------------------------------------------
+
+LONG = "Zhongxin Economic and Technological Development Zone"
+
+
+def many_frame(n: int, lang: str = "en") -> pd.DataFrame:
+    codes = [f"3388{i:02d}" for i in range(1, n + 1)]
+    names_ = [LONG if i == 0 else f"District {i}" for i in range(n)]
+    return pd.DataFrame({"district": codes, "name": names_, "value": [float(100 + i) for i in range(n)]})
+
+
+@pytest.mark.parametrize("n", [11, 13, 30])
+def test_district_bars_turn_horizontal_with_many_districts(n: int) -> None:
+    data = as_json(figures.district_bars(many_frame(n), [("value", "V")], (), "件", "en", "light"))
+    (bar,) = data["data"]
+    flat = n > figures.MANY
+    assert bar["orientation"] == ("h" if flat else "v")
+    axis = data["layout"]["yaxis" if flat else "xaxis"]
+    assert axis["tickvals"] == list(many_frame(n).sort_values("value", ascending=False)["name"])
+    assert len(axis["ticktext"]) == n  # every district labelled (dtick 1), none skipped
+    assert axis["dtick"] == 1
+    long_tick = axis["ticktext"][axis["tickvals"].index(LONG)]
+    assert long_tick.endswith("…")
+    assert len(long_tick) < len(LONG)
+    assert "%{y}" in bar["hovertemplate"] if flat else "%{x}" in bar["hovertemplate"]  # hover: the full name
+
+
+def test_abbreviate_counts_cjk_twice() -> None:
+    assert figures.abbreviate("海曙区", 6) == "海曙区"
+    assert figures.abbreviate("东北经济技术开发区", 10) == "东北经济…"
+    assert figures.abbreviate("Shangcheng", 12) == "Shangcheng"
+    assert figures.abbreviate("Shangcheng District", 12) == "Shangcheng…"
+
+
+def test_label_room_grows_when_few_bars_share_the_width() -> None:
+    assert figures.label_room(2, False) == 20
+    assert figures.label_room(11, False) == 12
+    assert figures.label_room(30, True) == 18
+
+
+@pytest.mark.parametrize(
+    ("names", "tile", "fits"),
+    [
+        (["鄞州区", "Yinzhou"], 60.0, True),
+        (["Shangcheng", "Xiacheng"], 60.0, True),
+        (["Zhongxin Economic and Technological Development Zone"], 70.0, True),
+        (["东北经济技术开发区"], 50.0, True),
+    ],
+)
+def test_tile_labels_fit_their_tile(names: list[str], tile: float, fits: bool) -> None:
+    size, labels = figures.tile_labels(names, tile)
+    assert 9 <= size <= 12
+    for label in labels:
+        assert (figures._text_width(label, size) <= tile * 0.86) is fits, (label, size)
+
+
+def test_tile_map_hover_keeps_the_full_name() -> None:
+    frame = pd.DataFrame(
+        {
+            "district": ["338801", "338802"],
+            "tile_row": [0, 0],
+            "tile_col": [0, 1],
+            "value": [1.0, 2.0],
+            "name": [LONG, "Short"],
+        }
+    )
+    tiles = as_json(figures.tile_map(frame, (), PATENTS, "en", "light", canvas=(300, 200)))["data"][0]
+    assert tiles["hovertext"][0][0].startswith(LONG)
+    assert tiles["text"][0][0].split("<br>")[0].endswith("…")
+
+
+def test_fit_to_size_shrinks_dense_category_labels() -> None:
+    fig = figures.district_bars(many_frame(30), [("value", "V")], (), "件", "en", "projector").to_plotly_json()
+    fitted = figures.fit_to_size(fig, 800, 600)
+    assert fitted["layout"]["width"] == 800
+    assert fitted["layout"]["height"] == 600
+    assert fitted["layout"]["yaxis"]["tickfont"]["size"] <= 600 * 0.8 / 30
+    few = figures.fit_to_size(build_district_bars("en", "light").to_plotly_json(), 800, 600)
+    assert "tickfont" not in few["layout"]["xaxis"]  # eleven districts: the theme's size stays
+
+
+def test_output_and_share_without_share_has_one_axis() -> None:
+    data = as_json(figures.output_and_share(output_frame().drop(columns=["share"]), "zh", "light"))
+    assert [tr["type"] for tr in data["data"]] == ["bar"]
+    assert "yaxis2" not in data["layout"]
+
+
+def test_indicator_trend_in_its_own_unit() -> None:
+    info_ = {"unit_zh": "万人", "unit_en": "10k people", "name_zh": "科技人员", "name_en": "S&T staff"}
+    zh = as_json(figures.indicator_trend(pd.Series([1.5, 2.0], index=[2011, 2012]), info_, "zh", "light"))
+    assert zh["data"][0]["text"] == ["1.50万人", "2万人"]
+    assert axis_title(zh, "yaxis") == "万人"
+    en = as_json(figures.indicator_trend(pd.Series([1.5, 2.0], index=[2011, 2012]), info_, "en", "light"))
+    assert en["data"][0]["text"] == ["1.50 10k people", "2 10k people"]
+    assert axis_title(en, "yaxis") == "10k people"
+
+
+def test_patents_trend_with_invention_and_other_grants() -> None:
+    frame = patents_frame().assign(other=lambda f: f["utility"] + f["design"])
+    bars = [("invention", "Invention"), ("other", "Other grants")]
+    data = as_json(figures.patents_trend(frame, bars, ("applications", "Applications"), "en", "light"))
+    assert [tr["name"] for tr in data["data"]] == ["Invention", "Other grants", "Applications"]
+    assert array(data["data"][1]["y"]) == frame["other"].tolist()
