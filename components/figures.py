@@ -79,50 +79,31 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
     )
 
 
-def _hline(fig: go.Figure, ref: Ref, theme: str, right: bool = False) -> None:
-    """A dashed reference line across the plot with its label at the left (or right) end.
+def _ref_line(fig: go.Figure, ref: Ref, theme: str, right: bool = False, down: bool = False) -> None:
+    """A dashed reference line with its label on a backdrop: across the plot at y, labelled at the left (or
+    right) end; or with `down` (horizontal bars) down the plot at x, labelled at the top (or bottom).
 
     Plain layout shapes: plotly's add_hline costs ~20 ms a call.
     """
-    y, label, colour = ref
+    at, label, colour = ref
     p = palette(theme)
+    value, across = ("x", "y") if down else ("y", "x")
     line = {"color": p[colour], "width": 1.5, "dash": "dash"}
     fig.layout.shapes += (
-        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y, "line": line},
+        {"type": "line", f"{across}ref": "paper", f"{across}0": 0, f"{across}1": 1, f"{value}ref": value,
+         f"{value}0": at, f"{value}1": at, "line": line},
+    )  # fmt: skip
+    place = (
+        {"y": 0 if right else 1, "yanchor": "top" if right else "bottom", "x": at, "xanchor": "left"}
+        if down
+        else {"x": int(right), "xanchor": "right" if right else "left", "y": at, "yanchor": "bottom"}
     )
     fig.layout.annotations += (
         {
             "text": label,
-            "xref": "paper",
-            "x": int(right),
-            "xanchor": "right" if right else "left",
-            "yref": "y",
-            "y": y,
-            "yanchor": "bottom",
-            "showarrow": False,
-            "bgcolor": p["label_bg"],
-            "font": {"color": p[colour], "size": p.get("font_size", 13) - 1},
-        },
-    )
-
-
-def _vline(fig: go.Figure, ref: Ref, theme: str, right: bool = False) -> None:
-    """A dashed reference line down the plot (horizontal bars) with its label at the top (or bottom)."""
-    x, label, colour = ref
-    p = palette(theme)
-    line = {"color": p[colour], "width": 1.5, "dash": "dash"}
-    fig.layout.shapes += (
-        {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "xref": "x", "x0": x, "x1": x, "line": line},
-    )
-    fig.layout.annotations += (
-        {
-            "text": label,
-            "yref": "paper",
-            "y": 0 if right else 1,
-            "yanchor": "top" if right else "bottom",
-            "xref": "x",
-            "x": x,
-            "xanchor": "left",
+            f"{across}ref": "paper",
+            f"{value}ref": value,
+            **place,
             "showarrow": False,
             "bgcolor": p["label_bg"],
             "font": {"color": p[colour], "size": p.get("font_size", 13) - 1},
@@ -227,7 +208,7 @@ def district_bars(
         )
     for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
         ref_line = (ref[0] * factor, ref[1], ref[2])
-        (_vline if flat else _hline)(fig, ref_line, theme, right=i % 2 == 1)
+        _ref_line(fig, ref_line, theme, right=i % 2 == 1, down=flat)
     fig.update_layout(showlegend=len(columns) > 1)
     return fig
 
@@ -268,7 +249,7 @@ def trend_line(
         hovertemplate="%{x}: %{text}<extra>" + label + "</extra>",
     )
     for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
-        _hline(fig, (ref[0] * factor, ref[1], ref[2]), theme, right=i % 2 == 1)
+        _ref_line(fig, (ref[0] * factor, ref[1], ref[2]), theme, right=i % 2 == 1)
     return fig
 
 
@@ -456,7 +437,7 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
         marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
         hovertemplate=("%{y}" if flat else "%{x}") + ": %{text}<extra></extra>",
     )
-    (_vline if flat else _hline)(fig, (line, line_label, "bad"), theme, right=True)
+    _ref_line(fig, (line, line_label, "bad"), theme, right=True, down=flat)
     return fig
 
 

@@ -282,3 +282,53 @@ def test_any_subset_of_optional_parts_still_computes(drop: set[str], tables: set
         else:
             assert sec.absent_because(ds)
     assert all(math.isfinite(len(s.graphs)) for s in slides(ds))
+
+
+# --- KPI strip and plan names from the data ------------------------------------------------------------------
+
+
+def test_kpi_strip_follows_dataset_json(datasets) -> None:
+    from components.kpis import kpi_models
+
+    ds = datasets["large"]
+    models = kpi_models(ds, 2023, (), "zh")
+    assert [k.indicator for k in models] == ds.meta["kpis"]
+    by_id = {k.indicator: k for k in models}
+    assert by_id["hightech_share"].target_text == "目标 46.0%"  # the only KPI with a target that year
+    assert by_id["patent_applications"].target_text == ""
+    assert by_id["rd_intensity"].target_text == "“十四五”目标 3.00%（2025年）"  # the plan named in dataset.json
+    assert by_id["tech_market_turnover"].value_text.endswith("亿元")
+
+
+def test_default_kpis_are_the_usual_ones_the_data_has(datasets) -> None:
+    from components.kpis import kpi_models
+
+    minimal = [k.indicator for k in kpi_models(datasets["minimal"], 2020, (), "zh")]
+    assert minimal == ["patent_applications"]
+    other = [k.indicator for k in kpi_models(datasets["other_city"], 2018, (), "en")]
+    assert other == [
+        "patent_applications",
+        "patent_grants",
+        "invention_grants",
+        "hightech_output",
+        "hightech_share",
+        "hightech_enterprises",  # counted from enterprises.csv: not defined in its indicators.csv
+        "rd_intensity",
+        "network_uptime",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "label"),
+    [
+        ("sample", "zh", "“十二五”目标 2.50%（2015年）"),
+        ("sample", "en", "12th Five-Year Plan target 2.50% (2015)"),
+        ("other_city", "zh", "目标 3.50%（2020年）"),  # no plan named for 2020: the year only, never 十二五
+        ("other_city", "en", "Target 3.50% (2020)"),
+    ],
+)
+def test_plan_target_label_comes_from_the_data(datasets, name: str, lang: str, label: str) -> None:
+    ds = datasets[name]
+    fig = section("overview").compute(ds, View(ds.years[-1], (), lang), only=["overview-rd-graph"])
+    goal = fig["overview-rd-graph"].data[1]
+    assert goal.name == label
