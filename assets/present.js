@@ -102,9 +102,21 @@
     document.body.classList.add("presenting");
   }
 
-  function wait() {  // Dash renders the page after load: start once the slides exist
-    var root = document.getElementById("present-root");
-    if (root && root.querySelector(".slide")) { start(root); } else { window.setTimeout(wait, 50); }
+  function drawn(root) {  // every chart of every slide laid out (or the page gave up waiting for them)
+    var charts = root.querySelectorAll(".slide-chart");
+    var plots = root.querySelectorAll(".slide-chart .js-plotly-plot");
+    if (plots.length < charts.length) { return false; }
+    return Array.prototype.every.call(plots, function (g) { return !!g._fullLayout; });
+  }
+
+  var since = Date.now();
+  function wait() {  // Dash renders the page after load: start once the slides exist and their charts are drawn,
+    var root = document.getElementById("present-root");  // so the first slide gets its whole interval
+    if (root && root.querySelector(".slide") && (drawn(root) || Date.now() - since > 15000)) {
+      start(root);
+    } else {
+      window.setTimeout(wait, 50);
+    }
   }
   if (new URLSearchParams(window.location.search).get("present") === "1") { wait(); }
 })();

@@ -20,12 +20,15 @@ MANY = 12  # more categories than this (districts, stations): bars turn horizont
 ROW_PX = 24  # a row's height on the page when there are many
 
 
+def _cells(text: str) -> int:
+    """Width in character cells: a CJK character (or full-width sign) takes two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def abbreviate(label: str, limit: int) -> str:
-    """`label` cut to about `limit` characters (a CJK character counts two) with '…'; the full text goes in hover."""
-    width = 0
-    for i, ch in enumerate(label):
-        width += 2 if ord(ch) > 0x2E7F else 1
-        if width > limit:
+    """`label` cut to about `limit` cells with '…'; the full text goes in hover."""
+    for i in range(len(label)):
+        if _cells(label[: i + 1]) > limit:
             return label[: max(i - 1, 1)].rstrip() + "…"
     return label
 
@@ -54,8 +57,23 @@ def _bar_axes(categories: dict[str, Any], values: dict[str, Any], flat: bool) ->
     return {"xaxis": categories, "yaxis": values}
 
 
+def wrap(text: str, width: int = 30) -> str:
+    """`text` broken into lines of about `width` cells with <br> (between words, or anywhere in unspaced text)."""
+    sep = " " if " " in text else ""
+    lines, line = [], ""
+    for token in text.split(" ") if sep else list(text):
+        joined = f"{line}{sep}{token}" if line else token
+        if line and _cells(joined) > width:
+            lines.append(line)
+            line = token
+        else:
+            line = joined
+    return "<br>".join([*lines, line])
+
+
 def empty_figure(message: str, theme: str = "light") -> go.Figure:
-    """A figure that says why there is nothing to show (hidden axes, centred message)."""
+    """A figure that says why there is nothing to show (hidden axes, centred message, wrapped to fit narrow
+    cards)."""
     p = palette(theme)
     hidden = {"visible": False}
     return go.Figure(
@@ -65,7 +83,7 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
             yaxis=hidden,
             annotations=[
                 {
-                    "text": message,
+                    "text": wrap(message),
                     "showarrow": False,
                     "xref": "paper",
                     "yref": "paper",

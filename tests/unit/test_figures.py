@@ -467,7 +467,7 @@ def test_empty_input_gives_empty_state(builder, lang):
         data = as_json(fig)
         assert data["data"] == [], builder
         assert data["layout"]["meta"] == {"empty": True}
-        assert [a["text"] for a in data["layout"]["annotations"]] == [t(key, lang)]
+        assert [a["text"] for a in data["layout"]["annotations"]] == [figures.wrap(t(key, lang))]
         assert len(fig.to_json()) < 3000
 
 
@@ -957,3 +957,13 @@ def test_patents_trend_with_invention_and_other_grants() -> None:
     data = as_json(figures.patents_trend(frame, bars, ("applications", "Applications"), "en", "light"))
     assert [tr["name"] for tr in data["data"]] == ["Invention", "Other grants", "Applications"]
     assert array(data["data"][1]["y"]) == frame["other"].tolist()
+
+
+def test_wrap_breaks_long_messages_for_narrow_cards() -> None:
+    assert figures.wrap("No data") == "No data"
+    text = "High-tech enterprises' revenue (Jan–Nov) is published for the whole city only"
+    lines = figures.wrap(text).split("<br>")
+    assert " ".join(lines) == text
+    assert all(len(line) <= 30 for line in lines)
+    first = figures.wrap("高新技术企业主营业务收入（1–11月）仅有全市数据").split("<br>")[0]
+    assert first == "高新技术企业主营业务收入（1–11"  # 30 cells: 13 wide characters and four narrow ones
