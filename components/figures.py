@@ -455,7 +455,7 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
         marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
         hovertemplate=("%{y}" if flat else "%{x}") + ": %{text}<extra></extra>",
     )
-    _ref_line(fig, (line, line_label, "bad"), theme, right=True, down=flat)
+    _ref_line(fig, (line, line_label, "bad"), theme, right=not flat, down=flat)  # the label clear of the ticks
     return fig
 
 
