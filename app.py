@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
     from components import layout, meeting
     from components.services import CONFIG_KEY, Services
+    from components.warm import Warmer
     from data.cache import ResultCache, private_dir
     from data.store import DataStore
 
@@ -91,17 +92,19 @@ def create_app(settings: Settings | None = None) -> Dash:
         background_callback_manager=jobs,
     )
     server: flask.Flask = app.server
-    server.config[CONFIG_KEY] = Services(settings, store, cache, code_fingerprint())
+    services = Services(settings, store, cache, code_fingerprint())
+    services.warmer = Warmer(services)
+    server.config[CONFIG_KEY] = services
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     layout.register(app)
     meeting.register(app, store, jobs_dir)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
-    _routes(server, store)
+    _routes(server, services)
     return app
 
 
-def _routes(server: flask.Flask, store: Any) -> None:
+def _routes(server: flask.Flask, services: Any) -> None:
     static = bootstrap_dir()
 
     @server.get("/vendor/bootstrap/<path:filename>")
@@ -110,12 +113,15 @@ def _routes(server: flask.Flask, store: Any) -> None:
 
     @server.get("/healthz")
     def healthz() -> flask.Response:
-        ds = store.get()
+        store = services.store
+        ds = services.dataset()
+        warmer = services.warmer
         body: dict[str, Any] = {
             "status": "ok",
             "version": ds.version,
             "as_of": ds.meta["as_of"],
             "sample": bool(ds.meta["sample"]),
+            "warming": bool(warmer and warmer.warming(ds)),
         }
         if store.last_error is not None:
             body["status"] = "degraded"

@@ -1,4 +1,7 @@
-"""Pure figure builders: frames in, go.Figure out (no dash import, no data access).
+"""Pure figure builders: frames in, figures out as plain JSON dicts (no dash import, no data access).
+
+Plain dicts, not plotly.graph_objects: a go.Figure validates every property on construction (half the
+server time of a filter change), and what the browser gets is this JSON anyway.
 
 Every builder takes the language and theme, labels its axes with units, and returns a readable
 "no data" figure instead of a blank chart when there is nothing to draw.
@@ -9,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from components.i18n import axis_unit, fmt_indicator, fmt_value, t, unit_for_axis
 from components.theme import base_layout, palette
@@ -31,6 +34,34 @@ def abbreviate(label: str, limit: int) -> str:
         if _cells(label[: i + 1]) > limit:
             return label[: max(i - 1, 1)].rstrip() + "…"
     return label
+
+
+Fig = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}, as plotly.js takes it
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: arrays and series as lists, numpy scalars as Python numbers, NaN as null."""
+    if isinstance(value, pd.Series | pd.Index | np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _fig(layout: dict[str, Any]) -> Fig:
+    """An empty figure with this layout."""
+    return {"data": [], "layout": layout}
+
+
+def _add(fig: Fig, kind: str, **props: Any) -> None:
+    """A trace of type `kind` appended to the figure."""
+    fig["data"].append({"type": kind, **_plain(props)})
 
 
 def label_room(n: int, flat: bool) -> int:
@@ -71,13 +102,13 @@ def wrap(text: str, width: int = 30) -> str:
     return "<br>".join([*lines, line])
 
 
-def empty_figure(message: str, theme: str = "light") -> go.Figure:
+def empty_figure(message: str, theme: str = "light") -> Fig:
     """A figure that says why there is nothing to show (hidden axes, centred message, wrapped to fit narrow
     cards)."""
     p = palette(theme)
     hidden = {"visible": False}
-    return go.Figure(
-        layout=base_layout(
+    return _fig(
+        base_layout(
             theme,
             xaxis=hidden,
             yaxis=hidden,
@@ -97,7 +128,7 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
     )
 
 
-def _ref_line(fig: go.Figure, ref: Ref, theme: str, right: bool = False, down: bool = False) -> None:
+def _ref_line(fig: Fig, ref: Ref, theme: str, right: bool = False, down: bool = False) -> None:
     """A dashed reference line with its label on a backdrop: across the plot at y, labelled at the left (or
     right) end; or with `down` (horizontal bars) down the plot at x, labelled at the top (or bottom).
 
@@ -107,16 +138,16 @@ def _ref_line(fig: go.Figure, ref: Ref, theme: str, right: bool = False, down: b
     p = palette(theme)
     value, across = ("x", "y") if down else ("y", "x")
     line = {"color": p[colour], "width": 1.5, "dash": "dash"}
-    fig.layout.shapes += (
+    fig["layout"].setdefault("shapes", []).append(
         {"type": "line", f"{across}ref": "paper", f"{across}0": 0, f"{across}1": 1, f"{value}ref": value,
-         f"{value}0": at, f"{value}1": at, "line": line},
+         f"{value}0": at, f"{value}1": at, "line": line}
     )  # fmt: skip
     place = (
         {"y": 0 if right else 1, "yanchor": "top" if right else "bottom", "x": at, "xanchor": "left"}
         if down
         else {"x": int(right), "xanchor": "right" if right else "left", "y": at, "yanchor": "bottom"}
     )
-    fig.layout.annotations += (
+    fig["layout"].setdefault("annotations", []).append(
         {
             "text": label,
             f"{across}ref": "paper",
@@ -125,7 +156,7 @@ def _ref_line(fig: go.Figure, ref: Ref, theme: str, right: bool = False, down: b
             "showarrow": False,
             "bgcolor": p["label_bg"],
             "font": {"color": p[colour], "size": p.get("font_size", 13) - 1},
-        },
+        }
     )
 
 
@@ -145,7 +176,7 @@ def _headroom(values: Sequence[float], refs: Sequence[float] = (), low: float = 
 
 def patents_trend(
     frame: pd.DataFrame, bars: Sequence[tuple[str, str]], line: tuple[str, str], lang: str, theme: str
-) -> go.Figure:
+) -> Fig:
     """Grants per year as stacked bars (`bars`: (column, legend label)), applications as a line.
 
     Columns: year, the line's column and the bars' columns.
@@ -154,8 +185,8 @@ def patents_trend(
         return empty_figure(t("no_data_selection", lang), theme)
     unit = unit_for_axis("件", lang)[1]
     suffix = unit if lang == "zh" else ""
-    fig = go.Figure(
-        layout=base_layout(
+    fig = _fig(
+        base_layout(
             theme,
             barmode="stack",
             xaxis=_years_axis(frame["year"]),
@@ -163,14 +194,18 @@ def patents_trend(
         )
     )
     for col, label in bars:
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             x=frame["year"],
             y=frame[col],
             name=label,
             hovertemplate=f"%{{x}} {label}: %{{y:,d}}{suffix}<extra></extra>",
         )
     col, label = line
-    fig.add_scatter(
+    _add(
+        fig,
+        "scatter",
         x=frame["year"],
         y=frame[col],
         name=label,
@@ -190,7 +225,7 @@ def district_bars(
     theme: str,
     refs: Sequence[Ref] = (),
     info: dict[str, Any] | None = None,
-) -> go.Figure:
+) -> Fig:
     """Districts compared for one year; bars carry the district code (customdata) for cross-filtering.
 
     `frame`: columns district, name and the value columns; `columns`: (column, legend label). Selected
@@ -202,18 +237,19 @@ def district_bars(
         return empty_figure(t("no_data_selection", lang), theme)
     unit_info = info or {"unit_zh": unit_zh}
     factor, unit = axis_unit(unit_info, lang)
-    chosen = set(selected)
     frame = frame.sort_values(columns[0][0], ascending=False)
     flat = len(frame) > MANY
     names = list(frame["name"])
     cats = _category_axis(names, label_room(len(names), flat))
     value_axis = {"title": {"text": unit}}
     axes = _bar_axes(cats, value_axis, flat)
-    fig = go.Figure(layout=base_layout(theme, barmode="group", clickmode="event", **axes))
+    fig = _fig(base_layout(theme, barmode="group", clickmode="event", **axes))
     for col, label in columns:
-        opacity = [1.0 if not chosen or code in chosen else 0.35 for code in frame["district"]]
+        opacity = opacities(list(frame["district"]), selected)
         values = frame[col] * factor
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             x=values if flat else names,
             y=names if flat else values,
             orientation="h" if flat else "v",
@@ -227,7 +263,7 @@ def district_bars(
     for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
         ref_line = (ref[0] * factor, ref[1], ref[2])
         _ref_line(fig, ref_line, theme, right=i % 2 == 1, down=flat)
-    fig.update_layout(showlegend=len(columns) > 1)
+    fig["layout"]["showlegend"] = len(columns) > 1
     return fig
 
 
@@ -239,7 +275,7 @@ def trend_line(
     theme: str,
     refs: Sequence[Ref] = (),
     info: dict[str, Any] | None = None,
-) -> go.Figure:
+) -> Fig:
     """One indicator over the years, with optional reference lines (`info`: its own unit, when it has one)."""
     if series.empty:
         return empty_figure(t("no_data_selection", lang), theme)
@@ -247,15 +283,17 @@ def trend_line(
     factor, unit = axis_unit(unit_info, lang)
     values = series.values * factor
     low = min(0.0, float(min(values)))
-    fig = go.Figure(
-        layout=base_layout(
+    fig = _fig(
+        base_layout(
             theme,
             xaxis=_years_axis(series.index),
             yaxis={"title": {"text": unit}, "range": _headroom(values, [r[0] * factor for r in refs], low)},
             showlegend=False,
         )
     )
-    fig.add_scatter(
+    _add(
+        fig,
+        "scatter",
         x=list(series.index),
         y=values,
         mode="lines+markers+text",
@@ -271,13 +309,13 @@ def trend_line(
     return fig
 
 
-def indicator_trend(series: pd.Series, info: dict[str, Any], lang: str, theme: str) -> go.Figure:
+def indicator_trend(series: pd.Series, info: dict[str, Any], lang: str, theme: str) -> Fig:
     """Any indicator over the years in its own unit (the generic section's trend)."""
     label = str(info["name_en"] if lang == "en" else info["name_zh"])
     return trend_line(series, label, str(info.get("unit_zh") or ""), lang, theme, info=info)
 
 
-def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
     """High-tech output (bars, left axis) and, when the frame has it, its share of industrial output (line,
     right axis). Columns: year, output[, share]."""
     if frame.empty:
@@ -297,8 +335,10 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
             "tickformat": ".0f",
         }
     margin = {"l": 60, "r": 64 if share else 20, "t": 40, "b": 44}
-    fig = go.Figure(layout=base_layout(theme, margin=margin, **axes))
-    fig.add_bar(
+    fig = _fig(base_layout(theme, margin=margin, **axes))
+    _add(
+        fig,
+        "bar",
         x=frame["year"],
         y=frame["output"] * factor,
         name=t("hightech_output", lang),
@@ -308,7 +348,9 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
     if share:
-        fig.add_scatter(
+        _add(
+            fig,
+            "scatter",
             x=frame["year"],
             y=frame["share"],
             name=t("hightech_share", lang),
@@ -321,21 +363,23 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     return fig
 
 
-def tier_bars(counts: pd.Series, lang: str, theme: str) -> go.Figure:
+def tier_bars(counts: pd.Series, lang: str, theme: str) -> Fig:
     """The five tiers as a pyramid: national innovative firms on top. `counts`: index tier."""
     if counts.sum() == 0:
         return empty_figure(t("no_data_selection", lang), theme)
     labels = [t(f"tier_{tier}", lang) for tier in counts.index]
     unit = "家" if lang == "zh" else ""
-    fig = go.Figure(
-        layout=base_layout(
+    fig = _fig(
+        base_layout(
             theme,
             yaxis={"autorange": "reversed", "type": "category"},
             xaxis={"title": {"text": unit_for_axis("家", lang)[1]}},
             showlegend=False,
         )
     )
-    fig.add_bar(
+    _add(
+        fig,
+        "bar",
         y=labels[::-1],
         x=counts.values[::-1],
         orientation="h",
@@ -347,14 +391,16 @@ def tier_bars(counts: pd.Series, lang: str, theme: str) -> go.Figure:
     return fig
 
 
-def tier_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def tier_trend(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
     """Tier counts over the years. `frame`: index year, one column per tier."""
     if frame.empty or frame.to_numpy().sum() == 0:
         return empty_figure(t("no_data_selection", lang), theme)
     unit = unit_for_axis("家", lang)[1]
-    fig = go.Figure(layout=base_layout(theme, xaxis=_years_axis(frame.index), yaxis={"title": {"text": unit}}))
+    fig = _fig(base_layout(theme, xaxis=_years_axis(frame.index), yaxis={"title": {"text": unit}}))
     for tier in frame.columns:
-        fig.add_scatter(
+        _add(
+            fig,
+            "scatter",
             x=list(frame.index),
             y=frame[tier],
             name=t(f"tier_short_{tier}", lang),
@@ -364,7 +410,7 @@ def tier_trend(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     return fig
 
 
-def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, lang: str, theme: str) -> go.Figure:
+def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, lang: str, theme: str) -> Fig:
     """Sankey of firms from last year's tier (or newly certified) to this year's (or lost certification)."""
     if flows.empty:
         return empty_figure(t("no_prev_year", lang), theme)
@@ -377,8 +423,10 @@ def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, 
     colours = [p["muted"], *p["colorway"][:5], *p["colorway"][:5], p["bad"]]
     idx_l = {k: i for i, k in enumerate(left)}
     idx_r = {k: len(left) + i for i, k in enumerate(right)}
-    fig = go.Figure(layout=base_layout(theme))
-    fig.add_sankey(
+    fig = _fig(base_layout(theme))
+    _add(
+        fig,
+        "sankey",
         arrangement="snap",
         node={
             "label": labels,
@@ -401,22 +449,23 @@ def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, 
 
 def tiers_by_district(
     frame: pd.DataFrame, names: dict[str, str], selected: Sequence[str], lang: str, theme: str
-) -> go.Figure:
+) -> Fig:
     """Stacked tiers per district (customdata = district code for cross-filtering); horizontal when many.
     `frame`: index district code, one column per tier."""
     if frame.empty or frame.to_numpy().sum() == 0:
         return empty_figure(t("no_data_selection", lang), theme)
-    chosen = set(selected)
     frame = frame.loc[frame.sum(axis=1).sort_values(ascending=False).index]
     labels = [names.get(c, c) for c in frame.index]
     flat = len(frame) > MANY
-    opacity = [1.0 if not chosen or c in chosen else 0.35 for c in frame.index]
+    opacity = opacities(list(frame.index), selected)
     cats = _category_axis(labels, label_room(len(labels), flat))
     count_axis = {"title": {"text": unit_for_axis("家", lang)[1]}}
     axes = _bar_axes(cats, count_axis, flat)
-    fig = go.Figure(layout=base_layout(theme, barmode="stack", clickmode="event", **axes))
+    fig = _fig(base_layout(theme, barmode="stack", clickmode="event", **axes))
     for tier in frame.columns:
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             x=frame[tier] if flat else labels,
             y=labels if flat else frame[tier],
             orientation="h" if flat else "v",
@@ -431,7 +480,7 @@ def tiers_by_district(
     return fig
 
 
-def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_label: str) -> go.Figure:
+def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_label: str) -> Fig:
     """Station uptime (%) for the year against the target line; horizontal when there are many stations.
     Columns: name, uptime (ratio)."""
     frame = frame.dropna(subset=["uptime"])
@@ -445,8 +494,10 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
     cats = _category_axis(names, label_room(len(names), flat))
     value_axis = {"title": {"text": t("uptime_axis", lang)}, "range": [max(lo, 0), 100.02], "ticksuffix": "%"}
     axes = _bar_axes(cats, value_axis, flat)
-    fig = go.Figure(layout=base_layout(theme, showlegend=False, **axes))
-    fig.add_bar(
+    fig = _fig(base_layout(theme, showlegend=False, **axes))
+    _add(
+        fig,
+        "bar",
         x=pct if flat else names,
         y=names if flat else pct,
         orientation="h" if flat else "v",
@@ -459,21 +510,23 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
     return fig
 
 
-def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: str) -> go.Figure:
+def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: str) -> Fig:
     """Station x month uptime. `frame`: rows stations, columns months 1..12, ratios (None = not in service)."""
     if frame.empty or frame.isna().all().all():
         return empty_figure(t("no_stations", lang), theme)
     z = (frame.astype("float64") * 100).round(3)
     months = [t("month_short", lang, m=m) for m in frame.columns]
     text = [["—" if pd.isna(v) else f"{v:.2f}%" for v in row] for row in z.to_numpy()]
-    fig = go.Figure(
-        layout=base_layout(
+    fig = _fig(
+        base_layout(
             theme,
             yaxis={**_category_axis(list(names), label_room(len(names), True)), "autorange": "reversed"},
             xaxis={"type": "category", "title": {"text": t("month_axis", lang)}},
         )
     )
-    fig.add_heatmap(
+    _add(
+        fig,
+        "heatmap",
         z=z.to_numpy(),
         x=months,
         y=list(names),
@@ -489,7 +542,7 @@ def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: 
     return fig
 
 
-def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
+def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
     """Outages of the year on a time axis. Columns: name, start, end, duration_h, cause_label, and
     optionally shown_start / shown_end (the part inside the period)."""
     if frame.empty:
@@ -497,8 +550,8 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
     p = palette(theme)
     causes = list(dict.fromkeys(frame["cause_label"]))
     stations = list(dict.fromkeys(frame["name"]))
-    fig = go.Figure(
-        layout=base_layout(
+    fig = _fig(
+        base_layout(
             theme,
             barmode="overlay",
             xaxis={"type": "date", "tickformat": "%Y-%m"},
@@ -517,7 +570,9 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> go.Figure:
         ms = ((end - start).dt.total_seconds() * 1000).clip(
             lower=3.6e6 * 12
         )  # drawn at least 12 h wide to stay visible on a year axis; hover has the real duration
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             y=part["name"],
             x=ms,
             base=start.dt.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -569,7 +624,7 @@ def tile_map(
     lang: str,
     theme: str,
     canvas: tuple[int, int] = (500, 320),
-) -> go.Figure:
+) -> Fig:
     """Schematic district tile map coloured by an indicator (no geo data, works offline).
 
     A heatmap on the tile grid: cells scale with the chart, carry the district code (customdata) for
@@ -599,19 +654,10 @@ def tile_map(
         text[r.tile_row][r.tile_col] = f"{shown}<br>{value_text}"
         hover[r.tile_row][r.tile_col] = f"{r.name}<br>{value_text}"
         if r.district in chosen:
-            outlines.append(
-                {
-                    "type": "rect",
-                    "x0": r.tile_col - 0.5,
-                    "x1": r.tile_col + 0.5,
-                    "y0": r.tile_row - 0.5,
-                    "y1": r.tile_row + 0.5,
-                    "line": {"color": p["selected_line"], "width": 4},
-                }
-            )
+            outlines.append(_outline(r.tile_row, r.tile_col, theme))
     hidden = {"visible": False, "fixedrange": True}
-    fig = go.Figure(
-        layout=base_layout(
+    fig = _fig(
+        base_layout(
             theme,
             showlegend=False,
             clickmode="event",
@@ -621,7 +667,9 @@ def tile_map(
             yaxis={**hidden, "range": [rows - 0.5, -0.5], "scaleanchor": "x"},
         )
     )
-    fig.add_heatmap(
+    _add(
+        fig,
+        "heatmap",
         z=z,
         customdata=codes,
         text=text,
@@ -647,7 +695,7 @@ def plan_and_peers(
     peers: pd.DataFrame,
     lang: str,
     theme: str,
-) -> go.Figure:
+) -> Fig:
     """An indicator over the years against its (plan) target, drawn as a path to a star in the target year,
     labelled `goal_label`, and against peer cities. `peers`: columns name, year, value.
     """
@@ -656,14 +704,16 @@ def plan_and_peers(
     p = palette(theme)
     factor = unit_for_axis(unit_zh, lang)[0]
     years = sorted({*series.index, *(peers["year"] if len(peers) else []), *([goal[1]] if goal else [])})
-    fig = go.Figure(
-        layout=base_layout(
+    fig = _fig(
+        base_layout(
             theme,
             xaxis=_years_axis(years),
             yaxis={"title": {"text": unit_for_axis(unit_zh, lang)[1]}, "rangemode": "tozero"},
         )
     )
-    fig.add_scatter(
+    _add(
+        fig,
+        "scatter",
         x=list(series.index),
         y=series.values * factor,
         mode="lines+markers+text",
@@ -675,7 +725,9 @@ def plan_and_peers(
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
     if goal is not None:
-        fig.add_scatter(
+        _add(
+            fig,
+            "scatter",
             x=[series.index[-1], goal[1]],
             y=[series.iloc[-1] * factor, goal[0] * factor],
             mode="lines+markers",
@@ -685,7 +737,9 @@ def plan_and_peers(
             hovertemplate=goal_label + "<extra></extra>",
         )
     for i, (peer, part) in enumerate(peers.groupby("name", sort=True)):
-        fig.add_scatter(
+        _add(
+            fig,
+            "scatter",
             x=part["year"],
             y=part["value"] * factor,
             mode="markers+text",
@@ -715,3 +769,47 @@ def fit_to_size(figure: dict[str, Any], width: int, height: int) -> dict[str, An
             layout[key] = {**axis, "tickfont": {**(axis.get("tickfont") or {}), "size": size}}
     layout.update(width=width, height=height, autosize=False)
     return {**figure, "layout": layout}
+
+
+FADED = 0.35  # opacity of the districts outside a selection
+
+
+def opacities(codes: Sequence[str], selected: Sequence[str]) -> list[float]:
+    """Selected districts solid, the others faded (all solid for the whole city)."""
+    chosen = set(selected)
+    return [1.0 if not chosen or code in chosen else FADED for code in codes]
+
+
+def _outline(row: int, col: int, theme: str) -> dict[str, Any]:
+    return {
+        "type": "rect",
+        "x0": col - 0.5,
+        "x1": col + 0.5,
+        "y0": row - 0.5,
+        "y1": row + 0.5,
+        "line": {"color": palette(theme)["selected_line"], "width": 4},
+    }
+
+
+def highlight_updates(figure: dict[str, Any], selected: Sequence[str], theme: str) -> list[tuple[list[Any], Any]]:
+    """What moves when only the selection changes, as (path, value) edits of the figure's JSON.
+
+    Bars carrying district codes get their opacities; the tile map gets the outlines of the selected
+    tiles. The caller turns the edits into a Dash Patch, so the browser restyles instead of redrawing.
+    """
+    edits: list[tuple[list[Any], Any]] = []
+    chosen = set(selected)
+    for i, trace in enumerate(figure.get("data") or []):
+        codes = trace.get("customdata")
+        if trace.get("type") == "bar" and isinstance(codes, list):
+            flat = [c[0] if isinstance(c, list) else c for c in codes]
+            edits.append((["data", i, "marker", "opacity"], opacities(flat, selected)))
+        elif trace.get("type") == "heatmap" and isinstance(codes, list):
+            shapes = [
+                _outline(r, c, theme)
+                for r, row in enumerate(codes)
+                for c, code in enumerate(row or [])
+                if code is not None and code in chosen
+            ]
+            edits.append((["layout", "shapes"], shapes))
+    return edits

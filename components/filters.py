@@ -1,17 +1,21 @@
-"""Global filters (year, districts, 全市 reset) kept in step with the URL and with chart clicks."""
+"""Global filters (year, districts, 全市 reset) kept in step with the URL, chart clicks and the section tabs.
+
+The page renders them from the URL's view; after that they are kept in step in the browser (assets/app.js,
+`sti.sync`: no server round trip), from `filter_data` — the dataset's years, districts and which districts
+report which years, with the texts the captions and notices need in the page language.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from components import ids
 from components.i18n import t
 from components.prep import district_names
-from components.services import services
-from components.state import View, districts_with_data, from_query, resolve, to_query, toggle, years_with_data
+from components.state import View, districts_with_data, years_with_data
 from components.summary import caption
 from data.load import Dataset
 
@@ -62,40 +66,24 @@ def notices(view: View) -> list[Any]:
     ]
 
 
-def next_view(
-    ds: Dataset, trigger: object, search: str, year: object, districts: object, click: object, lang: str, theme: str
-) -> tuple[View, bool]:
-    """The view after an event, and whether the URL must be written (pure).
-
-    `trigger`: ids.URL (load, back/forward) -> view from the URL; a filter's ID -> view from the filters;
-    ids.FILTER_RESET -> whole city; ids.GRAPH (a chart click) -> the district the clicked bar or tile
-    carries toggled (a click on anything else changes nothing).
-    """
-    base = from_query(ds, search, lang)
-    if trigger in (None, ids.URL):
-        return base, False
-    current = districts if isinstance(districts, list) else []
-    if trigger == ids.FILTER_RESET:
-        current = []
-    elif trigger == ids.GRAPH:
-        code = click_code(click)
-        if code is None:
-            return resolve(ds, year, current, lang, theme, base.extras), False
-        current = toggle([c for c in current if isinstance(c, str)], code)
-    return resolve(ds, year, current, lang, theme, base.extras), True
-
-
-def click_code(click: object) -> str | None:
-    """The district code carried by a graph click (customdata), or None."""
-    if not isinstance(click, dict):
-        return None
-    points = click.get("points")
-    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-        return None
-    code = points[0].get("customdata")
-    if isinstance(code, list) and code:
-        code = code[0]
-    return code if isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit() else None
+def filter_data(ds: Dataset, view: View, sections: list[str], active: str) -> dict[str, Any]:
+    """What the browser needs to keep filters, URL, options and caption consistent without the server."""
+    obs = ds.observations
+    has = {str(c): sorted(int(y) for y in g["year"].unique()) for c, g in obs.groupby("district")}
+    lang = view.lang
+    return {
+        "years": ds.years,
+        "codes": ds.district_codes,
+        "names": district_names(ds, lang),
+        "has": {c: has.get(c, []) for c in ds.district_codes},
+        "yearFmt": "{y}年" if lang == "zh" else "{y}",
+        "caption": t("caption", lang, year="{year}", scope="{scope}"),
+        "whole": t("whole_city", lang),
+        "sep": "、" if lang == "zh" else ", ",
+        "sections": sections,
+        "section": active,
+        "lang": lang,
+    }
 
 
 def layout(ds: Dataset, view: View) -> html.Div:
@@ -120,6 +108,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                             ],
                             xs=4,
                             md=2,
+                            className="filter-col",
                         ),
                         dbc.Col(
                             [
@@ -137,6 +126,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                             ],
                             xs=8,
                             md=7,
+                            className="filter-col",
                         ),
                         dbc.Col(
                             dbc.Button(
@@ -167,54 +157,38 @@ def layout(ds: Dataset, view: View) -> html.Div:
     )
 
 
-def sync_view(
-    search: object, year: object, districts: object, _reset: object, _clicks: object, config: object
-) -> tuple:
-    """One place that keeps URL, filters, options, notices and caption consistent."""
-    cfg = config if isinstance(config, dict) else {}
-    ds = services().dataset()
-    trigger = ctx.triggered_id
-    click = None
-    if isinstance(trigger, dict):  # a chart (pattern ID): the click that fired is the triggering value
-        trigger = ids.GRAPH
-        click = ctx.triggered[0].get("value") if ctx.triggered else None
-    search_text = search if isinstance(search, str) else ""
-    view, write = next_view(
-        ds, trigger, search_text, year, districts, click, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light"))
-    )
-    query = to_query(view)
-    return (
-        query if write and query != search_text else no_update,
-        view.year if view.year != year else no_update,
-        year_options(ds, view.districts, view.lang),
-        list(view.districts) if list(view.districts) != districts else no_update,
-        district_options(ds, view.year, view.districts, view.lang),
-        notices(view),
-        caption(ds, view),
-    )
-
-
 def register(app: Dash) -> None:
-    """Attach this module's callbacks to `app`."""
-    app.callback(
-        Output(ids.URL, "search"),
+    """Attach the filters' clientside callbacks to `app`.
+
+    `command` turns back/forward, 全市, chart clicks and tabs into filter values; `sync` follows the filter
+    values with the URL and the options (and writes the caption, header links and years in chart titles into
+    the page). The sections follow the filter values directly, so their requests go out in the same step.
+    """
+    app.clientside_callback(
+        ClientsideFunction("sti", "command"),
         Output(ids.FILTER_YEAR, "value"),
-        Output(ids.FILTER_YEAR, "options"),
         Output(ids.FILTER_DISTRICTS, "value"),
-        Output(ids.FILTER_DISTRICTS, "options"),
-        Output(ids.NOTICE, "children"),
-        Output(ids.FILTER_CAPTION, "children"),
+        Output(ids.ACTIVE_SECTION, "data"),
         Input(ids.URL, "search"),
-        Input(ids.FILTER_YEAR, "value"),
-        Input(ids.FILTER_DISTRICTS, "value"),
         Input(ids.FILTER_RESET, "n_clicks"),
         Input({"type": ids.GRAPH, "section": ALL, "name": ALL}, "clickData"),
-        State(ids.CONFIG, "data"),
-    )(sync_view)
-    # The year shown in chart titles follows the year filter without a server round trip.
+        Input({"type": ids.TAB, "section": ALL}, "n_clicks"),
+        State(ids.FILTER_YEAR, "value"),
+        State(ids.FILTER_DISTRICTS, "value"),
+        State(ids.FILTER_DATA, "data"),
+        State(ids.ACTIVE_SECTION, "data"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
-        "function(year, spans) { return spans.map(function() { return year == null ? '' : String(year); }); }",
-        Output({"type": ids.TITLE_YEAR, "index": ALL}, "children"),
+        ClientsideFunction("sti", "sync"),
+        Output(ids.URL, "search"),
+        Output(ids.FILTER_YEAR, "options"),
+        Output(ids.FILTER_DISTRICTS, "options"),
         Input(ids.FILTER_YEAR, "value"),
-        State({"type": ids.TITLE_YEAR, "index": ALL}, "id"),
+        Input(ids.FILTER_DISTRICTS, "value"),
+        Input(ids.ACTIVE_SECTION, "data"),
+        State(ids.URL, "search"),
+        State(ids.FILTER_DATA, "data"),
+        State(ids.CONFIG, "data"),
+        prevent_initial_call=True,
     )

@@ -160,6 +160,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pipeline": ("创新型企业梯队", "Enterprise pipeline"),
     "seismic": ("地震监测", "Earthquake monitoring"),
     "other": ("其他指标", "Other indicators"),
+    "sections_label": ("板块", "Sections"),
     "other_trend_title": ("{indicator}{unit}", "{indicator}{unit}"),
     "other_district_title": (
         "{year}年各区县{indicator}（点击柱可筛选）",

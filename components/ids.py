@@ -40,7 +40,13 @@ PRESENT_CANVAS = "present-canvas"
 PRESENT_PROGRESS = "present-progress"
 PRESENT_STATUS = "present-status"
 
-# filters
+# filters and sections
+FILTER_DATA = "filter-data"  # dcc.Store: what the browser keeps the filters consistent with
+ACTIVE_SECTION = "section-active"  # dcc.Store: the key of the section shown below the overview
+SECTION_TABS = "section-tabs"
+VISIBLE = "page-visible-charts"  # dcc.Store: the charts in or near the viewport (assets/app.js keeps it)
+SEEN = "page-seen"  # dcc.Store: bumped when a chart left stale off screen comes into view
+SECTION_BODY = "section-body"
 FILTER_YEAR = "filter-year"
 FILTER_DISTRICTS = "filter-districts"
 FILTER_RESET = "filter-reset"
@@ -72,7 +78,8 @@ SEISMIC_TIMELINE = "seismic-timeline-graph"
 # pattern-matching types: {"type": GRAPH, "section": key, "name": stable id}
 GRAPH = "sti-graph"
 BLOCK = "sti-block"
-TITLE_YEAR = "title-year"
+DRAWN = "sti-drawn"  # dcc.Store per section: what its charts show now (so a change redraws only what moves)
+TAB = "sti-tab"  # {"type": TAB, "section": key}: the tab of a section
 
 
 def graph_id(section: str, name: str) -> dict[str, str]:
@@ -83,6 +90,16 @@ def graph_id(section: str, name: str) -> dict[str, str]:
 def block_id(section: str, name: str) -> dict[str, str]:
     """The pattern ID of a section's block of components (KPI strip, headline numbers, sentence)."""
     return {"type": BLOCK, "section": section, "name": name}
+
+
+def drawn_id(section: str) -> dict[str, str]:
+    """The pattern ID of a section's record of what its charts show."""
+    return {"type": DRAWN, "section": section, "name": "drawn"}
+
+
+def tab_id(section: str) -> dict[str, str]:
+    """The pattern ID of a section's tab."""
+    return {"type": TAB, "section": section}
 
 
 def slug(text: str) -> str:

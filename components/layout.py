@@ -7,14 +7,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from components import callbacks, filters, ids, meeting, present
 from components.i18n import t
 from components.sections import SECTIONS
 from components.sections.base import Block, Section
 from components.services import services
-from components.state import View, from_query
+from components.state import View, from_query, swap
 from components.ui import graph_card, section_frame
 from data.load import Dataset
 
@@ -68,7 +68,7 @@ def header(ds: Dataset, view: View) -> html.Header:
 
 
 def header_actions(view: View) -> list[Any]:
-    """Present, language and theme switches (their hrefs follow the URL as filters change)."""
+    """Present, language and theme switches (their hrefs follow the URL as filters change: assets/app.js)."""
     lang = view.lang
     other_lang = "en" if lang == "zh" else "zh"
     other_theme = "dark" if view.theme == "light" else "light"
@@ -78,21 +78,21 @@ def header_actions(view: View) -> list[Any]:
         html.A(
             t("present", lang),
             id=ids.PRESENT_LINK,
-            href="?present=1",  # the href follows the URL (assets/app.js: sti.links)
+            href=swap(view, "present", "1"),
             className="btn btn-sm btn-primary me-2",
             title=t("present_hint", lang),
         ),
         html.A(
             t("switch_lang", lang),
             id=ids.LANG_LINK,
-            href=f"?lang={other_lang}",
+            href=swap(view, "lang", other_lang),
             className=button,
             hrefLang=other_lang,
         ),
         html.A(
             t(f"theme_{other_theme}", lang),
             id=ids.THEME_LINK,
-            href=f"?theme={other_theme}",
+            href=swap(view, "theme", other_theme),
             className=button,
         ),
     ]
@@ -137,23 +137,22 @@ def page_query() -> str:
     return req.query_string.decode("utf-8", "replace")
 
 
-def block(section: Section, b: Block) -> html.Div:
+def block(section: Section, b: Block, children: Any = None) -> html.Div:
     """A block's element (pattern ID, filled by the section's callback) inside a holder with its stable ID."""
     inner_id = ids.block_id(section.key, b.id)
-    inner = (
-        dbc.Row(id=inner_id, className=b.class_name)
-        if b.kind == "row"
-        else html.P(id=inner_id, className=b.class_name)
-        if b.kind == "p"
-        else html.Div(id=inner_id, className=b.class_name)
-    )
+    make = dbc.Row if b.kind == "row" else html.P if b.kind == "p" else html.Div
+    inner = make(children, id=inner_id, className=b.class_name)
     return html.Div(inner, id=b.id, **({"aria-live": "polite"} if b.live else {}))
 
 
 def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
-    """A section's blocks and chart cards, row by row; widths reflow to fill a row when a chart is absent."""
+    """A section with its blocks and charts already filled for `view` (no callback round trip to first draw).
+
+    Chart widths reflow to fill a row when a chart is absent; the section's store records what is drawn.
+    """
     lang = view.lang
-    children: list = [block(section, b) for b in section.blocks]
+    got = callbacks.full(services(), section, ds, view)
+    children: list = [block(section, b, got.blocks[b.id]) for b in section.blocks]
     for row in section.page_grid(ds):
         cols = []
         for g, width in row:
@@ -165,11 +164,51 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
                 g.height_px(ds),
                 g.control(ds, view) if g.control else None,
                 g.modebar,
+                figure=got.graphs[g.id],
+                year=view.year,
                 **({"data-graph-indicator": g.indicator} if g.indicator else {}),
             )
             cols.append(dbc.Col(card, lg=width, className="mb-3"))
         children.append(dbc.Row(cols))
+    children.append(dcc.Store(id=ids.drawn_id(section.key), data=got.drawn))
     return section_frame(f"section-{section.key}", section.title(lang), children)
+
+
+def active_section(ds: Dataset, view: View) -> Section | None:
+    """The section below the overview: the URL's `section`, else the first the dataset has."""
+    shown = [s for s in SECTIONS if s.key != "overview" and s.present(ds)]
+    asked = dict(view.extras).get("section")
+    return next((s for s in shown if s.key == asked), shown[0] if shown else None)
+
+
+def tabs(ds: Dataset, view: View, active: Section | None) -> html.Div:
+    """One tab per section the dataset has (the overview stays above them)."""
+    shown = [s for s in SECTIONS if s.key != "overview" and s.present(ds)]
+    return html.Div(
+        [
+            html.Button(
+                s.title(view.lang),
+                id=ids.tab_id(s.key),
+                className="nav-link" + (" active" if s is active else ""),
+                role="tab",
+                type="button",
+                **{"aria-selected": "true" if s is active else "false", "aria-controls": ids.SECTION_BODY},
+            )
+            for s in shown
+        ],
+        id=ids.SECTION_TABS,
+        className="nav nav-tabs section-tabs",
+        role="tablist",
+        **{"aria-label": t("sections_label", view.lang)},
+    )
+
+
+def section_body(active: object, year: object, districts: object, config: object) -> Any:
+    """The chosen tab's section, filled for the current filters (the tab callback)."""
+    ds = services().dataset()
+    view = callbacks.view_of(ds, year, districts, config)
+    chosen = next((s for s in SECTIONS if s.key == active and s.key != "overview" and s.present(ds)), None)
+    return section_layout(chosen, ds, view) if chosen is not None else []
 
 
 def serve_layout() -> html.Div:
@@ -186,15 +225,35 @@ def serve_layout() -> html.Div:
                 present.present_layout(services(), ds, view, asked),
             ]
         )
+    overview = next(s for s in SECTIONS if s.key == "overview")
+    active = active_section(ds, view)
+    shown = [s.key for s in SECTIONS if s.key != "overview" and s.present(ds)]
+    key = active.key if active else ""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
+            dcc.Store(id=ids.FILTER_DATA, data=filters.filter_data(ds, view, shown, key)),
+            dcc.Store(id=ids.ACTIVE_SECTION, data=key),
+            dcc.Store(id=ids.VISIBLE),
+            dcc.Store(id=ids.SEEN),
             header(ds, view),
             data_alert(view),
             filters.layout(ds, view),
             html.Main(
-                dbc.Container([section_layout(s, ds, view) for s in SECTIONS if s.present(ds)], fluid=True),
+                dbc.Container(
+                    [
+                        section_layout(overview, ds, view),
+                        tabs(ds, view, active),
+                        html.Div(
+                            section_layout(active, ds, view) if active else [],
+                            id=ids.SECTION_BODY,
+                            role="tabpanel",
+                            className="section-body",
+                        ),
+                    ],
+                    fluid=True,
+                ),
                 className="page-main",
             ),
             footer(ds, view),
@@ -207,14 +266,13 @@ def serve_layout() -> html.Div:
 def register(app: Dash) -> None:
     """Attach every callback of the page to `app` (each app gets its own; nothing global)."""
     filters.register(app)
-    callbacks.register(app, SECTIONS)
+    callbacks.register(app, SECTIONS, section_body)
     app.clientside_callback(
-        ClientsideFunction("sti", "links"),
-        Output(ids.PRESENT_LINK, "href"),
-        Output(ids.LANG_LINK, "href"),
-        Output(ids.THEME_LINK, "href"),
-        Input(ids.URL, "search"),
-        State(ids.CONFIG, "data"),
+        ClientsideFunction("sti", "tabs"),
+        Output({"type": ids.TAB, "section": ALL}, "className"),
+        Output({"type": ids.TAB, "section": ALL}, "aria-selected"),
+        Input(ids.ACTIVE_SECTION, "data"),
+        State({"type": ids.TAB, "section": ALL}, "id"),
     )
     # <html lang> and the Bootstrap colour mode follow the page configuration.
     app.clientside_callback(

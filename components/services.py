@@ -28,9 +28,14 @@ class Services:
     cache: ResultCache
     code: str = ""  # fingerprint of the app's code: an upgrade never serves results cached by older code
 
+    warmer: Any = None  # components.warm.Warmer: the usual views of a new version, computed in the background
+
     def dataset(self) -> Dataset:
-        """The dataset being served now."""
-        return self.store.get()
+        """The dataset being served now (a new version starts its warm-up)."""
+        ds = self.store.get()
+        if self.warmer is not None:
+            self.warmer.check(ds)
+        return ds
 
     def cached(self, name: str, ds: Dataset, parts: tuple[object, ...], compute: Callable[[], Any]) -> Any:
         """`compute()` through the cache, keyed by callback name, dataset version and normalised inputs.

@@ -12,7 +12,8 @@ from data.load import Dataset
 
 MAX_DISTRICTS = 64
 MAX_QUERY = 2048
-KNOWN_PARAMS = ("year", "district", "lang", "theme", "present", "interval", "slide")
+KNOWN_PARAMS = ("year", "district", "lang", "theme", "section", "present", "interval", "slide")
+EXTRA_PARAMS = ("section", "present", "interval", "slide")
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def from_query(ds: Dataset, search: str | None, default_lang: str = "zh") -> Vie
     for name in params:
         if name not in KNOWN_PARAMS:
             notices.append(("notice_bad_param", {"value": name[:20]}))
-    extras = tuple((k, params[k][:40]) for k in ("present", "interval", "slide") if k in params)
+    extras = tuple((k, params[k][:40]) for k in EXTRA_PARAMS if k in params)
     view = resolve(
         ds, params.get("year"), codes, params.get("lang", default_lang), params.get("theme", "light"), extras
     )
@@ -135,6 +136,12 @@ def to_query(view: View) -> str:
         params.append(("theme", view.theme))
     params.extend(view.extras)
     return "?" + urlencode(params, safe=",")
+
+
+def swap(view: View, key: str, value: str) -> str:
+    """The view's query string with one parameter set (and no `slide`): the header's switch links."""
+    params = [(k, v) for k, v in parse_qsl(to_query(view).lstrip("?")) if k not in (key, "slide")]
+    return "?" + urlencode([*params, (key, value)], safe=",")
 
 
 def toggle(districts: Sequence[str], code: str) -> list[str]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
-
 FONT_FAMILY = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "Helvetica Neue", Arial, sans-serif'
 )
@@ -77,7 +75,7 @@ def base_layout(theme: str, **overrides: Any) -> dict[str, Any]:
         "title": {"font": {"size": p.get("font_size", 13) - 1, "color": p["muted"]}},
     }
     layout: dict[str, Any] = {
-        "template": go.layout.Template(),  # empty: no ~7 KB default template per figure
+        "template": {},  # empty: no ~7 KB default template per figure
         "font": {"family": FONT_FAMILY, "size": p.get("font_size", 13), "color": p["text"]},
         "paper_bgcolor": p["bg"],
         "plot_bgcolor": p["bg"],

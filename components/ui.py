@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
@@ -26,23 +25,29 @@ def raw(v: float | None) -> str:
     return "" if v is None else repr(float(v))
 
 
-def title_parts(title: str, key: str) -> list[Any]:
-    """A title whose '{year}' placeholder becomes a span that follows the year filter."""
+def title_parts(title: str, year: object = "") -> list[Any]:
+    """A title whose '{year}' placeholder becomes a span (showing `year`) that follows the year filter."""
     if "{year}" not in title:
         return [title]
     before, after = title.split("{year}", 1)
-    return [before, html.Span(id={"type": ids.TITLE_YEAR, "index": key}, className="title-year"), after]
+    return [before, html.Span(str(year), className="title-year"), after]  # assets/app.js keeps it current
 
 
 def graph(
-    component_id: str | dict[str, str], name: str, lang: str, height: int = 320, modebar: bool = True
+    component_id: str | dict[str, str],
+    name: str,
+    lang: str,
+    height: int = 320,
+    modebar: bool = True,
+    figure: Any = None,
 ) -> dcc.Graph:
-    """A graph with our config (`name`: the chart's stable ID, used for PNG file names), empty until filled."""
+    """A graph with our config (`name`: the chart's stable ID, used for PNG file names) and its figure."""
     config = {**GRAPH_CONFIG, **plotly_config(lang)}
     config["toImageButtonOptions"] = {**GRAPH_CONFIG["toImageButtonOptions"], "filename": name}
     if not modebar:
         config["displayModeBar"] = False
-    return dcc.Graph(id=component_id, config=config, style={"height": f"{height}px"})
+    extra = {} if figure is None else {"figure": figure}
+    return dcc.Graph(id=component_id, config=config, style={"height": f"{height}px"}, **extra)
 
 
 def graph_card(
@@ -53,23 +58,25 @@ def graph_card(
     height: int = 320,
     control: Any = None,
     modebar: bool = True,
+    figure: Any = None,
+    year: object = "",
     **attrs: str,
-) -> dbc.Card:
-    """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`."""
-    heading = html.H3(title_parts(title, name), className="h6 m-0")
-    header = (
-        dbc.Row([dbc.Col(heading), dbc.Col(control, width="auto")], align="center", className="g-2")
-        if control is not None
-        else heading
+) -> html.Div:
+    """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`.
+
+    Few elements (each costs every update in the browser); the height is reserved before the chart library
+    arrives, so nothing below it moves.
+    """
+    heading = html.H3(title_parts(title, year), className="h6 m-0" if control is not None else "h6 m-0 graph-title")
+    header = html.Div([heading, control], className="graph-title graph-title-row") if control is not None else heading
+    holder = html.Div(
+        graph(ids.graph_id(section, name), name, lang, height, modebar, figure),
+        id=name,
+        className="graph-holder",
+        style={"minHeight": f"{height}px"},
+        **attrs,
     )
-    body = dcc.Loading(graph(ids.graph_id(section, name), name, lang, height, modebar), type="dot", delay_show=400)
-    return dbc.Card(
-        [
-            dbc.CardHeader(header, className="graph-title"),
-            dbc.CardBody(html.Div(body, id=name, className="graph-holder", **attrs), className="p-2"),
-        ],
-        className="graph-card h-100",
-    )
+    return html.Div([header, holder], className="card graph-card h-100")
 
 
 def section_frame(section_id: str, title: str, children: list[Any]) -> html.Section:

@@ -51,6 +51,10 @@ class ResultCache:
         self._cache.set(key, text)
         return text
 
+    def claim(self, key: str, seconds: float) -> bool:
+        """True for the one caller (of all processes sharing the directory) that sets `key` first."""
+        return bool(self._cache.add(key, "1", expire=seconds))
+
     def __contains__(self, key: str) -> bool:
         return key in self._cache
 

@@ -40,6 +40,7 @@ class Settings:
     lang: str = "zh"
     reload_seconds: int = 30
     present_interval: int = 20
+    prewarm: bool = False  # compute the usual views of a new dataset version in the background (STI_PREWARM)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,4 +57,5 @@ class Settings:
             lang=lang,
             reload_seconds=_int(env, "STI_RELOAD_SECONDS", 30, 1, 3600),
             present_interval=_int(env, "STI_PRESENT_INTERVAL", 20, 3, 3600),
+            prewarm=_int(env, "STI_PREWARM", 1, 0, 1) == 1,
         )

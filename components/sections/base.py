@@ -20,6 +20,22 @@ from data.load import Dataset
 Build = Callable[[Dataset, View], Any]
 Sentence = Callable[[Dataset, View], str]
 TitleFn = Callable[[Dataset, str], str]
+Key = Callable[[Dataset, View], tuple[Any, ...]]
+
+
+def by_view(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """A chart that depends on the year and the districts."""
+    return (view.year, view.districts)
+
+
+def by_districts(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """A chart over the years: the same whatever the year (the highlighted year moves in the title only)."""
+    return (view.districts,)
+
+
+def by_year(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """A chart of every district for the year: a district selection only moves its highlight."""
+    return (view.year,)
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,8 @@ class Graph:
     control: Callable[[Dataset, View], Any] | None = None  # a component in the card header (map picker)
     modebar: bool = True
     indicator: str = ""  # the indicator the chart is about (own indicators: data-graph-indicator on the holder)
+    key: Key = by_view  # what the figure's data depends on: an unchanged key is not redrawn
+    highlight: bool = False  # the selected districts are a highlight on it (a Patch, not a new figure)
 
     def title_text(self, ds: Dataset, lang: str, year: object = "{year}", slide: bool = False) -> str:
         """The title in `lang`, with the year filled in (or left as '{year}' for the live page)."""

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from components import figures, ids
+from components.figures import Fig
 from components.i18n import fmt_value, t
 from components.prep import district_frame, many_rows_height, year_frame
-from components.sections.base import Graph, Needs, Optional, Section
+from components.sections.base import Graph, Needs, Optional, Section, by_districts
 from components.state import View
 from components.summary import scope, trend
 from data import aggregate as agg
 from data.load import Dataset
 
 
-def district_figure(ds: Dataset, view: View) -> go.Figure:
+def district_figure(ds: Dataset, view: View) -> Fig:
     """Share by district with the city's value and the year's target as reference lines."""
     d, lang, year = view.districts, view.lang, view.year
     frame = district_frame(ds, year, {"share": "hightech_share"}, lang)
@@ -28,7 +27,12 @@ def district_figure(ds: Dataset, view: View) -> go.Figure:
     return figures.district_bars(frame, [("share", t("hightech_share", lang))], d, "%", lang, view.theme, refs=refs)
 
 
-def trend_figure(ds: Dataset, view: View) -> go.Figure:
+def district_key(ds: Dataset, view: View) -> tuple[object, ...]:
+    """The bars' data: the year and the selection's target line (the selection itself is a highlight)."""
+    return (view.year, agg.target(ds, "hightech_share", view.year, view.districts))
+
+
+def trend_figure(ds: Dataset, view: View) -> Fig:
     """Output (bars) and, where the data has it, its share of industrial output (line) over the years."""
     columns = {"output": "hightech_output"}
     if agg.available(ds, "hightech_share"):
@@ -68,6 +72,8 @@ SECTION = Section(
                 width=7,
                 needs=Needs(by_district=("hightech_share",)),
                 height=many_rows_height,
+                key=district_key,
+                highlight=True,
             ),
             Graph(
                 ids.HIGHTECH_TREND,
@@ -76,6 +82,7 @@ SECTION = Section(
                 width=5,
                 needs=Needs(indicators=("hightech_output",)),
                 optional=(Optional(("hightech_share",)),),
+                key=by_districts,
             ),
         ),
     ),

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import plotly.graph_objects as go
-
 from components import figures, ids
+from components.figures import Fig
 from components.i18n import axis_unit, name, t
 from components.prep import district_frame, many_rows_height
-from components.sections.base import Graph, Needs, Section, Slide
+from components.sections.base import Graph, Needs, Section, Slide, by_districts, by_year
 from components.state import View
 from components.summary import indicator_sentence, joined
 from data import aggregate as agg
@@ -43,10 +42,10 @@ def own_indicators(ds: Dataset, builtins: Sequence[Section]) -> list[str]:
     return [i for i in agg.indicators_with_data(ds) if i not in used]
 
 
-def trend_figure(indicator: str) -> Callable[[Dataset, View], go.Figure]:
+def trend_figure(indicator: str) -> Callable[[Dataset, View], Fig]:
     """The indicator over the years for the selection."""
 
-    def build(ds: Dataset, view: View) -> go.Figure:
+    def build(ds: Dataset, view: View) -> Fig:
         info = agg.indicator_info(ds, indicator)
         lang = view.lang
         if info["agg"] == "city" and not agg.is_city(ds, view.districts):
@@ -57,10 +56,10 @@ def trend_figure(indicator: str) -> Callable[[Dataset, View], go.Figure]:
     return build
 
 
-def district_figure(indicator: str) -> Callable[[Dataset, View], go.Figure]:
+def district_figure(indicator: str) -> Callable[[Dataset, View], Fig]:
     """The districts compared for the year (bars carry the district code for cross-filtering)."""
 
-    def build(ds: Dataset, view: View) -> go.Figure:
+    def build(ds: Dataset, view: View) -> Fig:
         info = agg.indicator_info(ds, indicator)
         frame = district_frame(ds, view.year, {"value": indicator}, view.lang)
         return figures.district_bars(
@@ -96,6 +95,7 @@ def graphs_of(ds: Dataset, indicator: str) -> tuple[Graph, ...]:
         width=12 // PER_ROW if alone else 5,
         needs=Needs(indicators=(indicator,)),
         indicator=indicator,
+        key=by_districts,
     )
     if alone:
         return (trend,)
@@ -107,6 +107,8 @@ def graphs_of(ds: Dataset, indicator: str) -> tuple[Graph, ...]:
         needs=Needs(by_district=(indicator,)),
         height=many_rows_height,
         indicator=indicator,
+        key=by_year,
+        highlight=True,
     )
     return (trend, bars)
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
+from dash import html
 
 from components import figures, ids
+from components.figures import Fig
 from components.i18n import fmt_value, name, t
 from components.kpis import kpi_models, kpi_strip, note_indicators
 from components.prep import district_names
@@ -53,7 +54,7 @@ def map_frame(ds: Dataset, indicator: str, year: int, lang: str) -> pd.DataFrame
     return frame.assign(value=frame["district"].map(values), name=frame["district"].map(district_names(ds, lang)))
 
 
-def map_figure(ds: Dataset, view: View) -> go.Figure:
+def map_figure(ds: Dataset, view: View) -> Fig:
     """The tile map coloured by the chosen indicator."""
     indicator = map_choice(ds, view)
     info = agg.indicator_info(ds, str(indicator))
@@ -68,13 +69,26 @@ def map_figure(ds: Dataset, view: View) -> go.Figure:
     )
 
 
+def map_key(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """The map's data: the year and the indicator (the selection is only an outline)."""
+    return (view.year, map_choice(ds, view))
+
+
+def rd_key(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """The R&D chart's data: whole city or not, and the target it aims at."""
+    return (agg.is_city(ds, view.districts), agg.target(ds, RD, view.year, view.districts))
+
+
 def map_control(ds: Dataset, view: View) -> Any:
     """The indicator picker in the map card's header."""
     options = [{"label": name(agg.indicator_info(ds, i), view.lang), "value": i} for i in map_indicators(ds)]
-    return [
-        dbc.Label(t("map_indicator", view.lang), html_for=ids.MAP_INDICATOR, className="visually-hidden"),
-        dbc.Select(id=ids.MAP_INDICATOR, options=options, value=map_choice(ds, view), size="sm"),
-    ]
+    return html.Div(
+        [
+            dbc.Label(t("map_indicator", view.lang), html_for=ids.MAP_INDICATOR, className="visually-hidden"),
+            dbc.Select(id=ids.MAP_INDICATOR, options=options, value=map_choice(ds, view), size="sm"),
+        ],
+        className="graph-control",
+    )
 
 
 def map_slide_title(ds: Dataset, lang: str) -> str:
@@ -97,7 +111,7 @@ def rd_title(ds: Dataset, lang: str) -> str:
     return t(key, lang, indicator=name(agg.indicator_info(ds, RD), lang))
 
 
-def rd_figure(ds: Dataset, view: View) -> go.Figure:
+def rd_figure(ds: Dataset, view: View) -> Fig:
     """R&D intensity over the years against its (plan) target and the peer cities (whole city only)."""
     lang, theme = view.lang, view.theme
     info = agg.indicator_info(ds, RD)
@@ -142,7 +156,7 @@ SECTION = Section(
     title_key="overview",
     sentence=sentence,
     blocks=(
-        Block(ids.KPI_STRIP, kpi_block, class_name="kpi-strip g-3", kind="row", live=True),
+        Block(ids.KPI_STRIP, kpi_block, class_name="kpi-strip", live=True),
         Block(ids.OVERVIEW_SUMMARY, sentence, class_name="overview-summary", kind="p"),
     ),
     rows=(
@@ -156,6 +170,8 @@ SECTION = Section(
                 height=340,
                 control=map_control,
                 modebar=False,
+                key=map_key,
+                highlight=True,
                 slide_title=map_slide_title,
             ),
             Graph(
@@ -165,6 +181,7 @@ SECTION = Section(
                 width=7,
                 needs=Needs(indicators=(RD,)),
                 height=340,
+                key=rd_key,
             ),
         ),
     ),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from components import figures, ids
+from components.figures import Fig
 from components.i18n import fmt_value, t
 from components.prep import district_frame, many_rows_height, year_frame
-from components.sections.base import Graph, Needs, Optional, Section
+from components.sections.base import Graph, Needs, Optional, Section, by_districts, by_year
 from components.state import View
 from components.summary import floor_text, scope, trend
 from data import aggregate as agg
@@ -17,7 +16,7 @@ from data.rules import INVENTION_SHARE_FLOOR
 TYPES = (("invention", "invention_grants"), ("utility", "utility_grants"), ("design", "design_grants"))
 
 
-def trend_figure(ds: Dataset, view: View) -> go.Figure:
+def trend_figure(ds: Dataset, view: View) -> Fig:
     """Grants stacked by type (or invention and other grants, or grants) per year, applications as a line."""
     lang = view.lang
     have = {key: ind for key, ind in TYPES if agg.available(ds, ind)}
@@ -39,7 +38,7 @@ def trend_figure(ds: Dataset, view: View) -> go.Figure:
     return figures.patents_trend(frame, bars, ("applications", t("applications", lang)), lang, view.theme)
 
 
-def district_figure(ds: Dataset, view: View) -> go.Figure:
+def district_figure(ds: Dataset, view: View) -> Fig:
     """Applications (and grants) by district for the year; bars carry the district code for cross-filtering."""
     lang = view.lang
     columns = {"applications": "patent_applications"}
@@ -51,7 +50,7 @@ def district_figure(ds: Dataset, view: View) -> go.Figure:
     return figures.district_bars(frame, labels, view.districts, "件", lang, view.theme)
 
 
-def share_figure(ds: Dataset, view: View) -> go.Figure:
+def share_figure(ds: Dataset, view: View) -> Fig:
     """Invention share of grants over the years with the floor line."""
     lang = view.lang
     floor = (INVENTION_SHARE_FLOOR, t("too_low_line", lang, floor=floor_text(lang)), "bad")
@@ -101,6 +100,7 @@ SECTION = Section(
                     Optional(("invention_grants", "patent_grants")),
                     Optional(("utility_grants", "design_grants"), note="no type breakdown"),
                 ),
+                key=by_districts,
             ),
             Graph(
                 ids.PATENTS_DISTRICT,
@@ -112,6 +112,8 @@ SECTION = Section(
                 optional=(Optional(("patent_grants",)),),
                 height=many_rows_height,
                 slide_title="export_patents_district_title",
+                key=by_year,
+                highlight=True,
             ),
             Graph(
                 ids.PATENTS_SHARE,
@@ -119,6 +121,7 @@ SECTION = Section(
                 share_figure,
                 width=3,
                 needs=Needs(indicators=("invention_share",)),
+                key=by_districts,
             ),
         ),
     ),

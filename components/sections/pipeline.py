@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import html
 
 from components import figures, ids
+from components.figures import Fig
 from components.i18n import fmt_change, fmt_value, t
 from components.prep import district_names, many_rows_height
-from components.sections.base import Block, Graph, Needs, Section
+from components.sections.base import Block, Graph, Needs, Section, by_districts, by_year
 from components.state import View
 from components.summary import scope
 from components.ui import headline
@@ -47,22 +47,22 @@ def headlines(ds: Dataset, view: View) -> list[html.Div]:
     return out
 
 
-def tiers_figure(ds: Dataset, view: View) -> go.Figure:
+def tiers_figure(ds: Dataset, view: View) -> Fig:
     """The five tiers for the selection and year."""
     return figures.tier_bars(agg.pipeline_counts(ds, view.year, view.districts), view.lang, view.theme)
 
 
-def trend_figure(ds: Dataset, view: View) -> go.Figure:
+def trend_figure(ds: Dataset, view: View) -> Fig:
     """Tier counts over the years."""
     return figures.tier_trend(agg.pipeline_series(ds, view.districts), view.lang, view.theme)
 
 
-def flow_figure(ds: Dataset, view: View) -> go.Figure:
+def flow_figure(ds: Dataset, view: View) -> Fig:
     """Firms from last year's tier to this year's (Sankey)."""
     return figures.tier_flows(_flows(ds, view), TIERS, view.year - 1, view.year, view.lang, view.theme)
 
 
-def district_figure(ds: Dataset, view: View) -> go.Figure:
+def district_figure(ds: Dataset, view: View) -> Fig:
     """Stacked tiers per district."""
     frame = agg.pipeline_by_district(ds, view.year)
     return figures.tiers_by_district(frame, district_names(ds, view.lang), view.districts, view.lang, view.theme)
@@ -105,7 +105,7 @@ SECTION = Section(
             ),
         ),
         (
-            Graph(ids.PIPELINE_TREND, "pipeline_trend_title", trend_figure, width=5, slide_width=6),
+            Graph(ids.PIPELINE_TREND, "pipeline_trend_title", trend_figure, width=5, slide_width=6, key=by_districts),
             Graph(
                 ids.PIPELINE_DISTRICT,
                 "pipeline_district_title",
@@ -113,6 +113,8 @@ SECTION = Section(
                 width=7,
                 slide_width=6,
                 height=many_rows_height,
+                key=by_year,
+                highlight=True,
             ),
         ),
     ),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
 from components import figures, ids
+from components.figures import Fig
 from components.i18n import STRINGS, fmt_change, fmt_value, t
 from components.prep import station_names
 from components.sections.base import Block, Graph, Needs, Section
@@ -85,7 +85,7 @@ def headlines(ds: Dataset, view: View) -> list[Any]:
     ]
 
 
-def uptime_figure(ds: Dataset, view: View) -> go.Figure:
+def uptime_figure(ds: Dataset, view: View) -> Fig:
     """Station uptime for the year against the target line."""
     return figures.uptime_bars(
         _table(ds, view),
@@ -96,14 +96,14 @@ def uptime_figure(ds: Dataset, view: View) -> go.Figure:
     )
 
 
-def heatmap_figure(ds: Dataset, view: View) -> go.Figure:
+def heatmap_figure(ds: Dataset, view: View) -> Fig:
     """Station x month uptime."""
     monthly = agg.uptime_months(ds, view.year, view.districts)
     names = station_names(ds, view.lang)
     return figures.uptime_heatmap(monthly, [names[s] for s in monthly.index], view.lang, view.theme)
 
 
-def timeline_figure(ds: Dataset, view: View) -> go.Figure:
+def timeline_figure(ds: Dataset, view: View) -> Fig:
     """The year's outages of the stations in service."""
     served = _table(ds, view).dropna(subset=["uptime"])
     if served.empty:

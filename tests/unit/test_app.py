@@ -44,9 +44,9 @@ def _walk(node: Any, out: list[Any]) -> None:
             _walk(v, out)
 
 
-def _layout_ids(client) -> list[Any]:
+def _layout_ids(client, query: str = "") -> list[Any]:
     nodes: list[Any] = []
-    _walk(client.get("/_dash-layout").get_json(), nodes)
+    _walk(client.get("/_dash-layout", headers={"Referer": f"http://localhost/{query}"}).get_json(), nodes)
     return [n["props"]["id"] for n in nodes if "id" in n["props"]]
 
 
@@ -100,11 +100,18 @@ def test_layout_ids_are_unique_and_every_callback_id_exists(client) -> None:
                 assert cid in plain, f"callback output {cid} is not in the layout"
 
 
-def test_chart_ids_listed_in_ids_module_are_in_the_layout(client) -> None:
+@pytest.mark.parametrize("section", ["patents", "hightech", "pipeline", "seismic", "other"])
+def test_the_overview_and_the_chosen_section_are_on_the_page(client, section: str) -> None:
+    """An overview plus one section at a time (`section=` in the URL; the first section by default)."""
     from components import ids
 
-    present = {i for i in _layout_ids(client) if isinstance(i, str)}
-    assert set(ids.ALL_GRAPHS) <= present
+    shown = {i for i in _layout_ids(client, f"?section={section}") if isinstance(i, str)}
+    mine = {g for g in ids.ALL_GRAPHS if g.startswith((section, "overview"))}
+    assert mine <= shown
+    others = {g for g in ids.ALL_GRAPHS if not g.startswith((section, "overview"))}
+    assert not others & shown
+    if section == "patents":
+        assert shown == {i for i in _layout_ids(client) if isinstance(i, str)}  # the default tab
 
 
 BAD_VALUES = [
@@ -136,7 +143,7 @@ def test_crafted_callback_inputs_are_normalised_not_500(
         return
     assert resp.status_code == 200, resp.get_data()[:300]
     figs = resp.get_json()["response"]
-    names = {json.loads(k)["name"] for k in figs}
+    names = {json.loads(k)["name"] for k in figs if json.loads(k)["type"] == "sti-graph"}
     assert names == {"patents-trend-graph", "patents-district-graph", "patents-share-graph"}
 
 
@@ -165,23 +172,19 @@ def test_malformed_callback_requests_get_a_short_4xx(client, payload: bytes) -> 
     assert 'File "' not in text
 
 
-def test_sync_callback_normalises_a_crafted_url(client, page: Page) -> None:
-    from components import ids
-
-    values = {
-        (ids.URL, "search"): "?year=<b>&district=330212,x&district=330281&evil=1",
-        (ids.FILTER_YEAR, "value"): 2012,
-        (ids.FILTER_DISTRICTS, "value"): [],
-        (ids.CONFIG, "data"): {"lang": "zh", "theme": "light"},
-    }
-    resp = client.post("/_dash-update-component", json=page.body(page.callback("page-url.search"), values))
-    assert resp.status_code == 200
-    out = resp.get_json()["response"]
-    assert out[ids.FILTER_DISTRICTS]["value"] == ["330212", "330281"]
-    notice = json.dumps(out[ids.NOTICE]["children"], ensure_ascii=False)
-    assert "evil" in notice
-    assert "x" in notice
-    assert "2012" in out[ids.FILTER_CAPTION]["children"]
+def test_a_crafted_url_is_normalised_in_the_served_page(client) -> None:
+    """The filters, the caption and the notices of the page come from the URL, cleaned (no sync round trip)."""
+    text = json.dumps(
+        client.get(
+            "/_dash-layout",
+            headers={"Referer": "http://localhost/?year=<b>&district=330212,x&district=330281&evil=1&section=nope"},
+        ).get_json(),
+        ensure_ascii=False,
+    )
+    assert '"value": ["330212", "330281"]' in text
+    for bad in ("evil", "“x”", "<b>"):
+        assert bad in text  # named in the notices, as text
+    assert "2012年 · 鄞州区、余姚市" in text
 
 
 def test_check_command_valid_and_invalid(tmp_path: Path, sample_copy: Path) -> None:

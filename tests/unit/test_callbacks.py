@@ -8,11 +8,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from dash import Patch, no_update
 
-from components import filters, ids
-from components.callbacks import section_update
+from components.callbacks import answer, section_update
 from components.sections import SECTIONS, section
 from components.services import services
+from components.state import View
 from data.cache import ResultCache
 from data.load import load_dataset
 from data.store import DataStore
@@ -28,18 +29,17 @@ BAD_INPUTS = [
 ]
 
 
-def update(key: str, *args: object) -> list:
-    """The registry's callback of section `key`, called directly: [block values, chart figures]."""
+def update(key: str, *args: object, drawn: object = ()) -> list:
+    """The registry's callback of section `key`, called directly: [block values, chart figures, its record]."""
     sec = section(key)
     controls = args[2:-1] if sec.controls else ()
-    return section_update(sec)(args[0], args[1], *controls, args[-1])
+    return section_update(sec)(args[0], args[1], *controls, None, None, list(drawn), args[-1])
 
 
 def _kpi(strip: list, indicator: str) -> dict:
     text = orjson.dumps(strip).decode()
     assert f'"data-indicator":"{indicator}"' in text
-    for col in strip:
-        card = col["props"]["children"]
+    for card in strip:
         if card["props"].get("data-indicator") == indicator:
             return card["props"]
     raise AssertionError(indicator)
@@ -54,7 +54,7 @@ def app(make_app):
 
 @pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
 def test_sections_fill_every_block_and_chart_they_declare(app, sample, sec) -> None:
-    blocks, charts = update(sec.key, 2012, [], ZH)
+    blocks, charts, _ = update(sec.key, 2012, [], ZH)
     assert len(blocks) == len(sec.blocks)
     assert len(charts) == len(sec.graphs(sample))
     assert all(b is not None for b in blocks)
@@ -66,7 +66,7 @@ def test_sections_fill_every_block_and_chart_they_declare(app, sample, sec) -> N
 @pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
 @pytest.mark.parametrize(("year", "districts"), BAD_INPUTS)
 def test_sections_survive_bad_inputs(app, sample, sec, year: object, districts: object) -> None:
-    blocks, charts = update(sec.key, year, districts, {"lang": 5, "theme": None})
+    blocks, charts, _ = update(sec.key, year, districts, {"lang": 5, "theme": None}, drawn=[{"x": "not a record"}])
     assert len(blocks) == len(sec.blocks)
     assert len(charts) == len(sec.graphs(sample))
 
@@ -99,6 +99,7 @@ def test_overview_rejects_unknown_map_indicator(app) -> None:
     tiles, _rd = update("overview", 2012, [], "__import__('os')", ZH)[1]
     assert tiles["data"][0]["customdata"]  # fell back to the default indicator
     other, _rd = update("overview", 2012, [], "hightech_share", ZH)[1]
+    assert other["data"][0]["customdata"] == tiles["data"][0]["customdata"]
     assert other["data"][0]["z"] != tiles["data"][0]["z"]
 
 
@@ -108,7 +109,7 @@ def test_repeated_view_is_served_from_cache(app) -> None:
     hits = cache.hits
     # same selection, different spelling: unsorted, duplicated, with an unknown code
     second = patents(2011, ["330212", "330212", "999999"], ZH)
-    assert cache.hits == hits + 1
+    assert cache.hits == hits + 3  # each of the section's three charts is cached under its own key
     assert first == second
 
 
@@ -124,40 +125,73 @@ def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) 
         assert services().store.refresh() is True
         misses = services().cache.misses
         after, _ = kpis(2012, [], ZH)
-        assert services().cache.misses == misses + 1
+        assert services().cache.misses == misses + 4  # the strip, the sentence, the map, the R&D chart: new version
         assert (
             float(_kpi(after, "patent_applications")["data-value"])
             == float(_kpi(before, "patent_applications")["data-value"]) + 1000
         )
 
 
-def test_sync_view_click_toggles_and_reset_clears(sample) -> None:
-    view, write = filters.next_view(
-        sample, ids.GRAPH, "?year=2012", 2012, [], {"points": [{"customdata": "330212"}]}, "zh", "light"
-    )
-    assert view.districts == ("330212",)
-    assert write
-    view, _ = filters.next_view(
-        sample, ids.GRAPH, "?year=2012", 2012, ["330212"], {"points": [{"customdata": "330212"}]}, "zh", "light"
-    )
-    assert view.districts == ()
-    view, _ = filters.next_view(sample, ids.FILTER_RESET, "", 2011, ["330212", "330281"], None, "zh", "light")
-    assert view.districts == ()
-    assert view.year == 2011
-    for bad in (None, {}, {"points": []}, {"points": ["x"]}, {"points": [{"customdata": "<x>"}]}, "x"):
-        view, write = filters.next_view(sample, ids.GRAPH, "", 2012, ["330212"], bad, "zh", "light")
-        assert view.districts == ("330212",)
-        assert not write
+def _record(sample, key: str, view: View) -> dict:
+    """What the page shows after a full answer for `view`."""
+    sec = section(key)
+    return answer(services(), sec, sample, view, {}, [g.id for g in sec.graphs(sample)]).drawn
 
 
-def test_url_event_reads_the_url_and_does_not_write_it(sample) -> None:
-    view, write = filters.next_view(sample, ids.URL, "?year=2010&district=330281", 2012, [], None, "en", "dark")
-    assert (view.year, view.districts, view.lang) == (
-        2010,
-        ("330281",),
-        "en",
-    )  # the page language when the URL has none
-    assert write is False
+def test_a_year_change_redraws_only_what_depends_on_the_year(app, sample) -> None:
+    drawn = _record(sample, "patents", View(2012))
+    got = answer(services(), section("patents"), sample, View(2011), drawn, list(drawn)[1:])
+    assert got.graphs["patents-trend-graph"] is no_update  # years on the axis: the same chart
+    assert got.graphs["patents-share-graph"] is no_update
+    assert isinstance(got.graphs["patents-district-graph"], dict)  # the districts' 2011 values
+    assert got.blocks == {}  # the patents section has no blocks
+
+
+def test_a_district_change_moves_the_highlight_with_a_patch(app, sample) -> None:
+    drawn = _record(sample, "patents", View(2012))
+    got = answer(services(), section("patents"), sample, View(2012, ("330212",)), drawn, list(drawn)[1:])
+    patch = got.graphs["patents-district-graph"]
+    assert isinstance(patch, Patch)
+    ops = patch.to_plotly_json()["operations"]
+    opacities = {tuple(op["location"]): op["params"]["value"] for op in ops}
+    bars = answer(services(), section("patents"), sample, View(2012), {}, ["patents-district-graph"])
+    codes = bars.graphs["patents-district-graph"]["data"][0]["customdata"]
+    want = [1.0 if c == "330212" else 0.35 for c in codes]
+    assert opacities[("data", 0, "marker", "opacity")] == want
+    assert isinstance(got.graphs["patents-trend-graph"], dict)  # the selection's own series: redrawn
+
+
+def test_a_full_figure_carries_this_views_highlight_not_the_cached_one(app, sample) -> None:
+    sec = section("patents")
+    first = answer(services(), sec, sample, View(2012, ("330212",)), {}, ["patents-district-graph"])
+    second = answer(services(), sec, sample, View(2012, ("330281",)), {}, ["patents-district-graph"])
+    one, two = first.graphs["patents-district-graph"]["data"][0], second.graphs["patents-district-graph"]["data"][0]
+    assert one["customdata"] == two["customdata"]
+    assert one["marker"]["opacity"][one["customdata"].index("330281")] == 0.35
+    assert two["marker"]["opacity"][two["customdata"].index("330281")] == 1.0
+
+
+def test_a_chart_off_screen_is_left_stale_until_it_is_seen(app, sample) -> None:
+    sec = section("patents")
+    drawn = _record(sample, "patents", View(2012))
+    view = View(2010, ("330212",))
+    names = ["patents-trend-graph", "patents-district-graph", "patents-share-graph"]
+    got = answer(services(), sec, sample, view, drawn, names, visible={"patents-trend-graph"})
+    assert isinstance(got.graphs["patents-trend-graph"], dict)
+    assert got.graphs["patents-share-graph"] is no_update
+    assert got.stale == {"patents-district-graph", "patents-share-graph"}
+    assert got.drawn["patents-share-graph"] == drawn["patents-share-graph"]  # still what the page shows
+    later = answer(services(), sec, sample, view, got.drawn, names, visible=set(names))  # scrolled into view
+    assert later.graphs["patents-trend-graph"] is no_update
+    assert isinstance(later.graphs["patents-share-graph"], dict)
+    assert later.stale == frozenset()
+
+
+def test_an_unchanged_view_sends_nothing_new(app, sample) -> None:
+    drawn = _record(sample, "overview", View(2010, ("330205",)))
+    got = answer(services(), section("overview"), sample, View(2010, ("330205",)), drawn, ["overview-map-graph"])
+    assert got.graphs["overview-map-graph"] is no_update
+    assert all(v is no_update for v in got.blocks.values())
 
 
 def test_cache_directory_is_private_and_values_are_text(tmp_path: Path) -> None:
@@ -231,4 +265,4 @@ def test_results_cached_by_older_code_are_not_served(app) -> None:
     assert svc.cache.misses == misses
     svc.code = "upgraded"
     patents(2010, [], ZH)
-    assert svc.cache.misses == misses + 1
+    assert svc.cache.misses == misses + 3  # every chart of the section recomputed under the new code

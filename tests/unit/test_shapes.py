@@ -113,7 +113,7 @@ def test_latest_year_whole_city_draws_data_in_every_chart(datasets, name: str) -
         result = sec.compute(ds, view)
         for g in sec.graphs(ds):
             fig = result[g.id]
-            blank = not fig.data and (fig.layout.meta or {}).get("empty")
+            blank = not fig["data"] and (fig["layout"].get("meta") or {}).get("empty")
             allowed = g.id == "seismic-timeline-graph"  # a year without outages says so
             assert not blank or allowed, (name, g.id)
 
@@ -330,5 +330,5 @@ def test_default_kpis_are_the_usual_ones_the_data_has(datasets) -> None:
 def test_plan_target_label_comes_from_the_data(datasets, name: str, lang: str, label: str) -> None:
     ds = datasets[name]
     fig = section("overview").compute(ds, View(ds.years[-1], (), lang), only=["overview-rd-graph"])
-    goal = fig["overview-rd-graph"].data[1]
-    assert goal.name == label
+    goal = fig["overview-rd-graph"]["data"][1]
+    assert goal["name"] == label

@@ -1,0 +1,194 @@
+"""What a person waits for, measured in real Chromium (Playwright + Debian's /usr/bin/chromium).
+
+- **Filter change**: from the input (the filter's new value, set as the page's own controls set it, through
+  `dash_clientside.set_props`) to the animation frame after the last chart that changes has redrawn
+  (`plotly_afterplot`), with no Dash request still in flight. Year changes and district changes alternate.
+- **First load**: bytes on the wire (the Content-Length or body of every response, compressed as sent) and
+  the time until the first screen is drawn (every chart in the 1920x1080 viewport laid out and the KPI
+  strip filled).
+
+The same harness runs the product and the naive peer (bench/naive_app.py) in the same run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1920, "height": 1080}
+QUIET_MS = 400  # no redraw and no request for this long: the change has settled
+TIMEOUT_MS = 15_000
+
+# Installed before any page script: records each chart's redraws and the Dash requests in flight.
+PROBE = """(() => {
+    const s = window.__sti = {plots: 0, lastPlot: 0, lastFrame: 0, inflight: 0, lastNet: 0};
+    const hook = () => {
+        for (const g of document.querySelectorAll('.js-plotly-plot')) {
+            if (g.__stiHooked || typeof g.on !== 'function') continue;
+            g.__stiHooked = true;
+            g.on('plotly_afterplot', () => {
+                s.plots += 1; s.lastPlot = performance.now();
+                requestAnimationFrame(() => { s.lastFrame = performance.now(); });
+            });
+        }
+    };
+    setInterval(hook, 20);
+    const fetch0 = window.fetch;
+    window.fetch = function (...a) {
+        const url = String(a[0] && a[0].url || a[0]);
+        const dash = url.includes('_dash-update-component');
+        if (dash) { s.inflight += 1; }
+        return fetch0.apply(this, a).finally(() => { if (dash) { s.inflight -= 1; s.lastNet = performance.now(); } });
+    };
+})()"""
+
+SETTLED = """([t0, quiet]) => {
+    const s = window.__sti, now = performance.now();
+    return s.inflight === 0 && s.lastPlot > t0 && now - Math.max(s.lastPlot, s.lastNet) > quiet;
+}"""
+
+
+@dataclass
+class Changes:
+    """Filter-change times (ms) of one app in one run."""
+
+    app: str
+    times: list[float] = field(default_factory=list)
+    plots: list[int] = field(default_factory=list)
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+@dataclass
+class Load:
+    """First load of one app."""
+
+    app: str
+    bytes: int
+    requests: int
+    first_screen_ms: float
+
+
+def launch(pw: Any) -> Browser:
+    return pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
+def wait_quiet(page: Page, t0: float) -> None:
+    page.wait_for_function(SETTLED, arg=[t0, QUIET_MS], timeout=TIMEOUT_MS, polling=50)
+
+
+def _settle_load(page: Page) -> None:
+    """After a page load: every chart drawn once and nothing in flight for a while."""
+    page.wait_for_function(
+        """(quiet) => { const s = window.__sti; const g = document.querySelectorAll('.js-plotly-plot');
+            return g.length && [...g].every(x => x._fullLayout) && s.inflight === 0
+                && performance.now() - Math.max(s.lastPlot, s.lastNet) > quiet; }""",
+        arg=QUIET_MS,
+        timeout=TIMEOUT_MS * 2,
+        polling=50,
+    )
+
+
+def filter_changes(
+    browser: Browser, url: str, app: str, years: Sequence[int], codes: Sequence[str], n: int, ids: dict[str, str]
+) -> Changes:
+    """`n` filter changes, year and district changes alternating; `ids`: the app's year and district filters."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.add_init_script(PROBE)
+    page.goto(url)
+    _settle_load(page)
+    out = Changes(app)
+    year_i, chosen = len(years) - 1, []
+    for k in range(n):
+        if k % 2 == 0:
+            year_i = (year_i - 1) % len(years)
+            target, value = ids["year"], int(years[year_i])
+        else:
+            code = codes[(k // 2) % len(codes)]
+            chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+            if len(chosen) > 3:
+                chosen = chosen[-2:]
+            target, value = ids["districts"], list(chosen)
+        before = page.evaluate("window.__sti.plots")
+        t0 = page.evaluate(
+            "([id, v]) => { const t = performance.now(); window.dash_clientside.set_props(id, {value: v}); return t; }",
+            [target, value],
+        )
+        wait_quiet(page, t0)
+        state = page.evaluate("window.__sti")
+        out.times.append(state["lastFrame"] - t0)
+        out.plots.append(state["plots"] - before)
+    context.close()
+    return out
+
+
+def first_load(browser: Browser, url: str, app: str) -> Load:
+    """Bytes on the wire and time to the first screen drawn, with an empty cache."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.add_init_script(PROBE)
+    sizes: list[int] = []
+
+    def count(response: Any) -> None:
+        try:
+            sizes.append(
+                int(response.request.sizes()["responseBodySize"]) + int(response.request.sizes()["responseHeadersSize"])
+            )
+        except Exception:
+            sizes.append(0)
+
+    page.on("requestfinished", lambda request: count(request.response()) if request.response() else None)
+    began = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(
+        """() => { const vh = window.innerHeight;
+            const seen = [...document.querySelectorAll('.js-plotly-plot')]
+                .filter(g => g.getBoundingClientRect().top < vh);
+            const kpi = document.querySelector('#kpi-strip [data-indicator]') || !document.getElementById('kpi-strip');
+            return kpi && seen.length && seen.every(g => g._fullLayout && g.querySelector('.main-svg')); }""",
+        timeout=TIMEOUT_MS * 2,
+        polling="raf",
+    )
+    drawn = (time.perf_counter() - began) * 1000
+    _settle_load(page)
+    page.wait_for_timeout(500)
+    load = Load(app, sum(sizes), len(sizes), drawn)
+    context.close()
+    return load
+
+
+def run(
+    apps: dict[str, tuple[str, dict[str, str]]], years: Sequence[int], codes: Sequence[str], n: int, rounds: int
+) -> dict[str, Any]:
+    """Every app measured `rounds` times in turn (same browser, same machine): changes and first loads."""
+    results: dict[str, Any] = {name: {"changes": [], "loads": []} for name in apps}
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        for _ in range(rounds):
+            for name, (url, ids) in apps.items():
+                results[name]["loads"].append(first_load(browser, url, name))
+                results[name]["changes"].append(filter_changes(browser, url, name, years, codes, n, ids))
+        browser.close()
+    return results
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
