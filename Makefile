@@ -21,6 +21,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+BUNDLE := build/plotly/manifest.json
 CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk
 
@@ -39,25 +40,29 @@ $(VPY):
 # Re-install only when pyproject.toml changed since the last successful install.
 $(STAMP): pyproject.toml | $(VPY)
 	@echo "Installing the project and its test extras into $(VENV)"
-	@$(VPY) -m pip install -qq --disable-pip-version-check -e '.[test]'
+	@$(VPY) -m pip install -qq --disable-pip-version-check -e '.[test,build]'
 	@touch $@
 
-install: $(STAMP) ## Create .venv and install the project with its test extras (when pyproject changed)
+# The page's partial plotly.js, from the npm registry (components/bundle.py); rebuilt when its inputs change.
+$(BUNDLE): components/web/plotly-entry.js components/bundle.py $(STAMP)
+	@$(VPY) -m components.bundle
+
+install: $(STAMP) $(BUNDLE) ## Create .venv, install the project with its extras, build the plotly.js bundle
 
 venv .venv: install
 
 # --- Running -------------------------------------------------------------------------------------
 
-run: $(STAMP) ## Dash dev server (HOST, PORT, STI_DATA_DIR, STI_CACHE_DIR)
+run: install ## Dash dev server (HOST, PORT, STI_DATA_DIR, STI_CACHE_DIR)
 	$(VPY) app.py run --host $(HOST) --port $(PORT)
 
-serve: $(STAMP) ## gunicorn with 2 workers on HOST:PORT
+serve: install ## gunicorn with 2 workers on HOST:PORT
 	$(VENV)/bin/gunicorn -w 2 -b $(HOST):$(PORT) app:server
 
-check: $(STAMP) ## Validate the sample dataset (DATA_DIR)
+check: install ## Validate the sample dataset (DATA_DIR)
 	$(VPY) app.py check $(DATA_DIR)
 
-bench: $(STAMP) ## Run the benchmarks
+bench: install ## Run the benchmarks
 	$(VPY) -m bench
 
 # --- System packages for the browser tests -------------------------------------------------------
@@ -79,10 +84,10 @@ system-deps: ## Ensure Debian chromium + fonts-noto-cjk (apt-get as root, else e
 
 # --- Quality -------------------------------------------------------------------------------------
 
-lint: $(STAMP) ## ruff check
+lint: install ## ruff check
 	$(VENV)/bin/ruff check .
 
-test: $(STAMP) system-deps ## ruff, then the whole pytest suite (screenshots in artifacts/)
+test: install system-deps ## ruff, then the whole pytest suite (screenshots in artifacts/)
 	$(VENV)/bin/ruff check .
 	$(VPY) -m pytest $(PYTEST_ARGS)
 

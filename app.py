@@ -21,6 +21,7 @@ from dash import Dash, DiskcacheManager
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
+from components import bundle
 from data.load import DatasetError, as_source, load_dataset, summary
 from data.settings import ROOT, Settings
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # subdirectory of the cache (diskcache pickles them, so it must not be writable by anyone else).
     jobs_dir = private_dir(settings.cache_dir / "jobs")
     jobs = DiskcacheManager(diskcache.Cache(str(jobs_dir)))
+    plotly_bundle = bundle.built()  # else Dash loads the full plotly.js from the plotly package
     app = Dash(
         __name__,
         title=store.get().meta["title_zh"],
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         serve_locally=True,
         compress=True,
         external_stylesheets=["/vendor/bootstrap/css/bootstrap.min.css"],
+        external_scripts=[plotly_bundle.url] if plotly_bundle else [],
         index_string=INDEX_STRING,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         background_callback_manager=jobs,
@@ -100,12 +103,35 @@ def create_app(settings: Settings | None = None) -> Dash:
     meeting.register(app, store, jobs_dir)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
-    _routes(server, services)
+    _routes(server, services, plotly_bundle)
     return app
 
 
-def _routes(server: flask.Flask, services: Any) -> None:
+def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | None) -> None:
     static = bootstrap_dir()
+
+    @server.get("/vendor/plotly/<digest>/<name>")
+    def vendor_plotly(digest: str, name: str) -> flask.Response:
+        """The partial plotly.js, precompressed; its URL names its content, so it is cached for a year."""
+        if plotly_bundle is None or digest != plotly_bundle.digest or name != plotly_bundle.path.name:
+            flask.abort(404)
+        path = plotly_bundle.path
+        accepted = flask.request.accept_encodings
+        copies = {"br": path.with_name(path.name + ".br"), "gzip": path.with_name(path.name + ".gz")}
+        encoding = next((e for e, p in copies.items() if accepted[e] and p.is_file()), None)
+        resp = flask.send_file(
+            copies[encoding] if encoding else path,
+            mimetype="application/javascript",
+            max_age=31_536_000,
+            conditional=True,
+            etag=f"{plotly_bundle.digest}-{encoding}",
+        )
+        resp.headers.pop("Content-Disposition", None)
+        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        resp.headers["Vary"] = "Accept-Encoding"
+        if encoding:
+            resp.headers["Content-Encoding"] = encoding
+        return resp
 
     @server.get("/vendor/bootstrap/<path:filename>")
     def vendor_bootstrap(filename: str) -> flask.Response:

@@ -189,3 +189,132 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
+
+/* Blocks (KPI cards, headline numbers, sentences) are drawn by the page, not by Dash. A block is one Dash
+   element with no children; its content, Dash component JSON, comes in its `data-paint` attribute (in the
+   served layout, then from the callback). Where the block already has that shape (as a filter change leaves
+   it: same cards, new numbers) only texts and attributes are set; otherwise its elements are built anew.
+   Dash so keeps one component per block instead of one per card and line: every Dash component costs
+   every update on the page, in the browser, more than all the block's numbers. */
+(function () {
+  "use strict";
+  var HTML = "dash_html_components";
+  var KEPT = {id: true, children: true, className: true, style: true, key: true};
+  var SCRATCH = document.createElement("div");
+
+  function isText(children) { return typeof children === "string" || typeof children === "number"; }
+
+  function items(children) {
+    var list = children === null || children === undefined ? [] : Array.isArray(children) ? children : [children];
+    return list.filter(function (c) { return c !== null && c !== undefined && c !== false && c !== ""; });
+  }
+
+  function css(style) {
+    return Object.keys(style || {}).map(function (k) {
+      var name = k.indexOf("--") === 0 ? k : k.replace(/[A-Z]/g, function (m) { return "-" + m.toLowerCase(); });
+      return name + ":" + style[k];
+    }).join(";");
+  }
+
+  /* Whether the content is plain HTML components and text (all a block may hold). */
+  function plain(children) {
+    if (isText(children)) { return true; }
+    return items(children).every(function (c) {
+      return isText(c) || (c && c.namespace === HTML && typeof c.type === "string" && plain((c.props || {}).children));
+    });
+  }
+
+  /* Whether `el`'s children have the shape of `children` (tags and counts; text where text is). */
+  function fits(el, children) {
+    if (isText(children)) { return el.children.length === 0; }
+    var list = items(children), nodes = el.childNodes;
+    if (nodes.length !== list.length) { return false; }
+    for (var i = 0; i < list.length; i++) {
+      var c = list[i], n = nodes[i];
+      if (isText(c)) {
+        if (n.nodeType !== 3) { return false; }
+      } else if (n.nodeType !== 1 || n.tagName !== String(c.type).toUpperCase() || !fits(n, (c.props || {}).children)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  function setProps(el, props) {
+    var want = {};
+    Object.keys(props).forEach(function (k) {
+      var v = props[k];
+      if (KEPT[k] || v === null || v === undefined || v === false || typeof v === "object") { return; }
+      want[k === "htmlFor" ? "for" : k.toLowerCase()] = v === true ? "" : String(v);
+    });
+    if (typeof props.id === "string") { want.id = props.id; }
+    var cls = props.className || "";
+    if ((el.getAttribute("class") || "") !== cls) { if (cls) { el.setAttribute("class", cls); } else { el.removeAttribute("class"); } }
+    SCRATCH.style.cssText = css(props.style);  /* written as the browser writes it, to compare like with like */
+    var style = SCRATCH.getAttribute("style") || "";
+    if ((el.getAttribute("style") || "") !== style) { if (style) { el.setAttribute("style", style); } else { el.removeAttribute("style"); } }
+    Array.prototype.slice.call(el.attributes).forEach(function (a) {
+      if (!(a.name in want) && a.name !== "class" && a.name !== "style") { el.removeAttribute(a.name); }
+    });
+    Object.keys(want).forEach(function (k) { if (el.getAttribute(k) !== want[k]) { el.setAttribute(k, want[k]); } });
+  }
+
+  function build(c) {
+    if (isText(c)) { return document.createTextNode(String(c)); }
+    var el = document.createElement(String(c.type).toLowerCase());
+    setProps(el, c.props || {});
+    fill(el, (c.props || {}).children);
+    return el;
+  }
+
+  function fill(el, children) {
+    if (isText(children)) { el.textContent = String(children); return; }
+    el.replaceChildren.apply(el, items(children).map(build));
+  }
+
+  function repaint(el, children) {
+    if (isText(children)) {
+      if (el.textContent !== String(children)) { el.textContent = String(children); }
+      return;
+    }
+    var list = items(children), nodes = el.childNodes;
+    list.forEach(function (c, i) {
+      var n = nodes[i];
+      if (isText(c)) {
+        if (n.nodeValue !== String(c)) { n.nodeValue = String(c); }
+      } else {
+        setProps(n, c.props || {});
+        repaint(n, (c.props || {}).children);
+      }
+    });
+  }
+
+  function paint(el) {
+    var text = el.getAttribute("data-paint");
+    if (text === null || el.__stiPainted === text) { return; }
+    var children;
+    try { children = JSON.parse(text); } catch (e) { return; }
+    if (!plain(children)) { return; }  /* nothing else is sent: a block holds HTML and text */
+    el.__stiPainted = text;
+    if (fits(el, children)) { repaint(el, children); return; }
+    if (el.childNodes.length) { window.__stiRebuilt = (window.__stiRebuilt || 0) + 1; }  /* a new shape (tests read it) */
+    fill(el, children);
+  }
+
+  function paintAll(root) {
+    if (root.nodeType !== 1) { return; }
+    if (root.hasAttribute("data-paint")) { paint(root); }
+    root.querySelectorAll("[data-paint]").forEach(paint);
+  }
+
+  window.__stiPaint = paint;
+  function start() {
+    paintAll(document.body);
+    new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        if (r.type === "attributes") { paint(r.target); } else { r.addedNodes.forEach(paintAll); }
+      });
+    }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-paint"]});
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

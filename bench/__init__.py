@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 Prop = tuple[str, str]
+SECTIONS_OUTPUT = '"type":"sti-graph"'  # in the output of the one callback that fills every section
 ComponentId = str | dict[str, Any]
 
 
@@ -62,12 +63,14 @@ class Page:
         self.ids = list(layout_ids(layout))
 
     @classmethod
-    def load(cls, get: Callable[[str], Any]) -> Page:
-        """Read /_dash-dependencies and /_dash-layout with `get(path) -> decoded JSON`."""
-        return cls(get("/_dash-dependencies"), get("/_dash-layout"))
+    def load(cls, get: Callable[..., Any], query: str = "") -> Page:
+        """Read /_dash-dependencies and /_dash-layout with `get(path[, query]) -> decoded JSON`; `query` is the
+        page's own query string (e.g. '?section=seismic'), which a browser names in the Referer header."""
+        layout = get("/_dash-layout", query) if query else get("/_dash-layout")
+        return cls(get("/_dash-dependencies"), layout)
 
     def callback(self, output: str) -> dict[str, Any]:
-        """The callback whose output string contains `output` (e.g. '"section":"patents"', 'page-url.search')."""
+        """The callback whose output string contains `output` (e.g. SECTIONS_OUTPUT, 'page-url.search')."""
         found = [d for d in self.dependencies if output in d["output"]]
         if len(found) != 1:
             raise KeyError(f"{len(found)} callbacks with an output matching {output!r}")

@@ -1,7 +1,9 @@
-"""Section callbacks, derived from the registry: one per section, its outputs from its declaration.
+"""The page's callback, derived from the registry: one request per filter change for every section shown.
 
-Outputs are pattern-matching (`ALL`) over the section's blocks and charts, so the same callback serves a
-dataset with every chart and one that lacks some: it fills exactly the components the page holds.
+Outputs are pattern-matching (`ALL`) over the sections' blocks and charts, so the same callback serves a
+dataset with every chart and one that lacks some: it fills exactly the components the page holds, each
+through its section's declaration. (One request, not one per section: every request costs the browser a
+round of Dash's bookkeeping across the whole page, measured to matter more than the server's time.)
 
 A filter change redraws only what moves. Each section keeps, in a store on the page, what its charts show
 (their data key and highlighted districts); a chart whose key is unchanged is left alone (`no_update`),
@@ -14,6 +16,7 @@ marked stale instead of redrawn, and is brought up to date when it scrolls into 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,24 +35,29 @@ MAX_CONTROL = 64  # characters of a control's value that reach the view
 Drawn = dict[str, list[str]]  # output name -> [data key, highlight] of what the page shows
 
 
-def outputs(section: Section) -> list[Output]:
-    """The section's outputs: its blocks' children, its charts' figures, and its record of what they show."""
+def outputs() -> list[Output]:
+    """Every section's blocks' content (to paint in place), charts' figures, and records of what they show."""
     return [
-        Output({"type": ids.BLOCK, "section": section.key, "name": ALL}, "children"),
-        Output({"type": ids.GRAPH, "section": section.key, "name": ALL}, "figure"),
-        Output({"type": ids.DRAWN, "section": section.key, "name": ALL}, "data"),
+        Output({"type": ids.BLOCK, "section": ALL, "name": ALL}, ids.PAINT),
+        Output({"type": ids.GRAPH, "section": ALL, "name": ALL}, "figure"),
+        Output({"type": ids.DRAWN, "section": ALL, "name": ALL}, "data"),
     ]
 
 
-def inputs(section: Section) -> list[Input | State]:
-    """What every section follows (year, districts, the page's language and theme), plus its own controls."""
+def controls(sections: tuple[Section, ...]) -> list[tuple[Section, tuple[str, str, str]]]:
+    """Every section's own controls (the map picker), with their section."""
+    return [(s, c) for s in sections for c in s.controls]
+
+
+def inputs(sections: tuple[Section, ...]) -> list[Input | State]:
+    """What the sections follow (year, districts, the page's language and theme), plus their own controls."""
     return [
         Input(ids.FILTER_YEAR, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
-        *[Input(cid, prop, allow_optional=True) for cid, prop, _ in section.controls],
+        *[Input(cid, prop, allow_optional=True) for _, (cid, prop, _) in controls(sections)],
         Input(ids.SEEN, "data"),
         State(ids.VISIBLE, "data"),
-        State({"type": ids.DRAWN, "section": section.key, "name": ALL}, "data"),
+        State({"type": ids.DRAWN, "section": ALL, "name": ALL}, "data"),
         State(ids.CONFIG, "data"),
     ]
 
@@ -163,14 +171,28 @@ def answer(
     return Answer(blocks, out, record, frozenset(stale))
 
 
-def asked(section: Section) -> tuple[list[str], list[str]]:
-    """The names of the blocks and charts the page holds (in a request), else the dataset's own (called directly)."""
+def asked(sections: tuple[Section, ...]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
+    """(section, name) of the blocks and charts the page holds, and the sections of its records, in output
+    order (in a request); else every present section's own (called directly)."""
     try:
-        blocks, graphs, _ = ctx.outputs_list
-        return [o["id"]["name"] for o in blocks], [o["id"]["name"] for o in graphs]
+        blocks, graphs, records = ctx.outputs_list
+        pairs = [[(o["id"]["section"], o["id"]["name"]) for o in group] for group in (blocks, graphs)]
+        return pairs[0], pairs[1], [o["id"]["section"] for o in records]
     except MissingCallbackContextException:
         ds = services().dataset()
-        return [b.id for b in section.blocks], [g.id for g in section.graphs(ds)]
+        shown = [s for s in sections if s.present(ds)]
+        return (
+            [(s.key, b.id) for s in shown for b in s.blocks],
+            [(s.key, g.id) for s in shown for g in s.graphs(ds)],
+            [s.key for s in shown],
+        )
+
+
+def paint_text(content: Any) -> Any:
+    """A block's content as the text of its `data-paint` attribute (component JSON), or no_update."""
+    if content is no_update:
+        return no_update
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
 
 def view_of(ds: Dataset, year: object, districts: object, config: object, extras: tuple = ()) -> View:
@@ -179,26 +201,39 @@ def view_of(ds: Dataset, year: object, districts: object, config: object, extras
     return resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")), extras)
 
 
-def section_update(section: Section) -> Callable[..., list[list[Any]]]:
-    """The callback body of `section`: validate, then answer with only what moved."""
+def page_update(sections: tuple[Section, ...]) -> Callable[..., list[list[Any]]]:
+    """The callback body: validate, then answer for each section the page shows with only what moved."""
+    by_key = {s.key: s for s in sections}
+    picks = controls(sections)
 
     def update(year: object, districts: object, *rest: object) -> list[list[Any]]:
-        *controls, _seen, visible, drawn, config = rest
+        *values, _seen, visible, drawn, config = rest
         svc = services()
         ds = svc.dataset()
-        view = view_of(ds, year, districts, config, control_extras(section, tuple(controls)))
-        block_names, graph_names = asked(section)
+        block_names, graph_names, record_sections = asked(sections)
         shown = {v for v in visible if isinstance(v, str)} if isinstance(visible, list) else None
-        got = answer(svc, section, ds, view, _drawn(drawn), graph_names, shown)
-        has_record = isinstance(drawn, list) and len(drawn) > 0
+        records = drawn if isinstance(drawn, list) else []
+        blocks: dict[tuple[str, str], Any] = {}
+        graphs: dict[tuple[str, str], Any] = {}
+        new: dict[str, Drawn] = {}
+        for key in dict.fromkeys([k for k, _ in block_names] + [k for k, _ in graph_names] + record_sections):
+            section = by_key.get(key)
+            if section is None:
+                continue
+            own = tuple(v for (sec, _), v in zip(picks, values, strict=False) if sec is section)
+            view = view_of(ds, year, districts, config, control_extras(section, own))
+            before = records[record_sections.index(key)] if key in record_sections else None
+            got = answer(svc, section, ds, view, _drawn([before]), [n for k, n in graph_names if k == key], shown)
+            blocks.update({(key, n): v for n, v in got.blocks.items()})
+            graphs.update({(key, n): v for n, v in got.graphs.items()})
+            new[key] = got.drawn
         return [
-            [got.blocks.get(name) for name in block_names],
-            [got.graphs[name] for name in graph_names],
-            [got.drawn] if has_record else [],
+            [paint_text(blocks.get(pair, no_update)) for pair in block_names],
+            [graphs.get(pair) for pair in graph_names],
+            [new.get(key, no_update) for key in record_sections],
         ]
 
-    update.__name__ = f"update_{section.key}"
-    update.__doc__ = f"The {section.key} section follows the filters."
+    update.__name__ = "update_sections"
     return update
 
 
@@ -208,9 +243,8 @@ def full(svc: Services, section: Section, ds: Dataset, view: View) -> Answer:
 
 
 def register(app: Dash, sections: tuple[Section, ...], body: Callable[..., Any]) -> None:
-    """Attach one callback per section, and the one that renders a section when its tab is chosen."""
-    for section in sections:
-        app.callback(*outputs(section), *inputs(section), prevent_initial_call=True)(section_update(section))
+    """Attach the sections' callback, and the one that renders a section when its tab is chosen."""
+    app.callback(*outputs(), *inputs(sections), prevent_initial_call=True)(page_update(sections))
 
     app.callback(
         Output(ids.SECTION_BODY, "children"),

@@ -637,7 +637,7 @@ def tile_map(
     p = palette(theme)
     chosen = set(selected)
     rows, cols = int(frame["tile_row"].max()) + 1, int(frame["tile_col"].max()) + 1
-    factor, unit = axis_unit(info, lang)
+    factor, _ = axis_unit(info, lang)
     label = str(info["name_en"] if lang == "en" else info["name_zh"])
     tile_px = min((canvas[0] - 16) / cols, (canvas[1] - 16) / rows)
     size, short = tile_labels([str(n) for n in frame["name"]], tile_px)
@@ -681,7 +681,7 @@ def tile_map(
         colorscale=p["scale"],
         hoverongaps=False,
         hovertemplate="%{hovertext}<extra>" + label + "</extra>",
-        colorbar={"thickness": 10, "title": {"text": unit}, "tickformat": ",~g"},
+        showscale=False,  # every tile shows its value and unit; a colour bar would cost a third of each redraw
     )
     return fig
 

@@ -78,6 +78,7 @@ SEISMIC_TIMELINE = "seismic-timeline-graph"
 # pattern-matching types: {"type": GRAPH, "section": key, "name": stable id}
 GRAPH = "sti-graph"
 BLOCK = "sti-block"
+PAINT = "data-paint"  # a block's new content (component JSON), painted in place by assets/app.js
 DRAWN = "sti-drawn"  # dcc.Store per section: what its charts show now (so a change redraws only what moves)
 TAB = "sti-tab"  # {"type": TAB, "section": key}: the tab of a section
 

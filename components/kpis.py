@@ -181,25 +181,24 @@ def kpi_card(k: Kpi) -> html.Div:
         html.Div(k.value_text if k.value is not None else DASH, className="kpi-value"),
         html.Div(arrow + k.change_text, className=f"kpi-change {tone}"),
     ]
-    if k.target_text:
-        done = min(max(k.completion or 0, 0), 1) * 100
-        text = k.target_text + (" · " + k.completion_text if k.completion_text else "")
-        body.append(
-            html.Div(
-                text,
-                className="kpi-target",
-                role="progressbar",
-                style={"--done": f"{done:.0f}%"},
-                **{
-                    "aria-label": f"{k.label}: {text}",
-                    "aria-valuenow": f"{done:.0f}",
-                    "aria-valuemin": "0",
-                    "aria-valuemax": "100",
-                },
-            )
+    done = min(max(k.completion or 0, 0), 1) * 100
+    text = k.target_text + (" · " + k.completion_text if k.completion_text else "")
+    body.append(  # always there (hidden without a target): a card keeps its shape, so a change only repaints
+        html.Div(
+            text,
+            className="kpi-target",
+            role="progressbar",
+            style={"--done": f"{done:.0f}%"},
+            hidden=not k.target_text,
+            **{
+                "aria-label": f"{k.label}: {text}",
+                "aria-valuenow": f"{done:.0f}",
+                "aria-valuemin": "0",
+                "aria-valuemax": "100",
+            },
         )
-    if k.note:
-        body.append(html.Div(k.note, className="kpi-note"))
+    )
+    body.append(html.Div(k.note, className="kpi-note", hidden=not k.note))
     return html.Div(
         body,
         className="card kpi-card",

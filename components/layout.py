@@ -137,11 +137,16 @@ def page_query() -> str:
     return req.query_string.decode("utf-8", "replace")
 
 
-def block(section: Section, b: Block, children: Any = None) -> html.Div:
-    """A block's element (pattern ID, filled by the section's callback) inside a holder with its stable ID."""
+def block(section: Section, b: Block, content: Any = None) -> html.Div:
+    """A block's element (pattern ID) inside a holder with its stable ID.
+
+    The element has no Dash children: its content (component JSON in `data-paint`) is drawn by the page
+    (assets/app.js) and repainted in place when the callback sends new content. Dash keeps one component
+    per block rather than one per card and line, and each component costs every update on the page.
+    """
     inner_id = ids.block_id(section.key, b.id)
-    make = dbc.Row if b.kind == "row" else html.P if b.kind == "p" else html.Div
-    inner = make(children, id=inner_id, className=b.class_name)
+    make = html.P if b.kind == "p" else html.Div
+    inner = make(id=inner_id, className=b.class_name, **{ids.PAINT: callbacks.paint_text(content)})
     return html.Div(inner, id=b.id, **({"aria-live": "polite"} if b.live else {}))
 
 
@@ -192,7 +197,11 @@ def tabs(ds: Dataset, view: View, active: Section | None) -> html.Div:
                 className="nav-link" + (" active" if s is active else ""),
                 role="tab",
                 type="button",
-                **{"aria-selected": "true" if s is active else "false", "aria-controls": ids.SECTION_BODY},
+                **{
+                    "aria-selected": "true" if s is active else "false",
+                    "aria-controls": ids.SECTION_BODY,
+                    "data-section": s.key,
+                },
             )
             for s in shown
         ],

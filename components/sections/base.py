@@ -119,7 +119,7 @@ class Block:
     id: str
     build: Build
     class_name: str = ""
-    kind: str = "div"  # "div", "row" (a Bootstrap row of cards) or "p"
+    kind: str = "div"  # "div" or "p"
     live: bool = False  # announced to screen readers when it changes
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs
 
 import pytest
@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 WAIT_MS = 15_000
-N_GRAPHS = 21  # graphs on the sample's normal page: 14 in the five sections, 7 of its own indicators
+N_GRAPHS = 21  # graphs of the sample's normal page over all its tabs: 14 in the five sections, 7 of its own
 
 
 def kpi(indicator: str) -> str:
@@ -92,16 +92,37 @@ def close_dropdown(page: Page) -> None:
 
 _ALL_GRAPHS_READY = """(n) => {
     const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    if (plots.length < n || document.querySelector('[data-dash-is-loading="true"]')) return false;
+    const want = n === null ? document.querySelectorAll('.graph-holder').length : n;
+    if (!want || plots.length < want || document.querySelector('[data-dash-is-loading="true"]')) return false;
     return plots.every(g => g._fullLayout && (
         g.querySelectorAll('.trace .point, .trace path.js-line, .hm image, .sankey-node, .pielayer .slice').length
         || g.querySelector('.annotation-text')));
 }"""
 
 
-def wait_all_graphs(page: Page, n: int = N_GRAPHS) -> None:
-    """Wait until the normal page's graphs have all drawn something (data marks or a message)."""
+def wait_all_graphs(page: Page, n: int | None = None) -> None:
+    """Wait until the page's graphs (`n`, or as many as it has chart holders) have all drawn something."""
     page.wait_for_function(_ALL_GRAPHS_READY, arg=n, timeout=WAIT_MS)
+
+
+def section_keys(page: Page) -> list[str]:
+    """The sections the page offers as tabs, in order."""
+    return page.evaluate("[...document.querySelectorAll('#section-tabs [data-section]')].map(b => b.dataset.section)")
+
+
+def show_section(page: Page, key: str) -> None:
+    """Open a section's tab (as a person does: a click) and wait until its charts have drawn."""
+    page.locator(f"#section-tabs [data-section={key}]").click()
+    page.wait_for_selector(f"#section-body #section-{key}", timeout=WAIT_MS)
+    expect(page.locator(f"#section-tabs [data-section={key}]")).to_have_attribute("aria-selected", "true")
+    wait_all_graphs(page)
+
+
+def every_section(page: Page) -> Iterator[str]:
+    """Open each tab in turn (its charts drawn), yielding its key."""
+    for key in section_keys(page):
+        show_section(page, key)
+        yield key
 
 
 # Text a reader cannot read in one graph: [kind, detail...] per problem (tolerance 1-3 px).

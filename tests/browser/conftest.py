@@ -170,6 +170,7 @@ class AppServers:
             "STI_DATA_DIR": str(resolved),
             "STI_CACHE_DIR": str(cache_dir),
             "PYTHONUNBUFFERED": "1",
+            "STI_PREWARM": "0",  # tests ask for what they need; a warm-up would only compete for the 2 cores
             **(env or {}),
         }
         for attempt in range(3):

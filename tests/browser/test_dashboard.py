@@ -25,8 +25,10 @@ from browser_helpers import (
     chart_text_problems,
     choose,
     close_dropdown,
+    every_section,
     kpi,
     open_view,
+    show_section,
     wait_all_graphs,
     wait_number,
     wait_query,
@@ -171,11 +173,13 @@ def wait_graphs(page: Page) -> list[dict]:
 
 
 def assert_no_blank_graph(page: Page) -> None:
-    """Every graph is drawn at a usable size and shows data or an explicit empty-state message."""
-    states = wait_graphs(page)
-    assert len(states) == N_GRAPHS, [s["id"] for s in states]
+    """Every graph of every tab is drawn at a usable size and shows data or an explicit empty-state message."""
+    states: dict[str, dict] = {}
+    for _ in every_section(page):
+        states.update({s["id"]: s for s in wait_graphs(page)})
+    assert len(states) == N_GRAPHS, sorted(states)
     numeric = re.compile(r"^[\s\d.,%+\-]*$")
-    for s in states:
+    for s in states.values():
         assert s["width"] > 100, f"graph {s['id']} too narrow: {s}"
         assert s["height"] > 100, f"graph {s['id']} too low: {s}"
         if s["marks"] == 0:
@@ -307,6 +311,7 @@ def test_default_view_shows_published_2012_city_totals(page: Page, app_server, p
     expect(card).to_contain_text("73,647件")
     expect(card).to_contain_text("+54.78%")
 
+    show_section(page, "pipeline")
     for indicator, expected in (
         ("tech_enterprises", 563),
         ("hightech_enterprises", 930),
@@ -315,6 +320,7 @@ def test_default_view_shows_published_2012_city_totals(page: Page, app_server, p
         ("innovative_national", 16),
     ):
         wait_number(page, tier(indicator), expected, tol=1e-9)
+    show_section(page, "seismic")
     wait_number(page, "#seismic-headline [data-indicator=network_uptime]", uptime, tol=1e-9)
     expect(page.locator("#filter-caption")).to_contain_text("2012")
     expect(page.locator("#filter-caption")).to_contain_text("全市")
@@ -342,6 +348,7 @@ def expect_selection(page: Page, sample: Sample, year: int, districts: tuple[str
         tol=1e-6,
     )
     wait_number(page, kpi("hightech_enterprises"), sample.active("hightech_enterprise", year, districts))
+    show_section(page, "pipeline")
     for tier_name, indicator in TIERS.items():
         wait_number(page, tier(indicator), sample.active(tier_name, year, districts))
     wait_number(page, kpi("rd_intensity"), None)
@@ -500,10 +507,12 @@ def test_first_year_shows_dash_for_growth(page: Page, app_server, page_guard) ->
     ):
         wait_number(page, kpi(indicator), None, name="data-yoy")
         expect(page.locator(f"{kpi(indicator)} .kpi-change")).to_contain_text("—")
+    show_section(page, "pipeline")
     for indicator in TIERS.values():
         wait_number(page, tier(indicator), None, name="data-yoy")
         expect(page.locator(f"{tier(indicator)} .headline-change")).to_contain_text("—")
     seismic = "#seismic-headline [data-indicator=network_uptime]"
+    show_section(page, "seismic")
     wait_number(page, seismic, None, name="data-yoy")
     expect(page.locator(f"{seismic} .headline-change")).to_contain_text("—")
     assert_no_blank_graph(page)
@@ -517,6 +526,7 @@ def test_district_without_station_shows_no_station_message(page: Page, app_serve
     open_view(page, f"{app_server.url}/?year=2011&district={JIANGBEI}")
     wait_number(page, kpi("patent_applications"), sample.total("patent_applications", 2011, [JIANGBEI]))
     wait_number(page, kpi("network_uptime"), None)
+    show_section(page, "seismic")
     wait_number(page, "#seismic-headline [data-indicator=network_uptime]", None)
     expect(page.locator("#seismic-headline")).to_contain_text("无在运行台站")
     expect(page.locator(kpi("network_uptime"))).to_contain_text("无在运行台站")
@@ -548,14 +558,17 @@ def test_default_view_screenshot(new_page, app_server, page_guard, screenshot, w
     page = new_page(viewport={"width": width, "height": height})
     open_view(page, app_server.url)
     wait_number(page, kpi("patent_applications"), 73647)
+    found: dict[str, list[list[object]]] = {}
+    for key in every_section(page):
+        path = screenshot(page, f"dashboard-{width}" + ("" if key == "patents" else f"-{key}"))
+        assert path.stat().st_size > 10_000, path
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{key}: page scrolls sideways by {overflow}px at {width}x{height}"
+        found.update(text_problems(page))
     assert_no_blank_graph(page)
-    path = screenshot(page, f"dashboard-{width}")
-    assert path.stat().st_size > 10_000, path
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"page scrolls sideways by {overflow}px at {width}x{height}"
     unexpected = {
         gid: [p for p in problems if gid not in KNOWN_TEXT_DEFECTS.get(str(p[0]), ((), ""))[0]]
-        for gid, problems in text_problems(page).items()
+        for gid, problems in found.items()
     }
     unexpected = {gid: problems for gid, problems in unexpected.items() if problems}
     assert not unexpected, json.dumps(unexpected, ensure_ascii=False)

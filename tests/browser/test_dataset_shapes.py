@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import WAIT_MS, chart_text_problems, kpi
+from browser_helpers import WAIT_MS, chart_text_problems, every_section, kpi
 from oracle import CJK, FIXTURES, oracle
 from playwright.sync_api import Page, expect
 from pptx import Presentation
@@ -100,32 +100,37 @@ def test_dashboard_of_every_shape(new_page, shape, page_guard, screenshot, lang:
     failed = watch_failures(page)
     two = ",".join(sorted(o.codes[1:3]))
     for label, query in (("city", ""), ("two", f"&district={two}")):
-        states = load_dashboard(page, f"{server.url}/?lang={lang}{query}")
-        assert states, "no chart on the page"
-        for s in states:
-            assert s["width"] > 100, s
-            assert s["height"] > 100, s
-            if s["marks"] == 0:
-                assert s["empty"], f"{name}: {s['id']} draws nothing and says nothing"
-                assert s["notes"], s
-        headings = page.evaluate("[...document.querySelectorAll('.section-title')].map(h => h.textContent.trim())")
+        load_dashboard(page, f"{server.url}/?lang={lang}{query}")
+        headings: list[str] = []
+        for key in every_section(page):
+            states = page.evaluate(_GRAPH_STATES)
+            assert states, "no chart on the page"
+            for s in states:
+                assert s["width"] > 100, s
+                assert s["height"] > 100, s
+                if s["marks"] == 0:
+                    assert s["empty"], f"{name}: {s['id']} draws nothing and says nothing"
+                    assert s["notes"], s
+            shown = page.evaluate("[...document.querySelectorAll('.section-title')].map(h => h.textContent.trim())")
+            headings += shown[len(headings) and 1 :]  # the overview once, then each tab's section
+            if key == "other":
+                own = page.evaluate(
+                    "[...document.querySelectorAll('#section-other .graph-holder')].map(h => h.dataset.graphIndicator)"
+                )
+                assert sorted(set(own)) == sorted(OWN_OF[name]), own
+            problems = chart_text_problems(page)
+            assert not problems, f"{name} {lang} {label} {key}: unreadable chart text {problems}"
+            if lang == "en":
+                text = page.evaluate(  # the switch to Chinese is rightly written in Chinese
+                    "document.body.innerText.replace(document.getElementById('header-lang-link').innerText, '')"
+                )
+                found = sorted(set(CJK.findall(text)))
+                assert not found, f"{name} {label} {key}: Chinese on the English page: {found[:20]}"
+            screenshot(page, f"shape-{name}-{lang}-{label}-{key}")
         want = [SECTION_TITLES[lang][i] for i in SECTIONS_OF[name]] + [
             "其他指标" if lang == "zh" else "Other indicators"
         ]
         assert headings == want, headings
-        own = page.evaluate(
-            "[...document.querySelectorAll('#section-other .graph-holder')].map(h => h.dataset.graphIndicator)"
-        )
-        assert sorted(set(own)) == sorted(OWN_OF[name]), own
-        problems = chart_text_problems(page)
-        assert not problems, f"{name} {lang} {label}: unreadable chart text {problems}"
-        if lang == "en":
-            text = page.evaluate(  # the switch to Chinese is rightly written in Chinese
-                "document.body.innerText.replace(document.getElementById('header-lang-link').innerText, '')"
-            )
-            found = sorted(set(CJK.findall(text)))
-            assert not found, f"{name} {label}: Chinese on the English page: {found[:20]}"
-        screenshot(page, f"shape-{name}-{lang}-{label}")
     assert not failed, failed
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_helpers import WAIT_MS, choose, kpi, open_view, query, wait_all_graphs, wait_number
+from browser_helpers import WAIT_MS, choose, every_section, kpi, open_view, query, wait_all_graphs, wait_number
 from oracle import CJK
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
@@ -547,8 +547,9 @@ def test_english_page_and_slides_have_no_chinese(page: Page, app_server, page_gu
     wait_all_graphs(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#header-lang-link")).to_have_text("中文")  # the way back, in its own language
-    found = chinese_in(page.evaluate(_VISIBLE_TEXT))
-    assert not found, f"Chinese on the English page: {found[:10]}"
+    for key in every_section(page):
+        found = chinese_in(page.evaluate(_VISIBLE_TEXT))
+        assert not found, f"Chinese on the English page ({key}): {found[:10]}"
 
     open_present(page, f"{app_server.url}/?present=1&lang=en&interval=3600")
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import Page
+from bench import SECTIONS_OUTPUT, Page
 from data.settings import ROOT
 
 
@@ -73,7 +73,7 @@ def test_two_workers_share_the_cache_and_reject_crafted_requests(gunicorn) -> No
         ("filter-districts", "value"): ["330212"],
         ("page-config", "data"): {"lang": "zh", "theme": "light"},
     }
-    body = page.body(page.callback('"section":"overview"'), values)
+    body = page.body(page.callback(SECTIONS_OUTPUT), values)
     answers = set()
     for _ in range(6):  # several requests: both workers answer some of them
         status, data = _post(base + "/_dash-update-component", body)
@@ -83,7 +83,7 @@ def test_two_workers_share_the_cache_and_reject_crafted_requests(gunicorn) -> No
     assert any(cache_dir.iterdir()), "results land in the shared cache directory"
     assert oct(cache_dir.stat().st_mode & 0o777) == "0o700"
     bad = page.body(
-        page.callback('"section":"overview"'),
+        page.callback(SECTIONS_OUTPUT),
         {**values, ("filter-year", "value"): {"$ne": 1}, ("filter-districts", "value"): "x" * 1000},
     )
     assert _post(base + "/_dash-update-component", bad)[0] == 200

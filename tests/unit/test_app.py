@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bench import Page
+from bench import SECTIONS_OUTPUT, Page
 from data.settings import ROOT
 
 
@@ -136,7 +136,7 @@ def test_crafted_callback_inputs_are_normalised_not_500(
         ("filter-districts", "value"): districts,
         ("page-config", "data"): {"lang": "xx", "theme": {"x": 1}},
     }
-    body = page.body(page.callback('"section":"patents"'), values)
+    body = page.body(page.callback(SECTIONS_OUTPUT), values)
     resp = client.post("/_dash-update-component", json=body)
     if case == "oversized list":
         assert resp.status_code == 413  # over MAX_CONTENT_LENGTH: refused before any work
@@ -144,7 +144,13 @@ def test_crafted_callback_inputs_are_normalised_not_500(
     assert resp.status_code == 200, resp.get_data()[:300]
     figs = resp.get_json()["response"]
     names = {json.loads(k)["name"] for k in figs if json.loads(k)["type"] == "sti-graph"}
-    assert names == {"patents-trend-graph", "patents-district-graph", "patents-share-graph"}
+    assert names == {
+        "overview-map-graph",
+        "overview-rd-graph",
+        "patents-trend-graph",
+        "patents-district-graph",
+        "patents-share-graph",
+    }  # the overview and the default section: one callback
 
 
 @pytest.mark.parametrize(

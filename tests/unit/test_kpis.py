@@ -326,3 +326,26 @@ def test_card_progress_bar_is_clamped(city_2012):
     bars = [p for p in walk(kpi_card(k)) if p.get("role") == "progressbar"]
     assert len(bars) == 1
     assert bars[0]["aria-valuenow"] == "100"
+
+
+def _shape(node: Any) -> Any:
+    """A component tree's element structure: types and nesting, not texts or attributes."""
+    if hasattr(node, "to_plotly_json"):
+        node = node.to_plotly_json()
+    if isinstance(node, dict) and "props" in node:
+        children = node["props"].get("children")
+        kids = children if isinstance(children, list) else [children]
+        return (node["type"], tuple(_shape(c) for c in kids if isinstance(c, dict) or hasattr(c, "to_plotly_json")))
+    return None
+
+
+def test_a_card_keeps_its_shape_with_or_without_a_target(models, city_2012):
+    """A filter change repaints the cards in place (assets/app.js), which needs the same elements in each."""
+    with_target = city_2012["patent_applications"]
+    without = models(2012, SELECTION, "en")["rd_intensity"]
+    assert with_target.target_text
+    assert not without.target_text
+    assert _shape(kpi_card(with_target)) == _shape(kpi_card(without))
+    bars = [p for p in walk(kpi_card(without)) if p.get("role") == "progressbar"]
+    assert [b["hidden"] for b in bars] == [True]
+    assert [p["hidden"] for p in walk(kpi_card(with_target)) if p.get("role") == "progressbar"] == [False]

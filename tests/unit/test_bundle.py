@@ -1,0 +1,71 @@
+"""The partial plotly.js bundle: it registers every trace type the figures draw, and the app serves it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from oracle import DATASETS
+
+from components import bundle
+from components.sections import SECTIONS
+from components.state import View
+from data.load import load_dataset
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_bundle_registers_every_trace_type_the_sections_draw(name: str) -> None:
+    ds = load_dataset(DATASETS[name])
+    drawn: set[str] = set()
+    for sec in SECTIONS:
+        if not sec.present(ds):
+            continue
+        for districts in ((), tuple(ds.district_codes[:2])):
+            result = sec.compute(ds, View(ds.years[-1], districts, "zh"))
+            for g in sec.graphs(ds):
+                drawn |= {t["type"] for t in result[g.id]["data"]}
+    assert drawn, "the sections draw something"
+    assert drawn <= set(bundle.entry_traces()), drawn - set(bundle.entry_traces())
+
+
+def test_entry_traces_reads_the_registered_modules(tmp_path: Path) -> None:
+    entry = tmp_path / "entry.js"
+    entry.write_text("var P = require('plotly.js/lib/core');\nP.register([require('plotly.js/lib/pie')]);\n")
+    assert bundle.entry_traces(entry) == ("scatter", "pie")
+
+
+def test_a_stale_or_missing_build_falls_back(tmp_path: Path) -> None:
+    assert bundle.built(tmp_path) is None  # nothing built
+    (tmp_path / bundle.BUNDLE_NAME).write_text("window.Plotly = {};")
+    manifest = {"digest": "abc", "entry": "not the entry's", "plotlyjs": bundle.plotlyjs_version(), "traces": []}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert bundle.built(tmp_path) is None  # built from another entry file
+    manifest["entry"] = bundle._digest(bundle.ENTRY.read_bytes())
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "plotlyjs": "0.0.1"}))
+    assert bundle.built(tmp_path) is None  # for another plotly.js
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    got = bundle.built(tmp_path)
+    assert got is not None
+    assert got.url == f"/vendor/plotly/abc/{bundle.BUNDLE_NAME}"
+    (tmp_path / "manifest.json").write_text("{not json")
+    assert bundle.built(tmp_path) is None
+
+
+def test_the_page_loads_the_built_bundle_precompressed(make_app) -> None:
+    client = make_app().server.test_client()
+    built = bundle.built()
+    assert built is not None, "make install builds the bundle (python -m components.bundle)"
+    page = client.get("/").get_data(as_text=True)
+    assert f'src="{built.url}"' in page
+    for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+        resp = client.get(built.url, headers={"Accept-Encoding": encoding})
+        assert resp.status_code == 200
+        assert resp.headers["Content-Encoding"] == encoding
+        assert "immutable" in resp.headers["Cache-Control"]
+        assert resp.get_data() == built.path.with_name(built.path.name + suffix).read_bytes()
+    plain = client.get(built.url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert plain.get_data() == built.path.read_bytes()
+    assert client.get(f"/vendor/plotly/0000/{bundle.BUNDLE_NAME}").status_code == 404
+    assert client.get(f"/vendor/plotly/{built.digest}/other.js").status_code == 404
