@@ -301,10 +301,128 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     fill(el, children);
   }
 
+  /* Dash 4's dropdown takes keyboard focus on a hidden input (aria-hidden, yet focusable: a serious
+     accessibility fault) that hands it on to the button. Make the button itself the tab stop and the input
+     inert: the same keys open the list (the button handles Enter and ArrowDown), and nothing hidden is
+     focusable. */
+  function dropdowns(root) {
+    root.querySelectorAll("input.dash-dropdown-focus-target").forEach(function (input) {
+      var button = input.nextElementSibling;
+      if (input.inert || !button || button.disabled) { return; }
+      input.inert = true;
+      button.tabIndex = 0;
+    });
+  }
+
+  /* A chart's text alternative: its numbers as a table in a <details> under it, built from the figure on screen
+     when opened and rebuilt after each redraw while open. The figure may give its own (layout.meta.table). */
+  function strip(v) { return String(v === null || v === undefined ? "" : v).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, ""); }
+
+  function number(v, lang) {
+    if (typeof v !== "number" || !isFinite(v)) { return v === null || v === undefined || v === "" ? "—" : strip(v); }
+    return v.toLocaleString(lang === "en" ? "en-US" : "zh-CN", {maximumFractionDigits: 2});
+  }
+
+  function axisTitle(axis) {
+    var title = axis && axis.title;
+    return strip(title && typeof title === "object" ? title.text : title);
+  }
+
+  function tableOf(gd, slot) {
+    var layout = gd.layout || {}, meta = layout.meta || {}, ds = slot.dataset;
+    if (meta.empty) { return null; }
+    if (meta.table) { return meta.table; }
+    var data = (gd.data || []).filter(function (t) { return t.visible !== false && t.hoverinfo !== "skip"; });
+    if (!data.length) { return null; }
+    var first = data[0];
+    if (first.type === "sankey") {
+      var labels = (first.node || {}).label || [], link = first.link || {};
+      return {columns: [ds.from, ds.to, ds.value], rows: Array.from(link.source || []).map(function (s, i) {
+        return [strip(labels[s]), strip(labels[link.target[i]]), link.value[i]];
+      })};
+    }
+    if (first.type === "heatmap") {
+      var z = first.z || [], x = first.x, y = first.y, text = first.text;
+      if (!x || !y) {  /* a tile map: each tile's text names it */
+        var rows = [];
+        z.forEach(function (row, r) {
+          Array.from(row || []).forEach(function (v, c) {
+            var label = text && text[r] && text[r][c];
+            if (label && v !== null) { rows.push([strip(String(label).split(/<br\s*\/?>/i)[0]), v]); }
+          });
+        });
+        return {columns: [ds.item, ds.value], rows: rows};
+      }
+      return {columns: [axisTitle(layout.yaxis) || ds.item].concat(Array.from(x).map(strip)),
+              rows: Array.from(y).map(function (name, r) { return [strip(name)].concat(Array.from(z[r] || [])); })};
+    }
+    var series = data.filter(function (t) { return t.type === "bar" || t.type === "scatter"; });
+    var order = [], seen = {}, cells = {};
+    series.forEach(function (t, i) {
+      var flat = t.orientation === "h", cats = Array.from((flat ? t.y : t.x) || []), vals = Array.from((flat ? t.x : t.y) || []);
+      cats.forEach(function (c, j) {
+        var key = strip(c);
+        if (!seen[key]) { seen[key] = true; order.push(key); cells[key] = []; }
+        cells[key][i] = vals[j];
+      });
+    });
+    var h = first.orientation === "h";
+    return {columns: [axisTitle(h ? layout.yaxis : layout.xaxis) || ds.item].concat(series.map(function (t) {
+              return strip(t.name) || axisTitle(h ? layout.xaxis : layout.yaxis) || ds.value; })),
+            rows: order.map(function (k) { return [k].concat(series.map(function (t, i) { return cells[k][i]; })); })};
+  }
+
+  function drawTable(details) {
+    var slot = details.parentNode, card = slot.closest(".graph-card");
+    var gd = card && card.querySelector(".js-plotly-plot"), box = details.querySelector(".chart-table");
+    var table = gd ? tableOf(gd, slot) : null, lang = slot.dataset.lang;
+    box.textContent = "";
+    if (!table || !table.rows.length) { box.textContent = slot.dataset.empty; return; }
+    var t = document.createElement("table"), caption = document.createElement("caption");
+    var title = card.querySelector("[id$='-title']");
+    t.className = "table table-sm";
+    caption.textContent = title ? title.textContent : "";
+    t.appendChild(caption);
+    var head = t.createTHead().insertRow();
+    table.columns.forEach(function (c) { var th = document.createElement("th"); th.scope = "col"; th.textContent = c; head.appendChild(th); });
+    var body = t.createTBody();
+    table.rows.forEach(function (row) {
+      var tr = body.insertRow();
+      row.forEach(function (v, i) {
+        var cell = document.createElement(i ? "td" : "th");
+        if (!i) { cell.scope = "row"; }
+        cell.textContent = i ? number(v, lang) : strip(v);
+        tr.appendChild(cell);
+      });
+    });
+    box.appendChild(t);
+    if (gd && !gd.__stiTable && gd.on) {
+      gd.__stiTable = true;
+      gd.on("plotly_afterplot", function () { if (details.open) { drawTable(details); } });
+    }
+  }
+
+  function tables(root) {
+    var slots = root.classList && root.classList.contains("chart-data") ? [root] : root.querySelectorAll(".chart-data");
+    Array.prototype.forEach.call(slots, function (slot) {
+      if (slot.firstChild) { return; }
+      var details = document.createElement("details"), summary = document.createElement("summary");
+      var box = document.createElement("div");
+      summary.textContent = slot.dataset.label;
+      box.className = "chart-table";
+      details.appendChild(summary);
+      details.appendChild(box);
+      details.addEventListener("toggle", function () { if (details.open) { drawTable(details); } });
+      slot.appendChild(details);
+    });
+  }
+
   function paintAll(root) {
     if (root.nodeType !== 1) { return; }
     if (root.hasAttribute("data-paint")) { paint(root); }
     root.querySelectorAll("[data-paint]").forEach(paint);
+    dropdowns(root);
+    tables(root);
   }
 
   window.__stiPaint = paint;

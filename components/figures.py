@@ -590,6 +590,23 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
             + t("hours", lang)
             + "<extra></extra>",
         )
+    rows = frame.sort_values("start")
+    fig["layout"]["meta"] = {  # the chart's data as a table (its text alternative): the real start and duration
+        "table": {
+            "columns": [
+                t("station_axis", lang),
+                t("cause", lang),
+                t("start", lang),
+                f"{t('duration', lang)}（{t('hours', lang)}）"
+                if lang == "zh"
+                else f"{t('duration', lang)} ({t('hours', lang)})",
+            ],
+            "rows": [
+                [str(n), str(c), s.strftime("%Y-%m-%d %H:%M"), float(round(h, 2))]
+                for n, c, s, h in zip(rows["name"], rows["cause_label"], rows["start"], rows["duration_h"], strict=True)
+            ],
+        }
+    }
     return fig
 
 

@@ -154,6 +154,8 @@ def layout(ds: Dataset, view: View) -> html.Div:
             fluid=True,
         ),
         className="filter-bar",
+        role="region",
+        **{"aria-label": t("filters_label", lang)},
     )
 
 

@@ -161,6 +161,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "seismic": ("地震监测", "Earthquake monitoring"),
     "other": ("其他指标", "Other indicators"),
     "sections_label": ("板块", "Sections"),
+    "filters_label": ("筛选", "Filters"),
+    "chart_table": ("数据表", "Data table"),
+    "chart_table_empty": ("此图暂无数据", "No data in this chart"),
+    "chart_table_value": ("数值", "Value"),
+    "chart_table_item": ("项目", "Item"),
+    "chart_table_from": ("起点", "From"),
+    "chart_table_to": ("终点", "To"),
     "other_trend_title": ("{indicator}{unit}", "{indicator}{unit}"),
     "other_district_title": (
         "{year}年各区县{indicator}（点击柱可筛选）",

@@ -7,7 +7,7 @@ from typing import Any
 from dash import dcc, html
 
 from components import ids
-from components.i18n import plotly_config
+from components.i18n import plotly_config, t
 
 GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -67,7 +67,10 @@ def graph_card(
     Few elements (each costs every update in the browser); the height is reserved before the chart library
     arrives, so nothing below it moves.
     """
-    heading = html.H3(title_parts(title, year), className="h6 m-0" if control is not None else "h6 m-0 graph-title")
+    title_id = f"{name}-title"
+    heading = html.H3(
+        title_parts(title, year), id=title_id, className="h6 m-0" if control is not None else "h6 m-0 graph-title"
+    )
     header = html.Div([heading, control], className="graph-title graph-title-row") if control is not None else heading
     holder = html.Div(
         graph(ids.graph_id(section, name), name, lang, height, modebar, figure),
@@ -76,7 +79,23 @@ def graph_card(
         style={"minHeight": f"{height}px"},
         **attrs,
     )
-    return html.Div([header, holder], className="card graph-card h-100")
+    # The chart's text alternative: its numbers as a table (a <details> the page adds here, assets/app.js), built
+    # from the drawn figure when opened — reachable by keyboard, always the data on screen, no cost until asked.
+    table = html.Div(
+        className="chart-data",
+        **{
+            "data-label": t("chart_table", lang),
+            "data-empty": t("chart_table_empty", lang),
+            "data-value": t("chart_table_value", lang),
+            "data-item": t("chart_table_item", lang),
+            "data-from": t("chart_table_from", lang),
+            "data-to": t("chart_table_to", lang),
+            "data-lang": lang,
+        },
+    )
+    return html.Div(
+        [header, holder, table], className="card graph-card h-100", role="figure", **{"aria-labelledby": title_id}
+    )
 
 
 def section_frame(section_id: str, title: str, children: list[Any]) -> html.Section:
