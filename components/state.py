@@ -35,10 +35,10 @@ def view_key(view: View) -> tuple[object, ...]:
 
 def years_with_data(ds: Dataset, districts: Sequence[str] = ()) -> list[int]:
     """Years in which the selection has any observation (whole city: every year of the dataset)."""
-    obs = ds.observations
-    if districts:
-        obs = obs[obs["district"].isin(districts)]
-    return sorted(int(y) for y in obs["year"].unique())
+    if not districts:
+        return ds.years
+    by = ds.years_by_district
+    return sorted(set().union(*(by.get(d, frozenset()) for d in districts)))
 
 
 def districts_with_data(ds: Dataset, year: int) -> list[str]:

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,30 @@ class Dataset:
     @property
     def years(self) -> list[int]:
         """Years that have observations, ascending."""
-        return sorted(int(y) for y in self.observations["year"].unique())
+        return list(self._years)
+
+    @cached_property
+    def _years(self) -> tuple[int, ...]:
+        return tuple(sorted(int(y) for y in self.observations["year"].unique()))
 
     @property
     def district_codes(self) -> list[str]:
-        return list(self.districts["code"])
+        """District codes in file order."""
+        return list(self._district_codes)
+
+    @cached_property
+    def _district_codes(self) -> tuple[str, ...]:
+        return tuple(str(c) for c in self.districts["code"])
+
+    @cached_property
+    def years_by_district(self) -> dict[str, frozenset[int]]:
+        """The years in which each district (and the city row) has any observation (read on every request)."""
+        obs = self.observations
+        pairs = obs[["district", "year"]].drop_duplicates()
+        out: dict[str, set[int]] = {}
+        for code, year in zip(pairs["district"], pairs["year"], strict=True):
+            out.setdefault(str(code), set()).add(int(year))
+        return {code: frozenset(years) for code, years in out.items()}
 
     def has(self, file: str) -> bool:
         """Whether the optional file is present with at least one row (its feature can be shown)."""

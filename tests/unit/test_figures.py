@@ -418,7 +418,7 @@ def test_english_figure_has_no_chinese(builder):
 def test_figures_are_not_marked_empty(builder):
     fig = BUILDERS[builder]("zh", "light")
     assert len(fig["data"]) > 0
-    assert fig["layout"].get("meta") is None
+    assert not (fig["layout"].get("meta") or {}).get("empty")
 
 
 @pytest.mark.parametrize("builder", list(BUILDERS))
@@ -758,6 +758,20 @@ def test_outage_timeline(lang):
     assert array(first["x"])[0] >= 4 * 3600 * 1000  # short outages stay visible
     for word in ("start", "duration", "hours"):
         assert t(word, lang) in first["hovertemplate"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_outage_timeline_carries_its_data_table(lang):
+    """The chart's text alternative: one row per outage in time order, with the real start and duration."""
+    frame = outages_frame(lang).sample(frac=1, random_state=3)  # any order in, time order out
+    table = figures.outage_timeline(frame, lang, "light")["layout"]["meta"]["table"]
+    assert table["columns"][:3] == [t("station_axis", lang), t("cause", lang), t("start", lang)]
+    assert t("hours", lang) in table["columns"][3]
+    assert len(table["rows"]) == len(frame)
+    assert [r[2] for r in table["rows"]] == sorted(r[2] for r in table["rows"])
+    first = table["rows"][0]
+    assert first == [station_names(lang)[0], t(f"cause_{CAUSES[0]}", lang), "2012-01-03 04:00", 0.5]
+    json.dumps(table)  # plain JSON (the page reads it)
 
 
 # --- tile map -----------------------------------------------------------------------------------

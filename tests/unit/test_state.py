@@ -92,6 +92,18 @@ def test_years_with_data(ds):
     assert years_with_data(ds, ["999999"]) == []
 
 
+@pytest.mark.parametrize("shape", ["other_city", "minimal", "no_pipeline", "large"])
+def test_years_with_data_in_other_shapes(shape):
+    """The per-district year index agrees with the observations of every fixture, district by district."""
+    other = load_dataset(Path(__file__).resolve().parents[1] / "fixtures" / shape)
+    obs = other.observations
+    codes = other.district_codes
+    for chosen in ([codes[0]], codes[1:4], codes[-2:], codes):
+        expected = sorted(int(y) for y in obs.loc[obs["district"].isin(chosen), "year"].unique())
+        assert years_with_data(other, chosen) == expected, chosen
+    assert years_with_data(other) == sorted(int(y) for y in obs["year"].unique())
+
+
 def test_districts_with_data(ds):
     for year in YEARS:
         assert districts_with_data(ds, year) == ALL_DISTRICTS
