@@ -15,8 +15,8 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
