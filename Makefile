@@ -25,7 +25,7 @@ BUNDLE := build/plotly/manifest.json
 CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: help venv .venv install run serve system-deps test lint bench check clean distclean
+.PHONY: help venv .venv install run serve system-deps test lint bench bench-smoke check clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -62,8 +62,11 @@ serve: install ## gunicorn with 2 workers on HOST:PORT
 check: install ## Validate the sample dataset (DATA_DIR)
 	$(VPY) app.py check $(DATA_DIR)
 
-bench: install ## Run the benchmarks
+bench: install system-deps ## Benchmarks: Chromium (beside a naive peer), server time, throughput (README)
 	$(VPY) -m bench
+
+bench-smoke: install system-deps ## A short run of every benchmark (also part of make test)
+	$(VPY) -m bench --smoke
 
 # --- System packages for the browser tests -------------------------------------------------------
 

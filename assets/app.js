@@ -1,3 +1,20 @@
+/* The page's plotly.js: dcc.Graph loads it from window._dashPlotlyJSURL when the first chart mounts; the
+   renderer would set that to Dash's full plotly.js, so it is pinned to the partial bundle the head preloads. */
+(function () {
+  var link = document.getElementById("sti-plotly");
+  if (link && !window.Plotly) {
+    var url = link.href;
+    Object.defineProperty(window, "_dashPlotlyJSURL", {get: function () { return url; }, set: function () {}});
+  }
+})();
+
+/* Back and forward: the URL the browser went to becomes the filters (`command`). */
+window.addEventListener("popstate", function () {
+  var set = window.dash_clientside && window.dash_clientside.set_props;
+  window.__stiBack = true;  /* the URL this leads to replaces the entry, never pushes a new one */
+  if (set) { set("page-url", {data: {search: window.location.search, at: Date.now()}}); }
+});
+
 /* Clientside callbacks of the dashboard (our own code): the filters, URL, tabs and header links stay in step
    in the browser, with no server round trip before the sections' own requests. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -28,15 +45,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     /* The filters after a command: back/forward (the URL), 全市 (reset), a click on a bar or tile that carries a
        district code (that district toggled), a tab (its section). Filter changes made in the dropdowns do not
        pass here: they go straight to the sections and to `sync`, so no step stands before their requests. */
-    command: function (search, reset, clicks, tabs, year, districts, data, active) {
+    command: function (back, reset, clicks, tabs, year, districts, data, active) {
       var nu = window.dash_clientside.no_update;
       var ctx = window.dash_clientside.callback_context;
       var fired = (ctx.triggered || []).map(function (t) { return t.prop_id; });
       var sti = window.dash_clientside.sti;
       var y = year, chosen = sti.known(districts, data), section = active;
       fired.forEach(function (p) {
-        if (p === "page-url.search") {
-          var params = new URLSearchParams(search || "");
+        if (p === "page-url.data") {
+          var params = new URLSearchParams((back && back.search) || "");
           var asked = /^[0-9]{4}$/.test(params.get("year") || "") ? parseInt(params.get("year"), 10) : null;
           y = data.years.indexOf(asked) >= 0 ? asked : data.years[data.years.length - 1];
           chosen = sti.known(params.getAll("district").join(",").split(","), data);
@@ -77,12 +94,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return out.sort();
     },
 
-    /* What follows the filters in the browser: URL (pushState through dcc.Location), options, caption,
+    /* What follows the filters in the browser: URL (history.pushState), options, caption,
        header links, the year in chart titles. `data` (components/filters.filter_data): years, districts,
        which districts report when. The caption, links and title years are written straight into the page:
        nothing else ever sets them, and a Dash output costs a store update across every component. */
-    sync: function (year, districts, active, search, data, cfg) {
-      var sti = window.dash_clientside.sti;
+    sync: function (year, districts, active, data, cfg) {
+      var sti = window.dash_clientside.sti, search = window.location.search;
       var chosen = sti.known(districts, data);
       if (chosen.length === data.codes.length) { chosen = []; }
       var has = {};
@@ -109,8 +126,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       sti.write("header-theme-link", "href", links[2]);
       document.querySelectorAll(".title-year").forEach(function (el) { el.textContent = String(year); });
       sti.markOffScreen();
+      if (query !== search) { window.history[window.__stiBack ? "replaceState" : "pushState"](null, "", query); }
+      window.__stiBack = false;
       return [
-        query === search ? window.dash_clientside.no_update : query,
         sti.changed("yearOptions", yearOptions),
         sti.changed("districtOptions", districtOptions)
       ];
@@ -289,9 +307,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     });
   }
 
+  /* The page's painter carries every block that changed in one update: {holder id: content}. */
+  function distribute(painter, text) {
+    var map;
+    try { map = JSON.parse(text); } catch (e) { return; }
+    if (!map || typeof map !== "object") { return; }
+    Object.keys(map).forEach(function (id) {
+      var holder = document.getElementById(id), el = holder && holder.firstElementChild;
+      if (el && el.hasAttribute("data-paint")) {
+        el.setAttribute("data-paint", JSON.stringify(map[id]));
+        paint(el);
+      }
+    });
+  }
+
   function paint(el) {
     var text = el.getAttribute("data-paint");
     if (text === null || el.__stiPainted === text) { return; }
+    if (el.id === "page-painter") { el.__stiPainted = text; distribute(el, text); return; }
     var children;
     try { children = JSON.parse(text); } catch (e) { return; }
     if (!plain(children)) { return; }  /* nothing else is sent: a block holds HTML and text */

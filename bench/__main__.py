@@ -1,4 +1,9 @@
-"""`make bench`: server time and bytes per filter change, cold and warm cache, on the sample dataset.
+"""`make bench`: what a person waits for in Chromium, server time per filter change, and throughput.
+
+Modes (default: all): `browser` (bench/browser.py: the product beside the naive peer, bench/naive_app.py),
+`server` (below), `throughput` (bench/load.py: 8 clients against gunicorn, beside the peer).
+
+Server mode: server time and bytes per filter change, cold and warm cache, on the sample dataset.
 
 A filter change fires one callback (the URL/filter sync runs in the browser): it fills the overview and
 the section in view. It is posted to /_dash-update-component through Flask's test client (no network) for
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import random
 import statistics
 import sys
@@ -18,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import SECTIONS_OUTPUT, Page
+from bench import SECTIONS_OUTPUT, Page, load, serving
 from components import ids
 from components.sections import present
 from data.load import Dataset, load_dataset
@@ -41,7 +47,6 @@ def callbacks(get: Callable[[str], Any], ds: Dataset) -> dict[str, tuple[Page, d
 def body(page: Page, dep: dict[str, Any], year: int, districts: list[str]) -> dict[str, Any]:
     """The request a browser sends for callback `dep` after a filter change."""
     values = {
-        (ids.URL, "search"): f"?year={year}",
         (ids.FILTER_YEAR, "value"): year,
         (ids.FILTER_DISTRICTS, "value"): districts,
         (ids.CONFIG, "data"): CONFIG,
@@ -129,12 +134,109 @@ def run(n: int) -> str:
     return "\n".join(lines)
 
 
+def _product_bodies(url: str, ds: Dataset, states: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
+    """The requests of filter changes on every tab of a served product, tabs in turn."""
+    fired = callbacks(lambda path, query="": serving.get_json(url, path, query), ds)
+    pages = list(fired.values())
+    return [body(*pages[i % len(pages)], year, districts) for i, (year, districts) in enumerate(states)]
+
+
+def _naive_bodies(url: str, states: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
+    """The requests of the same filter changes on the naive peer (its one callback)."""
+    page = Page.load(lambda path: serving.get_json(url, path))
+    dep = page.callback("g0.figure")
+    return [page.body(dep, {("year", "value"): y, ("districts", "value"): d}, changed="year.value") for y, d in states]
+
+
+def throughput_report(clients: int, seconds: float, n: int = 60) -> str:
+    """Filter changes per second under gunicorn (as `make serve`), the product beside the naive peer."""
+    ds = load_dataset(SAMPLE_DIR)
+    states = selections(n)
+    rows = []
+    for name, target in (("this dashboard", "app:server"), ("naive Dash app", "bench.naive_app:server")):
+        with serving.serve(name, target) as served:
+            bodies = (
+                _product_bodies(served.url, ds, states)
+                if target.startswith("app:")
+                else _naive_bodies(served.url, states)
+            )
+            load.replay(name, served.url, bodies, clients=2, seconds=min(5.0, seconds))  # warm: every state seen
+            rows.append(load.replay(name, served.url, bodies, clients=clients, seconds=seconds))
+    lines = [
+        f"gunicorn, {serving.WORKERS} workers (as `make serve`), {clients} concurrent clients (processes) for "
+        f"{seconds:.0f} s each, {n} distinct filter changes replayed (warm), on this {os.cpu_count()}-core machine.",
+        "",
+        "| app | changes/s | changes | errors | p50 ms | p95 ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.app} | {r.per_second:.0f} | {r.changes} | {r.errors} | {r.p50_ms:.1f} | {r.p95_ms:.1f} |" for r in rows
+    ]
+    lines += ["", f"Ratio: {rows[0].per_second / max(rows[1].per_second, 1e-9):.1f}× the naive app's throughput."]
+    return "\n".join(lines)
+
+
+def browser_report(changes: int, rounds: int) -> str:
+    """What a person waits for in Chromium: filter changes and the first load, the product beside the peer."""
+    from bench import browser
+
+    ds = load_dataset(SAMPLE_DIR)
+    codes = ds.district_codes[:6]
+    with (
+        serving.serve("product", "app:server") as product,
+        serving.serve("naive", "bench.naive_app:server") as naive,
+    ):
+        apps = {
+            "this dashboard": (f"{product.url}/", {"year": ids.FILTER_YEAR, "districts": ids.FILTER_DISTRICTS}),
+            "naive Dash app": (f"{naive.url}/", {"year": "year", "districts": "districts"}),
+        }
+        results = browser.run(apps, ds.years, codes, changes, rounds)
+    lines = [
+        f"Debian Chromium (headless, no GPU) at {browser.VIEWPORT['width']}×{browser.VIEWPORT['height']}, sample "
+        f"dataset, {changes} filter changes per run (year and district changes alternating), {rounds} run(s) per "
+        "app in turn; medians over the runs. Filter change: from the input to the frame after the last redraw.",
+        "",
+        "| app | filter change p50 ms | p95 ms | charts redrawn per change | first load KiB | requests | "
+        "first screen ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    p50 = {}
+    for name, r in results.items():
+        ch, ld = r["changes"], r["loads"]
+        p50[name] = browser.median([c.pct(50) for c in ch])
+        plots = browser.median([statistics.mean(c.plots) for c in ch])
+        lines.append(
+            f"| {name} | {p50[name]:.0f} | {browser.median([c.pct(95) for c in ch]):.0f} | {plots:.1f} | "
+            f"{browser.median([x.bytes for x in ld]) / 1024:.0f} | {browser.median([x.requests for x in ld]):.0f} | "
+            f"{browser.median([x.first_screen_ms for x in ld]):.0f} |"
+        )
+    mine, peer = p50["this dashboard"], p50["naive Dash app"]
+    lines += ["", f"Ratio (p50): the dashboard is {peer / max(mine, 1e-9):.1f}× faster than the naive app."]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: python -m bench [--changes N]."""
+    """Command line: python -m bench [server|browser|throughput|all] [--smoke] [options]."""
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--changes", type=int, default=60)
+    parser.add_argument("mode", nargs="?", default="all", choices=["server", "browser", "throughput", "all"])
+    parser.add_argument("--changes", type=int, default=None, help="filter changes (server 60, browser 30)")
+    parser.add_argument("--rounds", type=int, default=3, help="browser runs per app")
+    parser.add_argument("--clients", type=int, default=8, help="throughput: concurrent clients")
+    parser.add_argument("--seconds", type=float, default=20.0, help="throughput: seconds per app")
+    parser.add_argument("--smoke", action="store_true", help="a short run of each (the test suite's check)")
     args = parser.parse_args(argv)
-    sys.stdout.write(run(args.changes) + "\n")
+    if args.smoke:
+        args.changes, args.rounds, args.seconds = args.changes or 4, 1, 2.0
+    modes = ["server", "browser", "throughput"] if args.mode == "all" else [args.mode]
+    for mode in modes:
+        if mode == "server":
+            report = run(args.changes or 60)
+        elif mode == "browser":
+            report = browser_report(args.changes or 30, args.rounds)
+        else:
+            report = throughput_report(args.clients, args.seconds)
+        sys.stdout.write(f"## {mode}\n\n{report}\n\n")
+        sys.stdout.flush()
     return 0
 
 

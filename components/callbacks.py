@@ -36,9 +36,10 @@ Drawn = dict[str, list[str]]  # output name -> [data key, highlight] of what the
 
 
 def outputs() -> list[Output]:
-    """Every section's blocks' content (to paint in place), charts' figures, and records of what they show."""
+    """The new content of the blocks that changed (one attribute: the page paints each in place), the charts'
+    figures, and records of what they show."""
     return [
-        Output({"type": ids.BLOCK, "section": ALL, "name": ALL}, ids.PAINT),
+        Output(ids.PAINTER, ids.PAINT),
         Output({"type": ids.GRAPH, "section": ALL, "name": ALL}, "figure"),
         Output({"type": ids.DRAWN, "section": ALL, "name": ALL}, "data"),
     ]
@@ -173,11 +174,14 @@ def answer(
 
 def asked(sections: tuple[Section, ...]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
     """(section, name) of the blocks and charts the page holds, and the sections of its records, in output
-    order (in a request); else every present section's own (called directly)."""
+    order (in a request: a section on the page has a record and all its blocks); else every present
+    section's own (called directly)."""
     try:
-        blocks, graphs, records = ctx.outputs_list
-        pairs = [[(o["id"]["section"], o["id"]["name"]) for o in group] for group in (blocks, graphs)]
-        return pairs[0], pairs[1], [o["id"]["section"] for o in records]
+        _, graphs, records = ctx.outputs_list
+        on_page = [o["id"]["section"] for o in records]
+        by_key = {s.key: s for s in sections}
+        blocks = [(k, b.id) for k in on_page if k in by_key for b in by_key[k].blocks]
+        return blocks, [(o["id"]["section"], o["id"]["name"]) for o in graphs], on_page
     except MissingCallbackContextException:
         ds = services().dataset()
         shown = [s for s in sections if s.present(ds)]
@@ -201,12 +205,12 @@ def view_of(ds: Dataset, year: object, districts: object, config: object, extras
     return resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")), extras)
 
 
-def page_update(sections: tuple[Section, ...]) -> Callable[..., list[list[Any]]]:
+def page_update(sections: tuple[Section, ...]) -> Callable[..., list[Any]]:
     """The callback body: validate, then answer for each section the page shows with only what moved."""
     by_key = {s.key: s for s in sections}
     picks = controls(sections)
 
-    def update(year: object, districts: object, *rest: object) -> list[list[Any]]:
+    def update(year: object, districts: object, *rest: object) -> list[Any]:
         *values, _seen, visible, drawn, config = rest
         svc = services()
         ds = svc.dataset()
@@ -227,8 +231,9 @@ def page_update(sections: tuple[Section, ...]) -> Callable[..., list[list[Any]]]
             blocks.update({(key, n): v for n, v in got.blocks.items()})
             graphs.update({(key, n): v for n, v in got.graphs.items()})
             new[key] = got.drawn
+        painted = {name: v for (_, name), v in blocks.items() if v is not no_update}
         return [
-            [paint_text(blocks.get(pair, no_update)) for pair in block_names],
+            paint_text(painted) if painted else no_update,
             [graphs.get(pair) for pair in graph_names],
             [new.get(key, no_update) for key in record_sections],
         ]

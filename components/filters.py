@@ -163,15 +163,16 @@ def register(app: Dash) -> None:
     """Attach the filters' clientside callbacks to `app`.
 
     `command` turns back/forward, 全市, chart clicks and tabs into filter values; `sync` follows the filter
-    values with the URL and the options (and writes the caption, header links and years in chart titles into
-    the page). The sections follow the filter values directly, so their requests go out in the same step.
+    values with the URL (history.pushState: no Dash output, so no second callback per change) and the
+    options, and writes the caption, header links and years in chart titles into the page. The sections
+    follow the filter values directly, so their requests go out in the same step.
     """
     app.clientside_callback(
         ClientsideFunction("sti", "command"),
         Output(ids.FILTER_YEAR, "value"),
         Output(ids.FILTER_DISTRICTS, "value"),
         Output(ids.ACTIVE_SECTION, "data"),
-        Input(ids.URL, "search"),
+        Input(ids.URL, "data"),
         Input(ids.FILTER_RESET, "n_clicks"),
         Input({"type": ids.GRAPH, "section": ALL, "name": ALL}, "clickData"),
         Input({"type": ids.TAB, "section": ALL}, "n_clicks"),
@@ -183,13 +184,11 @@ def register(app: Dash) -> None:
     )
     app.clientside_callback(
         ClientsideFunction("sti", "sync"),
-        Output(ids.URL, "search"),
         Output(ids.FILTER_YEAR, "options"),
         Output(ids.FILTER_DISTRICTS, "options"),
         Input(ids.FILTER_YEAR, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
         Input(ids.ACTIVE_SECTION, "data"),
-        State(ids.URL, "search"),
         State(ids.FILTER_DATA, "data"),
         State(ids.CONFIG, "data"),
         prevent_initial_call=True,

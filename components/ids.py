@@ -12,8 +12,10 @@ import hashlib
 import re
 
 # page state
-URL = "page-url"
+URL = "page-url"  # dcc.Store: {"search", "at"} set by the page on back/forward (assets/app.js)
 CONFIG = "page-config"  # dcc.Store: {"lang", "theme"}
+PAINTER = "page-painter"  # hidden html.Div: its PAINT attribute holds {block holder id: content} per update
+PAINT = "data-paint"  # a block's content (component JSON), painted in place by assets/app.js
 NOTICE = "page-notice"
 DATA_ALERT = "page-data-alert"
 HEADER_CITY = "header-city"
@@ -77,8 +79,6 @@ SEISMIC_TIMELINE = "seismic-timeline-graph"
 
 # pattern-matching types: {"type": GRAPH, "section": key, "name": stable id}
 GRAPH = "sti-graph"
-BLOCK = "sti-block"
-PAINT = "data-paint"  # a block's new content (component JSON), painted in place by assets/app.js
 DRAWN = "sti-drawn"  # dcc.Store per section: what its charts show now (so a change redraws only what moves)
 TAB = "sti-tab"  # {"type": TAB, "section": key}: the tab of a section
 
@@ -86,11 +86,6 @@ TAB = "sti-tab"  # {"type": TAB, "section": key}: the tab of a section
 def graph_id(section: str, name: str) -> dict[str, str]:
     """The pattern ID of a section's chart (its holder element carries `name`)."""
     return {"type": GRAPH, "section": section, "name": name}
-
-
-def block_id(section: str, name: str) -> dict[str, str]:
-    """The pattern ID of a section's block of components (KPI strip, headline numbers, sentence)."""
-    return {"type": BLOCK, "section": section, "name": name}
 
 
 def drawn_id(section: str) -> dict[str, str]:

@@ -137,16 +137,16 @@ def page_query() -> str:
     return req.query_string.decode("utf-8", "replace")
 
 
-def block(section: Section, b: Block, content: Any = None) -> html.Div:
-    """A block's element (pattern ID) inside a holder with its stable ID.
+def block(b: Block, content: Any = None) -> html.Div:
+    """A block's element inside a holder with its stable ID.
 
     The element has no Dash children: its content (component JSON in `data-paint`) is drawn by the page
-    (assets/app.js) and repainted in place when the callback sends new content. Dash keeps one component
-    per block rather than one per card and line, and each component costs every update on the page.
+    (assets/app.js) and repainted in place when the callback sends new content (through the page's painter,
+    one attribute for every block that changed). Dash keeps one component per block rather than one per
+    card and line, and each component and each output costs every update on the page.
     """
-    inner_id = ids.block_id(section.key, b.id)
     make = html.P if b.kind == "p" else html.Div
-    inner = make(id=inner_id, className=b.class_name, **{ids.PAINT: callbacks.paint_text(content)})
+    inner = make(className=b.class_name, **{ids.PAINT: callbacks.paint_text(content)})
     return html.Div(inner, id=b.id, **({"aria-live": "polite"} if b.live else {}))
 
 
@@ -157,7 +157,7 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
     """
     lang = view.lang
     got = callbacks.full(services(), section, ds, view)
-    children: list = [block(section, b, got.blocks[b.id]) for b in section.blocks]
+    children: list = [block(b, got.blocks[b.id]) for b in section.blocks]
     for row in section.page_grid(ds):
         cols = []
         for g, width in row:
@@ -240,12 +240,13 @@ def serve_layout() -> html.Div:
     key = active.key if active else ""
     return html.Div(
         [
-            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.URL),  # back/forward: the URL the browser went to (assets/app.js)
             dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
             dcc.Store(id=ids.FILTER_DATA, data=filters.filter_data(ds, view, shown, key)),
             dcc.Store(id=ids.ACTIVE_SECTION, data=key),
             dcc.Store(id=ids.VISIBLE),
             dcc.Store(id=ids.SEEN),
+            html.Div(id=ids.PAINTER, hidden=True),
             header(ds, view),
             data_alert(view),
             filters.layout(ds, view),

@@ -57,7 +57,8 @@ def test_the_page_loads_the_built_bundle_precompressed(make_app) -> None:
     built = bundle.built()
     assert built is not None, "make install builds the bundle (python -m components.bundle)"
     page = client.get("/").get_data(as_text=True)
-    assert f'src="{built.url}"' in page
+    assert f'<link rel="preload" as="script" href="{built.url}" id="sti-plotly">' in page  # fetched early
+    assert "plotly.min.js" not in page  # never the full plotly.js (dcc.Graph loads the preloaded bundle)
     for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
         resp = client.get(built.url, headers={"Accept-Encoding": encoding})
         assert resp.status_code == 200

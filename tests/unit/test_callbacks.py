@@ -41,8 +41,9 @@ def update(key: str, *args: object, drawn: object = None) -> list:
     pick = controls[0] if controls else None
     states = [drawn] * len(records) if drawn is not None else [None] * len(records)
     out = page_update(SECTIONS)(year, districts, pick, None, None, states, config)
-    mine = [i for i, (k, _) in enumerate(blocks) if k == key], [i for i, (k, _) in enumerate(graphs) if k == key]
-    painted = [out[0][i] if out[0][i] is no_update else json.loads(out[0][i]) for i in mine[0]]
+    mine = [n for k, n in blocks if k == key], [i for i, (k, _) in enumerate(graphs) if k == key]
+    changed = {} if out[0] is no_update else json.loads(out[0])  # {holder id: content} of the blocks that moved
+    painted = [changed.get(name, no_update) for name in mine[0]]
     return [painted, [out[1][i] for i in mine[1]], [out[2][records.index(key)]]]
 
 

@@ -1,0 +1,81 @@
+"""The apps a benchmark measures, served as `make serve` serves them: gunicorn, on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKERS = 2  # as `make serve`
+START_TIMEOUT_S = 90.0
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback never through a proxy
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running app: its name and base URL."""
+
+    name: str
+    url: str
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ready(url: str, product: bool) -> bool:
+    try:
+        if product:  # the product says when its prewarm is done
+            with _DIRECT.open(f"{url}/healthz", timeout=2) as r:
+                return not json.loads(r.read()).get("warming", False)
+        with _DIRECT.open(f"{url}/", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serve(name: str, target: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """gunicorn `target` (e.g. 'app:server') with WORKERS workers and a fresh cache; stopped on exit."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix=f"sti-bench-{name}-") as tmp:
+        log = Path(tmp) / "gunicorn.log"
+        full_env = {**os.environ, "STI_CACHE_DIR": str(Path(tmp) / "cache"), **(env or {})}
+        cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", target]
+        with log.open("wb") as out:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not _ready(url, target.startswith("app:")):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not start: {log.read_text(errors='replace')[-2000:]}")
+                time.sleep(0.3)
+            yield Served(name, url)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def get_json(url: str, path: str, query: str = "") -> object:
+    """GET a JSON document from a served app; `query` names the page (as a browser's Referer does)."""
+    headers = {"Referer": f"{url}/{query}"} if query else {}
+    with _DIRECT.open(urllib.request.Request(url + path, headers=headers), timeout=30) as r:
+        return json.loads(r.read())

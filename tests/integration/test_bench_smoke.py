@@ -1,0 +1,47 @@
+"""A short run of every benchmark (`python -m bench --smoke`): the harness works end to end.
+
+Nothing here is timed against a target (speed lives in `make bench` and the README); the checks are that
+each mode ran against the real apps (gunicorn, Chromium), answered without errors, and reported numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from data.settings import ROOT
+
+NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+
+
+def _rows(report: str, section: str) -> dict[str, list[str]]:
+    """The Markdown table rows of one `## section` of the report, by their first cell."""
+    part = report.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip("|").split("|") for line in part.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows if not cells[0].strip().startswith("-")}
+
+
+def test_every_benchmark_runs_briefly() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = done.stdout
+    server = _rows(report, "server")
+    assert {"overview + patents", "overview + seismic"} <= set(server), server
+    for cells in server.values():
+        if cells[0] != "cold p50 ms":
+            assert all(re.fullmatch(NUMBER, c) for c in cells), cells
+    browser = _rows(report, "browser")
+    for app in ("this dashboard", "naive Dash app"):
+        cells = browser[app]
+        assert all(re.fullmatch(NUMBER, c) for c in cells), cells
+        assert float(cells[2]) >= 1, f"{app}: no chart redrawn per filter change"
+        assert float(cells[3]) > 100, f"{app}: first load of {cells[3]} KiB cannot be the whole page"
+    assert re.search(r"Ratio \(p50\): the dashboard is " + NUMBER + "×", report)
+    load = _rows(report, "throughput")
+    for app in ("this dashboard", "naive Dash app"):
+        per_second, changes, errors = load[app][:3]
+        assert int(changes) > 0, load[app]
+        assert int(errors) == 0, f"{app}: {errors} errors under load"
