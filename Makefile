@@ -22,6 +22,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 BUNDLE := build/plotly/manifest.json
+LIGHTHOUSE := build/lighthouse/node_modules/lighthouse/package.json
 CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk
 
@@ -47,6 +48,10 @@ $(STAMP): pyproject.toml | $(VPY)
 $(BUNDLE): components/web/plotly-entry.js components/bundle.py $(STAMP)
 	@$(VPY) -m components.bundle
 
+# Lighthouse for the benchmarks, from the npm registry (bench/lighthouse.py).
+$(LIGHTHOUSE): bench/lighthouse.py $(STAMP)
+	@$(VPY) -c "from bench import lighthouse; lighthouse.install()"
+
 install: $(STAMP) $(BUNDLE) ## Create .venv, install the project with its extras, build the plotly.js bundle
 
 venv .venv: install
@@ -62,10 +67,10 @@ serve: install ## gunicorn with 2 workers on HOST:PORT
 check: install ## Validate the sample dataset (DATA_DIR)
 	$(VPY) app.py check $(DATA_DIR)
 
-bench: install system-deps ## Benchmarks: Chromium (beside a naive peer), server time, throughput (README)
+bench: install system-deps $(LIGHTHOUSE) ## Benchmarks: Chromium (beside a naive peer), server time, throughput (README)
 	$(VPY) -m bench
 
-bench-smoke: install system-deps ## A short run of every benchmark (also part of make test)
+bench-smoke: install system-deps $(LIGHTHOUSE) ## A short run of every benchmark (also part of make test)
 	$(VPY) -m bench --smoke
 
 # --- System packages for the browser tests -------------------------------------------------------
@@ -90,7 +95,7 @@ system-deps: ## Ensure Debian chromium + fonts-noto-cjk (apt-get as root, else e
 lint: install ## ruff check
 	$(VENV)/bin/ruff check .
 
-test: install system-deps ## ruff, then the whole pytest suite (screenshots in artifacts/)
+test: install system-deps $(LIGHTHOUSE) ## ruff, then the whole pytest suite (screenshots in artifacts/)
 	$(VENV)/bin/ruff check .
 	$(VPY) -m pytest $(PYTEST_ARGS)
 

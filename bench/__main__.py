@@ -1,7 +1,8 @@
 """`make bench`: what a person waits for in Chromium, server time per filter change, and throughput.
 
 Modes (default: all): `browser` (bench/browser.py: the product beside the naive peer, bench/naive_app.py),
-`server` (below), `throughput` (bench/load.py: 8 clients against gunicorn, beside the peer).
+`server` (below), `throughput` (bench/load.py: 8 clients against gunicorn, beside the peer), `lighthouse`
+(bench/lighthouse.py: Lighthouse desktop on both apps).
 
 Server mode: server time and bytes per filter change, cold and warm cache, on the sample dataset.
 
@@ -215,10 +216,37 @@ def browser_report(changes: int, rounds: int) -> str:
     return "\n".join(lines)
 
 
+def lighthouse_report(rounds: int, warm: bool = True) -> str:
+    """Lighthouse (desktop, no throttling) on the product's dashboard and on the naive peer, medians of runs."""
+    from bench import lighthouse
+
+    rows = []
+    apps = (("this dashboard", "app:server"), ("naive Dash app", "bench.naive_app:server"))
+    for name, target in apps if warm else apps[:1]:  # the smoke run: the dashboard only
+        with serving.serve(name, target) as served:
+            if warm:
+                lighthouse.run(f"{served.url}/")  # a first run warms the server's caches
+            rows.append((name, lighthouse.median([lighthouse.run(f"{served.url}/") for _ in range(rounds)])))
+    lines = [
+        f"Lighthouse {lighthouse.VERSION}, desktop preset, no throttling, Debian Chromium; median of {rounds} "
+        f"run(s) per app{' after one warm-up run' if warm else ''}.",
+        "",
+        "| app | performance | accessibility | total blocking time ms | CLS | LCP ms | FCP ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {n} | {s.performance:.0f} | {s.accessibility:.0f} | {s.tbt_ms:.0f} | {s.cls:.3f} | {s.lcp_ms:.0f} | "
+        f"{s.fcp_ms:.0f} |"
+        for n, s in rows
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: python -m bench [server|browser|throughput|all] [--smoke] [options]."""
+    """Command line: python -m bench [server|browser|throughput|lighthouse|all] [--smoke] [options]."""
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("mode", nargs="?", default="all", choices=["server", "browser", "throughput", "all"])
+    modes_all = ["server", "browser", "throughput", "lighthouse"]
+    parser.add_argument("mode", nargs="?", default="all", choices=[*modes_all, "all"])
     parser.add_argument("--changes", type=int, default=None, help="filter changes (server 60, browser 30)")
     parser.add_argument("--rounds", type=int, default=3, help="browser runs per app")
     parser.add_argument("--clients", type=int, default=8, help="throughput: concurrent clients")
@@ -227,14 +255,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         args.changes, args.rounds, args.seconds = args.changes or 4, 1, 2.0
-    modes = ["server", "browser", "throughput"] if args.mode == "all" else [args.mode]
+    modes = modes_all if args.mode == "all" else [args.mode]
     for mode in modes:
         if mode == "server":
             report = run(args.changes or 60)
         elif mode == "browser":
             report = browser_report(args.changes or 30, args.rounds)
-        else:
+        elif mode == "throughput":
             report = throughput_report(args.clients, args.seconds)
+        else:
+            report = lighthouse_report(args.rounds, warm=not args.smoke)
         sys.stdout.write(f"## {mode}\n\n{report}\n\n")
         sys.stdout.flush()
     return 0

