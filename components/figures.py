@@ -64,6 +64,18 @@ def _add(fig: Fig, kind: str, **props: Any) -> None:
     fig["data"].append({"type": kind, **_plain(props)})
 
 
+def _bars(fig: Fig, categories: Any, values: Any, flat: bool, **props: Any) -> None:
+    """A bar trace of `values` per category: horizontal bars when `flat` (many categories), else columns."""
+    _add(
+        fig,
+        "bar",
+        x=values if flat else categories,
+        y=categories if flat else values,
+        orientation="h" if flat else "v",
+        **props,
+    )
+
+
 def label_room(n: int, flat: bool) -> int:
     """How many characters (CJK count two) a category label may take: down the side of horizontal bars, or
     under its bar (Plotly turns long labels aslant, so 12 at least; more when few bars share the width)."""
@@ -247,12 +259,11 @@ def district_bars(
     for col, label in columns:
         opacity = opacities(list(frame["district"]), selected)
         values = frame[col] * factor
-        _add(
+        _bars(
             fig,
-            "bar",
-            x=values if flat else names,
-            y=names if flat else values,
-            orientation="h" if flat else "v",
+            names,
+            values,
+            flat,
             name=label,
             customdata=frame["district"],
             marker={"opacity": opacity},
@@ -463,12 +474,11 @@ def tiers_by_district(
     axes = _bar_axes(cats, count_axis, flat)
     fig = _fig(base_layout(theme, barmode="stack", clickmode="event", **axes))
     for tier in frame.columns:
-        _add(
+        _bars(
             fig,
-            "bar",
-            x=frame[tier] if flat else labels,
-            y=labels if flat else frame[tier],
-            orientation="h" if flat else "v",
+            labels,
+            frame[tier],
+            flat,
             name=t(f"tier_short_{tier}", lang),
             customdata=list(frame.index),
             marker={"opacity": opacity},
@@ -495,12 +505,11 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
     value_axis = {"title": {"text": t("uptime_axis", lang)}, "range": [max(lo, 0), 100.02], "ticksuffix": "%"}
     axes = _bar_axes(cats, value_axis, flat)
     fig = _fig(base_layout(theme, showlegend=False, **axes))
-    _add(
+    _bars(
         fig,
-        "bar",
-        x=pct if flat else names,
-        y=names if flat else pct,
-        orientation="h" if flat else "v",
+        names,
+        pct,
+        flat,
         text=[f"{v:.2f}%" for v in pct],
         textposition="none",
         marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},

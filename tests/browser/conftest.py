@@ -45,6 +45,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from bench.browser import ARGS as BENCH_ARGS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BROWSER_TESTS_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = REPO_ROOT / "data" / "sample"
@@ -52,15 +54,7 @@ ARTIFACTS_DIR = Path(os.environ.get("STI_ARTIFACTS_DIR", REPO_ROOT / "artifacts"
 SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
 
 CHROMIUM_PATH = os.environ.get("STI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = BENCH_ARGS  # the benchmark's flags: tests and benchmarks run the same browser
 DEFAULT_CONTEXT_OPTIONS: dict[str, Any] = {
     "viewport": {"width": 1366, "height": 768},
     "locale": "zh-CN",
