@@ -45,6 +45,11 @@ def outputs() -> list[Output]:
     ]
 
 
+def view_states() -> list[State]:
+    """What a view is made of, as callback State: the year, the districts and the page's language and theme."""
+    return [State(ids.FILTER_YEAR, "value"), State(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data")]
+
+
 def controls(sections: tuple[Section, ...]) -> list[tuple[Section, tuple[str, str, str]]]:
     """Every section's own controls (the map picker), with their section."""
     return [(s, c) for s in sections for c in s.controls]
@@ -254,8 +259,6 @@ def register(app: Dash, sections: tuple[Section, ...], body: Callable[..., Any])
     app.callback(
         Output(ids.SECTION_BODY, "children"),
         Input(ids.ACTIVE_SECTION, "data"),
-        State(ids.FILTER_YEAR, "value"),
-        State(ids.FILTER_DISTRICTS, "value"),
-        State(ids.CONFIG, "data"),
+        *view_states(),
         prevent_initial_call=True,
     )(body)

@@ -9,9 +9,10 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import diskcache
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, dcc, html, no_update
 
 from components import ids
+from components.callbacks import view_states
 from components.deck import build_pptx, pptx_filename
 from components.i18n import t
 from components.render import ExportError
@@ -109,9 +110,7 @@ def register(app: Dash, store: DataStore, jobs_dir: Path) -> None:
         Output(ids.EXPORT_DOWNLOAD, "data"),
         Output(ids.EXPORT_ERROR, "children"),
         Input(ids.EXPORT_BUTTON, "n_clicks"),
-        State(ids.FILTER_YEAR, "value"),
-        State(ids.FILTER_DISTRICTS, "value"),
-        State(ids.CONFIG, "data"),
+        *view_states(),
         background=True,
         prevent_initial_call=True,
         progress=[
