@@ -12,7 +12,7 @@ from data.load import Dataset
 
 def district_names(ds: Dataset, lang: str) -> dict[str, str]:
     """District code -> name in the current language."""
-    return {str(r["code"]): name(r, lang) for r in ds.districts.to_dict("records")}
+    return {str(r["code"]): name(r, lang) for r in ds.district_rows}
 
 
 def selection_name(ds: Dataset, districts: tuple[str, ...], lang: str, whole: str = "whole_city") -> str:
@@ -25,7 +25,7 @@ def selection_name(ds: Dataset, districts: tuple[str, ...], lang: str, whole: st
 
 def station_names(ds: Dataset, lang: str) -> dict[str, str]:
     """Station id -> name in the current language."""
-    return {str(r["station"]): name(r, lang) for r in ds.stations.to_dict("records")}
+    return {str(r["station"]): name(r, lang) for r in ds.station_rows}
 
 
 def many_rows_height(ds: Dataset) -> int:

@@ -100,8 +100,14 @@ def series(ds: Dataset, indicator: str, districts: Sequence[str] = ()) -> pd.Ser
 
     sum: sum over the districts; ratio: sum(numerator) / sum(denominator) x scale over the districts
     that report both; city: the published city value, and nothing for a district selection; the five
-    pipeline tiers: active certifications counted from enterprises.csv.
+    pipeline tiers: active certifications counted from enterprises.csv. (Computed once per dataset and
+    selection; each caller gets its own copy.)
     """
+    key = ("series", indicator, tuple(districts))
+    return _index(ds).remember(key, lambda: _series_of(ds, indicator, districts)).copy()
+
+
+def _series_of(ds: Dataset, indicator: str, districts: Sequence[str]) -> pd.Series:
     idx = _index(ds)
     info = idx.info[indicator]
     cols = _selected(ds, districts)

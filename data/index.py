@@ -6,9 +6,10 @@ frames stay in data/aggregate.py; tests assert that the fast paths agree with th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,8 @@ import pandas as pd
 from data.schema import TIER_INDICATORS, TIER_NAMES, TIERS
 
 N_TIERS = len(TIERS)
+MEMO_MAX = 20_000  # remembered results per dataset (a few MB at most)
+T = TypeVar("T")
 NEW, LOST = N_TIERS, N_TIERS  # extra source row "new" / extra target column "lost" in the flow cube
 
 
@@ -35,6 +38,7 @@ class Index:
     station_district: tuple[str, ...]
     service: np.ndarray  # [station, year, month] seconds in service
     down: np.ndarray  # [station, year, month] seconds down (union of outages)
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)  # see remember
 
     def year_pos(self, year: int) -> int | None:
         """Row of `year` in the arrays, or None outside the dataset's years."""
@@ -42,6 +46,15 @@ class Index:
             return self.years.index(year)
         except ValueError:
             return None
+
+    def remember(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """`make()`, computed once per key for this dataset (a filter change asks for the same series from its
+        cards, sentences and charts; pandas objects cost ~1 ms each to build). Bounded: cleared when full."""
+        if key not in self.memo:
+            if len(self.memo) >= MEMO_MAX:
+                self.memo.clear()
+            self.memo[key] = make()
+        return self.memo[key]  # type: ignore[return-value]
 
     def columns(self, districts: tuple[str, ...] | list[str]) -> np.ndarray:
         """Column positions of the selected districts (all when empty)."""

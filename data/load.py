@@ -109,6 +109,16 @@ class Dataset:
         return tuple(str(c) for c in self.districts["code"])
 
     @cached_property
+    def district_rows(self) -> tuple[dict[str, Any], ...]:
+        """districts.csv as records (read on every request: built once)."""
+        return tuple(self.districts.to_dict("records"))
+
+    @cached_property
+    def station_rows(self) -> tuple[dict[str, Any], ...]:
+        """seismic_stations.csv as records (built once)."""
+        return tuple(self.stations.to_dict("records"))
+
+    @cached_property
     def years_by_district(self) -> dict[str, frozenset[int]]:
         """The years in which each district (and the city row) has any observation (read on every request)."""
         obs = self.observations

@@ -1227,3 +1227,26 @@ def test_tiny_fixture_loads_with_expected_shape(tiny: Dataset) -> None:
     assert tiny.district_codes == list(ALL)
     assert tiny.years == [2010, 2011, 2012]
     assert "tiny" in tiny.origin  # the source's label: the directory it was read from
+
+
+def test_a_series_is_computed_once_and_each_caller_gets_its_own_copy(tiny: Dataset) -> None:
+    """series() remembers its result per dataset and selection; mutating one answer never changes the next."""
+    codes = tiny.district_codes[:2]
+    first = agg.series(tiny, "share", codes)
+    key = ("series", "share", tuple(codes))
+    assert key in tiny.index.memo
+    first.iloc[:] = -1.0
+    again = agg.series(tiny, "share", codes)
+    assert len(again) > 0
+    assert (again >= 0).all(), again
+    assert again.equals(agg._series_of(tiny, "share", codes))
+
+
+def test_the_memo_is_bounded(tiny: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    from data import index
+
+    monkeypatch.setattr(index, "MEMO_MAX", 3)
+    idx = dataclasses.replace(tiny.index, memo={})
+    for k in range(10):
+        assert idx.remember(("k", k), lambda k=k: k * 2) == k * 2
+        assert len(idx.memo) <= 3
