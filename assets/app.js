@@ -263,7 +263,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     Object.keys(props).forEach(function (k) {
       var v = props[k];
       if (KEPT[k] || v === null || v === undefined || v === false || typeof v === "object") { return; }
-      want[k === "htmlFor" ? "for" : k.toLowerCase()] = v === true ? "" : String(v);
+      var name = k === "htmlFor" ? "for" : k.toLowerCase(), text = v === true ? "" : String(v);
+      if (name.indexOf("on") === 0 || /^\s*(javascript|data|vbscript):/i.test(text)) { return; }  /* never code */
+      want[name] = text;
     });
     if (typeof props.id === "string") { want.id = props.id; }
     var cls = props.className || "";
@@ -277,9 +279,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     Object.keys(want).forEach(function (k) { if (el.getAttribute(k) !== want[k]) { el.setAttribute(k, want[k]); } });
   }
 
+  var NEVER = {script: true, iframe: true, object: true, embed: true, style: true, link: true, meta: true, base: true};
+
   function build(c) {
     if (isText(c)) { return document.createTextNode(String(c)); }
-    var el = document.createElement(String(c.type).toLowerCase());
+    var tag = String(c.type).toLowerCase();
+    if (NEVER[tag]) { return document.createTextNode(""); }  /* a block holds text and layout, never code */
+    var el = document.createElement(tag);
     setProps(el, c.props || {});
     fill(el, (c.props || {}).children);
     return el;

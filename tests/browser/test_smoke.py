@@ -37,3 +37,38 @@ def test_home_page_shows_city_and_dataset_version(
 
     assert page_guard.external_requests == [], page_guard.external_requests
     page_guard.assert_clean()
+
+
+def test_painted_blocks_never_carry_code(page: Page, app_server, page_guard) -> None:
+    """The page paints blocks from component JSON: script-like elements, on* handlers and javascript: links
+    in that JSON are dropped, text stays text."""
+    page.goto(app_server.url)
+    page.wait_for_selector("#kpi-strip [data-indicator]")
+    got = page.evaluate(
+        """() => {
+            window.__pwned = 0;
+            const el = document.createElement('div');
+            const h = (type, props) => ({type, namespace: 'dash_html_components', props});
+            el.setAttribute('data-paint', JSON.stringify([
+                h('Script', {children: 'window.__pwned = 1'}),
+                h('A', {children: '<b>x</b>', href: 'javascript:window.__pwned=2', onClick: 'window.__pwned=3',
+                        title: 'ok'}),
+                h('Img', {src: ' JavaScript:alert(1)', alt: 'a'}),
+            ]));
+            document.body.appendChild(el);
+            window.__stiPaint(el);
+            const a = el.querySelector('a');
+            return {scripts: el.querySelectorAll('script').length, href: a.getAttribute('href'),
+                    onclick: a.getAttribute('onclick'), title: a.getAttribute('title'), text: a.textContent,
+                    src: el.querySelector('img').getAttribute('src'), pwned: window.__pwned};
+        }"""
+    )
+    assert got == {
+        "scripts": 0,
+        "href": None,
+        "onclick": None,
+        "title": "ok",
+        "text": "<b>x</b>",
+        "src": None,
+        "pwned": 0,
+    }, got
