@@ -314,7 +314,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   }
 
   /* The page's painter carries every block that changed in one update: {holder id: content}. */
-  function distribute(painter, text) {
+  function distribute(text) {
     var map;
     try { map = JSON.parse(text); } catch (e) { return; }
     if (!map || typeof map !== "object") { return; }
@@ -330,7 +330,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   function paint(el) {
     var text = el.getAttribute("data-paint");
     if (text === null || el.__stiPainted === text) { return; }
-    if (el.id === "page-painter") { el.__stiPainted = text; distribute(el, text); return; }
+    if (el.id === "page-painter") { el.__stiPainted = text; distribute(text); return; }
     var children;
     try { children = JSON.parse(text); } catch (e) { return; }
     if (!plain(children)) { return; }  /* nothing else is sent: a block holds HTML and text */

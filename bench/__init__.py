@@ -70,7 +70,7 @@ class Page:
         return cls(get("/_dash-dependencies"), layout)
 
     def callback(self, output: str) -> dict[str, Any]:
-        """The callback whose output string contains `output` (e.g. SECTIONS_OUTPUT, 'page-url.search')."""
+        """The callback whose output string contains `output` (e.g. SECTIONS_OUTPUT, 'filter-year.options')."""
         found = [d for d in self.dependencies if output in d["output"]]
         if len(found) != 1:
             raise KeyError(f"{len(found)} callbacks with an output matching {output!r}")
