@@ -1,9 +1,10 @@
 """The page's callback, derived from the registry: one request per filter change for every section shown.
 
-Outputs are pattern-matching (`ALL`) over the sections' blocks and charts, so the same callback serves a
-dataset with every chart and one that lacks some: it fills exactly the components the page holds, each
-through its section's declaration. (One request, not one per section: every request costs the browser a
-round of Dash's bookkeeping across the whole page, measured to matter more than the server's time.)
+Chart outputs are pattern-matching (`ALL`), so the same callback serves a dataset with every chart and one
+that lacks some: it fills exactly the charts the page holds, each through its section's declaration; the
+blocks that changed travel together in one attribute of the page's painter (assets/app.js paints them).
+(One request, not one per section: every request costs the browser a round of Dash's bookkeeping across
+the whole page, measured to matter more than the server's time.)
 
 A filter change redraws only what moves. Each section keeps, in a store on the page, what its charts show
 (their data key and highlighted districts); a chart whose key is unchanged is left alone (`no_update`),
@@ -105,8 +106,8 @@ def figure(svc: Services, section: Section, g: Graph, ds: Dataset, view: View, k
     return svc.cached(f"{section.key}:{g.id}", ds, (key,), lambda: g.build(ds, view))
 
 
-def apply(fig: dict[str, Any], edits: list[tuple[list[Any], Any]]) -> None:
-    """(path, value) edits applied to a figure's JSON in place."""
+def apply(fig: dict[str, Any] | Patch, edits: list[tuple[list[Any], Any]]) -> None:
+    """(path, value) edits applied in place to a figure's JSON or to a Patch."""
     for path, value in edits:
         target = fig
         for step in path[:-1]:
@@ -117,11 +118,7 @@ def apply(fig: dict[str, Any], edits: list[tuple[list[Any], Any]]) -> None:
 def as_patch(edits: list[tuple[list[Any], Any]]) -> Patch:
     """(path, value) edits of a figure as a Dash Patch (the browser changes just those)."""
     patch = Patch()
-    for path, value in edits:
-        target = patch
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = value
+    apply(patch, edits)
     return patch
 
 
