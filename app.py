@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,14 +46,39 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
+# dcc's lazily loaded chunks every dashboard page needs: fetched with the page, not after its first render.
+DCC_CHUNKS = ("async-graph.js", "async-dropdown.js")
+
+
 def index_string(plotly_bundle: bundle.Bundle | None) -> str:
-    """The page template. With the partial plotly.js built, the head preloads it (fetched while the rest of
-    the page starts) and dcc.Graph loads it from there when the first chart mounts (assets/app.js points
-    Dash at it), so its evaluation does not hold up the layout request. Without it, Dash's full plotly.js."""
-    if plotly_bundle is None:
-        return INDEX_STRING
-    link = f'<link rel="preload" as="script" href="{plotly_bundle.url}" id="sti-plotly">'
-    return INDEX_STRING.replace("{%css%}", link + "\n        {%css%}")
+    """The page template. The head preloads dcc's chart and dropdown chunks and, when built, the partial
+    plotly.js, which assets/app.js evaluates while the layout request is out and dcc.Graph then uses.
+    Without the build, Dash's full plotly.js as dcc.Graph loads it."""
+    links = [f'<link rel="preload" as="script" href="/_dash-component-suites/dash/dcc/{c}">' for c in DCC_CHUNKS]
+    if plotly_bundle is not None:
+        links.insert(0, f'<link rel="preload" as="script" href="{plotly_bundle.url}" id="sti-plotly">')
+    return INDEX_STRING.replace("{%css%}", "\n        ".join([*links, "{%css%}"]))
+
+
+POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
+
+
+def swap_polyfill(scripts: str, runtime_url: str) -> str:
+    """Dash's script tags with its @babel/polyfill replaced by the regenerator runtime (all the component
+    bundles need of it on the browsers Dash 4 supports); unchanged when Dash no longer lists the polyfill."""
+    return POLYFILL_TAG.sub(lambda _: f'<script src="{runtime_url}"></script>', scripts, count=1)
+
+
+class StiDash(Dash):
+    """Dash with the page's scripts trimmed by the build (see `swap_polyfill`)."""
+
+    runtime_url: str | None = None
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        """The index page; the polyfill swapped when the build is there."""
+        if self.runtime_url:
+            kwargs["scripts"] = swap_polyfill(kwargs["scripts"], self.runtime_url)
+        return super().interpolate_index(**kwargs)
 
 
 def bootstrap_dir() -> Path:
@@ -89,10 +115,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     jobs_dir = private_dir(settings.cache_dir / "jobs")
     jobs = DiskcacheManager(diskcache.Cache(str(jobs_dir)))
     plotly_bundle = bundle.built()  # else Dash loads the full plotly.js from the plotly package
-    app = Dash(
+    app = StiDash(
         __name__,
         title=store.get().meta["title_zh"],
         update_title=None,
+        suppress_callback_exceptions=True,  # no second copy of the layout in the page (checked by the tests)
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,
         compress=True,
@@ -101,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         background_callback_manager=jobs,
     )
+    app.runtime_url = plotly_bundle.runtime_url if plotly_bundle else None
     server: flask.Flask = app.server
     services = Services(settings, store, cache, code_fingerprint())
     services.warmer = Warmer(services)
@@ -117,12 +145,15 @@ def create_app(settings: Settings | None = None) -> Dash:
 def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | None) -> None:
     static = bootstrap_dir()
 
+    files = plotly_bundle.files() if plotly_bundle else {}
+
     @server.get("/vendor/plotly/<digest>/<name>")
     def vendor_plotly(digest: str, name: str) -> flask.Response:
-        """The partial plotly.js, precompressed; its URL names its content, so it is cached for a year."""
-        if plotly_bundle is None or digest != plotly_bundle.digest or name != plotly_bundle.path.name:
+        """The partial plotly.js and the regenerator runtime, precompressed; their URLs name their content,
+        so they are cached for a year."""
+        path = files.get((digest, name))
+        if path is None:
             flask.abort(404)
-        path = plotly_bundle.path
         accepted = flask.request.accept_encodings
         copies = {"br": path.with_name(path.name + ".br"), "gzip": path.with_name(path.name + ".gz")}
         encoding = next((e for e, p in copies.items() if accepted[e] and p.is_file()), None)
@@ -131,7 +162,7 @@ def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | N
             mimetype="application/javascript",
             max_age=31_536_000,
             conditional=True,
-            etag=f"{plotly_bundle.digest}-{encoding}",
+            etag=f"{digest}-{encoding}",
         )
         resp.headers.pop("Content-Disposition", None)
         resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -1,11 +1,90 @@
-/* The page's plotly.js: dcc.Graph loads it from window._dashPlotlyJSURL when the first chart mounts; the
-   renderer would set that to Dash's full plotly.js, so it is pinned to the partial bundle the head preloads. */
+/* First draws, one chart per task and only once a chart is in view. A chart's first Plotly draw costs
+   40-150 ms on a small machine; the charts mounting together drew in one 400-600 ms task that held the page
+   (no click, no scroll) until the last one was done, and charts below the fold were drawn before anyone
+   looked at them. Now each first draw waits for its chart to come into view (presentation mode: at once,
+   its slides are all laid out before they start) and runs in a task of its own. A chart already drawn
+   redraws straight away (a filter change), so the order of one chart's draws never changes: dcc.Graph
+   chains each draw on the promise of the one before. */
 (function () {
-  var link = document.getElementById("sti-plotly");
-  if (link && !window.Plotly) {
-    var url = link.href;
-    Object.defineProperty(window, "_dashPlotlyJSURL", {get: function () { return url; }, set: function () {}});
+  "use strict";
+  var queue = [], pumping = false, observer = null;
+  var lazy = new URLSearchParams(window.location.search).get("present") !== "1";
+
+  function inView(gd) {
+    if (!lazy) { return true; }
+    var r = gd.getBoundingClientRect();
+    if (!r.width && !r.height) { return true; }  /* not laid out (hidden): nothing to wait for */
+    return r.bottom > 0 && r.top < (window.innerHeight || 0) && r.right > 0 && r.left < (window.innerWidth || 0);
   }
+
+  function nextTask(fn) {  /* a new task, without setTimeout's clamping */
+    var ch = new MessageChannel();
+    ch.port1.onmessage = fn;
+    ch.port2.postMessage(0);
+  }
+
+  function ready() {  /* the first queued chart now in view, or one gone from the page (dropped) */
+    return queue.findIndex(function (job) { return !job.gd.isConnected || inView(job.gd); });
+  }
+
+  function pump() {
+    if (pumping || ready() < 0) { return; }
+    pumping = true;
+    nextTask(function () {
+      pumping = false;
+      var i = ready();
+      if (i >= 0) {
+        var job = queue.splice(i, 1)[0];
+        if (observer) { observer.unobserve(job.gd); }
+        job.run();
+      }
+      pump();
+    });
+  }
+
+  function schedule(P) {
+    if (P.__stiScheduled || typeof P.react !== "function") { return; }
+    var react = P.react;
+    P.__stiScheduled = true;
+    P.react = function (gd) {
+      var self = this, args = arguments;
+      if (!gd || gd._fullLayout || !gd.getBoundingClientRect) { return react.apply(self, args); }
+      return new Promise(function (resolve, reject) {
+        queue.push({gd: gd, run: function () {
+          if (!gd.isConnected) { resolve(); return; }  /* unmounted while it waited: nothing to draw */
+          try { resolve(react.apply(self, args)); } catch (err) { reject(err); }
+        }});
+        if (!observer) { observer = new IntersectionObserver(pump); }
+        observer.observe(gd);
+        pump();
+      });
+    };
+  }
+
+  if (window.Plotly) { schedule(window.Plotly); return; }
+  var plotly, loading = null, loaded = function () {};
+  Object.defineProperty(window, "Plotly", {
+    configurable: true,
+    get: function () { return plotly || loading; },  /* while it loads: a promise dcc.Graph waits on */
+    set: function (v) { plotly = v; if (v) { schedule(v); } loaded(); }
+  });
+
+  /* The page's plotly.js is the partial bundle the head preloads (#sti-plotly). It is evaluated as soon as
+     the page's own scripts have run, while the layout request is out (~150 ms the main thread would
+     otherwise spend after the layout came back, before the first chart), and dcc.Graph, which would load
+     Dash's full plotly.js from window._dashPlotlyJSURL, finds it (or the promise of it) on window.Plotly. */
+  var link = document.getElementById("sti-plotly");
+  if (!link) { return; }
+  var url = link.href;
+  Object.defineProperty(window, "_dashPlotlyJSURL", {get: function () { return url; }, set: function () {}});
+  loading = new Promise(function (resolve) { loaded = resolve; });
+  function load() {
+    var script = document.createElement("script");
+    script.src = url;
+    script.onerror = function () { loaded(); };  /* dcc.Graph then fails as it would have without it */
+    document.head.appendChild(script);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", load); } else { load(); }
 })();
 
 /* Back and forward: the URL the browser went to becomes the filters (`command`). */

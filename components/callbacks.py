@@ -8,8 +8,9 @@ the whole page, measured to matter more than the server's time.)
 
 A filter change redraws only what moves. Each section keeps, in a store on the page, what its charts show
 (their data key and highlighted districts); a chart whose key is unchanged is left alone (`no_update`),
-one whose only change is the highlighted selection gets a `Patch` of its opacities or outlines, the rest
-get new figures, each cached by its own key (so a year change reuses every trend chart).
+one whose only change is the highlighted selection gets a `Patch` of its opacities or outlines when it is
+the overview's (no tab switch can remove it while the answer is out), the rest get new figures, each
+cached by its own key (so a year change reuses every trend chart).
 
 Only what is seen is drawn: a chart off screen (the page tells which are in or near the viewport) is
 marked stale instead of redrawn, and is brought up to date when it scrolls into view.
@@ -161,7 +162,10 @@ def answer(
             if before is not None:
                 record[name] = before
             continue
-        elif g.highlight and before is not None and before[0] == key:
+        elif g.highlight and before is not None and before[0] == key and section.pinned:
+            # A Patch only where the chart cannot be gone when it lands: a tab switch while the request is
+            # out replaces a tabbed section's charts, and Dash fails the whole response (every output of it)
+            # on a Patch whose target is no longer there; a full figure for a gone chart is just dropped.
             out[name] = as_patch(
                 figures.highlight_updates(figure(svc, section, g, ds, view, key), view.districts, view.theme)
             )

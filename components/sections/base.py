@@ -177,6 +177,7 @@ class Section:
     controls: tuple[tuple[str, str, str], ...] = ()  # (component id, property, name in view.extras)
     uses_extra: Callable[[Dataset], set[str]] = field(default=lambda ds: set())
     empty_reason: str = "nothing to show"
+    pinned: bool = False  # always on the page, above the tabs (the overview); the others come one at a time
 
     def title(self, lang: str) -> str:
         """The section heading in `lang`."""

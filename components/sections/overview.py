@@ -153,6 +153,7 @@ def _map_needs(ds: Dataset) -> list[str]:
 
 SECTION = Section(
     key="overview",
+    pinned=True,
     title_key="overview",
     sentence=sentence,
     blocks=(

@@ -91,6 +91,17 @@ def close_dropdown(page: Page) -> None:
 
 
 _ALL_GRAPHS_READY = """(n) => {
+    // Charts draw the first time they come into view (assets/app.js): bring the first one not drawn yet into
+    // view, as a reader scrolling down would.
+    const pending = [...document.querySelectorAll('.graph-holder')].find(h => {
+        const g = h.querySelector('.js-plotly-plot');
+        return !g || !g._fullLayout;
+    });
+    if (pending) {
+        const r = pending.getBoundingClientRect();
+        if (r.bottom <= 0 || r.top >= window.innerHeight) pending.scrollIntoView({block: 'center'});
+        return false;
+    }
     const plots = [...document.querySelectorAll('.js-plotly-plot')];
     const want = n === null ? document.querySelectorAll('.graph-holder').length : n;
     if (!want || plots.length < want || document.querySelector('[data-dash-is-loading="true"]')) return false;
@@ -101,8 +112,11 @@ _ALL_GRAPHS_READY = """(n) => {
 
 
 def wait_all_graphs(page: Page, n: int | None = None) -> None:
-    """Wait until the page's graphs (`n`, or as many as it has chart holders) have all drawn something."""
+    """Wait until the page's graphs (`n`, or as many as it has chart holders) have all drawn something,
+    scrolling each one not drawn yet into view; the page is scrolled back to where it was."""
+    y = page.evaluate("window.scrollY")
     page.wait_for_function(_ALL_GRAPHS_READY, arg=n, timeout=WAIT_MS)
+    page.evaluate("(y) => window.scrollTo(0, y)", y)
 
 
 def section_keys(page: Page) -> list[str]:

@@ -572,3 +572,39 @@ def test_default_view_screenshot(new_page, app_server, page_guard, screenshot, w
     }
     unexpected = {gid: problems for gid, problems in unexpected.items() if problems}
     assert not unexpected, json.dumps(unexpected, ensure_ascii=False)
+
+
+def test_a_tab_switch_while_a_filter_change_is_out_loses_nothing(new_page, app_server, page_guard) -> None:
+    """The filter change's answer lands after the tab has replaced the section it was computed for: the
+    overview still gets its part (the KPI and the map's highlight), the new section keeps its own charts,
+    and the page logs no error (a Patch for a chart no longer there used to fail the whole answer)."""
+    page = new_page(viewport={"width": 1366, "height": 2400})  # every chart in view: all of them answered
+    open_view(page, app_server.url)
+    wait_all_graphs(page)
+    page.wait_for_function("() => (window.__stiSeen || {})['patents-district-graph'] === true", timeout=15_000)
+
+    held = []  # the filter change's request, answered only once the tab's answer has landed
+
+    def hold(route) -> None:
+        if "page-painter" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/_dash-update-component**", hold)  # Dash 4 adds the callback's hash to the path
+    page.evaluate(f"window.dash_clientside.set_props('filter-districts', {{value: ['{YINZHOU}']}})")
+    page.locator("#section-tabs [data-section=pipeline]").click()
+    page.wait_for_selector("#section-body #section-pipeline", timeout=15_000)
+    assert len(held) == 1, held
+    held[0].fulfill(response=held[0].fetch())
+    page.wait_for_function(
+        """() => { const g = document.querySelector('#overview-map-graph .js-plotly-plot');
+            return g && g.layout && (g.layout.shapes || []).length === 1; }""",
+        timeout=15_000,
+    )
+    wait_number(page, kpi("patent_applications"), 13328)  # 鄞州区 2012 (as in the dropdown test's first step)
+    wait_all_graphs(page)
+    traces = page.evaluate(
+        "[...document.querySelectorAll('#section-body .js-plotly-plot')].flatMap(g => g.data.map(t => t.type))"
+    )
+    assert "sankey" in traces, traces  # the pipeline's charts, not the patents charts' late figures

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import WAIT_MS, chart_text_problems, every_section, kpi
+from browser_helpers import WAIT_MS, chart_text_problems, every_section, kpi, wait_all_graphs
 from oracle import CJK, FIXTURES, oracle
 from playwright.sync_api import Page, expect
 from pptx import Presentation
@@ -42,15 +42,6 @@ OWN_OF = {  # the indicators of each fixture's own (no built-in section shows th
     "large": ("tech_market_turnover",),
 }
 
-MARKS = ".trace .point, .trace path.js-line, .hm image, .sankey-node"
-_GRAPHS_DRAWN = """(marks) => {
-    const holders = [...document.querySelectorAll('.graph-holder')];
-    if (!holders.length || document.querySelector('[data-dash-is-loading="true"]')) return false;
-    return holders.every(h => {
-        const g = h.querySelector('.js-plotly-plot');
-        return g && g._fullLayout && (g.querySelectorAll(marks).length || g.querySelector('.annotation-text'));
-    });
-}"""
 _GRAPH_STATES = """() => [...document.querySelectorAll('.graph-holder')].map(h => {
     const g = h.querySelector('.js-plotly-plot');
     const box = g.getBoundingClientRect();
@@ -79,7 +70,7 @@ def load_dashboard(page: Page, url: str) -> list[dict]:
     assert response is not None
     assert response.ok, f"GET {url} -> {response.status}"
     page.wait_for_selector("#kpi-strip [data-indicator]", timeout=WAIT_MS)
-    page.wait_for_function(_GRAPHS_DRAWN, arg=MARKS, timeout=WAIT_MS)
+    wait_all_graphs(page)
     return page.evaluate(_GRAPH_STATES)
 
 

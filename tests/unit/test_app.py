@@ -64,6 +64,17 @@ def test_index_is_zh_cn_and_references_no_other_host(client) -> None:
     assert urls, "the index page should reference its scripts and styles"
     assert all(u.startswith("/") for u in urls), urls
     assert "/vendor/bootstrap/css/bootstrap.min.css" in urls
+    for url in urls:  # every script, style and preload it names is served
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_page_carries_no_validation_copy_of_the_layout(client) -> None:
+    """Dash would embed the whole layout a second time (~60 KB) for the browser to check callbacks against on
+    every load; the check runs here instead (test_layout_ids_are_unique_and_every_callback_id_exists)."""
+    page = client.get("/").get_data(as_text=True)
+    config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert "validation_layout" not in config
+    assert len(page.encode()) < 12_000, len(page.encode())
 
 
 def test_bootstrap_css_is_served_from_the_installed_package(client) -> None:
