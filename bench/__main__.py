@@ -217,11 +217,16 @@ def browser_report(changes: int, rounds: int) -> str:
 
 
 def lighthouse_report(rounds: int, warm: bool = True) -> str:
-    """Lighthouse (desktop, no throttling) on the product's dashboard and on the naive peer, medians of runs."""
+    """Lighthouse (desktop, no throttling) on the product's dashboard, the naive peer and the bare Dash page
+    (the framework's floor on this machine), medians of runs."""
     from bench import lighthouse
 
     rows = []
-    apps = (("this dashboard", "app:server"), ("naive Dash app", "bench.naive_app:server"))
+    apps = (
+        ("this dashboard", "app:server"),
+        ("naive Dash app", "bench.naive_app:server"),
+        ("bare Dash page (floor)", "bench.bare_app:server"),
+    )
     for name, target in apps if warm else apps[:1]:  # the smoke run: the dashboard only
         with serving.serve(name, target) as served:
             if warm:
