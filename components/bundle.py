@@ -44,7 +44,7 @@ class Bundle:
     path: Path
     digest: str
     traces: tuple[str, ...]
-    runtime_digest: str = ""
+    runtime_digest: str
 
     @property
     def url(self) -> str:

@@ -11,7 +11,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from components import callbacks, filters, ids, meeting, present
 from components.i18n import t
-from components.sections import SECTIONS
+from components.sections import SECTIONS, tabbed
 from components.sections.base import Block, Section
 from components.services import services
 from components.state import View, from_query, swap
@@ -181,14 +181,14 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
 
 def active_section(ds: Dataset, view: View) -> Section | None:
     """The section below the overview: the URL's `section`, else the first the dataset has."""
-    shown = [s for s in SECTIONS if not s.pinned and s.present(ds)]
+    shown = tabbed(ds)
     asked = dict(view.extras).get("section")
     return next((s for s in shown if s.key == asked), shown[0] if shown else None)
 
 
 def tabs(ds: Dataset, view: View, active: Section | None) -> html.Div:
     """One tab per section the dataset has (the overview stays above them)."""
-    shown = [s for s in SECTIONS if not s.pinned and s.present(ds)]
+    shown = tabbed(ds)
     return html.Div(
         [
             html.Button(
@@ -216,7 +216,7 @@ def section_body(active: object, year: object, districts: object, config: object
     """The chosen tab's section, filled for the current filters (the tab callback)."""
     ds = services().dataset()
     view = callbacks.view_of(ds, year, districts, config)
-    chosen = next((s for s in SECTIONS if s.key == active and not s.pinned and s.present(ds)), None)
+    chosen = next((s for s in tabbed(ds) if s.key == active), None)
     return section_layout(chosen, ds, view) if chosen is not None else []
 
 
@@ -236,7 +236,7 @@ def serve_layout() -> html.Div:
         )
     overview = next(s for s in SECTIONS if s.pinned)
     active = active_section(ds, view)
-    shown = [s.key for s in SECTIONS if not s.pinned and s.present(ds)]
+    shown = [s.key for s in tabbed(ds)]
     key = active.key if active else ""
     return html.Div(
         [

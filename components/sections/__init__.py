@@ -24,6 +24,11 @@ def present(ds: Dataset) -> list[Section]:
     return [s for s in SECTIONS if s.present(ds)]
 
 
+def tabbed(ds: Dataset) -> list[Section]:
+    """The sections this dataset can show below the pinned overview, one at a time (the tabs), in order."""
+    return [s for s in SECTIONS if not s.pinned and s.present(ds)]
+
+
 def section(key: str) -> Section:
     """The registered section `key` (KeyError when unknown)."""
     for s in SECTIONS:
