@@ -14,7 +14,10 @@
     if (!lazy) { return true; }
     var r = gd.getBoundingClientRect();
     if (!r.width && !r.height) { return true; }  /* not laid out (hidden): nothing to wait for */
-    return r.bottom > 0 && r.top < (window.innerHeight || 0) && r.right > 0 && r.left < (window.innerWidth || 0);
+    /* Inclusive, as IntersectionObserver's isIntersecting is: a chart whose edge touches the viewport's counts
+       as in view. A strict test left such a chart waiting for a callback the observer never sends (scrolling
+       it further in crosses no threshold). */
+    return r.bottom >= 0 && r.top <= (window.innerHeight || 0) && r.right >= 0 && r.left <= (window.innerWidth || 0);
   }
 
   function nextTask(fn) {  /* a new task, without setTimeout's clamping */
@@ -54,7 +57,7 @@
           if (!gd.isConnected) { resolve(); return; }  /* unmounted while it waited: nothing to draw */
           try { resolve(react.apply(self, args)); } catch (err) { reject(err); }
         }});
-        if (!observer) { observer = new IntersectionObserver(pump); }
+        if (!observer) { observer = new IntersectionObserver(pump, {threshold: [0, 0.25, 1]}); }
         observer.observe(gd);
         pump();
       });

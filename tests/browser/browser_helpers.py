@@ -111,11 +111,25 @@ _ALL_GRAPHS_READY = """(n) => {
 }"""
 
 
+_GRAPH_STATES = """() => ({
+    viewport: [window.innerWidth, window.innerHeight, window.scrollY],
+    loading: [...document.querySelectorAll('[data-dash-is-loading="true"]')].map(e => e.id || e.className),
+    holders: [...document.querySelectorAll('.graph-holder')].map(h => {
+        const g = h.querySelector('.js-plotly-plot'), r = h.getBoundingClientRect();
+        return [h.id, Math.round(r.top), Math.round(r.bottom), g ? (g._fullLayout ? 'drawn' : 'mounted') : 'none',
+                g && g._fullLayout ? g.querySelectorAll('.trace').length : 0];
+    }),
+})"""
+
+
 def wait_all_graphs(page: Page, n: int | None = None) -> None:
     """Wait until the page's graphs (`n`, or as many as it has chart holders) have all drawn something,
     scrolling each one not drawn yet into view; the page is scrolled back to where it was."""
     y = page.evaluate("window.scrollY")
-    page.wait_for_function(_ALL_GRAPHS_READY, arg=n, timeout=WAIT_MS)
+    try:
+        page.wait_for_function(_ALL_GRAPHS_READY, arg=n, timeout=WAIT_MS)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"charts not all drawn after {WAIT_MS} ms: {page.evaluate(_GRAPH_STATES)}") from None
     page.evaluate("(y) => window.scrollTo(0, y)", y)
 
 
