@@ -2,6 +2,10 @@
 
 python app.py run [--host H] [--port P] [--data-dir D]   serve with the built-in server
 python app.py check DIR                                   validate a dataset directory
+python app.py import SOURCE [--publish]                   validate and preview a dataset (dir, .zip, .xlsx);
+                                                          --publish makes it the library's current version
+python app.py versions                                    the library's versions (the current one marked)
+python app.py rollback VERSION                            make an earlier version current again
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 
 from components import bundle
 from data.load import DatasetError, as_source, load_dataset, summary
-from data.settings import ROOT, Settings
+from data.settings import ROOT, SAMPLE_DIR, Settings
 
 log = logging.getLogger("sti")
 
@@ -99,6 +103,15 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:10]
 
 
+def open_library(settings: Settings) -> Any:
+    """The data library of `settings`, seeded with the bundled sample when it has no version yet."""
+    from data.library import Library
+
+    library = Library(settings.library_dir)
+    library.seed(SAMPLE_DIR)
+    return library
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
     from components import layout, meeting
@@ -108,7 +121,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     from data.store import DataStore
 
     settings = settings or Settings.from_env()
-    store = DataStore(as_source(settings.data_dir), recheck=settings.reload_seconds)
+    library = None if settings.data_dir else open_library(settings)
+    source = as_source(settings.data_dir) if settings.data_dir else library.source()
+    store = DataStore(source, recheck=settings.reload_seconds)
     cache = ResultCache(settings.cache_dir)
     # Background jobs (the PPTX export) run in their own processes; their results live in a private
     # subdirectory of the cache (diskcache pickles them, so it must not be writable by anyone else).
@@ -130,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.runtime_url = plotly_bundle.runtime_url if plotly_bundle else None
     server: flask.Flask = app.server
-    services = Services(settings, store, cache, code_fingerprint())
+    services = Services(settings, store, cache, code_fingerprint(), library=library)
     services.warmer = Warmer(services)
     server.config[CONFIG_KEY] = services
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -146,6 +161,10 @@ def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | N
     static = bootstrap_dir()
 
     files = plotly_bundle.files() if plotly_bundle else {}
+
+    from components.services import pin_request
+
+    server.before_request(lambda: pin_request(services))
 
     @server.get("/vendor/plotly/<digest>/<name>")
     def vendor_plotly(digest: str, name: str) -> flask.Response:
@@ -226,6 +245,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--data-dir", type=Path)
     check = sub.add_parser("check", help="validate a dataset directory")
     check.add_argument("directory", type=Path)
+    imp = sub.add_parser(
+        "import", help="validate a dataset (directory, .zip or .xlsx) and preview it against the current one"
+    )
+    imp.add_argument("source", type=Path)
+    imp.add_argument("--publish", action="store_true", help="make it the current version when it is valid")
+    imp.add_argument("--user", help="who publishes (the log; default: the login name and host)")
+    sub.add_parser("versions", help="list the library's versions")
+    back = sub.add_parser("rollback", help="make an earlier version current again")
+    back.add_argument("version")
+    back.add_argument("--user", help="who rolls back (the log)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -245,6 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         sys.stderr.write(f"configuration error: {exc}\n")
         return 2
+    if args.command in ("import", "versions", "rollback"):
+        from components import librarian
+
+        return librarian.command(args, settings, sys.stdout)
     overrides = {
         k: v
         for k, v in {
@@ -258,7 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = create_app(settings)
     except DatasetError as exc:
-        sys.stderr.write(f"cannot serve {settings.data_dir}: {exc.total} problem(s)\n{exc.report()}\n")
+        where = settings.data_dir or settings.library_dir
+        sys.stderr.write(f"cannot serve {where}: {exc.total} problem(s)\n{exc.report()}\n")
         return 1
     app.run(host=settings.host, port=settings.port, debug=False, dev_tools_disable_version_check=True)
     return 0

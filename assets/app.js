@@ -90,6 +90,32 @@
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", load); } else { load(); }
 })();
 
+/* One dataset version per page. Each callback request names the version the page was rendered for
+   (the page root's data-version); when the server no longer serves it (a publish or a rollback), it answers
+   409 with X-STI-Reload and the page reloads as a whole instead of mixing two versions' numbers. */
+(function () {
+  "use strict";
+  var plain = window.fetch;
+  if (!plain) { return; }
+  window.fetch = function (input, init) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    var root = document.querySelector("[data-version]");
+    if (url.indexOf("_dash-update-component") < 0 || !root) { return plain.apply(this, arguments); }
+    init = Object.assign({}, init || {});
+    var headers = new Headers(init.headers || (typeof input === "string" ? undefined : input.headers));
+    headers.set("X-STI-Version", root.getAttribute("data-version"));
+    init.headers = headers;
+    return plain.call(this, input, init).then(function (resp) {
+      if (resp.status === 409 && resp.headers.get("X-STI-Reload")) {
+        window.__stiReloading = true;
+        window.location.reload();
+        return new Promise(function () {});  /* never settles: nothing of the old page changes meanwhile */
+      }
+      return resp;
+    });
+  };
+})();
+
 /* Back and forward: the URL the browser went to becomes the filters (`command`). */
 window.addEventListener("popstate", function () {
   var set = window.dash_clientside && window.dash_clientside.set_props;

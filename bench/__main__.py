@@ -87,7 +87,7 @@ def run(n: int) -> str:
     from app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(cache_dir=Path(tmp) / "cache"))
+        app = create_app(Settings(data_dir=SAMPLE_DIR, cache_dir=Path(tmp) / "cache"))
         client = app.server.test_client()
         client.get("/")  # Dash sets itself up on the first request
         fired = callbacks(

@@ -54,7 +54,12 @@ def serve(name: str, target: str, env: dict[str, str] | None = None) -> Iterator
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix=f"sti-bench-{name}-") as tmp:
         log = Path(tmp) / "gunicorn.log"
-        full_env = {**os.environ, "STI_CACHE_DIR": str(Path(tmp) / "cache"), **(env or {})}
+        full_env = {
+            **os.environ,
+            "STI_CACHE_DIR": str(Path(tmp) / "cache"),
+            "STI_DATA_DIR": str(ROOT / "data" / "sample"),  # the sample, whatever the library holds
+            **(env or {}),
+        }
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", target]
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)

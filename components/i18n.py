@@ -264,6 +264,41 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{year}年各区县专利申请与授权",
         "Patent applications and grants by district, {year}",
     ),
+    # import preview (command line and upload page)
+    "import_versions": ("版本：{before} → {after}", "Version: {before} → {after}"),
+    "import_same": (
+        "与当前版本内容相同，发布不会改变任何数字。",
+        "Same content as the current version: publishing changes nothing.",
+    ),
+    "import_tables": ("各表行数（新增 / 修改 / 删除）：", "Rows per table (added / changed / removed):"),
+    "import_table_row": (
+        "+{added} / ~{changed} / -{removed}    （{before} → {after} 行）",
+        "+{added} / ~{changed} / -{removed}    ({before} → {after} rows)",
+    ),
+    "import_kpis": ("全市指标（{before}年 → {after}年）：", "Whole-city KPIs ({before} → {after}):"),
+    "import_warnings": ("请核对：", "Worth a second look:"),
+    "import_warn_years": ("年份 {years} 不再出现在新数据中", "Year(s) {years} no longer appear in the new data"),
+    "import_warn_districts": (
+        "区县 {districts} 不再出现在新数据中",
+        "District(s) {districts} no longer appear in the new data",
+    ),
+    "import_warn_indicators": (
+        "指标 {indicators} 不再出现在新数据中",
+        "Indicator(s) {indicators} no longer appear in the new data",
+    ),
+    "import_warn_moved": (
+        "{district}{year}年{indicator}由 {before} 变为 {after}（变化超过3倍）",
+        "{indicator}, {district}, {year}: {before} → {after} (moved by more than a factor of 3)",
+    ),
+    "import_preview_only": (
+        "仅预览，未做任何改动（加 --publish 发布）。",
+        "Preview only: nothing changed (add --publish to publish).",
+    ),
+    "import_published": (
+        "已发布：当前版本为 {version}；各进程将在{seconds}秒内切换到新版本。",
+        "Published: the current version is {version}; every worker serves it within {seconds} s.",
+    ),
+    "import_warn_moved_more": ("另有 {n} 个数值变化超过3倍", "{n} more values moved by more than a factor of 3"),
 }
 
 UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")

@@ -232,7 +232,8 @@ def serve_layout() -> html.Div:
             [
                 dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
                 present.present_layout(services(), ds, view, asked),
-            ]
+            ],
+            **{"data-version": ds.version},
         )
     overview = next(s for s in SECTIONS if s.pinned)
     active = active_section(ds, view)
@@ -269,7 +270,7 @@ def serve_layout() -> html.Div:
             footer(ds, view),
         ],
         className=f"page theme-{view.theme}",
-        **{"data-bs-theme": view.theme, "lang": "zh-CN" if lang == "zh" else "en"},
+        **{"data-bs-theme": view.theme, "lang": "zh-CN" if lang == "zh" else "en", "data-version": ds.version},
     )
 
 

@@ -17,6 +17,9 @@ from data.settings import Settings
 from data.store import DataStore
 
 CONFIG_KEY = "STI_SERVICES"
+VERSION_HEADER = "X-STI-Version"  # the dataset version a page was rendered for, on each of its callback requests
+RELOAD_HEADER = "X-STI-Reload"  # on a 409 answer: the page's version is no longer served, reload the whole page
+PINNED = "sti_dataset"
 
 
 @dataclass
@@ -29,9 +32,14 @@ class Services:
     code: str = ""  # fingerprint of the app's code: an upgrade never serves results cached by older code
 
     warmer: Any = None  # components.warm.Warmer: the usual views of a new version, computed in the background
+    library: Any = None  # data.library.Library when serving the data library; None for a read-only directory
 
     def dataset(self) -> Dataset:
-        """The dataset being served now (a new version starts its warm-up)."""
+        """The dataset this request is answered from: the version the page was rendered for when the request
+        named it (`pin_request`), else the one being served now (a new version starts its warm-up)."""
+        pinned = flask.g.get(PINNED) if flask.has_request_context() else None
+        if pinned is not None:
+            return pinned
         ds = self.store.get()
         if self.warmer is not None:
             self.warmer.check(ds)
@@ -66,6 +74,34 @@ def run_view(
     view = resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")), extras)
     parts = (*view_key(view), *(f"{k}={v}" for k, v in extras))
     return svc.cached(name, ds, parts, lambda: compute(ds, view))
+
+
+def pin_request(svc: Services) -> flask.Response | None:
+    """Answer one request from one dataset version (before_request hook).
+
+    A callback request names the version its page was rendered for. When this process serves another
+    version it first checks the library's pointer (it may lag behind another worker); if the page's version
+    is still not the one served, the answer is 409 with `RELOAD_HEADER`, and the page reloads as a whole, so
+    no page ever shows numbers of two versions. A page load checks the pointer too, so a new page gets the
+    newest version at once.
+    """
+    path = flask.request.path
+    if path.endswith("/_dash-update-component"):
+        asked = flask.request.headers.get(VERSION_HEADER, "").strip()
+        ds = svc.dataset()
+        if asked and asked != ds.version:
+            svc.store.refresh()
+            ds = svc.dataset()
+        if asked and asked != ds.version:
+            resp = flask.jsonify({"reload": True, "version": ds.version})
+            resp.status_code = 409
+            resp.headers[RELOAD_HEADER] = "1"
+            return resp
+        flask.g.setdefault(PINNED, ds)
+    elif path.endswith("/_dash-layout"):
+        svc.store.refresh()
+        flask.g.setdefault(PINNED, svc.dataset())
+    return None
 
 
 def services() -> Services:

@@ -156,7 +156,7 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell as text: sources give strings (CSV) or typed values (a workbook's numbers and dates)."""
     if value is None:
         return ""
@@ -171,7 +171,7 @@ def _text(value: object) -> str:
 
 def _parse_cell(col: Column, cell: object) -> tuple[Any, str | None]:
     """Return (parsed value, None) or (None, what was expected)."""
-    v = _text(cell).strip()
+    v = cell_text(cell).strip()
     if v == "":
         return (None, None) if not col.required else (None, "is empty (a value is required)")
     kind = col.kind
@@ -267,7 +267,7 @@ def _read_table(
     rows: Rows = []
     any_row = False
     for line, cells in raw.rows:
-        texts = [_text(c).strip() for c in cells]
+        texts = [cell_text(c).strip() for c in cells]
         if not any(texts):
             continue
         any_row = True

@@ -140,6 +140,10 @@ class _BytesSource:
         """Whether the file is there."""
         return self._bytes(name) is not None
 
+    def raw(self, name: str) -> bytes | None:
+        """The file's bytes as read (None when absent)."""
+        return self._bytes(name)
+
     def meta_text(self, report: Report) -> str | None:
         """dataset.json decoded (UTF-8 or GB18030)."""
         raw = self._bytes("dataset.json")

@@ -36,8 +36,14 @@ def _post(url: str, body: dict) -> tuple[int, bytes]:
 @pytest.fixture
 def gunicorn(tmp_path: Path):
     port = _free_port()
-    env = {**os.environ, "STI_CACHE_DIR": str(tmp_path / "cache"), "NO_PROXY": "*"}
+    env = {
+        **os.environ,
+        "STI_CACHE_DIR": str(tmp_path / "cache"),
+        "STI_LIBRARY_DIR": str(tmp_path / "library"),  # the data library, seeded with the sample on first start
+        "NO_PROXY": "*",
+    }
     env.pop("DASH_DEBUG", None)
+    env.pop("STI_DATA_DIR", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"],
         cwd=ROOT,

@@ -1,0 +1,149 @@
+"""Import, publish, versions and rollback: the steps shared by `app.py import|versions|rollback` and the
+upload page, and the command line's printing of them."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from components.i18n import t
+from components.preview import Preview, preview, preview_text
+from data.importing import ImportRefusedError, Limits, files_of, open_import, validate
+from data.library import Library, LibraryError, VersionInfo
+from data.load import Dataset, DatasetError, load_dataset
+from data.settings import SAMPLE_DIR, Settings
+from data.source import Source
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An import validated and previewed: what publishing it would store, or why it cannot be."""
+
+    label: str
+    source_hash: str
+    problems: tuple[str, ...]
+    dataset: Dataset | None = None
+    preview: Preview | None = None
+    files: dict[str, bytes] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Valid: it can be published."""
+        return self.dataset is not None
+
+
+def current(library: Library) -> Dataset | None:
+    """The library's current version loaded, or None (no version yet, or one today's rules refuse)."""
+    try:
+        return load_dataset(library.source())
+    except (LibraryError, DatasetError):
+        return None
+
+
+def stage(source: Source, label: str, source_hash: str, library: Library, lang: str) -> Staged:
+    """Validate `source` like `app.py check` and preview it against the library's current version."""
+    ds, problems = validate(source)
+    if ds is None:
+        return Staged(label, source_hash, tuple(problems))
+    files = files_of(source)
+    return Staged(label, source_hash, (), ds, preview(current(library), ds, lang), files)
+
+
+def file_hash(path: Path) -> str:
+    """sha256 (12 hex) of a file offered for import; of its contract files for a directory."""
+    h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.iterdir()):
+            if p.is_file():
+                h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def library_of(settings: Settings) -> Library:
+    """The settings' library, seeded with the sample (LibraryError when STI_DATA_DIR serves a directory)."""
+    if settings.data_dir is not None:
+        raise LibraryError(
+            f"STI_DATA_DIR is set, so the app serves {settings.data_dir} read-only and has no library to change; "
+            f"unset STI_DATA_DIR to use the data library ({settings.library_dir})"
+        )
+    library = Library(settings.library_dir)
+    library.seed(SAMPLE_DIR)
+    return library
+
+
+def version_lines(library: Library, lang: str = "zh") -> list[str]:
+    """`app.py versions`: one line per version, newest first, the current one marked with *."""
+    now = library.current()
+    lines = [f"  {'version':<14}{'as of':<12}{'published':<27}{'by':<24}source / rows"]
+    for v in reversed(library.versions()):
+        rows = ", ".join(f"{k.removesuffix('.csv')} {n:,}" for k, n in v.rows.items())
+        mark = "*" if v.hash == now else " "
+        lines.append(f"{mark} {v.hash:<14}{v.as_of:<12}{v.published_at:<27}{v.user:<24}{v.source}")
+        lines.append(f"  {'':<14}{rows}")
+    return lines
+
+
+def command(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    """`app.py import|versions|rollback`: 0 done (published, previewed, listed, rolled back), 1 invalid or
+    unknown, 2 when there is no library to change."""
+    try:
+        library = library_of(settings)
+    except LibraryError as exc:
+        out.write(f"error: {exc}\n")
+        return 2
+    lang = settings.lang
+    if args.command == "versions":
+        out.write("\n".join(version_lines(library, lang)) + "\n")
+        return 0
+    if args.command == "rollback":
+        try:
+            version = library.find(args.version)
+            info = library.rollback(version, user=args.user)
+        except (LibraryError, DatasetError) as exc:
+            out.write(f"error: {exc}\n")
+            return 1
+        out.write(f"current version: {info.hash} (as of {info.as_of}, published {info.published_at} by {info.user})\n")
+        return 0
+    return _import(args, settings, library, out)
+
+
+def _import(args: argparse.Namespace, settings: Settings, library: Library, out: IO[str]) -> int:
+    path: Path = args.source
+    label = path.name or str(path)
+    try:
+        source = open_import(path, Limits.from_mb(settings.upload_max_mb))
+        source_hash = file_hash(path)
+    except (ImportRefusedError, OSError) as exc:
+        out.write(f"INVALID  {exc}\n")
+        if args.publish:
+            library.record_refusal(label, "", 1, user=args.user)
+        return 1
+    staged = stage(source, label, source_hash, library, settings.lang)
+    if not staged.ok:
+        out.write(f"INVALID  {label}: {len(staged.problems)} problem(s)\n")
+        out.write("\n".join(staged.problems) + "\n")
+        if args.publish:
+            library.record_refusal(label, source_hash, len(staged.problems), user=args.user)
+        return 1
+    assert staged.dataset is not None
+    assert staged.preview is not None
+    assert staged.files is not None
+    out.write(f"VALID  {label}   as of {staged.dataset.meta['as_of']}\n")
+    out.write(preview_text(staged.preview, settings.lang) + "\n")
+    if not args.publish:
+        out.write(t("import_preview_only", settings.lang) + "\n")
+        return 0
+    info = publish(library, staged, user=args.user)
+    out.write(t("import_published", settings.lang, version=info.hash, seconds=settings.reload_seconds) + "\n")
+    return 0
+
+
+def publish(library: Library, staged: Staged, user: str | None = None) -> VersionInfo:
+    """Publish a staged import (the same atomic write and pointer swap from every entry point)."""
+    assert staged.files is not None
+    return library.publish(staged.files, source=staged.label, source_hash=staged.source_hash, user=user)
