@@ -116,6 +116,16 @@
   };
 })();
 
+/* Data export links: the view on screen (the URL's filters and the page's dataset version) when followed. */
+document.addEventListener("click", function (e) {
+  var a = e.target && e.target.closest && e.target.closest("a.data-export-link");
+  if (!a) { return; }
+  var root = document.querySelector("[data-version]");
+  var params = new URLSearchParams(window.location.search);
+  if (root) { params.set("v", root.getAttribute("data-version")); }
+  a.href = a.pathname + "?" + params.toString().replace(/%2C/g, ",");
+}, true);
+
 /* Back and forward: the URL the browser went to becomes the filters (`command`). */
 window.addEventListener("popstate", function () {
   var set = window.dash_clientside && window.dash_clientside.set_props;

@@ -36,6 +36,11 @@ EXPORT_CANCEL = "export-cancel"
 EXPORT_ERROR = "export-error"
 EXPORT_DOWNLOAD = "export-download"
 
+# data export (CSV / XLSX of the view)
+DATA_EXPORT_MENU = "data-export-menu"
+DATA_EXPORT_CSV = "data-export-csv"
+DATA_EXPORT_XLSX = "data-export-xlsx"
+
 # presentation mode
 PRESENT_ROOT = "present-root"
 PRESENT_CANVAS = "present-canvas"

@@ -14,7 +14,7 @@ from components.i18n import t
 from components.sections import SECTIONS, tabbed
 from components.sections.base import Block, Section
 from components.services import services
-from components.state import View, from_query, swap
+from components.state import View, from_query, swap, to_query
 from components.ui import graph_card, section_frame
 from data.load import Dataset
 
@@ -67,6 +67,31 @@ def header(ds: Dataset, view: View) -> html.Header:
     )
 
 
+def data_export_menu(view: View) -> dbc.DropdownMenu:
+    """'导出数据': the view's numbers as CSV or an Excel workbook. The links carry the page's query and its
+    dataset version when followed (assets/app.js), so the file is the view on screen."""
+    lang = view.lang
+    query = to_query(view)
+    items = [
+        dbc.DropdownMenuItem(
+            t(f"export_{ext}", lang),
+            id=item_id,
+            href=f"/export/data.{ext}{query}",
+            external_link=True,
+            className="data-export-link",
+        )
+        for ext, item_id in (("csv", ids.DATA_EXPORT_CSV), ("xlsx", ids.DATA_EXPORT_XLSX))
+    ]
+    return dbc.DropdownMenu(
+        items,
+        label=t("export_data", lang),
+        id=ids.DATA_EXPORT_MENU,
+        size="sm",
+        color="secondary",
+        className="me-2 data-export-menu",
+    )
+
+
 def header_actions(view: View) -> list[Any]:
     """Present, language and theme switches (their hrefs follow the URL as filters change: assets/app.js)."""
     lang = view.lang
@@ -74,6 +99,7 @@ def header_actions(view: View) -> list[Any]:
     other_theme = "dark" if view.theme == "light" else "light"
     button = "btn btn-sm btn-outline-secondary me-2"
     return [
+        data_export_menu(view),
         meeting.layout(lang),
         html.A(
             t("present", lang),

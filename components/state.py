@@ -12,7 +12,7 @@ from data.load import Dataset
 
 MAX_DISTRICTS = 64
 MAX_QUERY = 2048
-KNOWN_PARAMS = ("year", "district", "lang", "theme", "section", "present", "interval", "slide")
+KNOWN_PARAMS = ("year", "district", "lang", "theme", "section", "present", "interval", "slide", "v")
 EXTRA_PARAMS = ("section", "present", "interval", "slide")
 
 

@@ -98,8 +98,10 @@ _ALL_GRAPHS_READY = """(n) => {
         return !g || !g._fullLayout;
     });
     if (pending) {
+        // Wholly in view, as a reader would have it: a holder whose edge shows can still hold its chart below
+        // the fold (the page waits for the chart itself to come into view, not its card).
         const r = pending.getBoundingClientRect();
-        if (r.bottom <= 0 || r.top >= window.innerHeight) pending.scrollIntoView({block: 'center'});
+        if (r.top < 0 || r.bottom > window.innerHeight) pending.scrollIntoView({block: 'center'});
         return false;
     }
     const plots = [...document.querySelectorAll('.js-plotly-plot')];

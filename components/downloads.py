@@ -1,0 +1,66 @@
+"""Download routes: `GET /export/data.csv|xlsx?<the page's query>` (the view's numbers) and the drill-down
+tables behind a count (`/export/enterprises.*`, `/export/outages.*`). Thin: parse the query like the page,
+call the pure builders in components/export.py, send the bytes with a file name naming the view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flask
+
+from components import export
+from components.i18n import t
+from components.state import View, from_query
+
+MAX_QUERY_BYTES = 2048
+TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _send(body: bytes, ext: str, names: tuple[str, str]) -> flask.Response:
+    resp = flask.Response(body, mimetype=TYPES[ext])
+    resp.headers["Content-Disposition"] = export.disposition(names)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def view_of_request(services: Any) -> tuple[Any, View] | flask.Response:
+    """(dataset, view) for the request's query string, or a 409 answer when the page's version (`v=`) is no
+    longer served (the page should reload rather than export numbers it does not show)."""
+    ds = services.dataset()
+    query = flask.request.query_string[:MAX_QUERY_BYTES].decode("utf-8", "replace")
+    view = from_query(ds, query, services.settings.lang)
+    asked = flask.request.args.get("v", "").strip()
+    if asked and asked != ds.version:
+        services.store.refresh()
+        ds = services.dataset()
+        if asked != ds.version:
+            resp = flask.jsonify({"error": t("export_stale", view.lang), "version": ds.version})
+            resp.status_code = 409
+            return resp
+        view = from_query(ds, query, services.settings.lang)
+    return ds, view
+
+
+def register(server: flask.Flask, services: Callable[[], Any]) -> None:
+    """Add the download routes to `server`."""
+
+    @server.get("/export/data.<ext>")
+    def export_data(ext: str) -> flask.Response:
+        if ext not in TYPES:
+            flask.abort(404)
+        found = view_of_request(services())
+        if isinstance(found, flask.Response):
+            return found
+        ds, view = found
+        sheets = export.view_tables(ds, view)
+        header = export.header_rows(ds, view)
+        if ext == "csv":
+            body = export.to_csv(header, [tb for s in sheets for tb in s.tables])
+        else:
+            body = export.to_xlsx(header, sheets)
+        return _send(body, ext, export.filename(ds, view, "data", ext))
