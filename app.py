@@ -73,15 +73,28 @@ def swap_polyfill(scripts: str, runtime_url: str) -> str:
     return POLYFILL_TAG.sub(lambda _: f'<script src="{runtime_url}"></script>', scripts, count=1)
 
 
+def drop_scripts(scripts: str, packages: tuple[str, ...]) -> str:
+    """Dash's script tags without those of component packages this page never uses (Dash lists every
+    package imported anywhere in the process: the drill-down page's grid would load on the dashboard too)."""
+    for package in packages:
+        scripts = re.sub(
+            rf'<script src="[^"]*/_dash-component-suites/{re.escape(package)}/[^"]*"></script>\s*', "", scripts
+        )
+    return scripts
+
+
 class StiDash(Dash):
-    """Dash with the page's scripts trimmed by the build (see `swap_polyfill`)."""
+    """Dash with the page's scripts trimmed: the build's runtime for the polyfill (`swap_polyfill`), and no
+    scripts of the component packages in `unused`."""
 
     runtime_url: str | None = None
+    unused: tuple[str, ...] = ()
 
     def interpolate_index(self, **kwargs: Any) -> str:
-        """The index page; the polyfill swapped when the build is there."""
+        """The index page; the polyfill swapped when the build is there, unused packages left out."""
         if self.runtime_url:
             kwargs["scripts"] = swap_polyfill(kwargs["scripts"], self.runtime_url)
+        kwargs["scripts"] = drop_scripts(kwargs["scripts"], self.unused)
         return super().interpolate_index(**kwargs)
 
 
@@ -144,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         background_callback_manager=jobs,
     )
     app.runtime_url = plotly_bundle.runtime_url if plotly_bundle else None
+    app.unused = ("dash_ag_grid",)  # the grid is the drill-down page's (below)
     server: flask.Flask = app.server
     services = Services(settings, store, cache, code_fingerprint(), library=library)
     services.warmer = Warmer(services)
@@ -153,8 +167,33 @@ def create_app(settings: Settings | None = None) -> Dash:
     meeting.register(app, store, jobs_dir)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
+    _drill_app(server, app.runtime_url)
     _routes(server, services, plotly_bundle)
     return app
+
+
+def _drill_app(server: flask.Flask, runtime_url: str | None) -> StiDash:
+    """The drill-down page at /drill/ (components/drill_page.py): a Dash app of its own on the same server,
+    so only it loads the grid component."""
+    from components import drill_page
+
+    drill = StiDash(
+        __name__,
+        server=server,
+        url_base_pathname="/drill/",
+        title="科技创新指标看板",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        external_stylesheets=["/vendor/bootstrap/css/bootstrap.min.css"],
+        index_string=INDEX_STRING,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    drill.runtime_url = runtime_url
+    with server.app_context():
+        drill.layout = drill_page.serve_layout
+    return drill
 
 
 def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | None) -> None:

@@ -116,6 +116,13 @@
   };
 })();
 
+/* Drill-down links (a card's "企业名单" / "中断记录"): the view on screen when followed. */
+document.addEventListener("click", function (e) {
+  var a = e.target && e.target.closest && e.target.closest("a.drill-link");
+  var sti = window.dash_clientside && window.dash_clientside.sti;
+  if (a && sti) { a.href = sti.drillURL(a.getAttribute("data-drill"), ""); }
+}, true);
+
 /* Data export links: the view on screen (the URL's filters and the page's dataset version) when followed. */
 document.addEventListener("click", function (e) {
   var a = e.target && e.target.closest && e.target.closest("a.data-export-link");
@@ -149,6 +156,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var lang = page.lang === "en" ? "zh" : "en";
       var theme = page.theme === "dark" ? "light" : "dark";
       return [swap("present", "1"), swap("lang", lang), swap("theme", theme)];
+    },
+
+    /* The drill-down page for the view on screen: /drill/enterprises?…&tier=… or /drill/outages?…&station=…. */
+    drillURL: function (kind, key) {
+      var p = new URLSearchParams(window.location.search);
+      ["section", "present", "slide", "interval", "tier", "station", "v"].forEach(function (k) { p.delete(k); });
+      if (key) { p.set(kind === "outages" ? "station" : "tier", key); }
+      var q = p.toString().replace(/%2C/g, ",");
+      return "/drill/" + kind + (q ? "?" + q : "");
     },
 
     /* `value`, or no_update when it is what this output was last given (a re-render costs more than a compare). */
@@ -186,7 +202,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             var hit = ctx.triggered.filter(function (t) { return t.prop_id === p; })[0];
             var click = hit && hit.value, point = click && click.points && click.points[0];
             var code = point ? (Array.isArray(point.customdata) ? point.customdata[0] : point.customdata) : null;
-            if (typeof code === "string" && data.names[code]) {
+            if (typeof code === "string" && code.indexOf("drill:") === 0) {  /* a tier or a station: its drill-down */
+              window.location.assign(sti.drillURL(code.split(":")[1], code.split(":").slice(2).join(":")));
+            } else if (typeof code === "string" && data.names[code]) {
               chosen = chosen.indexOf(code) >= 0 ? chosen.filter(function (c) { return c !== code; }) : chosen.concat([code]);
               chosen.sort();
             }

@@ -9,7 +9,7 @@ from typing import Any
 
 import flask
 
-from components import export
+from components import drill, export
 from components.i18n import t
 from components.state import View, from_query
 
@@ -64,3 +64,22 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         else:
             body = export.to_xlsx(header, sheets)
         return _send(body, ext, export.filename(ds, view, "data", ext))
+
+    @server.get("/export/<kind>.<ext>")
+    def export_drill(kind: str, ext: str) -> flask.Response:
+        """The rows behind a count: `enterprises` (…&tier=) or `outages` (…&station=)."""
+        if ext not in TYPES or kind not in drill.KINDS:
+            flask.abort(404)
+        found = view_of_request(services())
+        if isinstance(found, flask.Response):
+            return found
+        ds, view = found
+        d = drill.parse(ds, kind, view, flask.request.query_string[:MAX_QUERY_BYTES].decode("utf-8", "replace"))
+        table = drill.table(ds, d)
+        header = [*export.header_rows(ds, view), *drill.header_extra(ds, d)]
+        body = (
+            export.to_csv(header, [table])
+            if ext == "csv"
+            else export.to_xlsx(header, [export.Sheet(table.title, [table])])
+        )
+        return _send(body, ext, export.filename(ds, view, kind, ext, drill.file_part(d)))

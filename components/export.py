@@ -260,16 +260,18 @@ def scope_slug(ds: Dataset, districts: Sequence[str]) -> str:
     return _scope([c for c in districts if c in known])
 
 
-def filename(ds: Dataset, view: View, what: str, ext: str) -> tuple[str, str]:
-    """(ASCII name, Unicode name) of an export, e.g. ('ningbo-2012-330212-data.csv', '宁波-2012-鄞州区-数据.csv')."""
+def filename(ds: Dataset, view: View, what: str, ext: str, part: str = "") -> tuple[str, str]:
+    """(ASCII name, Unicode name) of an export, e.g. ('ningbo-2012-330212-data.csv', '宁波-2012-鄞州区-数据.csv');
+    `part` (a tier or a station id) goes after `what`."""
     city_en = re.sub(r"[^a-z0-9]+", "-", str(ds.meta["city_en"]).lower()).strip("-") or ds.city_code
     names = {str(r["code"]): str(r["name_zh"]) for r in ds.district_rows}
     zh_scope = "全市" if not view.districts else "_".join(names[c] for c in view.districts[:4])
     if len(view.districts) > 4:
         zh_scope += f"等{len(view.districts)}个区县"
     what_zh = t(f"export_file_{what}", "zh")
-    ascii_name = f"{city_en}-{view.year}-{scope_slug(ds, view.districts)}-{what}.{ext}"
-    return ascii_name, f"{ds.meta['city_zh']}-{view.year}-{zh_scope}-{what_zh}.{ext}"
+    tail = f"-{re.sub(r'[^A-Za-z0-9_]+', '-', part)}" if part else ""
+    ascii_name = f"{city_en}-{view.year}-{scope_slug(ds, view.districts)}-{what}{tail}.{ext}"
+    return ascii_name, f"{ds.meta['city_zh']}-{view.year}-{zh_scope}-{what_zh}{tail}.{ext}"
 
 
 def disposition(names: tuple[str, str]) -> str:

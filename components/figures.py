@@ -396,6 +396,7 @@ def tier_bars(counts: pd.Series, lang: str, theme: str) -> Fig:
         orientation="h",
         text=[f"{v:,}{unit}" for v in counts[::-1]],
         textposition="auto",
+        customdata=[f"drill:enterprises:{tier}" for tier in counts.index[::-1]],  # a click opens its firms
         marker={"color": palette(theme)["colorway"][:5][::-1]},
         hovertemplate="%{y}: %{x:,d}" + unit + "<extra></extra>",
     )
@@ -514,6 +515,7 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
         textposition="none",
         marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
         hovertemplate=("%{y}" if flat else "%{x}") + ": %{text}<extra></extra>",
+        **({"customdata": [f"drill:outages:{s}" for s in frame["station"]]} if "station" in frame else {}),
     )
     _ref_line(fig, (line, line_label, "bad"), theme, right=not flat, down=flat)  # the label clear of the ticks
     return fig

@@ -41,6 +41,14 @@ DATA_EXPORT_MENU = "data-export-menu"
 DATA_EXPORT_CSV = "data-export-csv"
 DATA_EXPORT_XLSX = "data-export-xlsx"
 
+# drill-down page (/drill/…)
+DRILL_GRID = "drill-grid"
+DRILL_BACK = "drill-back"
+DRILL_TITLE = "drill-title"
+DRILL_COUNT = "drill-count"
+DRILL_CSV = "drill-download-csv"
+DRILL_XLSX = "drill-download-xlsx"
+
 # presentation mode
 PRESENT_ROOT = "present-root"
 PRESENT_CANVAS = "present-canvas"

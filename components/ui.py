@@ -50,6 +50,12 @@ def graph(
     return dcc.Graph(id=component_id, config=config, style={"height": f"{height}px"}, **extra)
 
 
+def drill_link(kind: str, lang: str) -> html.A:
+    """A card's link to its drill-down page ('企业名单', '中断记录'); the page fills in the view when followed."""
+    label = t("drill_link_firms" if kind == "enterprises" else "drill_link_outages", lang)
+    return html.A(label + " →", href=f"/drill/{kind}", className="drill-link small", **{"data-drill": kind})
+
+
 def graph_card(
     section: str,
     name: str,

@@ -13,7 +13,7 @@ from components.prep import district_names, many_rows_height
 from components.sections.base import Block, Graph, Needs, Section, by_districts, by_year
 from components.state import View
 from components.summary import scope
-from components.ui import headline
+from components.ui import drill_link, headline
 from data import aggregate as agg
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
@@ -95,7 +95,13 @@ SECTION = Section(
     blocks=(Block(ids.PIPELINE_HEADLINE, headlines, class_name="headline-row mb-3"),),
     rows=(
         (
-            Graph(ids.PIPELINE_TIERS, "pipeline_tiers_title", tiers_figure, width=4),
+            Graph(
+                ids.PIPELINE_TIERS,
+                "pipeline_tiers_title",
+                tiers_figure,
+                width=4,
+                control=lambda ds, view: drill_link("enterprises", view.lang),
+            ),
             Graph(
                 ids.PIPELINE_FLOW,
                 "pipeline_flow_title",

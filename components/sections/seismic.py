@@ -14,7 +14,7 @@ from components.prep import station_names
 from components.sections.base import Block, Graph, Needs, Section
 from components.state import View
 from components.summary import scope, uptime_target_text
-from components.ui import headline
+from components.ui import drill_link, headline
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import NETWORK_UPTIME_TARGET
@@ -155,6 +155,7 @@ SECTION = Section(
                 width=5,
                 slide_width=4,
                 height=stations_height,
+                control=lambda ds, view: drill_link("outages", view.lang),
             ),
             Graph(
                 ids.SEISMIC_HEATMAP,
