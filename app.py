@@ -26,7 +26,7 @@ from dash import Dash, DiskcacheManager
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
-from components import bundle, downloads
+from components import bundle, downloads, upload_page
 from data.load import DatasetError, as_source, load_dataset, summary
 from data.settings import ROOT, SAMPLE_DIR, Settings
 
@@ -205,6 +205,7 @@ def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | N
 
     server.before_request(lambda: pin_request(services))
     downloads.register(server, lambda: services)
+    upload_page.register(server, lambda: services)
 
     @server.get("/vendor/plotly/<digest>/<name>")
     def vendor_plotly(digest: str, name: str) -> flask.Response:

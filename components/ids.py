@@ -26,6 +26,7 @@ LANG_LINK = "header-lang-link"
 PRESENT_LINK = "header-present-link"
 THEME_LINK = "header-theme-link"
 FOOTER_VERSION = "footer-version"
+LIBRARY_LINK = "header-library-link"
 
 # meeting export
 EXPORT_BUTTON = "export-button"

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from components import callbacks, filters, ids, meeting, present
+from components import callbacks, filters, ids, meeting, present, upload_page
 from components.i18n import t
 from components.sections import SECTIONS, tabbed
 from components.sections.base import Block, Section
@@ -98,7 +98,13 @@ def header_actions(view: View) -> list[Any]:
     other_lang = "en" if lang == "zh" else "zh"
     other_theme = "dark" if view.theme == "light" else "light"
     button = "btn btn-sm btn-outline-secondary me-2"
+    library = (
+        [html.A(t("lib_link", lang), href=f"/library?lang={lang}", id=ids.LIBRARY_LINK, className=button)]
+        if services().library is not None and upload_page.allowed()
+        else []
+    )
     return [
+        *library,
         data_export_menu(view),
         meeting.layout(lang),
         html.A(

@@ -64,6 +64,14 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
+def bytes_hash(files: list[tuple[str, bytes]]) -> str:
+    """sha256 (12 hex) of uploaded files (names and bytes)."""
+    h = hashlib.sha256()
+    for name, data in sorted(files):
+        h.update(name.encode() + b"\0" + data + b"\0")
+    return h.hexdigest()[:12]
+
+
 def library_of(settings: Settings) -> Library:
     """The settings' library, seeded with the sample (LibraryError when STI_DATA_DIR serves a directory)."""
     if settings.data_dir is not None:

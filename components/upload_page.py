@@ -1,0 +1,221 @@
+"""The analysts' data page (/library, zh/en): upload a workbook, a zip or CSV files, read the validation
+messages or the preview, publish with one click, see the versions and roll back.
+
+Plain server-rendered HTML (Jinja, escaped) on the Bootstrap the dashboard serves: no script needed, the
+file field takes dropped files. Every change goes through components/librarian.py, the same steps as
+`app.py import|rollback`. Until access control comes (its own issue) the page answers on loopback only,
+and every form carries a token that must match its cookie (no cross-site posts).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import flask
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from components import librarian
+from components.i18n import t
+from data.importing import ImportRefusedError, Limits, open_files
+from data.library import Library, LibraryError
+from data.load import DatasetError
+
+CSRF_COOKIE = "sti_csrf"
+UPLOADS = "uploads"  # staged uploads inside the library, waiting for their publish click
+STAGED_HOURS = 24
+LOOPBACK = {"127.0.0.1", "::1"}
+
+PAGE = (Path(__file__).parent / "web" / "library.html").read_text(encoding="utf-8")  # Jinja, autoescaped
+
+
+def _lang(default: str) -> str:
+    lang = flask.request.args.get("lang", default)
+    return lang if lang in ("zh", "en") else default
+
+
+def allowed() -> bool:
+    """Whether this request may use the data page: only a person on this machine, not through a proxy
+    (who may do it once users log in is the access-control issue's)."""
+    if not flask.has_request_context():
+        return False
+    req = flask.request
+    return req.remote_addr in LOOPBACK and not req.headers.get("X-Forwarded-For")
+
+
+def _staged_dir(library: Library, token: str) -> Path | None:
+    if not token.isalnum() or len(token) > 64:
+        return None
+    path = library.root / UPLOADS / token
+    return path if path.is_dir() else None
+
+
+def _clear_old(library: Library) -> None:
+    base = library.root / UPLOADS
+    if not base.is_dir():
+        return
+    for p in base.iterdir():
+        if p.is_dir() and time.time() - p.stat().st_mtime > STAGED_HOURS * 3600:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _stage_files(library: Library, staged: librarian.Staged) -> str:
+    """Keep a valid upload's files until its publish click; returns the token naming them."""
+    _clear_old(library)
+    token = secrets.token_hex(16)
+    path = library.root / UPLOADS / token
+    path.mkdir(parents=True)
+    assert staged.files is not None
+    for name, data in staged.files.items():
+        (path / name).write_bytes(data)
+    (path / "upload.json").write_text(json.dumps({"label": staged.label, "source_hash": staged.source_hash}), "utf-8")
+    return token
+
+
+def register(server: flask.Flask, services: Callable[[], Any]) -> None:
+    """Add /library and its form posts to `server`."""
+
+    def render(status: int = 200, **ctx: Any) -> flask.Response:
+        """The page with `ctx` (a message, problems, a preview). Problems with an upload are the page's answer
+        (200); only refusals (not on loopback, a bad form token, a read-only app) have error codes."""
+        svc = services()
+        lang = _lang(svc.settings.lang)
+        library: Library | None = svc.library
+        csrf = flask.request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        readonly = "" if library is not None else t("lib_readonly", lang, path=svc.settings.data_dir)
+        body = flask.render_template_string(
+            PAGE,
+            lang=lang,
+            other="en" if lang == "zh" else "zh",
+            T=lambda key, **kw: t(key, lang, **kw),
+            csrf=csrf,
+            readonly=readonly,
+            current=library.current() if library else svc.dataset().version,
+            versions=list(reversed(library.versions())) if library else [],
+            log=list(reversed(library.log()))[:30] if library else [],
+            max_mb=svc.settings.upload_max_mb,
+            **{"message": "", "message_kind": "info", "problems": [], "preview": None, **ctx},
+        )
+        resp = flask.Response(body, status=status, mimetype="text/html")
+        resp.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="Strict", path="/library")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    def guard() -> tuple[Any, Library | None, str] | flask.Response:
+        """(services, library, language) for a post that may change the library, or the page's refusal."""
+        svc = services()
+        lang = _lang(svc.settings.lang)
+        if not allowed():
+            return render(403, message=t("lib_loopback_only", lang), message_kind="danger")
+        if flask.request.method == "POST":
+            # An upload may be larger than the app's limit for callback requests (read before the form is).
+            flask.request.max_content_length = Limits.from_mb(svc.settings.upload_max_mb).max_bytes + 64 * 1024
+            try:
+                sent = flask.request.form.get("csrf", "")
+            except RequestEntityTooLarge:
+                return render(problems=[t("lib_too_large", lang, mb=svc.settings.upload_max_mb)], label="")
+            if not sent or not secrets.compare_digest(sent, flask.request.cookies.get(CSRF_COOKIE, "")):
+                return render(403, message=t("lib_csrf", lang), message_kind="danger")
+        return svc, svc.library, lang
+
+    @server.get("/library")
+    def library_page() -> flask.Response:
+        found = guard()
+        if isinstance(found, flask.Response):
+            return found
+        svc, _, lang = found
+        done = flask.request.args.get("done", "")
+        message = {
+            "published": t(
+                "lib_published_ok",
+                lang,
+                version=flask.request.args.get("version", "")[:12],
+                seconds=svc.settings.reload_seconds,
+            ),
+            "rolled_back": t(
+                "lib_rolled_back_ok",
+                lang,
+                version=flask.request.args.get("version", "")[:12],
+                seconds=svc.settings.reload_seconds,
+            ),
+        }.get(done, "")
+        return render(message=message, message_kind="success")
+
+    @server.post("/library/preview")
+    def library_preview() -> flask.Response:
+        found = guard()
+        if isinstance(found, flask.Response):
+            return found
+        svc, library, lang = found
+        if library is None:
+            return render(409, message=t("lib_readonly", lang, path=svc.settings.data_dir), message_kind="danger")
+        limits = Limits.from_mb(svc.settings.upload_max_mb)
+        try:
+            uploads = [
+                (f.filename or "upload", f.read(limits.max_bytes + 1)) for f in flask.request.files.getlist("files")
+            ]
+        except RequestEntityTooLarge:
+            return render(problems=[t("lib_too_large", lang, mb=svc.settings.upload_max_mb)], label="")
+        uploads = [(n, d) for n, d in uploads if n or d]
+        if not uploads or not any(d for _, d in uploads):
+            return render(message=t("lib_no_file", lang), message_kind="warning")
+        label = ", ".join(n for n, _ in uploads)
+        try:
+            source = open_files(uploads, limits)
+        except ImportRefusedError as exc:
+            library.record_refusal(label, "", 1, user=_user())
+            return render(problems=[str(exc)], label=label)
+        staged = librarian.stage(source, label, librarian.bytes_hash(uploads), library, lang)
+        if not staged.ok:
+            library.record_refusal(label, staged.source_hash, len(staged.problems), user=_user())
+            return render(problems=list(staged.problems), label=label)
+        return render(preview=staged.preview, label=label, token=_stage_files(library, staged))
+
+    @server.post("/library/publish")
+    def library_publish() -> flask.Response:
+        found = guard()
+        if isinstance(found, flask.Response):
+            return found
+        _, library, lang = found
+        path = _staged_dir(library, flask.request.form.get("token", "")) if library else None
+        if library is None or path is None:
+            return render(message=t("lib_staged_gone", lang), message_kind="warning")
+        meta = json.loads((path / "upload.json").read_text("utf-8"))
+        files = {p.name: p.read_bytes() for p in path.iterdir() if p.name != "upload.json"}
+        try:
+            info = library.publish(files, source=meta["label"], source_hash=meta["source_hash"], user=_user())
+        except (DatasetError, LibraryError) as exc:
+            return render(problems=[str(exc)], label=meta["label"])
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+        services().store.refresh()  # this process at once; the others at their next recheck
+        return flask.redirect(f"/library?lang={lang}&done=published&version={info.hash}", code=303)
+
+    @server.post("/library/rollback")
+    def library_rollback() -> flask.Response:
+        found = guard()
+        if isinstance(found, flask.Response):
+            return found
+        _, library, lang = found
+        if library is None:
+            return render(
+                409, message=t("lib_readonly", lang, path=services().settings.data_dir), message_kind="danger"
+            )
+        try:
+            info = library.rollback(library.find(flask.request.form.get("version", "")), user=_user())
+        except (LibraryError, DatasetError) as exc:
+            return render(message=str(exc), message_kind="danger")
+        services().store.refresh()
+        return flask.redirect(f"/library?lang={lang}&done=rolled_back&version={info.hash}", code=303)
+
+
+def _user() -> str:
+    """Who did it, for the import log (the login of the access-control issue will name the person)."""
+    from data.library import current_user
+
+    return f"web:{current_user()}"

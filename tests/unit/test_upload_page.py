@@ -1,0 +1,107 @@
+"""The data page's server side through a real app on a real library: who may post, the form token, the
+upload limit, loose CSV files and zips, publish and rollback, and nothing changing on a refusal."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from data.library import Library
+from data.settings import ROOT, SAMPLE_DIR, Settings
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture
+def client(tmp_path: Path):
+    settings = Settings(library_dir=tmp_path / "library", cache_dir=tmp_path / "cache", upload_max_mb=1)
+    app = create_app(settings)
+    c = app.server.test_client()
+    c.library = Library(settings.library_dir)
+    return c
+
+
+def _token(client) -> str:
+    page = client.get("/library").data.decode()
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def _zip(src: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(src.iterdir()):
+            zf.write(p, f"{src.name}/{p.name}")
+    return buf.getvalue()
+
+
+def _post(client, path: str, csrf: str, files=None, **form):
+    data = {"csrf": csrf, **form}
+    if files is not None:
+        data["files"] = [(io.BytesIO(d), n) for n, d in files]
+    return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def test_a_zip_is_previewed_then_published(client) -> None:
+    token = _token(client)
+    first = client.library.current()
+    page = _post(client, "/library/preview", token, files=[("minimal.zip", _zip(FIXTURES / "minimal"))])
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert 'id="library-preview"' in html
+    assert "不再出现在新数据中" in html  # the sample's years and districts are gone: worth a second look
+    staged = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
+    assert client.library.current() == first  # a preview changes nothing
+    done = _post(client, "/library/publish", token, token=staged)
+    assert done.status_code == 303
+    assert client.library.current() != first
+    assert client.get("/healthz").get_json()["version"] == client.library.current()
+    again = _post(client, "/library/publish", token, token=staged)
+    assert "这次上传已失效" in again.data.decode()  # a publish click is used once
+
+
+def test_loose_csv_files_replace_the_whole_dataset(client) -> None:
+    token = _token(client)
+    files = [(p.name, p.read_bytes()) for p in sorted((FIXTURES / "minimal").iterdir())]
+    html = _post(client, "/library/preview", token, files=files).data.decode()
+    assert 'id="library-preview"' in html
+
+
+def test_refusals_change_nothing(client) -> None:
+    token = _token(client)
+    first = client.library.current()
+    no_token = client.post("/library/preview", data={"files": [(io.BytesIO(b"x"), "a.zip")]})
+    assert no_token.status_code == 403
+    assert "表单已过期" in no_token.data.decode()
+    remote = client.get("/library", environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert remote.status_code == 403
+    proxied = client.get("/library", headers={"X-Forwarded-For": "10.0.0.8"})
+    assert proxied.status_code == 403
+    big = _post(client, "/library/preview", token, files=[("big.zip", b"\0" * (1024 * 1024 + 70_000))])
+    assert "上传的文件超过上限 1 MiB" in big.data.decode()
+    bad = _post(client, "/library/preview", token, files=[("notes.txt", b"hello")])
+    assert "notes.txt: expected a dataset folder, a .zip of one or an .xlsx" in bad.data.decode()
+    formula = shutil.copytree(SAMPLE_DIR, Path(client.library.root).parent / "copy")
+    (formula / "observations.csv").write_text("indicator,district,year,value\n", encoding="utf-8")
+    invalid = _post(client, "/library/preview", token, files=[("copy.zip", _zip(formula))])
+    assert "observations.csv: file has a header but no data rows" in invalid.data.decode()
+    rollback = _post(client, "/library/rollback", token, version="ffffffff")
+    assert "no version" in rollback.data.decode()
+    assert client.library.current() == first
+    assert [e["result"] for e in client.library.log()][-2:] == ["refused: 1 problem(s)", "refused: 1 problem(s)"]
+
+
+def test_a_read_only_app_refuses_imports(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=SAMPLE_DIR, cache_dir=tmp_path / "cache"))
+    c = app.server.test_client()
+    page = c.get("/library").data.decode()
+    assert "只读" in page
+    assert 'id="upload-form"' not in page
+    c.set_cookie("sti_csrf", "t", path="/library")
+    refused = c.post("/library/preview", data={"csrf": "t"}, content_type="multipart/form-data")
+    assert refused.status_code == 409
