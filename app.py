@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -243,6 +244,7 @@ def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | N
         body: dict[str, Any] = {
             "status": "ok",
             "version": ds.version,
+            "pid": os.getpid(),  # which worker answered (several serve one port)
             "as_of": ds.meta["as_of"],
             "sample": bool(ds.meta["sample"]),
             "warming": bool(warmer and warmer.warming(ds)),

@@ -120,6 +120,7 @@ def test_dynamic_key_families_exist():
     _, dynamic = source_keys()
     templates = {k for _, k in dynamic}
     allowed = {"tier_{tier}", "tier_short_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}", "kpi_table_{key}"}
+    allowed |= {"tier_{d.tier}", "tier_{r.tier}", "export_{ext}", "export_file_{what}"}
     assert templates <= allowed, templates
     from components.filters import dropdown_labels
 
@@ -139,6 +140,12 @@ def test_dynamic_key_families_exist():
         assert f"theme_{theme}" in STRINGS
     for key in ("indicator", "value", "yoy", "target"):
         assert f"kpi_table_{key}" in STRINGS
+    for ext in ("csv", "xlsx"):  # the export menu
+        assert f"export_{ext}" in STRINGS
+    for what in ("data", "enterprises", "outages"):  # export file names
+        assert f"export_file_{what}" in STRINGS
+    for action in ("publish", "rollback"):  # the data page's import log (components/web/library.html)
+        assert f"lib_action_{action}" in STRINGS
 
 
 def test_outage_causes_of_the_sample_are_translated():
