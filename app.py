@@ -128,7 +128,7 @@ def open_library(settings: Settings) -> Any:
 
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
-    from components import layout, meeting
+    from components import drill_page, layout, meeting
     from components.services import CONFIG_KEY, Services
     from components.warm import Warmer
     from data.cache import ResultCache, private_dir
@@ -144,8 +144,14 @@ def create_app(settings: Settings | None = None) -> Dash:
     jobs_dir = private_dir(settings.cache_dir / "jobs")
     jobs = DiskcacheManager(diskcache.Cache(str(jobs_dir)))
     plotly_bundle = bundle.built()  # else Dash loads the full plotly.js from the plotly package
+    server = flask.Flask(__name__)
+    runtime_url = plotly_bundle.runtime_url if plotly_bundle else None
+    # The drill-down page first: Dash takes the app created last as the process's app (`dash.get_app()`,
+    # which signs and checks background jobs), and that must be the dashboard with its job manager.
+    drill = _drill_app(server, runtime_url)
     app = StiDash(
         __name__,
+        server=server,
         title=store.get().meta["title_zh"],
         update_title=None,
         suppress_callback_exceptions=True,  # no second copy of the layout in the page (checked by the tests)
@@ -157,9 +163,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         background_callback_manager=jobs,
     )
-    app.runtime_url = plotly_bundle.runtime_url if plotly_bundle else None
-    app.unused = ("dash_ag_grid",)  # the grid is the drill-down page's (below)
-    server: flask.Flask = app.server
+    app.runtime_url = runtime_url
+    app.unused = ("dash_ag_grid",)  # the grid is the drill-down page's
     services = Services(settings, store, cache, code_fingerprint(), library=library)
     services.warmer = Warmer(services)
     server.config[CONFIG_KEY] = services
@@ -168,16 +173,14 @@ def create_app(settings: Settings | None = None) -> Dash:
     meeting.register(app, store, jobs_dir)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
-    _drill_app(server, app.runtime_url)
+        drill.layout = drill_page.serve_layout
     _routes(server, services, plotly_bundle)
     return app
 
 
 def _drill_app(server: flask.Flask, runtime_url: str | None) -> StiDash:
-    """The drill-down page at /drill/ (components/drill_page.py): a Dash app of its own on the same server,
-    so only it loads the grid component."""
-    from components import drill_page
-
+    """The drill-down page at /drill/ (components/drill_page.py; its layout is set once the services are):
+    a Dash app of its own on the same server, so only it loads the grid component."""
     drill = StiDash(
         __name__,
         server=server,
@@ -192,8 +195,6 @@ def _drill_app(server: flask.Flask, runtime_url: str | None) -> StiDash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     drill.runtime_url = runtime_url
-    with server.app_context():
-        drill.layout = drill_page.serve_layout
     return drill
 
 

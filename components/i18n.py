@@ -361,6 +361,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lib_no_file": ("请先选择要导入的文件。", "Choose the files to import first."),
     "lib_staged_gone": ("这次上传已失效，请重新上传。", "This upload is no longer there: upload it again."),
     "lib_link": ("数据管理", "Data"),
+    "lib_template": (
+        "下载当前数据的Excel工作簿（可编辑后导入）",
+        "Download the current data as a workbook (edit, then import)",
+    ),
     "lib_action_publish": ("发布", "publish"),
     "lib_action_rollback": ("恢复", "rollback"),
     # import preview (command line and upload page)

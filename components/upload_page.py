@@ -22,14 +22,17 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from components import librarian
 from components.i18n import t
-from data.importing import ImportRefusedError, Limits, open_files
+from data import schema
+from data.importing import ImportRefusedError, Limits, open_files, workbook_bytes, workbook_sheets
 from data.library import Library, LibraryError
 from data.load import DatasetError
+from data.source import DirectorySource
 
 CSRF_COOKIE = "sti_csrf"
 UPLOADS = "uploads"  # staged uploads inside the library, waiting for their publish click
 STAGED_HOURS = 24
 LOOPBACK = {"127.0.0.1", "::1"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PAGE = (Path(__file__).parent / "web" / "library.html").read_text(encoding="utf-8")  # Jinja, autoescaped
 
@@ -106,8 +109,9 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
-    def guard() -> tuple[Any, Library | None, str] | flask.Response:
-        """(services, library, language) for a post that may change the library, or the page's refusal."""
+    def guard() -> tuple[Any, Library, str] | flask.Response:
+        """(services, library, language) for a request that may see or change the library, or the refusal:
+        not on loopback, a post without its form token, a change asked of a read-only app."""
         svc = services()
         lang = _lang(svc.settings.lang)
         if not allowed():
@@ -121,7 +125,15 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
                 return render(problems=[t("lib_too_large", lang, mb=svc.settings.upload_max_mb)], label="")
             if not sent or not secrets.compare_digest(sent, flask.request.cookies.get(CSRF_COOKIE, "")):
                 return render(403, message=t("lib_csrf", lang), message_kind="danger")
+            if svc.library is None:
+                return render(409, message=t("lib_readonly", lang, path=svc.settings.data_dir), message_kind="danger")
         return svc, svc.library, lang
+
+    def changed(svc: Any, lang: str, done: str, version: str) -> flask.Response:
+        """After a publish or a rollback: this process serves it at once (the others at their next recheck),
+        and the page says so (a redirect, so a reload does not post again)."""
+        svc.store.refresh()
+        return flask.redirect(f"/library?lang={lang}&done={done}&version={version}", code=303)
 
     @server.get("/library")
     def library_page() -> flask.Response:
@@ -129,22 +141,29 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         if isinstance(found, flask.Response):
             return found
         svc, _, lang = found
-        done = flask.request.args.get("done", "")
-        message = {
-            "published": t(
-                "lib_published_ok",
-                lang,
-                version=flask.request.args.get("version", "")[:12],
-                seconds=svc.settings.reload_seconds,
-            ),
-            "rolled_back": t(
-                "lib_rolled_back_ok",
-                lang,
-                version=flask.request.args.get("version", "")[:12],
-                seconds=svc.settings.reload_seconds,
-            ),
-        }.get(done, "")
+        key = {"published": "lib_published_ok", "rolled_back": "lib_rolled_back_ok"}.get(
+            flask.request.args.get("done", "")
+        )
+        version = flask.request.args.get("version", "")[:12]
+        message = t(key, lang, version=version, seconds=svc.settings.reload_seconds) if key else ""
         return render(message=message, message_kind="success")
+
+    @server.get("/library/workbook.xlsx")
+    def library_workbook() -> flask.Response:
+        """The version served now as the import's workbook: the template to edit and import again."""
+        found = guard()
+        if isinstance(found, flask.Response):
+            return found
+        svc, _, _ = found
+        ds = svc.dataset()
+        src = (
+            DirectorySource(svc.library.path_of(ds.version)) if svc.library else DirectorySource(svc.settings.data_dir)
+        )
+        files = {n: d for n in schema.CONTRACT_FILES if (d := src.raw(n)) is not None}
+        resp = flask.Response(workbook_bytes(workbook_sheets(files)), mimetype=XLSX)
+        resp.headers["Content-Disposition"] = f'attachment; filename="dataset-{ds.version}.xlsx"'
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
 
     @server.post("/library/preview")
     def library_preview() -> flask.Response:
@@ -152,17 +171,10 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         if isinstance(found, flask.Response):
             return found
         svc, library, lang = found
-        if library is None:
-            return render(409, message=t("lib_readonly", lang, path=svc.settings.data_dir), message_kind="danger")
         limits = Limits.from_mb(svc.settings.upload_max_mb)
-        try:
-            uploads = [
-                (f.filename or "upload", f.read(limits.max_bytes + 1)) for f in flask.request.files.getlist("files")
-            ]
-        except RequestEntityTooLarge:
-            return render(problems=[t("lib_too_large", lang, mb=svc.settings.upload_max_mb)], label="")
-        uploads = [(n, d) for n, d in uploads if n or d]
-        if not uploads or not any(d for _, d in uploads):
+        uploads = [(f.filename or "upload", f.read(limits.max_bytes + 1)) for f in flask.request.files.getlist("files")]
+        uploads = [(n, d) for n, d in uploads if d]
+        if not uploads:
             return render(message=t("lib_no_file", lang), message_kind="warning")
         label = ", ".join(n for n, _ in uploads)
         try:
@@ -181,9 +193,9 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         found = guard()
         if isinstance(found, flask.Response):
             return found
-        _, library, lang = found
-        path = _staged_dir(library, flask.request.form.get("token", "")) if library else None
-        if library is None or path is None:
+        svc, library, lang = found
+        path = _staged_dir(library, flask.request.form.get("token", ""))
+        if path is None:
             return render(message=t("lib_staged_gone", lang), message_kind="warning")
         meta = json.loads((path / "upload.json").read_text("utf-8"))
         files = {p.name: p.read_bytes() for p in path.iterdir() if p.name != "upload.json"}
@@ -193,25 +205,19 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
             return render(problems=[str(exc)], label=meta["label"])
         finally:
             shutil.rmtree(path, ignore_errors=True)
-        services().store.refresh()  # this process at once; the others at their next recheck
-        return flask.redirect(f"/library?lang={lang}&done=published&version={info.hash}", code=303)
+        return changed(svc, lang, "published", info.hash)
 
     @server.post("/library/rollback")
     def library_rollback() -> flask.Response:
         found = guard()
         if isinstance(found, flask.Response):
             return found
-        _, library, lang = found
-        if library is None:
-            return render(
-                409, message=t("lib_readonly", lang, path=services().settings.data_dir), message_kind="danger"
-            )
+        svc, library, lang = found
         try:
             info = library.rollback(library.find(flask.request.form.get("version", "")), user=_user())
         except (LibraryError, DatasetError) as exc:
             return render(message=str(exc), message_kind="danger")
-        services().store.refresh()
-        return flask.redirect(f"/library?lang={lang}&done=rolled_back&version={info.hash}", code=303)
+        return changed(svc, lang, "rolled_back", info.hash)
 
 
 def _user() -> str:

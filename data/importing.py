@@ -22,7 +22,7 @@ from typing import Any
 
 from data import schema
 from data.load import Dataset, DatasetError, Issue, cell_text, load_dataset
-from data.source import DirectorySource, MemorySource, RawTable, Report, Source, _BytesSource
+from data.source import DirectorySource, MemorySource, RawTable, Report, Source, _BytesSource, decode
 
 MAX_MEMBERS = 200
 MAX_RATIO = 200  # uncompressed / compressed, per member: more is a bomb, not a spreadsheet
@@ -364,6 +364,46 @@ def open_files(files: Iterable[tuple[str, bytes]], limits: Limits = Limits()) ->
             )
         loose[base] = data
     return MemorySource(loose, label=", ".join(sorted(loose)))
+
+
+def _typed(text: str) -> object:
+    """A CSV cell as a spreadsheet holds it: whole and decimal numbers as numbers, the rest as text."""
+    try:
+        return int(text) if text.lstrip("-").isdigit() else float(text) if text.strip() else None
+    except ValueError:
+        return text
+
+
+def workbook_sheets(files: Mapping[str, bytes], typed: bool = True) -> dict[str, list[list[object]]]:
+    """A dataset's files as the import's workbook sheets: `dataset` (field, value; lists as JSON text), then a
+    sheet per table named like its file without `.csv`, numbers as numbers unless `typed` is False."""
+    import csv
+
+    meta = json.loads(decode(files[schema.META_FILE]))
+    sheets: dict[str, list[list[object]]] = {
+        META_SHEET: [["field", "value"]]
+        + [[k, json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v] for k, v in meta.items()]
+    }
+    for name in schema.TABLES_BY_FILE:
+        if name in files:
+            rows = list(csv.reader(io.StringIO(decode(files[name]), newline="")))
+            sheets[name.removesuffix(".csv")] = [rows[0]] + [[_typed(c) if typed else c for c in r] for r in rows[1:]]
+    return sheets
+
+
+def workbook_bytes(sheets: Mapping[str, list[list[object]]]) -> bytes:
+    """An .xlsx of `sheets` (name -> rows); text beginning with '=' is written as a formula (tests use that)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def place(source: Source, issue: Issue) -> str:

@@ -1,51 +1,26 @@
-"""Test helper: an .xlsx workbook made from a dataset directory, as an analyst's Excel file would be."""
+"""Test helper: an .xlsx workbook made from a dataset directory, as an analyst's Excel file would be
+(the product's own template writer, data/importing.py, with edits applied first)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
+from data import schema
+from data.importing import workbook_bytes, workbook_sheets
 
-from data.source import decode
-
-Cell = object
-Edit = Callable[[str, list[list[Cell]]], None]
+Edit = Callable[[str, list[list[object]]], None]
 
 
-def _typed(text: str) -> Cell:
-    """A cell as Excel would hold it: numbers as numbers, everything else as text."""
-    try:
-        return int(text) if text.lstrip("-").isdigit() else float(text) if text.strip() else None
-    except ValueError:
-        return text
-
-
-def sheets_of(src: Path, typed: bool = True) -> dict[str, list[list[Cell]]]:
+def sheets_of(src: Path, typed: bool = True) -> dict[str, list[list[object]]]:
     """The dataset's tables as sheets of cells (the metadata as field/value rows on sheet `dataset`)."""
-    meta = json.loads((src / "dataset.json").read_text(encoding="utf-8"))
-    out: dict[str, list[list[Cell]]] = {
-        "dataset": [["field", "value"]]
-        + [[k, json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v] for k, v in meta.items()]
-    }
-    for path in sorted(src.glob("*.csv")):
-        rows = list(csv.reader(io.StringIO(decode(path.read_bytes()), newline="")))
-        out[path.stem] = [rows[0]] + [[_typed(c) if typed else c for c in r] for r in rows[1:]]
-    return out
+    files = {n: (src / n).read_bytes() for n in schema.CONTRACT_FILES if (src / n).is_file()}
+    return workbook_sheets(files, typed)
 
 
-def write_workbook(sheets: dict[str, list[list[Cell]]], dest: Path) -> Path:
+def write_workbook(sheets: dict[str, list[list[object]]], dest: Path) -> Path:
     """Write `sheets` (name -> rows of cells; a str starting with '=' becomes a formula) to `dest`."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    book.save(dest)
+    dest.write_bytes(workbook_bytes(sheets))
     return dest
 
 

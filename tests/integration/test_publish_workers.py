@@ -9,41 +9,21 @@ request is answered 409 (the browser then reloads the whole page), never with th
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from gunicorn_helpers import gunicorn, health, request
 
 from bench import SECTIONS_OUTPUT, Page
 from data.settings import ROOT, SAMPLE_DIR
 
 RECHECK = 2  # STI_RELOAD_SECONDS of the served app
 OLD, NEW = "73,647", "75,000"  # the city's 2012 patent applications in each version (KPI text)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _request(url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, bytes, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, resp.read(), dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read(), dict(err.headers)
 
 
 def _version_of(layout: object) -> str:
@@ -55,41 +35,8 @@ def _version_of(layout: object) -> str:
 
 @pytest.fixture
 def served(tmp_path: Path):
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("STI_DATA_DIR", "DASH_DEBUG")},
-        "STI_LIBRARY_DIR": str(tmp_path / "library"),
-        "STI_CACHE_DIR": str(tmp_path / "cache"),
-        "STI_RELOAD_SECONDS": str(RECHECK),
-        "STI_PREWARM": "0",
-        "NO_PROXY": "*",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while _safe_health(base) is None:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("gunicorn did not start")
-        time.sleep(0.2)
-    yield base, env
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
-
-
-def _safe_health(base: str) -> dict | None:
-    try:
-        status, data, _ = _request(base + "/healthz")
-    except OSError:
-        return None
-    return json.loads(data) if status == 200 else None
+    with gunicorn(tmp_path, STI_RELOAD_SECONDS=str(RECHECK)) as running:
+        yield running
 
 
 def _edited(tmp_path: Path) -> Path:
@@ -105,7 +52,7 @@ def _edited(tmp_path: Path) -> Path:
 def test_every_worker_moves_to_a_published_version_and_no_page_mixes_two(served, tmp_path: Path) -> None:
     base, env = served
     get = lambda path, query="": json.loads(  # noqa: E731
-        _request(base + path, headers={"Referer": f"{base}/{query}"} if query else {})[1]
+        request(base + path, headers={"Referer": f"{base}/{query}"} if query else {})[1]
     )
     template = Page.load(get, "?year=2012")
     dep = template.callback(SECTIONS_OUTPUT)
@@ -119,7 +66,7 @@ def test_every_worker_moves_to_a_published_version_and_no_page_mixes_two(served,
     seen: dict[int, str] = {}
     deadline = time.monotonic() + 30
     while len(seen) < 2 and time.monotonic() < deadline:
-        h = _safe_health(base)
+        h = health(base)
         if h:
             seen[h["pid"]] = h["version"]
     assert len(seen) == 2, f"both workers answer /healthz: {seen}"
@@ -131,11 +78,11 @@ def test_every_worker_moves_to_a_published_version_and_no_page_mixes_two(served,
 
     def play() -> None:
         while not stop.is_set():
-            status, data, _ = _request(base + "/_dash-layout", headers={"Referer": f"{base}/?year=2012"})
+            status, data, _ = request(base + "/_dash-layout", headers={"Referer": f"{base}/?year=2012"})
             version = _version_of(json.loads(data))
             answers = []
             for _ in range(3):
-                status, data, headers = _request(base + "/_dash-update-component", body, {"X-STI-Version": version})
+                status, data, headers = request(base + "/_dash-update-component", body, {"X-STI-Version": version})
                 text = data.decode("utf-8", "replace")
                 found = ("old" if OLD in text else "") + ("new" if NEW in text else "")
                 answers.append((status, found if status == 200 else headers.get("X-STI-Reload", "")))
@@ -158,7 +105,7 @@ def test_every_worker_moves_to_a_published_version_and_no_page_mixes_two(served,
         new_version = next(w for w in done.stdout.split() if len(w) == 12 and w != old_version and w.isalnum())
         moved: dict[int, float] = {}
         while len(moved) < 2 and time.monotonic() - published < RECHECK + 5:
-            h = _safe_health(base)
+            h = health(base)
             if h and h["version"] == new_version and h["pid"] in seen:
                 moved.setdefault(h["pid"], time.monotonic() - published)
         time.sleep(0.5)

@@ -263,3 +263,18 @@ def test_the_log_survives_a_damaged_line(library: Library) -> None:
     entries = library.log()
     assert [e["action"] for e in entries] == ["publish", "rollback"]
     assert json.loads((library.root / "import.log").read_text().splitlines()[-1])["result"].startswith("unchanged")
+
+
+def test_a_workbook_with_numbers_stored_as_text_reads_like_the_csv_files(tmp_path: Path) -> None:
+    """Excel users often keep numbers as text: the contract's number columns parse them as they parse CSV."""
+    from data.importing import open_import
+
+    typed = load_dataset(open_import(workbook_from(SAMPLE_DIR, tmp_path / "typed.xlsx")))
+    text = load_dataset(open_import(workbook_from(SAMPLE_DIR, tmp_path / "text.xlsx", typed=False)))
+    sample = load_dataset(SAMPLE_DIR)
+    key = ["indicator", "district", "year"]
+    for ds in (typed, text):
+        merged = sample.observations.merge(ds.observations, on=key, suffixes=("", "_book"))
+        assert len(merged) == len(sample.observations)
+        assert (merged["value"] == merged["value_book"]).all()
+    assert text.tables == sample.tables

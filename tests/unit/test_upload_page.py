@@ -84,6 +84,15 @@ def test_refusals_change_nothing(client) -> None:
     assert proxied.status_code == 403
     big = _post(client, "/library/preview", token, files=[("big.zip", b"\0" * (1024 * 1024 + 70_000))])
     assert "上传的文件超过上限 1 MiB" in big.data.decode()
+    from workbook import sheets_of, write_workbook
+
+    sheets = sheets_of(SAMPLE_DIR)
+    sheets["observations"][4][3] = "=D2*2"
+    book = write_workbook(sheets, Path(client.library.root).parent / "formula.xlsx").read_bytes()
+    en = _post(client, "/library/preview?lang=en", token, files=[("formula.xlsx", book)]).data.decode()
+    assert "formula.xlsx: 1 problem(s), not imported" in en
+    assert "sheet observations!D5, row 5, column &#39;value&#39;: cell D5 holds a formula (=D2*2)" in en
+    assert 'id="library-preview"' not in en
     bad = _post(client, "/library/preview", token, files=[("notes.txt", b"hello")])
     assert "notes.txt: expected a dataset folder, a .zip of one or an .xlsx" in bad.data.decode()
     formula = shutil.copytree(SAMPLE_DIR, Path(client.library.root).parent / "copy")
@@ -93,7 +102,7 @@ def test_refusals_change_nothing(client) -> None:
     rollback = _post(client, "/library/rollback", token, version="ffffffff")
     assert "no version" in rollback.data.decode()
     assert client.library.current() == first
-    assert [e["result"] for e in client.library.log()][-2:] == ["refused: 1 problem(s)", "refused: 1 problem(s)"]
+    assert [e["result"] for e in client.library.log()][-3:] == ["refused: 1 problem(s)"] * 3
 
 
 def test_a_read_only_app_refuses_imports(tmp_path: Path) -> None:
@@ -105,3 +114,22 @@ def test_a_read_only_app_refuses_imports(tmp_path: Path) -> None:
     c.set_cookie("sti_csrf", "t", path="/library")
     refused = c.post("/library/preview", data={"csrf": "t"}, content_type="multipart/form-data")
     assert refused.status_code == 409
+
+
+def test_the_template_workbook_imports_back_unchanged(client, tmp_path: Path) -> None:
+    """The current version as a workbook, imported again: every table's rows the same, nothing to publish."""
+    from components.preview import table_diffs
+    from data.importing import open_import
+    from data.load import load_dataset
+
+    resp = client.get("/library/workbook.xlsx")
+    assert resp.status_code == 200
+    assert resp.mimetype.endswith("spreadsheetml.sheet")
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(resp.data)
+    again = load_dataset(open_import(path))
+    sample = load_dataset(SAMPLE_DIR)
+    diffs = table_diffs(sample, again)
+    assert {d.file for d in diffs} == set(sample.tables)
+    assert all((d.added, d.changed, d.removed) == (0, 0, 0) for d in diffs), diffs
+    assert again.meta == sample.meta

@@ -1,0 +1,81 @@
+"""A real gunicorn serving the app for the integration tests: two workers, a fresh cache and data library."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data.settings import ROOT
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    """(status, body, headers) of a GET, or of a JSON POST when `body` is given; HTTP errors are answers too."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.read(), dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, err.read(), dict(err.headers)
+
+
+def health(base: str) -> dict | None:
+    """/healthz as JSON, or None while the server does not answer ok."""
+    try:
+        status, data, _ = request(base + "/healthz")
+    except OSError:
+        return None
+    return json.loads(data) if status == 200 else None
+
+
+@contextlib.contextmanager
+def gunicorn(tmp_path: Path, **extra: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """`gunicorn -w 2 app:server` on a free port over a data library in `tmp_path`: (base URL, its env)."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("STI_DATA_DIR", "DASH_DEBUG")},
+        "STI_CACHE_DIR": str(tmp_path / "cache"),
+        "STI_LIBRARY_DIR": str(tmp_path / "library"),  # the data library, seeded with the sample on first start
+        "STI_PREWARM": "0",
+        "NO_PROXY": "*",
+        **extra,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while health(base) is None:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"gunicorn did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+        time.sleep(0.2)
+    try:
+        yield base, env
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
