@@ -95,13 +95,13 @@ system-deps: ## Ensure Debian chromium + fonts-noto-cjk (apt-get as root, else e
 lint: install ## ruff check
 	$(VENV)/bin/ruff check .
 
-# The unit tests run on both cores (pytest-xdist); the browser and server tests one at a time (each drives a real
-# Chromium or gunicorn that wants the machine to itself). PYTEST_ARGS runs just what it selects, in one process.
+# The unit and server tests run on both cores (pytest-xdist; nothing there is timed); the browser tests one at a
+# time (each drives a real Chromium that wants the machine to itself). PYTEST_ARGS: just what it selects, one process.
 test: install system-deps $(LIGHTHOUSE) ## ruff, then the whole pytest suite (screenshots in artifacts/)
 	$(VENV)/bin/ruff check .
 ifeq ($(strip $(PYTEST_ARGS)),)
-	$(VPY) -m pytest -n 2 tests/unit
-	$(VPY) -m pytest tests/browser tests/integration
+	$(VPY) -m pytest -n 2 tests/unit tests/integration
+	$(VPY) -m pytest tests/browser
 else
 	$(VPY) -m pytest $(PYTEST_ARGS)
 endif

@@ -159,10 +159,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
 
     /* The drill-down page for the view on screen: /drill/enterprises?…&tier=… or /drill/outages?…&station=…. */
-    drillURL: function (kind, key) {
+    drillURL: function (kind, query) {
       var p = new URLSearchParams(window.location.search);
       ["section", "present", "slide", "interval", "tier", "station", "v"].forEach(function (k) { p.delete(k); });
-      if (key) { p.set(kind === "outages" ? "station" : "tier", key); }
+      new URLSearchParams(query || "").forEach(function (v, k) { p.set(k, v); });  /* tier=, station=, district= */
       var q = p.toString().replace(/%2C/g, ",");
       return "/drill/" + kind + (q ? "?" + q : "");
     },
@@ -201,9 +201,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           if (id.type === "sti-graph") {
             var hit = ctx.triggered.filter(function (t) { return t.prop_id === p; })[0];
             var click = hit && hit.value, point = click && click.points && click.points[0];
-            var code = point ? (Array.isArray(point.customdata) ? point.customdata[0] : point.customdata) : null;
-            if (typeof code === "string" && code.indexOf("drill:") === 0) {  /* a tier or a station: its drill-down */
-              window.location.assign(sti.drillURL(code.split(":")[1], code.split(":").slice(2).join(":")));
+            var cd = point ? point.customdata : null;
+            var code = Array.isArray(cd) ? cd[0] : cd;
+            var drill = (Array.isArray(cd) ? cd : [cd]).filter(function (c) {
+              return typeof c === "string" && c.indexOf("drill:") === 0;
+            })[0];
+            if (drill) {  /* a tier, a district's tier or a station: the rows behind it ('drill:<kind>:<query>') */
+              window.location.assign(sti.drillURL(drill.split(":")[1], drill.split(":").slice(2).join(":")));
             } else if (typeof code === "string" && data.names[code]) {
               chosen = chosen.indexOf(code) >= 0 ? chosen.filter(function (c) { return c !== code; }) : chosen.concat([code]);
               chosen.sort();

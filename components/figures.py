@@ -396,7 +396,7 @@ def tier_bars(counts: pd.Series, lang: str, theme: str) -> Fig:
         orientation="h",
         text=[f"{v:,}{unit}" for v in counts[::-1]],
         textposition="auto",
-        customdata=[f"drill:enterprises:{tier}" for tier in counts.index[::-1]],  # a click opens its firms
+        customdata=[f"drill:enterprises:tier={tier}" for tier in counts.index[::-1]],  # a click opens its firms
         marker={"color": palette(theme)["colorway"][:5][::-1]},
         hovertemplate="%{y}: %{x:,d}" + unit + "<extra></extra>",
     )
@@ -462,7 +462,8 @@ def tier_flows(flows: pd.DataFrame, tiers: Sequence[str], prev: int, year: int, 
 def tiers_by_district(
     frame: pd.DataFrame, names: dict[str, str], selected: Sequence[str], lang: str, theme: str
 ) -> Fig:
-    """Stacked tiers per district (customdata = district code for cross-filtering); horizontal when many.
+    """Stacked tiers per district; horizontal when many. Each segment carries its district code and the
+    drill-down to its firms (customdata [code, 'drill:enterprises:tier=…&district=…']): a click opens them.
     `frame`: index district code, one column per tier."""
     if frame.empty or frame.to_numpy().sum() == 0:
         return empty_figure(t("no_data_selection", lang), theme)
@@ -481,7 +482,7 @@ def tiers_by_district(
             frame[tier],
             flat,
             name=t(f"tier_short_{tier}", lang),
-            customdata=list(frame.index),
+            customdata=[[c, f"drill:enterprises:tier={tier}&district={c}"] for c in frame.index],
             marker={"opacity": opacity},
             hovertemplate=("%{y} " if flat else "%{x} ")
             + t(f"tier_{tier}", lang)
@@ -515,7 +516,7 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
         textposition="none",
         marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
         hovertemplate=("%{y}" if flat else "%{x}") + ": %{text}<extra></extra>",
-        **({"customdata": [f"drill:outages:{s}" for s in frame["station"]]} if "station" in frame else {}),
+        **({"customdata": [f"drill:outages:station={s}" for s in frame["station"]]} if "station" in frame else {}),
     )
     _ref_line(fig, (line, line_label, "bad"), theme, right=not flat, down=flat)  # the label clear of the ticks
     return fig

@@ -198,46 +198,47 @@ class Library:
 
         Raises data.load.DatasetError when what was written does not validate (nothing changes then).
         """
-        user = user or current_user()
         with self._locked():
-            staging = self.root / "staging"
-            if staging.is_dir():  # leftovers of a publish that was killed: nobody else writes while we hold the lock
-                shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix="v-", dir=staging))
-            for name, data in files.items():
-                if name not in schema.CONTRACT_FILES:
-                    raise LibraryError(f"{name}: not a file of the dataset contract")
-                _write(work / name, data)
-            ds = load_dataset(DirectorySource(work, schema.CONTRACT_FILES))
-            target = self.root / "versions" / ds.version
-            if target.is_dir():
-                shutil.rmtree(work, ignore_errors=True)
-                info = self.info(ds.version)
-            else:
-                info = VersionInfo(
-                    ds.version, str(ds.meta["as_of"]), now_iso(), user, source, source_hash, dict(ds.tables)
-                )
-                _write(work / INFO, json.dumps(asdict(info), ensure_ascii=False, indent=2).encode("utf-8"))
-                _fsync_dir(work)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(work, target)
-                _fsync_dir(target.parent)
-            previous = self.current()
-            self._swap_pointer(ds.version)
-            self._append_log(
-                {
-                    "time": now_iso(),
-                    "action": "publish",
-                    "user": user,
-                    "source": source,
-                    "source_hash": source_hash,
-                    "version": ds.version,
-                    "previous": previous,
-                    "result": "published" if previous != ds.version else "unchanged (already current)",
-                }
-            )
-            return info
+            return self._publish(files, source=source, source_hash=source_hash, user=user or current_user())
+
+    def _publish(self, files: Mapping[str, bytes], *, source: str, source_hash: str, user: str) -> VersionInfo:
+        """`publish` with the lock held."""
+        staging = self.root / "staging"
+        if staging.is_dir():  # leftovers of a publish that was killed: nobody else writes while we hold the lock
+            shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="v-", dir=staging))
+        for name, data in files.items():
+            if name not in schema.CONTRACT_FILES:
+                raise LibraryError(f"{name}: not a file of the dataset contract")
+            _write(work / name, data)
+        ds = load_dataset(DirectorySource(work, schema.CONTRACT_FILES))
+        target = self.root / "versions" / ds.version
+        if target.is_dir():
+            shutil.rmtree(work, ignore_errors=True)
+            info = self.info(ds.version)
+        else:
+            info = VersionInfo(ds.version, str(ds.meta["as_of"]), now_iso(), user, source, source_hash, dict(ds.tables))
+            _write(work / INFO, json.dumps(asdict(info), ensure_ascii=False, indent=2).encode("utf-8"))
+            _fsync_dir(work)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(work, target)
+            _fsync_dir(target.parent)
+        previous = self.current()
+        self._swap_pointer(ds.version)
+        self._append_log(
+            {
+                "time": now_iso(),
+                "action": "publish",
+                "user": user,
+                "source": source,
+                "source_hash": source_hash,
+                "version": ds.version,
+                "previous": previous,
+                "result": "published" if previous != ds.version else "unchanged (already current)",
+            }
+        )
+        return info
 
     def rollback(self, version: str, user: str | None = None) -> VersionInfo:
         """Make an earlier version current again (the same one-rename swap); returns its info."""
@@ -268,9 +269,9 @@ class Library:
         with self._locked():
             if self.current() is not None:  # another worker seeded it while we waited
                 return
-        src = DirectorySource(directory, schema.CONTRACT_FILES)
-        files = {n: src.raw(n) for n in schema.CONTRACT_FILES}
-        self.publish({n: d for n, d in files.items() if d is not None}, source=source, user="system")
+            src = DirectorySource(directory, schema.CONTRACT_FILES)
+            files = {n: d for n in schema.CONTRACT_FILES if (d := src.raw(n)) is not None}
+            self._publish(files, source=source, source_hash="", user="system")
 
 
 class LibrarySource:

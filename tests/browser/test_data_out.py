@@ -105,8 +105,8 @@ def test_a_station_opens_its_outages(page: Page, app_server, page_guard) -> None
     station = page.evaluate(
         """() => document.querySelector('#seismic-uptime-graph .js-plotly-plot').data[0].customdata[0]"""
     )
-    assert station.startswith("drill:outages:")
-    code = station.split(":")[2]
+    assert station.startswith("drill:outages:station=")
+    code = station.split("=")[1]
     expected = len(o.outages_in(2012, {code}))
     page.locator("#seismic-uptime-graph").scroll_into_view_if_needed()
     bar = page.locator("#seismic-uptime-graph .trace.bars .point path").first
@@ -131,3 +131,28 @@ def test_the_cards_drill_link_follows_the_filters(page: Page, app_server, page_g
     total = sum(oracle(SAMPLE).tier_counts(2011).values())
     expect(page.locator("#drill-count")).to_have_attribute("data-count", str(total))
     expect(page.locator("#drill-grid .ag-paging-panel")).to_contain_text("of")
+
+
+def test_a_district_segment_opens_that_districts_firms_of_that_tier(page: Page, app_server, page_guard) -> None:
+    """In the tiers-by-district chart a segment is a district's tier: its firms, whatever the selection."""
+    open_view(page, app_server.url + "/?year=2012&section=pipeline")
+    wait_all_graphs(page)
+    target = page.evaluate(
+        """() => { const g = document.querySelector('#pipeline-district-graph .js-plotly-plot');
+            const t = g.data.find(t => t.name === '高新技术'); return t.customdata[0]; }"""
+    )
+    code = target[0]
+    assert target[1] == f"drill:enterprises:tier=hightech_enterprise&district={code}"
+    page.locator("#pipeline-district-graph").scroll_into_view_if_needed()
+    index = page.evaluate(
+        """() => [...document.querySelectorAll('#pipeline-district-graph .trace.bars')]
+            .findIndex(el => el.__data__ && el.__data__[0] && el.__data__[0].trace.name === '高新技术')"""
+    )
+    assert index >= 0
+    segment = page.locator("#pipeline-district-graph .trace.bars").nth(index).locator(".point path").first
+    segment.click(force=True)
+    page.wait_for_url("**/drill/enterprises?**", timeout=WAIT_MS)
+    assert f"district={code}" in page.url
+    assert "tier=hightech_enterprise" in page.url
+    expected = oracle(SAMPLE).tier_counts(2012, (code,))["hightech_enterprise"]
+    expect(page.locator("#drill-count")).to_have_attribute("data-count", str(expected))
