@@ -9,6 +9,7 @@ and every form carries a token that must match its cookie (no cross-site posts).
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import shutil
@@ -135,12 +136,19 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         svc.store.refresh()
         return flask.redirect(f"/library?lang={lang}&done={done}&version={version}", code=303)
 
+    def guarded(view: Callable[..., flask.Response]) -> Callable[[], flask.Response]:
+        """A route that runs `view(services, library, language)` once `guard` lets the request through."""
+
+        @functools.wraps(view)
+        def wrap() -> flask.Response:
+            found = guard()
+            return found if isinstance(found, flask.Response) else view(*found)
+
+        return wrap
+
     @server.get("/library")
-    def library_page() -> flask.Response:
-        found = guard()
-        if isinstance(found, flask.Response):
-            return found
-        svc, _, lang = found
+    @guarded
+    def library_page(svc: Any, _library: Library, lang: str) -> flask.Response:
         key = {"published": "lib_published_ok", "rolled_back": "lib_rolled_back_ok"}.get(
             flask.request.args.get("done", "")
         )
@@ -149,12 +157,9 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         return render(message=message, message_kind="success")
 
     @server.get("/library/workbook.xlsx")
-    def library_workbook() -> flask.Response:
+    @guarded
+    def library_workbook(svc: Any, _library: Library, _lang: str) -> flask.Response:
         """The version served now as the import's workbook: the template to edit and import again."""
-        found = guard()
-        if isinstance(found, flask.Response):
-            return found
-        svc, _, _ = found
         ds = svc.dataset()
         src = (
             DirectorySource(svc.library.path_of(ds.version)) if svc.library else DirectorySource(svc.settings.data_dir)
@@ -166,11 +171,8 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         return resp
 
     @server.post("/library/preview")
-    def library_preview() -> flask.Response:
-        found = guard()
-        if isinstance(found, flask.Response):
-            return found
-        svc, library, lang = found
+    @guarded
+    def library_preview(svc: Any, library: Library, lang: str) -> flask.Response:
         limits = Limits.from_mb(svc.settings.upload_max_mb)
         uploads = [(f.filename or "upload", f.read(limits.max_bytes + 1)) for f in flask.request.files.getlist("files")]
         uploads = [(n, d) for n, d in uploads if d]
@@ -189,11 +191,8 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         return render(preview=staged.preview, label=label, token=_stage_files(library, staged))
 
     @server.post("/library/publish")
-    def library_publish() -> flask.Response:
-        found = guard()
-        if isinstance(found, flask.Response):
-            return found
-        svc, library, lang = found
+    @guarded
+    def library_publish(svc: Any, library: Library, lang: str) -> flask.Response:
         path = _staged_dir(library, flask.request.form.get("token", ""))
         if path is None:
             return render(message=t("lib_staged_gone", lang), message_kind="warning")
@@ -208,11 +207,8 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         return changed(svc, lang, "published", info.hash)
 
     @server.post("/library/rollback")
-    def library_rollback() -> flask.Response:
-        found = guard()
-        if isinstance(found, flask.Response):
-            return found
-        svc, library, lang = found
+    @guarded
+    def library_rollback(svc: Any, library: Library, lang: str) -> flask.Response:
         try:
             info = library.rollback(library.find(flask.request.form.get("version", "")), user=_user())
         except (LibraryError, DatasetError) as exc:
