@@ -43,13 +43,16 @@ def current(library: Library) -> Dataset | None:
         return None
 
 
-def stage(source: Source, label: str, source_hash: str, library: Library, lang: str) -> Staged:
-    """Validate `source` like `app.py check` and preview it against the library's current version."""
+def stage(
+    source: Source, label: str, source_hash: str, library: Library, lang: str, served: Dataset | None = None
+) -> Staged:
+    """Validate `source` like `app.py check` and preview it against the library's current version (`served`,
+    when the caller already holds it loaded: the web app's store; else read from the library)."""
     ds, problems = validate(source)
     if ds is None:
         return Staged(label, source_hash, tuple(problems))
-    files = files_of(source)
-    return Staged(label, source_hash, (), ds, preview(current(library), ds, lang), files)
+    before = served if served is not None and served.version == library.current() else current(library)
+    return Staged(label, source_hash, (), ds, preview(before, ds, lang), files_of(source))
 
 
 def file_hash(path: Path) -> str:

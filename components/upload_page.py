@@ -184,7 +184,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         except ImportRefusedError as exc:
             library.record_refusal(label, "", 1, user=_user())
             return render(problems=[str(exc)], label=label)
-        staged = librarian.stage(source, label, librarian.bytes_hash(uploads), library, lang)
+        staged = librarian.stage(source, label, librarian.bytes_hash(uploads), library, lang, svc.dataset())
         if not staged.ok:
             library.record_refusal(label, staged.source_hash, len(staged.problems), user=_user())
             return render(problems=list(staged.problems), label=label)
