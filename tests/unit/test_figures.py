@@ -675,7 +675,11 @@ def test_tiers_by_district(lang, unit):
     by_name = {v: k for k, v in names(lang).items()}
     totals = tiers_district_frame().sum(axis=1)
     for trace in data["data"]:
-        codes = array(trace["customdata"])
+        cells = array(trace["customdata"])  # [district code, its firms of this tier as a drill-down]
+        codes = [c[0] for c in cells]
+        tiers = {c[1].split("tier=")[1].split("&")[0] for c in cells}
+        assert len(tiers) == 1  # one tier per trace
+        assert [c[1] for c in cells] == [f"drill:enterprises:tier={next(iter(tiers))}&district={c}" for c in codes]
         assert sorted(codes) == sorted(CODES)
         assert [by_name[n] for n in trace["x"]] == codes
         assert [totals[c] for c in codes] == sorted(totals, reverse=True)
