@@ -11,6 +11,7 @@ import flask
 
 from components import drill, export
 from components.i18n import t
+from components.services import dataset_for
 from components.state import View, from_query
 
 MAX_QUERY_BYTES = 2048
@@ -31,18 +32,14 @@ def _send(body: bytes, ext: str, names: tuple[str, str]) -> flask.Response:
 def view_of_request(services: Any) -> tuple[Any, View] | flask.Response:
     """(dataset, view) for the request's query string, or a 409 answer when the page's version (`v=`) is no
     longer served (the page should reload rather than export numbers it does not show)."""
-    ds = services.dataset()
     query = flask.request.query_string[:MAX_QUERY_BYTES].decode("utf-8", "replace")
-    view = from_query(ds, query, services.settings.lang)
     asked = flask.request.args.get("v", "").strip()
+    ds = dataset_for(services, asked)
+    view = from_query(ds, query, services.settings.lang)
     if asked and asked != ds.version:
-        services.store.refresh()
-        ds = services.dataset()
-        if asked != ds.version:
-            resp = flask.jsonify({"error": t("export_stale", view.lang), "version": ds.version})
-            resp.status_code = 409
-            return resp
-        view = from_query(ds, query, services.settings.lang)
+        resp = flask.jsonify({"error": t("export_stale", view.lang), "version": ds.version})
+        resp.status_code = 409
+        return resp
     return ds, view
 
 

@@ -15,7 +15,7 @@ from data.importing import ImportRefusedError, Limits, files_of, open_import, va
 from data.library import Library, LibraryError, VersionInfo
 from data.load import Dataset, DatasetError, load_dataset
 from data.settings import SAMPLE_DIR, Settings
-from data.source import Source
+from data.source import Source, content_digest
 
 
 @dataclass(frozen=True)
@@ -57,22 +57,14 @@ def stage(
 
 def file_hash(path: Path) -> str:
     """sha256 (12 hex) of a file offered for import; of its contract files for a directory."""
-    h = hashlib.sha256()
     if path.is_dir():
-        for p in sorted(path.iterdir()):
-            if p.is_file():
-                h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    else:
-        h.update(path.read_bytes())
-    return h.hexdigest()[:12]
+        return content_digest((p.name, p.read_bytes()) for p in path.iterdir() if p.is_file())
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 def bytes_hash(files: list[tuple[str, bytes]]) -> str:
     """sha256 (12 hex) of uploaded files (names and bytes)."""
-    h = hashlib.sha256()
-    for name, data in sorted(files):
-        h.update(name.encode() + b"\0" + data + b"\0")
-    return h.hexdigest()[:12]
+    return content_digest(files)
 
 
 def library_of(settings: Settings) -> Library:
@@ -87,7 +79,7 @@ def library_of(settings: Settings) -> Library:
     return library
 
 
-def version_lines(library: Library, lang: str = "zh") -> list[str]:
+def version_lines(library: Library) -> list[str]:
     """`app.py versions`: one line per version, newest first, the current one marked with *."""
     now = library.current()
     lines = [f"  {'version':<14}{'as of':<12}{'published':<27}{'by':<24}source / rows"]
@@ -107,9 +99,8 @@ def command(args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     except LibraryError as exc:
         out.write(f"error: {exc}\n")
         return 2
-    lang = settings.lang
     if args.command == "versions":
-        out.write("\n".join(version_lines(library, lang)) + "\n")
+        out.write("\n".join(version_lines(library)) + "\n")
         return 0
     if args.command == "rollback":
         try:

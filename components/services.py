@@ -76,6 +76,16 @@ def run_view(
     return svc.cached(name, ds, parts, lambda: compute(ds, view))
 
 
+def dataset_for(svc: Services, asked: str) -> Dataset:
+    """The dataset served now, after re-checking the library's pointer when the request asked for another
+    version (this process may lag behind the one that rendered the page)."""
+    ds = svc.dataset()
+    if asked and asked != ds.version:
+        svc.store.refresh()
+        ds = svc.dataset()
+    return ds
+
+
 def pin_request(svc: Services) -> flask.Response | None:
     """Answer one request from one dataset version (before_request hook).
 
@@ -88,10 +98,7 @@ def pin_request(svc: Services) -> flask.Response | None:
     path = flask.request.path
     if path.endswith("/_dash-update-component"):
         asked = flask.request.headers.get(VERSION_HEADER, "").strip()
-        ds = svc.dataset()
-        if asked and asked != ds.version:
-            svc.store.refresh()
-            ds = svc.dataset()
+        ds = dataset_for(svc, asked)
         if asked and asked != ds.version:
             resp = flask.jsonify({"reload": True, "version": ds.version})
             resp.status_code = 409

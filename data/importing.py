@@ -10,7 +10,7 @@ stores values, and a formula's cached result may be stale or absent.
 
 from __future__ import annotations
 
-import hashlib
+import csv
 import io
 import json
 import stat
@@ -22,7 +22,16 @@ from typing import Any
 
 from data import schema
 from data.load import Dataset, DatasetError, Issue, cell_text, load_dataset
-from data.source import DirectorySource, MemorySource, RawTable, Report, Source, _BytesSource, decode
+from data.source import (
+    DirectorySource,
+    MemorySource,
+    RawTable,
+    Report,
+    Source,
+    _BytesSource,
+    content_digest,
+    decode,
+)
 
 MAX_MEMBERS = 200
 MAX_RATIO = 200  # uncompressed / compressed, per member: more is a bomb, not a spreadsheet
@@ -256,7 +265,7 @@ class WorkbookSource:
                 low = value.strip().lower()
                 value = True if low in ("true", "1", "yes") else False if low in ("false", "0", "no") else value
             elif schema.META_FIELDS.get(field) is str and value is not None and not isinstance(value, str):
-                value = value.isoformat()[:10] if hasattr(value, "isoformat") else _plain(value)
+                value = value.isoformat()[:10] if hasattr(value, "isoformat") else cell_text(value)
             meta[field] = value
         return json.dumps(meta, ensure_ascii=False, indent=2)
 
@@ -273,7 +282,7 @@ class WorkbookSource:
                 if raw is None:
                     continue
                 buf = io.StringIO(newline="")
-                writer = _csv_writer(buf)
+                writer = csv.writer(buf, lineterminator="\r\n")
                 writer.writerow(raw.header)
                 last = 1
                 for line, cells in raw.rows:
@@ -286,31 +295,11 @@ class WorkbookSource:
 
     def digest(self) -> str:
         """The hash the stored version will have (of the files it is stored as)."""
-        return _digest(self.rendered())
+        return content_digest(self.rendered().items())
 
     def signature(self) -> Hashable:
         """The content decides."""
         return self.digest()
-
-
-def _plain(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _csv_writer(buf: io.StringIO) -> Any:
-    import csv
-
-    return csv.writer(buf, lineterminator="\r\n")
-
-
-def _digest(files: Mapping[str, bytes]) -> str:
-    """The same hash `DirectorySource.digest()` gives for a directory holding exactly `files`."""
-    h = hashlib.sha256()
-    for name in sorted(files):
-        h.update(name.encode() + b"\0" + files[name] + b"\0")
-    return h.hexdigest()[:12]
 
 
 def files_of(source: Source) -> dict[str, bytes]:
@@ -377,8 +366,6 @@ def _typed(text: str) -> object:
 def workbook_sheets(files: Mapping[str, bytes], typed: bool = True) -> dict[str, list[list[object]]]:
     """A dataset's files as the import's workbook sheets: `dataset` (field, value; lists as JSON text), then a
     sheet per table named like its file without `.csv`, numbers as numbers unless `typed` is False."""
-    import csv
-
     meta = json.loads(decode(files[schema.META_FILE]))
     sheets: dict[str, list[list[object]]] = {
         META_SHEET: [["field", "value"]]

@@ -120,6 +120,14 @@ def parse_csv(raw: bytes, where: str, report: Report) -> RawTable | None:
     return RawTable(where, tuple(h.strip() for h in header), tuple(rows), frozenset(bad))
 
 
+def content_digest(files: Iterable[tuple[str, bytes]]) -> str:
+    """sha256 (12 hex) over (name, bytes) pairs in name order: a dataset version's hash, and an upload's."""
+    h = hashlib.sha256()
+    for name, data in sorted(files, key=lambda f: f[0]):
+        h.update(name.encode() + b"\0" + data + b"\0")
+    return h.hexdigest()[:12]
+
+
 class _BytesSource:
     """Shared by sources that hold files as bytes: each file read once, and the digest of what was read."""
 
@@ -162,12 +170,7 @@ class _BytesSource:
 
     def digest(self) -> str:
         """sha256 over the names and bytes of every file read so far (12 hex)."""
-        h = hashlib.sha256()
-        for name in sorted(self._read):
-            data = self._read[name]
-            if data is not None:
-                h.update(name.encode() + b"\0" + data + b"\0")
-        return h.hexdigest()[:12]
+        return content_digest((n, d) for n, d in self._read.items() if d is not None)
 
 
 class DirectorySource(_BytesSource):
