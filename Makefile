@@ -24,7 +24,7 @@ STAMP := $(VENV)/.installed-stamp
 BUNDLE := build/plotly/manifest.json
 LIGHTHOUSE := build/lighthouse/node_modules/lighthouse/package.json
 CHROMIUM := /usr/bin/chromium
-APT_PACKAGES := chromium fonts-noto-cjk
+APT_PACKAGES := chromium fonts-noto-cjk redis-server
 
 .PHONY: help venv .venv install run serve system-deps test lint bench bench-smoke check clean distclean
 
@@ -75,9 +75,10 @@ bench-smoke: install system-deps $(LIGHTHOUSE) ## A short run of every benchmark
 
 # --- System packages for the browser tests -------------------------------------------------------
 
-system-deps: ## Ensure Debian chromium + fonts-noto-cjk (apt-get as root, else explain)
+system-deps: ## Ensure Debian chromium, fonts-noto-cjk, redis-server (apt-get as root, else explain)
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if ! { command -v fc-list >/dev/null 2>&1 && fc-list : family | grep -i 'Noto Sans CJK' >/dev/null; } \
 	   && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then missing="$$missing fonts-noto-cjk"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,7 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
-DEFAULT_LIBRARY = ROOT / "var" / "library"
+VAR_DIR = ROOT / "var"  # the app's own state (git-ignored): library, users, secret key
+DEFAULT_LIBRARY = VAR_DIR / "library"
 
 
 def _default_cache_dir() -> Path:
@@ -30,6 +32,20 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     return value
 
 
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    return Path(raw).expanduser().resolve() if raw else default
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Space-separated origins (https://intranet.example) for the CSP's frame-ancestors."""
+    origins = tuple(raw.split())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|'self'", origin):
+            raise ValueError(f"environment variable STI_FRAME_ANCESTORS: {origin!r} is not an origin like https://host")
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one app instance."""
@@ -46,6 +62,19 @@ class Settings:
     present_interval: int = 20
     prewarm: bool = False  # compute the usual views of a new dataset version in the background (STI_PREWARM)
     upload_max_mb: int = 20  # the largest import the upload page and `app.py import` accept (STI_UPLOAD_MAX_MB)
+    # Access control (components/auth.py): the users file; with no users, loopback only and no login.
+    users_file: Path = VAR_DIR / "users.json"
+    secret_key: str = field(default="", repr=False)  # signs session cookies (STI_SECRET_KEY); empty: a generated 0600 file, `secret_file`
+    secret_file: Path = VAR_DIR / "secret.key"
+    session_hours: int = 12  # a login lasts this long (STI_SESSION_HOURS)
+    screen_days: int = 365  # a wall screen's viewing session lasts this long (STI_SCREEN_DAYS)
+    secure_cookies: bool = False  # cookies only over HTTPS: set behind a TLS proxy (STI_SECURE_COOKIES=1)
+    login_attempts: int = 5  # failed logins per name and address before a lockout (STI_LOGIN_ATTEMPTS)
+    lockout_minutes: int = 15  # (STI_LOCKOUT_MINUTES)
+    frame_ancestors: tuple[str, ...] = ()  # origins that may embed the pages (STI_FRAME_ANCESTORS, spaces)
+    # Serving (make serve) and scale-out.
+    workers: int = 2  # gunicorn worker processes (STI_WORKERS)
+    redis_url: str = ""  # Redis for the result cache and Celery background jobs (STI_REDIS_URL); empty: diskcache
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,4 +94,15 @@ class Settings:
             present_interval=_int(env, "STI_PRESENT_INTERVAL", 20, 3, 3600),
             prewarm=_int(env, "STI_PREWARM", 1, 0, 1) == 1,
             upload_max_mb=_int(env, "STI_UPLOAD_MAX_MB", 20, 1, 1024),
+            users_file=_path(env, "STI_USERS_FILE", VAR_DIR / "users.json"),
+            secret_key=env.get("STI_SECRET_KEY", "").strip(),
+            secret_file=_path(env, "STI_SECRET_FILE", VAR_DIR / "secret.key"),
+            session_hours=_int(env, "STI_SESSION_HOURS", 12, 1, 24 * 90),
+            screen_days=_int(env, "STI_SCREEN_DAYS", 365, 1, 3650),
+            secure_cookies=_int(env, "STI_SECURE_COOKIES", 0, 0, 1) == 1,
+            login_attempts=_int(env, "STI_LOGIN_ATTEMPTS", 5, 1, 100),
+            lockout_minutes=_int(env, "STI_LOCKOUT_MINUTES", 15, 1, 1440),
+            frame_ancestors=_origins(env.get("STI_FRAME_ANCESTORS", "")),
+            workers=_int(env, "STI_WORKERS", 2, 1, 64),
+            redis_url=env.get("STI_REDIS_URL", "").strip(),
         )
