@@ -64,7 +64,8 @@ class Settings:
     upload_max_mb: int = 20  # the largest import the upload page and `app.py import` accept (STI_UPLOAD_MAX_MB)
     # Access control (components/auth.py): the users file; with no users, loopback only and no login.
     users_file: Path = VAR_DIR / "users.json"
-    secret_key: str = field(default="", repr=False)  # signs session cookies (STI_SECRET_KEY); empty: a generated 0600 file, `secret_file`
+    # Signs session cookies (STI_SECRET_KEY); empty: a generated 0600 file, `secret_file`.
+    secret_key: str = field(default="", repr=False)
     secret_file: Path = VAR_DIR / "secret.key"
     session_hours: int = 12  # a login lasts this long (STI_SESSION_HOURS)
     screen_days: int = 365  # a wall screen's viewing session lasts this long (STI_SCREEN_DAYS)
