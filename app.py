@@ -6,6 +6,9 @@ python app.py import SOURCE [--publish]                   validate and preview a
                                                           --publish makes it the library's current version
 python app.py versions                                    the library's versions (the current one marked)
 python app.py rollback VERSION                            make an earlier version current again
+python app.py user add NAME --role viewer|analyst|admin   a login (password from stdin, or prompted twice)
+python app.py user list | remove NAME | passwd NAME       the users file (STI_USERS_FILE)
+python app.py screen add NAME | list | remove NAME        wall screens: a viewing link each (components/auth.py)
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from dash import Dash, DiskcacheManager
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
-from components import bundle, downloads, upload_page
+from components import auth, bundle, downloads, upload_page
+from components.users import ROLES, UsersError, UserStore, check_name
 from data.load import DatasetError, as_source, load_dataset, summary
 from data.settings import ROOT, SAMPLE_DIR, Settings
 
@@ -95,6 +99,7 @@ class StiDash(Dash):
         """The index page; the polyfill swapped when the build is there, unused packages left out."""
         if self.runtime_url:
             kwargs["scripts"] = swap_polyfill(kwargs["scripts"], self.runtime_url)
+        kwargs["metas"] = kwargs.get("metas", "") + auth.csrf_meta()
         kwargs["scripts"] = drop_scripts(kwargs["scripts"], self.unused)
         return super().interpolate_index(**kwargs)
 
@@ -174,6 +179,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
         drill.layout = drill_page.serve_layout
+    auth.register(server, settings)
     _routes(server, services, plotly_bundle)
     return app
 
@@ -299,6 +305,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     back = sub.add_parser("rollback", help="make an earlier version current again")
     back.add_argument("version")
     back.add_argument("--user", help="who rolls back (the log)")
+    users = sub.add_parser("user", help="manage the logins (the users file, STI_USERS_FILE)")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", help="add a user (password from stdin when it is not a terminal)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    users_sub.add_parser("list", help="list the users and their roles")
+    users_sub.add_parser("remove", help="remove a user (their sessions end)").add_argument("name")
+    users_sub.add_parser("passwd", help="set a new password (their other sessions end)").add_argument("name")
+    screens = sub.add_parser("screen", help="wall screens: a link that opens presentation mode as a viewer")
+    screens_sub = screens.add_subparsers(dest="action", required=True)
+    screens_sub.add_parser("add", help="make (or replace) a screen's link; printed once").add_argument("name")
+    screens_sub.add_parser("list", help="list the screens")
+    screens_sub.add_parser("remove", help="revoke a screen's link").add_argument("name")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -322,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from components import librarian
 
         return librarian.command(args, settings, sys.stdout)
+    if args.command in ("user", "screen"):
+        return users_command(args, settings)
     overrides = {
         k: v
         for k, v in {
@@ -332,6 +353,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if v
     }
     settings = Settings(**{**settings.__dict__, **overrides})
+    store = UserStore(settings.users_file)
+    problem = auth.exposure_problem([settings.host], store)
+    if problem:
+        sys.stderr.write(problem + "\n")
+        return 2
+    if not store.configured():
+        log.info("no users configured (%s): serving without login, to this machine only", settings.users_file)
     try:
         app = create_app(settings)
     except DatasetError as exc:
@@ -339,6 +367,61 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"cannot serve {where}: {exc.total} problem(s)\n{exc.report()}\n")
         return 1
     app.run(host=settings.host, port=settings.port, debug=False, dev_tools_disable_version_check=True)
+    return 0
+
+
+def read_password(prompt: str = "Password: ") -> str:
+    """A new password: one line of standard input when it is not a terminal, else typed twice (not echoed)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Repeat: ") != first:
+        raise UsersError("the two passwords differ")
+    return first
+
+
+def users_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`app.py user ...` and `app.py screen ...`: change the users file, say what changed (never a password)."""
+    store = UserStore(settings.users_file)
+    out = sys.stdout
+    try:
+        if args.command == "user" and args.action == "list":
+            rows = store.users()
+            for row in rows:
+                out.write(f"{row['name']:<24} {row['role']:<8} created {row['created']}  changed {row['changed']}\n")
+            out.write(f"{len(rows)} user(s) in {store.path}\n")
+        elif args.command == "user" and args.action in ("add", "passwd"):
+            check_name(args.name)
+            password = read_password()
+            if args.action == "add":
+                store.add(args.name, args.role, password)
+                out.write(f"added {args.name} ({args.role}) to {store.path}\n")
+            else:
+                store.passwd(args.name, password)
+                out.write(f"changed the password of {args.name}; their other sessions have ended\n")
+        elif args.command == "user":
+            store.remove(args.name)
+            out.write(f"removed {args.name}; their sessions have ended\n")
+        elif args.action == "add":
+            token = store.add_screen(args.name)
+            out.write(
+                f"screen {args.name}: open this address once on the screen (it is shown only now):\n"
+                f"    http://{settings.host}:{settings.port}/screen/{token}\n"
+                f"(behind a proxy, the same path on its address; revoke with `app.py screen remove {args.name}`)\n"
+            )
+        elif args.action == "list":
+            rows = store.screens()
+            for row in rows:
+                out.write(f"{row['name']:<24} created {row['created']}\n")
+            out.write(f"{len(rows)} screen(s) in {store.path}\n")
+        else:
+            store.remove_screen(args.name)
+            out.write(f"revoked screen {args.name}\n")
+    except UsersError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
     return 0
 
 

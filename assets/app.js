@@ -90,7 +90,8 @@
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", load); } else { load(); }
 })();
 
-/* One dataset version per page. Each callback request names the version the page was rendered for
+/* One dataset version per page, one session's CSRF token on every callback request.
+   Each callback request names the version the page was rendered for
    (the page root's data-version); when the server no longer serves it (a publish or a rollback), it answers
    409 with X-STI-Reload and the page reloads as a whole instead of mixing two versions' numbers. */
 (function () {
@@ -100,12 +101,18 @@
   window.fetch = function (input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || "";
     var root = document.querySelector("[data-version]");
-    if (url.indexOf("_dash-update-component") < 0 || !root) { return plain.apply(this, arguments); }
+    var csrf = document.querySelector('meta[name="sti-csrf"]');
+    if (url.indexOf("_dash-update-component") < 0 || !(root || csrf)) { return plain.apply(this, arguments); }
     init = Object.assign({}, init || {});
     var headers = new Headers(init.headers || (typeof input === "string" ? undefined : input.headers));
-    headers.set("X-STI-Version", root.getAttribute("data-version"));
+    if (root) { headers.set("X-STI-Version", root.getAttribute("data-version")); }
+    if (csrf) { headers.set("X-CSRF-Token", csrf.getAttribute("content")); }  /* the session's (components/auth.py) */
     init.headers = headers;
     return plain.call(this, input, init).then(function (resp) {
+      if (resp.status === 401) {  /* the session ended: the page reloads into the login form */
+        window.location.reload();
+        return new Promise(function () {});
+      }
       if (resp.status === 409 && resp.headers.get("X-STI-Reload")) {
         window.__stiReloading = true;
         window.location.reload();
@@ -206,7 +213,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             var drill = (Array.isArray(cd) ? cd : [cd]).filter(function (c) {
               return typeof c === "string" && c.indexOf("drill:") === 0;
             })[0];
-            if (drill) {  /* a tier, a district's tier or a station: the rows behind it ('drill:<kind>:<query>') */
+            var root = document.querySelector("[data-may-drill]");
+            if (drill && root && root.getAttribute("data-may-drill") === "1") {
+              /* a tier, a district's tier or a station: the rows behind it ('drill:<kind>:<query>'; analysts) */
               window.location.assign(sti.drillURL(drill.split(":")[1], drill.split(":").slice(2).join(":")));
             } else if (typeof code === "string" && data.names[code]) {
               chosen = chosen.indexOf(code) >= 0 ? chosen.filter(function (c) { return c !== code; }) : chosen.concat([code]);

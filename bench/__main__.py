@@ -87,7 +87,14 @@ def run(n: int) -> str:
     from app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=SAMPLE_DIR, cache_dir=Path(tmp) / "cache"))
+        app = create_app(
+            Settings(
+                data_dir=SAMPLE_DIR,
+                cache_dir=Path(tmp) / "cache",
+                users_file=Path(tmp) / "users.json",
+                secret_file=Path(tmp) / "secret.key",
+            )
+        )
         client = app.server.test_client()
         client.get("/")  # Dash sets itself up on the first request
         fired = callbacks(

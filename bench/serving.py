@@ -57,6 +57,8 @@ def serve(name: str, target: str, env: dict[str, str] | None = None) -> Iterator
         full_env = {
             **os.environ,
             "STI_CACHE_DIR": str(Path(tmp) / "cache"),
+            "STI_USERS_FILE": str(Path(tmp) / "users.json"),  # the benchmark's apps: no login unless env sets one
+            "STI_SECRET_FILE": str(Path(tmp) / "secret.key"),
             "STI_DATA_DIR": str(ROOT / "data" / "sample"),  # the sample, whatever the library holds
             **(env or {}),
         }

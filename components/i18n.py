@@ -344,9 +344,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "当前以只读方式提供目录 {path} 中的数据（设置了 STI_DATA_DIR），不能在此导入或恢复版本。",
         "The app serves {path} read-only (STI_DATA_DIR is set): imports and rollbacks are not available here.",
     ),
-    "lib_loopback_only": (
-        "数据管理页面目前仅限在本机访问。",
-        "The data page answers on this machine only for now.",
+    "lib_admin_only": (
+        "发布与回退需要管理员角色；预览结果可交由管理员发布。",
+        "Publishing and rolling back are an admin's: an admin can publish this preview.",
     ),
     "lib_csrf": ("表单已过期，请重新打开本页面再试。", "The form has expired: reopen this page and try again."),
     "lib_published_ok": (
@@ -402,6 +402,38 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Published: the current version is {version}; every worker serves it within {seconds} s.",
     ),
     "import_warn_moved_more": ("另有 {n} 个数值变化超过3倍", "{n} more values moved by more than a factor of 3"),
+    # login and roles (components/auth.py)
+    "app_name": ("科技创新指标看板", "STI Dashboard"),
+    "login_title": ("登录", "Sign in"),
+    "login_username": ("用户名", "User name"),
+    "login_password": ("密码", "Password"),
+    "login_submit": ("登录", "Sign in"),
+    "login_help": (
+        "没有账号？请联系系统管理员（python app.py user add）。",
+        "No account? Ask the administrator (python app.py user add).",
+    ),
+    "login_failed": ("用户名或密码错误。", "Wrong user name or password."),
+    "login_locked": (
+        "登录失败次数过多，请{minutes}分钟后再试。",
+        "Too many failed sign-ins: try again in {minutes} minutes.",
+    ),
+    "login_expired": ("页面已过期，请重新输入后登录。", "The page had expired: please sign in again."),
+    "login_as": ("当前登录：{name}（{role}）", "Signed in as {name} ({role})"),
+    "logout": ("退出登录", "Sign out"),
+    "role_viewer": ("查看者", "viewer"),
+    "role_analyst": ("分析员", "analyst"),
+    "role_admin": ("管理员", "admin"),
+    "auth_required": ("请先登录。", "Please sign in."),
+    "auth_forbidden": ("您的角色无权进行此操作。", "Your role may not do this."),
+    "auth_csrf": (
+        "请求缺少有效的表单令牌，请刷新页面后重试。",
+        "The request lacks a valid form token: reload the page.",
+    ),
+    "auth_local_only": (
+        "尚未配置用户：看板仅供本机直接访问。请用 python app.py user add 添加用户。",
+        "No users are set up: the dashboard answers this machine only. Add one with python app.py user add.",
+    ),
+    "auth_screen_unknown": ("此大屏链接无效或已被撤销。", "This screen link is unknown or was revoked."),
 }
 
 UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")

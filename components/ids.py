@@ -27,6 +27,8 @@ PRESENT_LINK = "header-present-link"
 THEME_LINK = "header-theme-link"
 FOOTER_VERSION = "footer-version"
 LIBRARY_LINK = "header-library-link"
+USER_NAME = "header-user"
+LOGOUT = "header-logout"
 
 # meeting export
 EXPORT_BUTTON = "export-button"

@@ -9,13 +9,14 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from components import callbacks, filters, ids, meeting, present, upload_page
+from components import auth, callbacks, filters, ids, meeting, present
 from components.i18n import t
 from components.sections import SECTIONS, tabbed
 from components.sections.base import Block, Section
 from components.services import services
 from components.state import View, from_query, swap, to_query
 from components.ui import graph_card, section_frame
+from components.users import ANALYST
 from data.load import Dataset
 
 
@@ -93,20 +94,23 @@ def data_export_menu(view: View) -> dbc.DropdownMenu:
 
 
 def header_actions(view: View) -> list[Any]:
-    """Present, language and theme switches (their hrefs follow the URL as filters change: assets/app.js)."""
+    """The signed-in user, the data page, exports (analysts and admins), present, language and theme switches
+    (their hrefs follow the URL as filters change: assets/app.js)."""
     lang = view.lang
     other_lang = "en" if lang == "zh" else "zh"
     other_theme = "dark" if view.theme == "light" else "light"
     button = "btn btn-sm btn-outline-secondary me-2"
+    analyst = auth.may(ANALYST)  # the server refuses the rest too: these only spare a viewer the 403
     library = (
         [html.A(t("lib_link", lang), href=f"/library?lang={lang}", id=ids.LIBRARY_LINK, className=button)]
-        if services().library is not None and upload_page.allowed()
+        if services().library is not None and analyst
         else []
     )
+    exports = [data_export_menu(view), meeting.layout(lang)] if analyst else []
     return [
+        *auth.identity_header(lang),
         *library,
-        data_export_menu(view),
-        meeting.layout(lang),
+        *exports,
         html.A(
             t("present", lang),
             id=ids.PRESENT_LINK,
@@ -302,7 +306,12 @@ def serve_layout() -> html.Div:
             footer(ds, view),
         ],
         className=f"page theme-{view.theme}",
-        **{"data-bs-theme": view.theme, "lang": "zh-CN" if lang == "zh" else "en", "data-version": ds.version},
+        **{
+            "data-bs-theme": view.theme,
+            "lang": "zh-CN" if lang == "zh" else "en",
+            "data-version": ds.version,
+            "data-may-drill": "1" if auth.may(ANALYST) else "0",  # chart clicks open the drill-down (assets/app.js)
+        },
     )
 
 

@@ -50,8 +50,14 @@ def graph(
     return dcc.Graph(id=component_id, config=config, style={"height": f"{height}px"}, **extra)
 
 
-def drill_link(kind: str, lang: str) -> html.A:
-    """A card's link to its drill-down page ('企业名单', '中断记录'); the page fills in the view when followed."""
+def drill_link(kind: str, lang: str) -> html.A | None:
+    """A card's link to its drill-down page ('企业名单', '中断记录'); the page fills in the view when followed.
+    None for a viewer (the drill-down is an analyst's; the server refuses it too)."""
+    from components import auth
+    from components.users import ANALYST
+
+    if not auth.may(ANALYST):
+        return None
     label = t("drill_link_firms" if kind == "enterprises" else "drill_link_outages", lang)
     return html.A(label + " →", href=f"/drill/{kind}", className="drill-link small", **{"data-drill": kind})
 

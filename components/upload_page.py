@@ -3,8 +3,9 @@ messages or the preview, publish with one click, see the versions and roll back.
 
 Plain server-rendered HTML (Jinja, escaped) on the Bootstrap the dashboard serves: no script needed, the
 file field takes dropped files. Every change goes through components/librarian.py, the same steps as
-`app.py import|rollback`. Until access control comes (its own issue) the page answers on loopback only,
-and every form carries a token that must match its cookie (no cross-site posts).
+`app.py import|rollback`. Analysts see the page and preview imports; publish and rollback are an admin's
+(components/auth.py decides every request; the page only leaves out the buttons a role may not use). Every
+form carries the session's CSRF token (no cross-site posts).
 """
 
 from __future__ import annotations
@@ -21,18 +22,17 @@ from typing import Any
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from components import librarian
+from components import auth, librarian
 from components.i18n import t
+from components.users import ADMIN
 from data import schema
 from data.importing import ImportRefusedError, Limits, open_files, workbook_bytes, workbook_sheets
 from data.library import Library, LibraryError
 from data.load import DatasetError
 from data.source import DirectorySource
 
-CSRF_COOKIE = "sti_csrf"
 UPLOADS = "uploads"  # staged uploads inside the library, waiting for their publish click
 STAGED_HOURS = 24
-LOOPBACK = {"127.0.0.1", "::1"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PAGE = (Path(__file__).parent / "web" / "library.html").read_text(encoding="utf-8")  # Jinja, autoescaped
@@ -41,15 +41,6 @@ PAGE = (Path(__file__).parent / "web" / "library.html").read_text(encoding="utf-
 def _lang(default: str) -> str:
     lang = flask.request.args.get("lang", default)
     return lang if lang in ("zh", "en") else default
-
-
-def allowed() -> bool:
-    """Whether this request may use the data page: only a person on this machine, not through a proxy
-    (who may do it once users log in is the access-control issue's)."""
-    if not flask.has_request_context():
-        return False
-    req = flask.request
-    return req.remote_addr in LOOPBACK and not req.headers.get("X-Forwarded-For")
 
 
 def _staged_dir(library: Library, token: str) -> Path | None:
@@ -90,14 +81,14 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         svc = services()
         lang = _lang(svc.settings.lang)
         library: Library | None = svc.library
-        csrf = flask.request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
         readonly = "" if library is not None else t("lib_readonly", lang, path=svc.settings.data_dir)
         body = flask.render_template_string(
             PAGE,
             lang=lang,
             other="en" if lang == "zh" else "zh",
             T=lambda key, **kw: t(key, lang, **kw),
-            csrf=csrf,
+            csrf=auth.csrf_token(),
+            admin=auth.may(ADMIN),
             readonly=readonly,
             current=library.current() if library else svc.dataset().version,
             versions=list(reversed(library.versions())) if library else [],
@@ -106,25 +97,22 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
             **{"message": "", "message_kind": "info", "problems": [], "preview": None, **ctx},
         )
         resp = flask.Response(body, status=status, mimetype="text/html")
-        resp.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="Strict", path="/library")
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
     def guard() -> tuple[Any, Library, str] | flask.Response:
         """(services, library, language) for a request that may see or change the library, or the refusal:
-        not on loopback, a post without its form token, a change asked of a read-only app."""
+        a post without its form token, a change asked of a read-only app (roles: components/auth.py)."""
         svc = services()
         lang = _lang(svc.settings.lang)
-        if not allowed():
-            return render(403, message=t("lib_loopback_only", lang), message_kind="danger")
         if flask.request.method == "POST":
             # An upload may be larger than the app's limit for callback requests (read before the form is).
             flask.request.max_content_length = Limits.from_mb(svc.settings.upload_max_mb).max_bytes + 64 * 1024
             try:
-                sent = flask.request.form.get("csrf", "")
+                sent = flask.request.form.get(auth.CSRF_FIELD, "")
             except RequestEntityTooLarge:
                 return render(problems=[t("lib_too_large", lang, mb=svc.settings.upload_max_mb)], label="")
-            if not sent or not secrets.compare_digest(sent, flask.request.cookies.get(CSRF_COOKIE, "")):
+            if not auth.csrf_matches(sent):
                 return render(403, message=t("lib_csrf", lang), message_kind="danger")
             if svc.library is None:
                 return render(409, message=t("lib_readonly", lang, path=svc.settings.data_dir), message_kind="danger")
@@ -217,7 +205,8 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
 
 
 def _user() -> str:
-    """Who did it, for the import log (the login of the access-control issue will name the person)."""
+    """Who did it, for the import log: the signed-in user (or, with no users set up, this machine's login)."""
     from data.library import current_user
 
-    return f"web:{current_user()}"
+    who = auth.user()
+    return f"web:{who.name}" if who is not None and not who.open else f"web:{current_user()}"

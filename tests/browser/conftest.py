@@ -165,6 +165,8 @@ class AppServers:
             "STI_CACHE_DIR": str(cache_dir),
             "PYTHONUNBUFFERED": "1",
             "STI_PREWARM": "0",  # tests ask for what they need; a warm-up would only compete for the 2 cores
+            "STI_USERS_FILE": str(rundir / "users.json"),  # nobody set up unless a test adds users
+            "STI_SECRET_FILE": str(rundir / "secret.key"),
             **(env or {}),
         }
         for attempt in range(3):

@@ -32,7 +32,13 @@ def make_app(tmp_path: Path) -> Iterator:
     from app import create_app
 
     def make(data_dir: Path = SAMPLE_DIR, reload_seconds: int = 30):
-        settings = Settings(data_dir=data_dir, cache_dir=tmp_path / "cache", reload_seconds=reload_seconds)
+        settings = Settings(
+            data_dir=data_dir,
+            cache_dir=tmp_path / "cache",
+            reload_seconds=reload_seconds,
+            users_file=tmp_path / "users.json",  # nobody set up: the loopback no-login default
+            secret_file=tmp_path / "secret.key",
+        )
         return create_app(settings)
 
     return make

@@ -148,7 +148,15 @@ def test_default_language_comes_from_settings(tmp_path) -> None:
     from app import create_app
     from data.settings import Settings
 
-    app = create_app(Settings(data_dir=SAMPLE_DIR, cache_dir=tmp_path / "c", lang="en"))
+    app = create_app(
+        Settings(
+            data_dir=SAMPLE_DIR,
+            cache_dir=tmp_path / "c",
+            lang="en",
+            users_file=tmp_path / "users.json",
+            secret_file=tmp_path / "secret.key",
+        )
+    )
     text = json.dumps(app.server.test_client().get("/_dash-layout").get_json(), ensure_ascii=False)
     assert "Patent applications" in text or "Patents" in text
     assert "专利" not in text

@@ -20,7 +20,13 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 @pytest.fixture
 def client(tmp_path: Path):
-    settings = Settings(library_dir=tmp_path / "library", cache_dir=tmp_path / "cache", upload_max_mb=1)
+    settings = Settings(
+        library_dir=tmp_path / "library",
+        cache_dir=tmp_path / "cache",
+        upload_max_mb=1,
+        users_file=tmp_path / "users.json",
+        secret_file=tmp_path / "secret.key",
+    )
     app = create_app(settings)
     c = app.server.test_client()
     c.library = Library(settings.library_dir)
@@ -29,7 +35,7 @@ def client(tmp_path: Path):
 
 def _token(client) -> str:
     page = client.get("/library").data.decode()
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def _zip(src: Path) -> bytes:
@@ -41,7 +47,7 @@ def _zip(src: Path) -> bytes:
 
 
 def _post(client, path: str, csrf: str, files=None, **form):
-    data = {"csrf": csrf, **form}
+    data = {"csrf_token": csrf, **form}
     if files is not None:
         data["files"] = [(io.BytesIO(d), n) for n, d in files]
     return client.post(path, data=data, content_type="multipart/form-data")
@@ -106,13 +112,21 @@ def test_refusals_change_nothing(client) -> None:
 
 
 def test_a_read_only_app_refuses_imports(tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=SAMPLE_DIR, cache_dir=tmp_path / "cache"))
+    app = create_app(
+        Settings(
+            data_dir=SAMPLE_DIR,
+            cache_dir=tmp_path / "cache",
+            users_file=tmp_path / "users.json",
+            secret_file=tmp_path / "secret.key",
+        )
+    )
     c = app.server.test_client()
     page = c.get("/library").data.decode()
     assert "只读" in page
     assert 'id="upload-form"' not in page
-    c.set_cookie("sti_csrf", "t", path="/library")
-    refused = c.post("/library/preview", data={"csrf": "t"}, content_type="multipart/form-data")
+    with c.session_transaction() as session:  # a valid form token: the refusal is the read-only app's
+        session["csrf"] = "t" * 32
+    refused = c.post("/library/preview", data={"csrf_token": "t" * 32}, content_type="multipart/form-data")
     assert refused.status_code == 409
 
 
