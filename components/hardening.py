@@ -101,7 +101,7 @@ def static_cache_control(path: str, args: Any, view_args: dict[str, Any] | None,
         return YEAR if args.get("m") else SHORT
     if any(path == p + "_favicon.ico" for p in prefixes):
         return YEAR if args.get("v") else SHORT
-    if path.startswith("/vendor/bootstrap/"):
+    if path.startswith("/vendor/bootstrap/") or path == "/favicon.ico":
         return VENDOR
     return None
 
@@ -178,6 +178,10 @@ def register(server: flask.Flask, settings: Settings, apps: Sequence[Dash]) -> N
     def dashboard_root_only() -> None:
         if flask.request.endpoint == catch_all:
             flask.abort(404)
+
+    # Browsers ask for /favicon.ico on pages without an icon link (the library page, a JSON answer): Dash's.
+    icon = server.view_functions[apps[0].config.routes_pathname_prefix + "_favicon.ico"]
+    server.add_url_rule("/favicon.ico", "favicon", icon)
 
     @server.post(REPORT_PATH)
     def csp_report() -> tuple[str, int]:

@@ -122,6 +122,7 @@ def _kinds(client: Any, page: Page) -> Iterator[tuple[str, Any, int]]:
     yield "component suite", _get(client, _suite_url(html, "dash_renderer")), 200
     yield "lazy chunk", _get(client, "/_dash-component-suites/dash/dcc/async-graph.js"), 200
     yield "favicon", _get(client, "/_favicon.ico?v=1"), 200
+    yield "favicon.ico", _get(client, "/favicon.ico"), 200  # browsers ask for it on pages without an icon
     yield "bootstrap", _get(client, "/vendor/bootstrap/css/bootstrap.min.css"), 200
     if "/vendor/plotly/" in html:
         yield "plotly bundle", _get(client, _suite_url(html, "/vendor/plotly/")), 200
