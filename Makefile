@@ -1,7 +1,7 @@
 # STI dashboard — developer and CI entry points (GNU make).
 #
 #   make run          Flask dev server on $(HOST):$(PORT)
-#   make serve        gunicorn, 2 workers
+#   make serve        gunicorn (components/gunicorn_conf.py: STI_WORKERS workers)
 #   make test         ruff + the whole pytest suite (unit + browser)
 #   make system-deps  Debian Chromium + Noto CJK fonts (installs them when run as root)
 
@@ -61,8 +61,8 @@ venv .venv: install
 run: install ## Dash dev server (HOST, PORT, STI_DATA_DIR, STI_CACHE_DIR)
 	$(VPY) app.py run --host $(HOST) --port $(PORT)
 
-serve: install ## gunicorn with 2 workers on HOST:PORT
-	$(VENV)/bin/gunicorn -w 2 -b $(HOST):$(PORT) app:server
+serve: install ## gunicorn on HOST:PORT, STI_WORKERS workers (components/gunicorn_conf.py)
+	STI_HOST=$(HOST) STI_PORT=$(PORT) $(VENV)/bin/gunicorn -c python:components.gunicorn_conf app:server
 
 check: install ## Validate the sample dataset (DATA_DIR)
 	$(VPY) app.py check $(DATA_DIR)

@@ -30,7 +30,7 @@ from dash import Dash, DiskcacheManager
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
-from components import auth, bundle, downloads, upload_page
+from components import auth, bundle, downloads, hardening, upload_page
 from components.users import ROLES, UsersError, UserStore, check_name
 from data.load import DatasetError, as_source, load_dataset, summary
 from data.settings import ROOT, SAMPLE_DIR, Settings
@@ -162,7 +162,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,  # no second copy of the layout in the page (checked by the tests)
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,
-        compress=True,
+        compress=True,  # flask-compress on the shared server: br/gzip for both apps' pages, callbacks and JS
+        enable_mcp=False,  # whatever DASH_MCP_ENABLED says
         external_stylesheets=["/vendor/bootstrap/css/bootstrap.min.css"],
         index_string=index_string(plotly_bundle),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -180,7 +181,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         app.layout = layout.serve_layout
         drill.layout = drill_page.serve_layout
     auth.register(server, settings)
-    _routes(server, services, plotly_bundle)
+    _routes(server, services, plotly_bundle, (app, drill))
     return app
 
 
@@ -196,6 +197,10 @@ def _drill_app(server: flask.Flask, runtime_url: str | None) -> StiDash:
         suppress_callback_exceptions=True,
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,
+        # Compressed by the dashboard's flask-compress, which hooks the whole shared server (a second one
+        # would only skip what the first compressed); False so DASH_COMPRESS cannot add it.
+        compress=False,
+        enable_mcp=False,
         external_stylesheets=["/vendor/bootstrap/css/bootstrap.min.css"],
         index_string=INDEX_STRING,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -204,14 +209,16 @@ def _drill_app(server: flask.Flask, runtime_url: str | None) -> StiDash:
     return drill
 
 
-def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | None) -> None:
+def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | None, apps: Sequence[Dash]) -> None:
     static = bootstrap_dir()
 
     files = plotly_bundle.files() if plotly_bundle else {}
 
-    from components.services import pin_request
+    from components.services import cache_header, pin_request
 
+    hardening.register(server, services.settings, apps)
     server.before_request(lambda: pin_request(services))
+    server.after_request(cache_header)
     downloads.register(server, lambda: services)
     upload_page.register(server, lambda: services)
 
@@ -252,6 +259,7 @@ def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | N
             "status": "ok",
             "version": ds.version,
             "pid": os.getpid(),  # which worker answered (several serve one port)
+            "cache": services.cache_counts(),  # this process's result-cache hits and misses
             "as_of": ds.meta["as_of"],
             "sample": bool(ds.meta["sample"]),
             "warming": bool(warmer and warmer.warming(ds)),
@@ -366,7 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = settings.data_dir or settings.library_dir
         sys.stderr.write(f"cannot serve {where}: {exc.total} problem(s)\n{exc.report()}\n")
         return 1
-    app.run(host=settings.host, port=settings.port, debug=False, dev_tools_disable_version_check=True)
+    # Every dev tool off explicitly (DASH_DEBUG, DASH_UI, ... are read for any left unset), debug=False
+    # (Flask's FLASK_DEBUG and its Werkzeug debugger).
+    app.run(host=settings.host, port=settings.port, **hardening.DEV_TOOLS_OFF)
     return 0
 
 

@@ -48,6 +48,7 @@ GUARD_KEY = "STI_AUTH"
 # Reachable without a session: the login page and what it loads, the health check, CSP reports.
 PUBLIC = (
     "/login", "/logout", "/healthz", "/csp-report", "/screen/", "/assets/", "/vendor/bootstrap/", "/_favicon.ico",
+    "/favicon.ico",
 )
 # The role a path needs (first match); every other path needs a viewer.
 PATH_ROLES = (
@@ -408,7 +409,10 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
         state.throttle.cleared(name, address)
         state.start(found)
         log.info("login: %s (%s) from %s", found.name, found.role, address)
-        return flask.redirect(safe_next(form.get("next")), code=303)
+        target = safe_next(form.get("next"))
+        if _lang() == "en" and "lang=" not in target:  # signed in in English: the dashboard in English too
+            target += ("&" if "?" in target else "?") + "lang=en"
+        return flask.redirect(target, code=303)
 
     @server.post("/logout")
     def logout() -> flask.Response:

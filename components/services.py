@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import flask
@@ -20,6 +21,8 @@ CONFIG_KEY = "STI_SERVICES"
 VERSION_HEADER = "X-STI-Version"  # the dataset version a page was rendered for, on each of its callback requests
 RELOAD_HEADER = "X-STI-Reload"  # on a 409 answer: the page's version is no longer served, reload the whole page
 PINNED = "sti_dataset"
+CACHE_HEADER = "X-STI-Cache"  # on callback answers: hit (served from the shared cache) or miss (computed here)
+CACHE_SEEN = "sti_cache"
 
 
 @dataclass
@@ -33,6 +36,9 @@ class Services:
 
     warmer: Any = None  # components.warm.Warmer: the usual views of a new version, computed in the background
     library: Any = None  # data.library.Library when serving the data library; None for a read-only directory
+    hits: int = 0  # this process's cached() calls answered from the cache, and those that computed
+    misses: int = 0
+    _count_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def dataset(self) -> Dataset:
         """The dataset this request is answered from: the version the page was rendered for when the request
@@ -51,7 +57,31 @@ class Services:
         Results are stored as JSON text (never pickles) and returned as plain JSON-compatible objects.
         """
         key = "|".join([name, self.code, ds.version, *map(str, parts)])
-        return orjson.loads(self.cache.get_or_compute(key, lambda: to_json_plotly(compute())))
+        ran = False
+
+        def run() -> str:
+            nonlocal ran
+            ran = True
+            return to_json_plotly(compute())
+
+        text = self.cache.get_or_compute(key, run)
+        self._count(ran)
+        return orjson.loads(text)
+
+    def _count(self, computed: bool) -> None:
+        """Count one cached() call; a request that computed anything is a miss (`cache_header`)."""
+        with self._count_lock:
+            if computed:
+                self.misses += 1
+            else:
+                self.hits += 1
+        if flask.has_request_context():
+            flask.g.setdefault(CACHE_SEEN, set()).add("miss" if computed else "hit")
+
+    def cache_counts(self) -> dict[str, int]:
+        """This process's hits and misses so far (for /healthz)."""
+        with self._count_lock:
+            return {"hits": self.hits, "misses": self.misses}
 
 
 def run_view(
@@ -109,6 +139,15 @@ def pin_request(svc: Services) -> flask.Response | None:
         svc.store.refresh()
         flask.g.setdefault(PINNED, svc.dataset())
     return None
+
+
+def cache_header(resp: flask.Response) -> flask.Response:
+    """`X-STI-Cache: hit|miss` on an answer that went through `Services.cached` (after_request hook): miss
+    when anything was computed for it, hit when everything came from the cache."""
+    seen = flask.g.get(CACHE_SEEN)
+    if seen:
+        resp.headers[CACHE_HEADER] = "miss" if "miss" in seen else "hit"
+    return resp
 
 
 def services() -> Services:

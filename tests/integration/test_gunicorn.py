@@ -1,53 +1,148 @@
-"""The app under a real gunicorn with two workers sharing one real diskcache directory."""
+"""The app under a real gunicorn, started as `make serve` starts it (components/gunicorn_conf.py), with two
+workers sharing one real diskcache directory — and every debug switch set in its environment.
+
+The proof that the cache is shared: one new callback request, sent again and again, is computed once (a
+miss in one worker) and served as a hit by the *other* worker, as its access log lines (pid + X-STI-Cache)
+and both workers' /healthz counts show. Two separate caches would each compute it once.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import urllib.request
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gunicorn_helpers import gunicorn as serve
-from gunicorn_helpers import request
+from gunicorn_helpers import free_port, health, request
 
 from bench import SECTIONS_OUTPUT, Page
+from data.settings import ROOT
+
+DEBUG_ENV = {"DASH_DEBUG": "true", "DASH_UI": "true", "DASH_HOT_RELOAD": "true", "FLASK_DEBUG": "1"}
+ACCESS = re.compile(r'"POST /_dash-update-component\?probe=(\d+) HTTP/1\.[01]" (\d{3}) .* pid=<(\d+)> cache=(\S+)')
 
 
-def _post(url: str, body: dict) -> tuple[int, bytes]:
-    status, data, _ = request(url, body)
-    return status, data
-
-
-@pytest.fixture
-def gunicorn(tmp_path: Path):
-    with serve(tmp_path) as (base, _):
-        yield base, tmp_path / "cache"
-
-
-def test_two_workers_share_the_cache_and_reject_crafted_requests(gunicorn) -> None:
-    base, cache_dir = gunicorn
-    health = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())
-    assert health["status"] == "ok"
-    page = Page.load(lambda path: json.loads(urllib.request.urlopen(base + path, timeout=10).read()))
-    values = {
-        ("filter-year", "value"): 2012,
-        ("filter-districts", "value"): ["330212"],
-        ("page-config", "data"): {"lang": "zh", "theme": "light"},
+@contextlib.contextmanager
+def serve(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`gunicorn -c python:components.gunicorn_conf app:server` on a free port: (base URL, its log file)."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "STI_DATA_DIR"},
+        **DEBUG_ENV,
+        "STI_HOST": "127.0.0.1",
+        "STI_PORT": str(port),
+        "STI_WORKERS": "2",
+        "STI_CACHE_DIR": str(tmp_path / "cache"),
+        "STI_LIBRARY_DIR": str(tmp_path / "library"),
+        "STI_PREWARM": "0",
+        "NO_PROXY": "*",
     }
-    body = page.body(page.callback(SECTIONS_OUTPUT), values)
-    answers = set()
-    for _ in range(6):  # several requests: both workers answer some of them
-        status, data = _post(base + "/_dash-update-component", body)
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:components.gunicorn_conf", "app:server"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while health(base) is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start: {log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+        yield base, log_path
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def counts_by_pid(base: str, tries: int = 60) -> dict[int, dict[str, int]]:
+    """Each of the two workers' /healthz cache counts (asking until both have answered)."""
+    seen: dict[int, dict[str, int]] = {}
+    for _ in range(tries):
+        body = health(base)
+        assert body is not None
+        seen.setdefault(body["pid"], body["cache"])
+        if len(seen) == 2:
+            return seen
+    pytest.fail(f"only worker(s) {sorted(seen)} answered {tries} requests")
+
+
+def access_lines(log_path: Path, n: int) -> dict[int, tuple[int, int, str]]:
+    """probe number -> (status, pid, X-STI-Cache) from the access log, once it has `n` probe lines."""
+    for _ in range(50):
+        found = {int(m[1]): (int(m[2]), int(m[3]), m[4]) for m in ACCESS.finditer(log_path.read_text(errors="replace"))}
+        if len(found) >= n:
+            return found
+        time.sleep(0.1)
+    pytest.fail(f"{len(found)} of {n} probe lines in the access log: {log_path.read_text(errors='replace')[-1500:]}")
+
+
+def test_two_workers_share_the_cache_and_reject_crafted_requests(tmp_path: Path) -> None:
+    with serve(tmp_path) as (base, log_path):
+        cache_dir = tmp_path / "cache"
+        page = Page.load(lambda path: json.loads(request(base + path)[1]))
+        values = {
+            ("filter-year", "value"): 2011,
+            ("filter-districts", "value"): ["330212", "330281"],  # asked by nobody before: a new entry
+            ("page-config", "data"): {"lang": "zh", "theme": "light"},
+        }
+        body = page.body(page.callback(SECTIONS_OUTPUT), values)
+        before = counts_by_pid(base)
+
+        answers, caches, probes = set(), [], 0
+        while probes < 40:  # the same request until a worker other than the one that computed it answered
+            status, data, headers = request(f"{base}/_dash-update-component?probe={probes}", body)
+            probes += 1
+            assert status == 200
+            answers.add(data)
+            caches.append(headers.get("X-STI-Cache"))
+            lines = access_lines(log_path, probes)
+            if len({pid for _, pid, _ in lines.values()}) == 2:
+                break
+        after = counts_by_pid(base)
+
+        assert caches[0] == "miss"
+        assert set(caches[1:]) == {"hit"}, caches
+        assert len(answers) == 1, "every worker returns the same result"
+        assert [lines[i][0] for i in range(probes)] == [200] * probes
+        assert [lines[i][2] for i in range(probes)] == caches  # the log line of each answer names its cache
+        computed_by = lines[0][1]
+        others = {pid for _, pid, _ in lines.values()} - {computed_by}
+        assert len(others) == 1, f"one worker answered all {probes} requests: {lines}"
+        other = others.pop()
+        assert sorted(before) == sorted(after) == sorted([computed_by, other])
+        # (One callback answer is several cached parts: the counts move by that many per answer.)
+        assert after[other]["misses"] == before[other]["misses"], "the other worker computed nothing"
+        assert after[other]["hits"] > before[other]["hits"], "it served the first worker's entries"
+        assert after[computed_by]["misses"] > before[computed_by]["misses"]
+        assert oct(cache_dir.stat().st_mode & 0o777) == "0o700"
+
+        bad = page.body(
+            page.callback(SECTIONS_OUTPUT),
+            {**values, ("filter-year", "value"): {"$ne": 1}, ("filter-districts", "value"): "x" * 1000},
+        )
+        assert request(base + "/_dash-update-component", bad)[0] == 200
+        status, data, _ = request(base + "/_dash-update-component", {"output": "nope"})
+        assert status == 400
+        assert b"Traceback" not in data
+
+        # Debug switches in gunicorn's environment change nothing; the headers are on.
+        status, html, headers = request(base + "/?year=2012")
         assert status == 200
-        answers.add(data)
-    assert len(answers) == 1, "every worker returns the same result"
-    assert any(cache_dir.iterdir()), "results land in the shared cache directory"
-    assert oct(cache_dir.stat().st_mode & 0o777) == "0o700"
-    bad = page.body(
-        page.callback(SECTIONS_OUTPUT),
-        {**values, ("filter-year", "value"): {"$ne": 1}, ("filter-districts", "value"): "x" * 1000},
-    )
-    assert _post(base + "/_dash-update-component", bad)[0] == 200
-    status, data = _post(base + "/_dash-update-component", {"output": "nope"})
-    assert status == 400
-    assert b"Traceback" not in data
+        assert '"ui":false' in html.decode()
+        assert "hot_reload" not in html.decode()
+        assert "'unsafe-eval'" not in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert request(base + "/console")[0] == 404

@@ -1,0 +1,59 @@
+"""gunicorn's configuration: `gunicorn -c python:components.gunicorn_conf app:server` (make serve).
+
+Workers, host and port come from the app's settings (STI_WORKERS, STI_HOST, STI_PORT); the access log
+names the worker (pid) that answered and whether a callback came from the shared cache (X-STI-Cache).
+Read by gunicorn's master when it starts; the app itself is built in each worker.
+"""
+
+from __future__ import annotations
+
+import os
+
+from data.settings import Settings
+
+_settings = Settings.from_env()
+
+bind = [f"[{_settings.host}]:{_settings.port}" if ":" in _settings.host else f"{_settings.host}:{_settings.port}"]
+workers = _settings.workers
+worker_class = "sync"
+# Callbacks answer in well under a second and the PPTX export runs in a background job, not in the
+# request: a worker silent for 60 s is stuck and is restarted.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Request limits: a view's URL is a few hundred bytes; callback bodies are bounded by the app (256 KB).
+limit_request_line = 4094
+limit_request_fields = 60
+limit_request_field_size = 8190
+# Worker heartbeats on a memory file system when there is one (a disk-backed /tmp can stall them).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s cache=%({x-sti-cache}o)s'
+proc_name = "sti-dashboard"
+
+
+def on_starting(server: object) -> None:
+    """Refuse to serve off this machine with nobody set up to log in (the same rule as `app.py run`)."""
+    import sys
+
+    from components.auth import exposure_problem
+    from components.users import UserStore
+
+    users = UserStore(_settings.users_file)
+    hosts = [_host(address) for address in server.cfg.bind]  # type: ignore[attr-defined]
+    problem = exposure_problem([h for h in hosts if h is not None], users)
+    if problem:
+        sys.stderr.write(problem + "\n")
+        sys.exit(2)
+    if not users.configured():
+        server.log.info("no users configured (%s): serving without login, to this machine only", users.path)
+
+
+def _host(address: str) -> str | None:
+    """The host of a gunicorn bind address ('h:p', '[v6]:p', 'unix:/path' — None: local by nature)."""
+    if address.startswith(("unix:", "fd://")):
+        return None
+    host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
+    return host.strip("[]")
