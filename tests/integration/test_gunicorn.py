@@ -41,6 +41,8 @@ def serve(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "STI_WORKERS": "2",
         "STI_CACHE_DIR": str(tmp_path / "cache"),
         "STI_LIBRARY_DIR": str(tmp_path / "library"),
+        "STI_USERS_FILE": str(tmp_path / "users.json"),
+        "STI_SECRET_FILE": str(tmp_path / "secret.key"),
         "STI_PREWARM": "0",
         "NO_PROXY": "*",
     }
@@ -146,3 +148,26 @@ def test_two_workers_share_the_cache_and_reject_crafted_requests(tmp_path: Path)
         assert "'unsafe-eval'" not in headers["Content-Security-Policy"]
         assert headers["X-Frame-Options"] == "DENY"
         assert request(base + "/console")[0] == 404
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_serving_off_loopback_without_users_does_not_start(tmp_path: Path, host: str) -> None:
+    """`make serve` on every address with nobody set up to log in exits non-zero and says how to add a user."""
+    env = {
+        **os.environ,
+        "STI_HOST": host,
+        "STI_PORT": str(free_port()),
+        "STI_USERS_FILE": str(tmp_path / "users.json"),
+        "STI_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "python:components.gunicorn_conf", "app:server"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"refusing to serve on {host} without users" in done.stderr
+    assert "python app.py user add NAME --role admin" in done.stderr
