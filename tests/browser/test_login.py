@@ -71,6 +71,7 @@ def test_an_analyst_exports_in_english_and_a_screen_link_opens_presentation_mode
     expect(page.locator("label[for=username]")).to_have_text("User name")
     _sign_in(page, "ann")
     page.wait_for_selector(kpi("patent_applications"))
+    expect(page).to_have_url(re.compile(r"\?lang=en$"))  # signed in in English: the dashboard in English
     expect(page.locator(f"#{ids.USER_NAME}")).to_contain_text("analyst")
     expect(page.locator(f"#{ids.DATA_EXPORT_MENU}")).to_be_visible()
     page.click(f"#{ids.DATA_EXPORT_MENU} button")
@@ -81,7 +82,10 @@ def test_an_analyst_exports_in_english_and_a_screen_link_opens_presentation_mode
     wall.goto(f"{server.url}/screen/{token}")
     expect(wall).to_have_url(re.compile(r"/\?present=1"))  # the token left the address bar
     expect(wall.locator(f"#{ids.PRESENT_ROOT}")).to_be_visible()
-    wait_all_graphs(wall)
+    wall.wait_for_function(  # the slides run: a current slide and its charts drawn
+        "() => { const r = document.getElementById('present-root');"
+        " return r && r.dataset.current && r.querySelectorAll('.js-plotly-plot .main-svg').length > 0; }"
+    )
     screenshot(wall, "login-screen-presentation")
     assert wall.request.get(f"{server.url}/export/data.csv").status == 403  # a screen only views
     store.remove_screen("hall-1")
