@@ -2,6 +2,7 @@
 #
 #   make run          Flask dev server on $(HOST):$(PORT)
 #   make serve        gunicorn (components/gunicorn_conf.py: STI_WORKERS workers)
+#   make worker       Celery worker for background jobs (with STI_REDIS_URL)
 #   make test         ruff + the whole pytest suite (unit + browser)
 #   make system-deps  Debian Chromium + Noto CJK fonts (installs them when run as root)
 
@@ -26,7 +27,7 @@ LIGHTHOUSE := build/lighthouse/node_modules/lighthouse/package.json
 CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk redis-server
 
-.PHONY: help venv .venv install run serve system-deps test lint bench bench-smoke check clean distclean
+.PHONY: help venv .venv install run serve worker system-deps test lint bench bench-smoke check clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -63,6 +64,9 @@ run: install ## Dash dev server (HOST, PORT, STI_DATA_DIR, STI_CACHE_DIR)
 
 serve: install ## gunicorn on HOST:PORT, STI_WORKERS workers (components/gunicorn_conf.py)
 	STI_HOST=$(HOST) STI_PORT=$(PORT) $(VENV)/bin/gunicorn -c python:components.gunicorn_conf app:server
+
+worker: install ## Celery worker for background jobs (the PPTX export); needs STI_REDIS_URL, like the app
+	$(VENV)/bin/celery -A app:celery_app worker --concurrency 1 --loglevel INFO
 
 check: install ## Validate the sample dataset (DATA_DIR)
 	$(VPY) app.py check $(DATA_DIR)

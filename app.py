@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the component library)
-import diskcache
 import flask
-from dash import Dash, DiskcacheManager
+from dash import Dash
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
 from components import auth, bundle, downloads, hardening, upload_page
 from components.users import ROLES, UsersError, UserStore, check_name
+from data.cache import CacheDirError
 from data.load import DatasetError, as_source, load_dataset, summary
 from data.settings import ROOT, SAMPLE_DIR, Settings
 
@@ -134,20 +134,18 @@ def open_library(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
     from components import drill_page, layout, meeting
+    from components.jobs import open_jobs
     from components.services import CONFIG_KEY, Services
     from components.warm import Warmer
-    from data.cache import ResultCache, private_dir
+    from data.cache import open_cache
     from data.store import DataStore
 
     settings = settings or Settings.from_env()
     library = None if settings.data_dir else open_library(settings)
     source = as_source(settings.data_dir) if settings.data_dir else library.source()
     store = DataStore(source, recheck=settings.reload_seconds)
-    cache = ResultCache(settings.cache_dir)
-    # Background jobs (the PPTX export) run in their own processes; their results live in a private
-    # subdirectory of the cache (diskcache pickles them, so it must not be writable by anyone else).
-    jobs_dir = private_dir(settings.cache_dir / "jobs")
-    jobs = DiskcacheManager(diskcache.Cache(str(jobs_dir)))
+    cache = open_cache(settings)  # Redis with STI_REDIS_URL, else diskcache; CacheDirError: not ours
+    jobs = open_jobs(settings)  # background jobs (the PPTX export): Celery on Redis, else forked processes
     plotly_bundle = bundle.built()  # else Dash loads the full plotly.js from the plotly package
     server = flask.Flask(__name__)
     runtime_url = plotly_bundle.runtime_url if plotly_bundle else None
@@ -167,7 +165,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         external_stylesheets=["/vendor/bootstrap/css/bootstrap.min.css"],
         index_string=index_string(plotly_bundle),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
-        background_callback_manager=jobs,
+        background_callback_manager=jobs.manager,
     )
     app.runtime_url = runtime_url
     app.unused = ("dash_ag_grid",)  # the grid is the drill-down page's
@@ -175,8 +173,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     services.warmer = Warmer(services)
     server.config[CONFIG_KEY] = services
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    server.config["STI_CELERY"] = jobs.celery  # `app:celery_app` (make worker); None without STI_REDIS_URL
     layout.register(app)
-    meeting.register(app, store, jobs_dir)
+    meeting.register(app, store, jobs)
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
         drill.layout = drill_page.serve_layout
@@ -285,11 +284,20 @@ def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | N
 
 
 def __getattr__(name: str) -> Any:
-    """`app:server` for gunicorn, built on first access (no I/O at import time)."""
-    if name == "server":
-        srv = create_app().server
-        globals()["server"] = srv
-        return srv
+    """`app:server` for gunicorn and `app:celery_app` for `make worker`, built on first access (no I/O at
+    import time). A cache directory that is not ours stops gunicorn with its one-line message."""
+    if name in ("server", "celery_app"):
+        try:
+            app = create_app()
+        except CacheDirError as exc:
+            from gunicorn.errors import AppImportError  # gunicorn prints it (no traceback) and exits non-zero
+
+            raise AppImportError(f"cannot start: {exc}") from None
+        if name == "celery_app" and app.server.config["STI_CELERY"] is None:
+            raise SystemExit("the worker runs background jobs from Redis: set STI_REDIS_URL (redis://host:6379/0)")
+        globals()["server"] = app.server
+        globals()["celery_app"] = app.server.config["STI_CELERY"]
+        return globals()[name]
     raise AttributeError(name)
 
 
@@ -370,6 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("no users configured (%s): serving without login, to this machine only", settings.users_file)
     try:
         app = create_app(settings)
+    except CacheDirError as exc:
+        sys.stderr.write(f"cannot start: {exc}\n")
+        return 1
     except DatasetError as exc:
         where = settings.data_dir or settings.library_dir
         sys.stderr.write(f"cannot serve {where}: {exc.total} problem(s)\n{exc.report()}\n")

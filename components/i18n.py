@@ -31,6 +31,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_step": ("第{done}/{total}张图：{label}", "Chart {done} of {total}: {label}"),
     "export_cancel": ("取消", "Cancel"),
     "export_busy": ("另一个导出正在进行，请稍后再试。", "Another export is running; try again in a minute."),
+    "export_unavailable": (
+        "导出服务暂时无法连接（后台任务队列不可用），请稍后再试。",
+        "The export service cannot be reached right now (the job queue is down); please try again later.",
+    ),
     "export_failed": (
         "导出失败，请稍后重试或联系管理员。",
         "The export failed; try again later or ask the administrator.",

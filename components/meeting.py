@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import diskcache
 from dash import Dash, Input, Output, dcc, html, no_update
 
 from components import ids
 from components.callbacks import view_states
 from components.deck import build_pptx, pptx_filename
 from components.i18n import t
+from components.jobs import DiskSlot, Jobs, Slot, Unavailable, job_owner
 from components.render import ExportError
 from components.state import resolve
 from data.store import DataStore
@@ -56,7 +56,7 @@ def layout(lang: str) -> html.Div:
     )
 
 
-RUNNING_KEY = "export-running"
+RUNNING_KEY = "export-running"  # the slot's key in the jobs directory (components.jobs.RUNNING_KEY)
 MAX_EXPORT_SECONDS = 600
 
 
@@ -64,25 +64,44 @@ def _alert(text: str) -> dbc.Alert:
     return dbc.Alert(text, color="danger", dismissable=True, className="py-2 mb-0")
 
 
-def make_export_job(store: DataStore, jobs_dir: Path):
-    """The background job for one app (it runs in a process forked from the server's, with its data store).
+def _lang(config: object) -> str:
+    return "en" if isinstance(config, dict) and config.get("lang") == "en" else "zh"
 
-    One export runs at a time per server: each starts a browser, and a crafted flood of requests must not
-    start dozens. The slot is an atomic `add` in the jobs cache that expires if a job dies.
+
+def unavailable() -> Unavailable:
+    """The export's answer when its job cannot be queued (Redis down): the message in the page's error area."""
+    return Unavailable(
+        tag=lambda args: _lang(args[-1] if args else None),
+        output=lambda tag: (no_update, _alert(t("export_unavailable", "en" if tag == "en" else "zh"))),
+    )
+
+
+def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]):
+    """The background job for one app (run in a process forked from the server's, or by a Celery worker that
+    built the same app, with its data store).
+
+    One export runs at a time (per server, or among all instances sharing Redis): each starts a browser, and a
+    crafted flood of requests must not start dozens. The slot (`components.jobs`: an atomic `add` in the jobs
+    directory, or SET NX EX in Redis) expires if a job dies. `slots` is the jobs directory or a slot factory.
     """
+    new_slot = (lambda: DiskSlot(slots)) if isinstance(slots, Path) else slots
 
     def export_pptx(set_progress: Any, _clicks: object, year: object, districts: object, config: object) -> tuple:
         """Build the deck for the current filters, reporting each rendered chart."""
         cfg = config if isinstance(config, dict) else {}
-        lang = "en" if cfg.get("lang") == "en" else "zh"
-        slots = diskcache.Cache(str(jobs_dir))
-        if not slots.add(RUNNING_KEY, os.getpid(), expire=MAX_EXPORT_SECONDS):
+        lang = _lang(cfg)
+        slot, owner = new_slot(), job_owner()
+        try:
+            acquired = slot.acquire(owner, MAX_EXPORT_SECONDS)
+        except Exception:  # the shared store (Redis) does not answer: say so on the page
+            log.warning("export slot unreachable", exc_info=True)
+            return no_update, _alert(t("export_unavailable", lang))
+        if not acquired:
             return no_update, _alert(t("export_busy", lang))
         try:
             return _export(set_progress, year, districts, cfg, lang)
         finally:
-            slots.delete(RUNNING_KEY)
-            slots.close()
+            slot.release(owner)
 
     def _export(set_progress: Any, year: object, districts: object, cfg: dict, lang: str) -> tuple:
         try:
@@ -104,8 +123,10 @@ def make_export_job(store: DataStore, jobs_dir: Path):
     return export_pptx
 
 
-def register(app: Dash, store: DataStore, jobs_dir: Path) -> None:
-    """Attach the export job (a Dash background callback on the app's DiskcacheManager)."""
+def register(app: Dash, store: DataStore, jobs: Jobs | Path) -> None:
+    """Attach the export job (a Dash background callback on the app's job manager, components.jobs)."""
+    if isinstance(jobs, Jobs):
+        jobs.on_unavailable(unavailable())
     app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"),
         Output(ids.EXPORT_ERROR, "children"),
@@ -123,4 +144,4 @@ def register(app: Dash, store: DataStore, jobs_dir: Path) -> None:
             (Output(ids.EXPORT_PANEL, "style"), SHOWN, HIDDEN),
         ],
         cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")],
-    )(make_export_job(store, jobs_dir))
+    )(make_export_job(store, jobs.slot if isinstance(jobs, Jobs) else jobs))
