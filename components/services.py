@@ -66,7 +66,10 @@ class Services:
 
         text = self.cache.get_or_compute(key, run)
         self._count(ran)
-        return orjson.loads(text)
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:  # a damaged entry (a shared store someone else wrote to): computed afresh
+            return orjson.loads(run())
 
     def _count(self, computed: bool) -> None:
         """Count one cached() call; a request that computed anything is a miss (`cache_header`)."""

@@ -137,22 +137,19 @@ def open_diskcache(directory: Path, opener: Callable[[Path], Any] = _open_store)
         return opener(private_dir(directory))
 
 
-SQLITE_HEADER = b"SQLite format 3\0"
 
 
 def _db_identity(directory: Path) -> tuple[int, int] | None:
-    """(device, inode) of the directory's database while it is a regular file that starts like one; else None."""
-    path = directory / DB_NAME
+    """(device, inode) of the directory's database while it is a regular file; else None.
+
+    Only `stat`: opening and closing the database file in this process would drop the POSIX locks sqlite holds
+    on it (closing any descriptor of a file releases them all), and other processes' writes would go unseen
+    or worse. Garbage in an open database surfaces as sqlite's own error on the next read (`_damaged`)."""
     try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        with path.open("rb") as f:
-            if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return None
+        st = (directory / DB_NAME).stat()
     except OSError:
         return None
-    return st.st_dev, st.st_ino
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _damaged(exc: BaseException) -> bool:

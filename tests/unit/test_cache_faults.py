@@ -171,7 +171,9 @@ def test_a_fault_while_serving_costs_the_cache_not_the_answer_and_the_cache_come
             assert city() == (200, healthy), "the same figures, with or without the cache"
             assert district() == expected
         seen = " ".join(r.getMessage() for r in caplog.records)
-        if fault is not _unwritable or IS_ROOT:  # (chmod does not stop an open database's writes)
+        # (chmod does not stop an open database's writes; garbage over an open database's file goes unseen while
+        # sqlite answers from its write-ahead log and page cache — the answers above are what matters)
+        if fault is not _garbage_in_place and (fault is not _unwritable or IS_ROOT):
             assert "unusable" in seen or "damaged" in seen or "reopened" in seen, "the fault was noticed"
     time.sleep(0.35)  # the back-off
     assert district() == expected
@@ -206,7 +208,8 @@ def test_a_cache_directory_owned_by_another_user_is_refused_with_one_line(tmp_pa
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 1
-    assert run.stderr.strip() == f"cannot start: {message}"
+    assert run.stderr.strip().splitlines()[-1] == f"cannot start: {message}"
+    assert "Traceback" not in run.stderr
     served = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{free_port()}", "app:server"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
@@ -261,3 +264,13 @@ def test_redis_cache_counts_claims_survives_a_dead_redis_and_recovers(redis) -> 
     with pytest.raises(TypeError):
         cache.get_or_compute("bytes", lambda: b"not text")  # type: ignore[arg-type, return-value]
     cache.close()
+
+
+def test_an_undecodable_entry_is_computed_afresh(tmp_path) -> None:
+    """Text in the store that is not JSON (someone else's write to a shared store) is a miss, not a 400."""
+    app = _app(tmp_path / "cache", MINIMAL)
+    svc = app.server.config[CONFIG_KEY]
+    ds = svc.store.get()
+    assert svc.cached("probe", ds, ("p",), lambda: {"a": 1}) == {"a": 1}
+    svc.cache._store.set("|".join(["probe", svc.code, ds.version, "p"]), "{not json")
+    assert svc.cached("probe", ds, ("p",), lambda: {"a": 2}) == {"a": 2}
