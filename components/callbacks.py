@@ -104,7 +104,7 @@ def graph_key(ds: Dataset, g: Graph, view: View) -> str:
 
 def figure(svc: Services, section: Section, g: Graph, ds: Dataset, view: View, key: str) -> dict[str, Any]:
     """A chart's figure (JSON form), through the cache under its own key."""
-    return svc.cached(f"{section.key}:{g.id}", ds, (key,), lambda: g.build(ds, view))
+    return svc.cached(f"{section.key}:{g.id}", ds, (key,), lambda: g.figure(ds, view))
 
 
 def apply(fig: dict[str, Any] | Patch, edits: list[tuple[list[Any], Any]]) -> None:

@@ -1,7 +1,8 @@
 """The data behind a view, taken out: the KPI values and every chart's numbers as CSV and XLSX.
 
 `view_tables(ds, view)` is pure: the same figures the page draws (each section's `compute`) read back as
-tables by the same rules as the page's keyboard-reachable chart tables (assets/app.js `tableOf`). The
+tables by the same rules as the page's keyboard-reachable chart tables (components/tables.py, after
+assets/app.js `tableOf`), names as the data has them (no Plotly markup, no entities). The
 writers add a header block (city, year, districts, as-of date, dataset version, exported when) and make
 every text cell safe to open in a spreadsheet: a cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage
 return is prefixed with `'` (formula injection), while numbers stay numbers.
@@ -15,20 +16,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote
 
 from components.i18n import name, t
 from components.kpis import kpi_models
 from components.sections import present
 from components.state import View
+from components.tables import Cell, as_cell, figure_table
 from data import aggregate as agg
 from data.load import Dataset
 
-Cell = str | float | int | None
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_TAG = re.compile(r"<[^>]*>")
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,85 +46,11 @@ class Sheet:
     tables: list[Table]
 
 
-def plain_text(value: object) -> str:
-    """A label as text: Plotly's markup (<br>, <b>, …) removed, as the page's chart tables show it."""
-    return _TAG.sub("", _BR.sub(" ", "" if value is None else str(value))).strip()
-
-
 def safe(cell: Cell) -> Cell:
     """A cell that no spreadsheet runs as a formula: risky text gets a leading apostrophe; numbers unchanged."""
     if isinstance(cell, str) and cell.startswith(DANGEROUS):
         return "'" + cell
     return cell
-
-
-def _number(v: Any) -> Cell:
-    if isinstance(v, bool) or v is None:
-        return None if v is None else str(v)
-    if isinstance(v, int | float):
-        if v != v:  # NaN -> empty
-            return None
-        return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
-    return plain_text(v)
-
-
-def _axis_title(axis: Any) -> str:
-    title = axis.get("title") if isinstance(axis, dict) else None
-    return plain_text(title.get("text") if isinstance(title, dict) else title)
-
-
-def figure_table(fig: dict[str, Any], lang: str) -> tuple[list[str], list[list[Cell]]] | None:
-    """A figure's numbers as (columns, rows); None for an empty chart. The rules of assets/app.js `tableOf`."""
-    layout = fig.get("layout") or {}
-    meta = layout.get("meta") or {}
-    if meta.get("empty"):
-        return None
-    if meta.get("table"):
-        table = meta["table"]
-        return [plain_text(c) for c in table["columns"]], [[_number(v) for v in r] for r in table["rows"]]
-    data = [tr for tr in fig.get("data") or [] if tr.get("visible") is not False and tr.get("hoverinfo") != "skip"]
-    if not data:
-        return None
-    first = data[0]
-    item, value = t("chart_table_item", lang), t("chart_table_value", lang)
-    if first.get("type") == "sankey":
-        labels = (first.get("node") or {}).get("label") or []
-        link = first.get("link") or {}
-        rows = [
-            [plain_text(labels[s]), plain_text(labels[d]), _number(v)]
-            for s, d, v in zip(
-                link.get("source") or [], link.get("target") or [], link.get("value") or [], strict=False
-            )
-        ]
-        return [t("chart_table_from", lang), t("chart_table_to", lang), value], rows
-    if first.get("type") == "heatmap":
-        z, x, y, text = first.get("z") or [], first.get("x"), first.get("y"), first.get("text")
-        if not x or not y:  # a tile map: each tile's text names it
-            rows = []
-            for r, row in enumerate(z):
-                for c, v in enumerate(row or []):
-                    label = text[r][c] if text and r < len(text) and c < len(text[r]) else None
-                    if label and v is not None:
-                        rows.append([plain_text(_BR.split(str(label))[0]), _number(v)])
-            return [item, value], rows
-        cols = [_axis_title(layout.get("yaxis")) or item, *[plain_text(v) for v in x]]
-        return cols, [[plain_text(n), *[_number(v) for v in (z[r] if r < len(z) else [])]] for r, n in enumerate(y)]
-    series = [tr for tr in data if tr.get("type") in ("bar", "scatter")]
-    order: list[str] = []
-    cells: dict[str, dict[int, Cell]] = {}
-    for i, tr in enumerate(series):
-        flat = tr.get("orientation") == "h"
-        cats, vals = (tr.get("y"), tr.get("x")) if flat else (tr.get("x"), tr.get("y"))
-        for c, v in zip(cats or [], vals or [], strict=False):
-            key = plain_text(c)
-            if key not in cells:
-                order.append(key)
-                cells[key] = {}
-            cells[key][i] = _number(v)
-    h = first.get("orientation") == "h"
-    head = _axis_title(layout.get("yaxis" if h else "xaxis")) or item
-    names = [plain_text(tr.get("name")) or _axis_title(layout.get("xaxis" if h else "yaxis")) or value for tr in series]
-    return [head, *names], [[k, *[cells[k].get(i) for i in range(len(series))]] for k in order]
 
 
 def kpi_table(ds: Dataset, view: View) -> Table:
@@ -145,11 +69,11 @@ def kpi_table(ds: Dataset, view: View) -> Table:
         rows.append(
             [
                 k.label,
-                _number(k.value),
+                as_cell(k.value),
                 unit or ("%" if points else ""),
                 change,
                 yoy_unit,
-                _number(target),
+                as_cell(target),
                 k.completion,
             ]
         )

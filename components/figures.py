@@ -5,10 +5,16 @@ server time of a filter change), and what the browser gets is this JSON anyway.
 
 Every builder takes the language and theme, labels its axes with units, and returns a readable
 "no data" figure instead of a blank chart when there is nothing to draw.
+
+Text comes in as text: names, labels and units from the dataset (districts, stations, indicators, peer
+cities, plans, outage causes) are passed in raw, and each builder puts them into the figure through
+`literal`, once, so that Plotly shows them as written and never reads them as its markup. The markup in a
+figure (<br>, <extra>, %{…}) is the builder's own.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +27,25 @@ from components.theme import base_layout, palette
 Ref = tuple[float, str, str]  # (y value, label, colour key in the palette)
 MANY = 12  # more categories than this (districts, stations): bars turn horizontal, one row each
 ROW_PX = 24  # a row's height on the page when there are many
+
+
+def literal(text: object) -> str:
+    """`text` as Plotly shows it literally: &, < and > as entities, and %{ as &#37;{ (not a template).
+
+    Plotly reads <a>, <b>, <i>, <br>, <span>, <sub>, <sup>, … and entities in every text it draws as its own
+    markup, and %{…} in templates (hover, and titles and names once a figure has meta); it decodes entities in
+    all of them (plotly.js src/lib/svg_text_utils.js, convertEntities), so escaped text reads as written.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "&#37;{")
+
+
+_ENTITIES = re.compile("&(amp|lt|gt|#37);")
+_DECODED = {"amp": "&", "lt": "<", "gt": ">", "#37": "%"}
+
+
+def unliteral(text: str) -> str:
+    """The text `literal` was given: its entities decoded, once (for tables read back from a figure)."""
+    return _ENTITIES.sub(lambda m: _DECODED[m.group(1)], text)
 
 
 def _cells(text: str) -> int:
@@ -39,14 +64,14 @@ def abbreviate(label: str, limit: int) -> str:
 Fig = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}, as plotly.js takes it
 
 
-def _plain(value: Any) -> Any:
+def _jsonable(value: Any) -> Any:
     """JSON-ready: arrays and series as lists, numpy scalars as Python numbers, NaN as null."""
     if isinstance(value, pd.Series | pd.Index | np.ndarray):
-        return [_plain(v) for v in value.tolist()]
+        return [_jsonable(v) for v in value.tolist()]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_jsonable(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and value != value:
@@ -61,7 +86,7 @@ def _fig(layout: dict[str, Any]) -> Fig:
 
 def _add(fig: Fig, kind: str, **props: Any) -> None:
     """A trace of type `kind` appended to the figure."""
-    fig["data"].append({"type": kind, **_plain(props)})
+    fig["data"].append({"type": kind, **_jsonable(props)})
 
 
 def _bars(fig: Fig, categories: Any, values: Any, flat: bool, **props: Any) -> None:
@@ -83,12 +108,13 @@ def label_room(n: int, flat: bool) -> int:
 
 
 def _category_axis(names: Sequence[str], limit: int) -> dict[str, Any]:
-    """A category axis showing every name, abbreviated where long (hover keeps the full name)."""
+    """A category axis showing every name (raw; the categories are their `literal`s), abbreviated where long
+    (hover keeps the full name)."""
     return {
         "type": "category",
         "tickmode": "array",
-        "tickvals": list(names),
-        "ticktext": [abbreviate(n, limit) for n in names],
+        "tickvals": [literal(n) for n in names],
+        "ticktext": [literal(abbreviate(str(n), limit)) for n in names],
         "dtick": 1,
     }
 
@@ -101,7 +127,8 @@ def _bar_axes(categories: dict[str, Any], values: dict[str, Any], flat: bool) ->
 
 
 def wrap(text: str, width: int = 30) -> str:
-    """`text` broken into lines of about `width` cells with <br> (between words, or anywhere in unspaced text)."""
+    """`text` broken into lines of about `width` cells with <br> (between words, or anywhere in unspaced text);
+    each line `literal`."""
     sep = " " if " " in text else ""
     lines, line = [], ""
     for token in text.split(" ") if sep else list(text):
@@ -111,7 +138,7 @@ def wrap(text: str, width: int = 30) -> str:
             line = token
         else:
             line = joined
-    return "<br>".join([*lines, line])
+    return "<br>".join(literal(part) for part in [*lines, line])
 
 
 def empty_figure(message: str, theme: str = "light") -> Fig:
@@ -161,7 +188,7 @@ def _ref_line(fig: Fig, ref: Ref, theme: str, right: bool = False, down: bool = 
     )
     fig["layout"].setdefault("annotations", []).append(
         {
-            "text": label,
+            "text": literal(label),
             f"{across}ref": "paper",
             f"{value}ref": value,
             **place,
@@ -211,10 +238,10 @@ def patents_trend(
             "bar",
             x=frame["year"],
             y=frame[col],
-            name=label,
-            hovertemplate=f"%{{x}} {label}: %{{y:,d}}{suffix}<extra></extra>",
+            name=literal(label),
+            hovertemplate=f"%{{x}} {literal(label)}: %{{y:,d}}{suffix}<extra></extra>",
         )
-    col, label = line
+    col, label = line[0], literal(line[1])
     _add(
         fig,
         "scatter",
@@ -253,7 +280,7 @@ def district_bars(
     flat = len(frame) > MANY
     names = list(frame["name"])
     cats = _category_axis(names, label_room(len(names), flat))
-    value_axis = {"title": {"text": unit}}
+    value_axis = {"title": {"text": literal(unit)}}
     axes = _bar_axes(cats, value_axis, flat)
     fig = _fig(base_layout(theme, barmode="group", clickmode="event", **axes))
     for col, label in columns:
@@ -261,14 +288,14 @@ def district_bars(
         values = frame[col] * factor
         _bars(
             fig,
-            names,
+            cats["tickvals"],
             values,
             flat,
-            name=label,
+            name=literal(label),
             customdata=frame["district"],
             marker={"opacity": opacity},
-            text=[fmt_indicator(v, unit_info, lang) for v in frame[col]],
-            hovertemplate=("%{y} " if flat else "%{x} ") + label + ": %{text}<extra></extra>",
+            text=[literal(fmt_indicator(v, unit_info, lang)) for v in frame[col]],
+            hovertemplate=("%{y} " if flat else "%{x} ") + literal(label) + ": %{text}<extra></extra>",
             textposition="none",
         )
     for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
@@ -298,7 +325,7 @@ def trend_line(
         base_layout(
             theme,
             xaxis=_years_axis(series.index),
-            yaxis={"title": {"text": unit}, "range": _headroom(values, [r[0] * factor for r in refs], low)},
+            yaxis={"title": {"text": literal(unit)}, "range": _headroom(values, [r[0] * factor for r in refs], low)},
             showlegend=False,
         )
     )
@@ -308,12 +335,12 @@ def trend_line(
         x=list(series.index),
         y=values,
         mode="lines+markers+text",
-        name=label,
-        text=[fmt_indicator(v, unit_info, lang) for v in series.values],
+        name=literal(label),
+        text=[literal(fmt_indicator(v, unit_info, lang)) for v in series.values],
         textposition="top center",
         cliponaxis=False,
         line={"width": 3},
-        hovertemplate="%{x}: %{text}<extra>" + label + "</extra>",
+        hovertemplate="%{x}: %{text}<extra>" + literal(label) + "</extra>",
     )
     for i, ref in enumerate(refs):  # labels alternate ends so that two lines' labels never overlap
         _ref_line(fig, (ref[0] * factor, ref[1], ref[2]), theme, right=i % 2 == 1)
@@ -478,7 +505,7 @@ def tiers_by_district(
     for tier in frame.columns:
         _bars(
             fig,
-            labels,
+            cats["tickvals"],
             frame[tier],
             flat,
             name=t(f"tier_short_{tier}", lang),
@@ -509,7 +536,7 @@ def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_la
     fig = _fig(base_layout(theme, showlegend=False, **axes))
     _bars(
         fig,
-        names,
+        cats["tickvals"],
         pct,
         flat,
         text=[f"{v:.2f}%" for v in pct],
@@ -541,7 +568,7 @@ def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: 
         "heatmap",
         z=z.to_numpy(),
         x=months,
-        y=list(names),
+        y=[literal(n) for n in names],
         zmin=99.0,
         zmax=100.0,
         text=text,
@@ -571,7 +598,7 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
                 **_category_axis(stations, label_room(len(stations), True)),
                 "autorange": "reversed",
                 "categoryorder": "array",
-                "categoryarray": stations,
+                "categoryarray": [literal(n) for n in stations],
             },
         )
     )
@@ -585,15 +612,15 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
         _add(
             fig,
             "bar",
-            y=part["name"],
+            y=[literal(n) for n in part["name"]],
             x=ms,
             base=start.dt.strftime("%Y-%m-%dT%H:%M:%S"),
             orientation="h",
-            name=cause,
+            name=literal(cause),
             marker={"color": p["colorway"][i % len(p["colorway"])]},
             customdata=list(zip(part["start"].dt.strftime("%Y-%m-%d %H:%M"), part["duration_h"].round(2), strict=True)),
             hovertemplate="%{y} · "
-            + cause
+            + literal(cause)
             + "<br>"
             + t("start", lang)
             + " %{customdata[0]}<br>"
@@ -603,7 +630,7 @@ def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
             + "<extra></extra>",
         )
     rows = frame.sort_values("start")
-    fig["layout"]["meta"] = {  # the chart's data as a table (its text alternative): the real start and duration
+    fig["layout"]["meta"] = {  # its table (text alternative), in plain text: the real start and duration
         "table": {
             "columns": [
                 t("station_axis", lang),
@@ -667,7 +694,7 @@ def tile_map(
     chosen = set(selected)
     rows, cols = int(frame["tile_row"].max()) + 1, int(frame["tile_col"].max()) + 1
     factor, _ = axis_unit(info, lang)
-    label = str(info["name_en"] if lang == "en" else info["name_zh"])
+    label = literal(info["name_en"] if lang == "en" else info["name_zh"])
     tile_px = min((canvas[0] - 16) / cols, (canvas[1] - 16) / rows)
     size, short = tile_labels([str(n) for n in frame["name"]], tile_px)
     z: list[list[float | None]] = [[None] * cols for _ in range(rows)]
@@ -679,9 +706,9 @@ def tile_map(
         v = None if pd.isna(r.value) else float(r.value)
         z[r.tile_row][r.tile_col] = None if v is None else v * factor
         codes[r.tile_row][r.tile_col] = r.district
-        value_text = fmt_indicator(v, info, lang)
-        text[r.tile_row][r.tile_col] = f"{shown}<br>{value_text}"
-        hover[r.tile_row][r.tile_col] = f"{r.name}<br>{value_text}"
+        value_text = literal(fmt_indicator(v, info, lang))
+        text[r.tile_row][r.tile_col] = f"{literal(shown)}<br>{value_text}"
+        hover[r.tile_row][r.tile_col] = f"{literal(r.name)}<br>{value_text}"
         if r.district in chosen:
             outlines.append(_outline(r.tile_row, r.tile_col, theme))
     hidden = {"visible": False, "fixedrange": True}
@@ -731,13 +758,13 @@ def plan_and_peers(
     if series.empty:
         return empty_figure(t("no_data_selection", lang), theme)
     p = palette(theme)
-    factor = unit_for_axis(unit_zh, lang)[0]
+    factor, unit = unit_for_axis(unit_zh, lang)
     years = sorted({*series.index, *(peers["year"] if len(peers) else []), *([goal[1]] if goal else [])})
     fig = _fig(
         base_layout(
             theme,
             xaxis=_years_axis(years),
-            yaxis={"title": {"text": unit_for_axis(unit_zh, lang)[1]}, "rangemode": "tozero"},
+            yaxis={"title": {"text": literal(unit)}, "rangemode": "tozero"},
         )
     )
     _add(
@@ -747,8 +774,8 @@ def plan_and_peers(
         y=series.values * factor,
         mode="lines+markers+text",
         cliponaxis=False,
-        name=label,
-        text=[fmt_value(v, unit_zh, lang) for v in series.values],
+        name=literal(label),
+        text=[literal(fmt_value(v, unit_zh, lang)) for v in series.values],
         textposition="top center",
         line={"width": 3, "color": p["accent"]},
         hovertemplate="%{x}: %{text}<extra></extra>",
@@ -760,10 +787,10 @@ def plan_and_peers(
             x=[series.index[-1], goal[1]],
             y=[series.iloc[-1] * factor, goal[0] * factor],
             mode="lines+markers",
-            name=goal_label,
+            name=literal(goal_label),
             line={"dash": "dot", "color": p["warn"]},
             marker={"symbol": "star", "size": [1, 14]},
-            hovertemplate=goal_label + "<extra></extra>",
+            hovertemplate=literal(goal_label) + "<extra></extra>",
         )
     for i, (peer, part) in enumerate(peers.groupby("name", sort=True)):
         _add(
@@ -772,9 +799,9 @@ def plan_and_peers(
             x=part["year"],
             y=part["value"] * factor,
             mode="markers+text",
-            name=str(peer),
+            name=literal(peer),
             marker={"symbol": "diamond", "size": 12, "color": p["colorway"][(i + 3) % 7]},
-            text=[f"{peer} {fmt_value(v, unit_zh, lang)}" for v in part["value"]],
+            text=[literal(f"{peer} {fmt_value(v, unit_zh, lang)}") for v in part["value"]],
             textposition="middle right",
             hovertemplate="%{text} (%{x})<extra></extra>",
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from components.i18n import t
 from components.state import View
+from components.tables import with_table
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -102,6 +103,11 @@ class Graph:
         title = self.slide_title if slide and self.slide_title is not None else self.title
         text = title(ds, lang) if callable(title) else t(title, lang, year="{year}")
         return text.replace("{year}", str(year))
+
+    def figure(self, ds: Dataset, view: View) -> Any:
+        """The chart for the view, as it is sent: `build`'s figure, carrying its table in plain text where the
+        page's chart table would otherwise show a name escaped (components/tables.with_table)."""
+        return with_table(self.build(ds, view), view.lang)
 
     def height_px(self, ds: Dataset) -> int:
         """The chart's height on the page for this dataset (tall enough for every district or station)."""
@@ -274,4 +280,8 @@ class Section:
         """{output id: value} for every block and chart present (or just the IDs in `only`); pure."""
         parts: list[Block | Graph] = [*self.blocks, *self.graphs(ds)] if self.present(ds) else []
         wanted = None if only is None else set(only)
-        return {p.id: p.build(ds, view) for p in parts if wanted is None or p.id in wanted}
+        return {
+            p.id: p.figure(ds, view) if isinstance(p, Graph) else p.build(ds, view)
+            for p in parts
+            if wanted is None or p.id in wanted
+        }
