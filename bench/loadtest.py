@@ -177,20 +177,17 @@ class Browser:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes, http.client.HTTPResponse]:
-        """(status, decoded body, response); cookies kept; a dropped connection is reopened once."""
+        """(status, decoded body, response); cookies kept. No retries: a failed request raises (an error)."""
         head = {"Accept-Encoding": "gzip", **(headers or {})}
         if self.cookies:
             head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        for attempt in (0, 1):
-            try:
-                self.conn.request(method, path, body=body, headers=head)
-                resp = self.conn.getresponse()
-                data = resp.read()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.conn.close()  # gunicorn's sync workers close after each answer: reconnect and retry once
-                if attempt:
-                    raise
+        try:
+            self.conn.request(method, path, body=body, headers=head)
+            resp = self.conn.getresponse()
+            data = resp.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()  # the next request opens a new connection; this one counts as an error
+            raise
         for cookie in resp.headers.get_all("Set-Cookie") or []:
             name, _, rest = cookie.partition("=")
             value = rest.split(";", 1)[0]
