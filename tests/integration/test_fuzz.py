@@ -300,7 +300,10 @@ def callback_probes(world: World) -> list[Probe]:
             for who in NO_SESSION:
                 probes.append(Probe(f"{base} {dep['output'][:40]} as {who}", who, "POST", path, good, expect=(401,)))
             probes.append(
-                Probe(f"{base} no csrf", "viewer", "POST", url, good, headers={"X-CSRF-Token": ""}, expect=(403,))
+                Probe(f"{base} no csrf", "viewer", "POST", url, good, headers={"X-CSRF-Token": "absent"}, expect=(403,))
+            )
+            probes.append(
+                Probe(f"{base} empty csrf", "viewer", "POST", url, good, headers={"X-CSRF-Token": ""}, expect=(403,))
             )
             probes.append(
                 Probe(
@@ -429,6 +432,8 @@ def send(world: World, probe: Probe) -> tuple[int, bytes]:
     client = world.clients[probe.who]
     headers = {"X-CSRF-Token": world.csrf.get(probe.who, "")}
     headers.update(probe.headers)
+    if headers.get("X-CSRF-Token") == "absent":
+        del headers["X-CSRF-Token"]
     if headers.get("X-CSRF-Token") == "set":
         headers["X-CSRF-Token"] = world.csrf[probe.who]
     kwargs: dict[str, Any] = {"headers": headers}
@@ -522,7 +527,8 @@ def test_a_sample_over_http_on_gunicorn(tmp_path: Path) -> None:
         sample += [
             ("no session", CALLBACK, good, {"Content-Type": "application/json"}, (401,)),
             ("garbage cookie", CALLBACK, good, {**session, "Cookie": "sti_session=garbage"}, (401,)),
-            ("no csrf", CALLBACK, good, {**session, "X-CSRF-Token": ""}, (403,)),
+            ("no csrf", CALLBACK, good, {k: v for k, v in session.items() if k != "X-CSRF-Token"}, (403,)),
+            ("empty csrf", CALLBACK, good, {**session, "X-CSRF-Token": ""}, (403,)),
             ("wrong csrf", CALLBACK, good, {**session, "X-CSRF-Token": "w" * 43}, (403,)),
             ("over the limit", CALLBACK, over_limit(page, dep), session, (413,)),
         ]
