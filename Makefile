@@ -4,6 +4,7 @@
 #   make serve        gunicorn (components/gunicorn_conf.py: STI_WORKERS workers)
 #   make worker       Celery worker for background jobs (with STI_REDIS_URL)
 #   make test         ruff + the whole pytest suite (unit + browser)
+#   make loadtest     USERS logged-in people changing filters for SECONDS, then a SOAK with worker memory
 #   make system-deps  Debian Chromium + Noto CJK fonts (installs them when run as root)
 
 SHELL := /bin/bash
@@ -27,7 +28,7 @@ LIGHTHOUSE := build/lighthouse/node_modules/lighthouse/package.json
 CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk redis-server
 
-.PHONY: help venv .venv install run serve worker system-deps test lint bench bench-smoke check clean distclean
+.PHONY: help venv .venv install run serve worker system-deps test lint bench bench-smoke loadtest check clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -76,6 +77,10 @@ bench: install system-deps $(LIGHTHOUSE) ## Benchmarks: Chromium (beside a naive
 
 bench-smoke: install system-deps $(LIGHTHOUSE) ## A short run of every benchmark (also part of make test)
 	$(VPY) -m bench --smoke
+
+# Exit 1 on any failed request or login, 3 when a worker's memory moved by more than 10% (bench/loadtest.py).
+loadtest: install ## USERS (50) logged in changing filters for SECONDS (60), then a soak of SOAK (10000) callbacks
+	$(VPY) -m bench.loadtest --users $(or $(USERS),50) --seconds $(or $(SECONDS),60) --soak $(or $(SOAK),10000)
 
 # --- System packages for the browser tests -------------------------------------------------------
 
