@@ -32,6 +32,7 @@ from werkzeug.exceptions import HTTPException
 from components import auth, bundle, downloads, hardening, upload_page
 from components.users import ROLES, UsersError, UserStore, check_name
 from data.cache import CacheDirError
+from data.library import LibraryError
 from data.load import DatasetError, as_source, load_dataset, summary
 from data.settings import ROOT, SAMPLE_DIR, Settings
 
@@ -289,10 +290,11 @@ def __getattr__(name: str) -> Any:
     if name in ("server", "celery_app"):
         try:
             app = create_app()
-        except CacheDirError as exc:
+        except (CacheDirError, LibraryError, DatasetError) as exc:
             from gunicorn.errors import AppImportError  # gunicorn prints it (no traceback) and exits non-zero
 
-            raise AppImportError(f"cannot start: {exc}") from None
+            why = f"{exc.total} problem(s)\n{exc.report()}" if isinstance(exc, DatasetError) else str(exc)
+            raise AppImportError(f"cannot start: {why}") from None
         if name == "celery_app" and app.server.config["STI_CELERY"] is None:
             raise SystemExit("the worker runs background jobs from Redis: set STI_REDIS_URL (redis://host:6379/0)")
         globals()["server"] = app.server
@@ -378,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("no users configured (%s): serving without login, to this machine only", settings.users_file)
     try:
         app = create_app(settings)
-    except CacheDirError as exc:
+    except (CacheDirError, LibraryError) as exc:
         sys.stderr.write(f"cannot start: {exc}\n")
         return 1
     except DatasetError as exc:

@@ -262,11 +262,45 @@ class Library:
             )
             return self.info(version)
 
+    def problem(self) -> str | None:
+        """Why the library cannot be served as it is (one sentence and what to do), or None: a path that is not
+        a readable directory, a current pointer naming no published version, versions with none current."""
+        root = self.root
+        if not root.exists():
+            return None
+        if not root.is_dir():
+            return f"data library {root} is not a directory: point STI_LIBRARY_DIR at one"
+        versions = root / "versions"
+        if not os.access(root, os.R_OK | os.X_OK) or (versions.exists() and not os.access(versions, os.R_OK | os.X_OK)):
+            return f"data library {root} cannot be read by this user: fix its permissions"
+        if self.current() is not None:
+            return None
+        pointer = root / POINTER
+        published = sorted(p.name for p in versions.iterdir() if p.is_dir()) if versions.is_dir() else []
+        if pointer.exists():
+            return (
+                f"data library {root}: its current pointer ({pointer}) names no published version; "
+                f"choose one with `app.py versions` and `app.py rollback VERSION`"
+            )
+        if published:
+            return (
+                f"data library {root} has {len(published)} version(s) but none is current ({pointer} is missing); "
+                f"choose one with `app.py versions` and `app.py rollback VERSION`"
+            )
+        return None
+
     def seed(self, directory: Path, source: str = "bundled sample") -> None:
-        """Publish `directory` as the first version when the library has none (`make run` serves the sample)."""
+        """Publish `directory` as the first version when the library is new (`make run` serves the sample).
+
+        Never over a library that has something in it: an unreadable one, a dangling pointer or versions with
+        none current raise LibraryError (`problem`) instead of silently serving the sample in their place."""
+        if (why := self.problem()) is not None:
+            raise LibraryError(why)
         if self.current() is not None:
             return
         with self._locked():
+            if (why := self.problem()) is not None:
+                raise LibraryError(why)
             if self.current() is not None:  # another worker seeded it while we waited
                 return
             src = DirectorySource(directory, schema.CONTRACT_FILES)

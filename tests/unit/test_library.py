@@ -278,3 +278,53 @@ def test_a_workbook_with_numbers_stored_as_text_reads_like_the_csv_files(tmp_pat
         assert len(merged) == len(sample.observations)
         assert (merged["value"] == merged["value_book"]).all()
     assert text.tables == sample.tables
+
+
+def _damage_pointer(root: Path) -> None:
+    (root / "current").write_text("0123456789ab\n", encoding="ascii")  # names no published version
+
+
+def _drop_pointer(root: Path) -> None:
+    (root / "current").unlink()
+
+
+def _not_a_directory(root: Path) -> None:
+    shutil.rmtree(root)
+    root.write_text("not a library")
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (_damage_pointer, "names no published version"),
+        (_drop_pointer, "but none is current"),
+        (_not_a_directory, "is not a directory"),
+    ],
+    ids=["dangling pointer", "no pointer", "a file"],
+)
+def test_a_damaged_library_stops_the_start_with_a_message_and_is_never_reseeded(
+    tmp_path: Path, monkeypatch, capsys, damage, said: str
+) -> None:
+    from app import main
+
+    root = tmp_path / "library"
+    lib = Library(root)
+    lib.seed(SAMPLE_DIR)
+    published = sorted(p.name for p in (root / "versions").iterdir())
+    damage(root)
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    monkeypatch.setenv("STI_LIBRARY_DIR", str(root))
+    monkeypatch.setenv("STI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("STI_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.setenv("STI_SECRET_FILE", str(tmp_path / "secret.key"))
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot start: data library {root}" in err
+    assert said in err
+    assert "Traceback" not in err
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert {k: v for k, v in after.items() if k.parts[0] == "library"} == {
+        k: v for k, v in before.items() if k.parts[0] == "library"
+    }, "nothing in the library changed"
+    if root.is_dir():
+        assert sorted(p.name for p in (root / "versions").iterdir()) == published
