@@ -88,18 +88,23 @@ def drawn(ds: Dataset) -> dict[View, dict[str, dict[str, Any]]]:
     return {view: charts(ds, view) for view in VIEWS}
 
 
-def shown_strings(node: Any, key: str = "") -> Iterator[str]:
-    """Every string of a figure that Plotly may draw (ticks, legend, hover, annotations, titles, labels)."""
-    if key in NOT_SHOWN:
+def strings_outside(node: Any, skipped: frozenset[str] | set[str], key: str = "") -> Iterator[str]:
+    """Every string in a JSON tree, leaving out the values of the keys in `skipped`."""
+    if key in skipped:
         return
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from shown_strings(v, k)
+            yield from strings_outside(v, skipped, k)
     elif isinstance(node, list):
         for v in node:
-            yield from shown_strings(v, key)
+            yield from strings_outside(v, skipped, key)
     elif isinstance(node, str):
         yield node
+
+
+def shown_strings(node: Any) -> Iterator[str]:
+    """Every string of a figure that Plotly may draw (ticks, legend, hover, annotations, titles, labels)."""
+    return strings_outside(node, NOT_SHOWN)
 
 
 def markup_problems(figure: dict[str, Any]) -> list[str]:
@@ -263,18 +268,9 @@ def test_the_page_text_keeps_the_raw_names(make_app, data_dir: Path) -> None:
     assert not [s for s in strings for n in MARKED if literal(n) in s]
 
 
-def _component_strings(node: Any, key: str = "") -> Iterator[str]:
+def _component_strings(node: Any) -> Iterator[str]:
     """Strings of a Dash layout, leaving out the figures (Plotly's text, checked above)."""
-    if key == "figure":
-        return
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _component_strings(v, k)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _component_strings(v, key)
-    elif isinstance(node, str):
-        yield node
+    return strings_outside(node, {"figure"})
 
 
 def test_the_drill_downloads_keep_the_raw_names(make_app, data_dir: Path) -> None:
