@@ -471,6 +471,7 @@ def test_crafted_requests_never_fail_or_leak(world: World) -> None:
         why = judge(probe, status, body, world.tmp)
         if why:
             wrong.append(f"{probe.label} ({probe.who} {probe.method} {probe.path[:120]}): {why}: {body[:160]!r}")
+    print(f"fuzz: {len(probes)} crafted requests, answers by status {dict(sorted(codes.items()))}")  # for the notes
     assert len(probes) >= MIN_PROBES, len(probes)
     assert not wrong, f"{len(wrong)} of {len(probes)} wrong:\n" + "\n".join(wrong[:40])
     assert codes.get(200, 0) > 50, codes  # the valid-but-odd ones were answered, not just refused
