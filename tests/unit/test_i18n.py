@@ -120,8 +120,11 @@ def test_dynamic_key_families_exist():
     _, dynamic = source_keys()
     templates = {k for _, k in dynamic}
     allowed = {"tier_{tier}", "tier_short_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}", "kpi_table_{key}"}
-    allowed |= {"tier_{d.tier}", "tier_{r.tier}", "export_{ext}", "export_file_{what}"}
+    allowed |= {"tier_{d.tier}", "tier_{r.tier}", "export_{ext}", "export_file_{what}", "role_{who.role}"}
     assert templates <= allowed, templates
+    from components.users import ROLES
+
+    assert {f"role_{r}" for r in ROLES} <= set(STRINGS)
     from components.filters import dropdown_labels
 
     assert set(dropdown_labels("en")) == {
