@@ -278,7 +278,7 @@ def _routes(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | N
             log.warning("no such component file: %s", flask.request.path[:200])
             return flask.jsonify({"error": "Not Found"}), 404
         if flask.request.path.endswith("/_dash-update-component"):
-            log.exception("rejected callback request")
+            log.warning("rejected callback request: %s: %.200s", type(exc).__name__, exc)  # no traceback flood
             return flask.jsonify({"error": "bad request"}), 400
         log.exception("unhandled error")
         return flask.jsonify({"error": "internal error"}), 500
