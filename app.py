@@ -389,8 +389,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     # Every dev tool off explicitly (DASH_DEBUG, DASH_UI, ... are read for any left unset), debug=False
     # (Flask's FLASK_DEBUG and its Werkzeug debugger).
+    logging.getLogger("werkzeug").addFilter(_QuietTokens())  # wall-screen tokens never reach the request log
     app.run(host=settings.host, port=settings.port, **hardening.DEV_TOOLS_OFF)
     return 0
+
+
+class _QuietTokens(logging.Filter):
+    """The dev server's request lines without wall-screen tokens (components/gunicorn_conf.quiet_tokens)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from components.gunicorn_conf import quiet_tokens
+
+        record.msg = quiet_tokens(str(record.msg))
+        record.args = tuple(quiet_tokens(a) if isinstance(a, str) else a for a in (record.args or ()))
+        return True
 
 
 def read_password(prompt: str = "Password: ") -> str:

@@ -77,6 +77,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+FORWARDING = ("X-Forwarded-For", "Forwarded", "X-Forwarded-Host", "Via")  # a proxy passed the request on
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header ('127.0.0.1:8050' -> '127.0.0.1', '[::1]:8050' -> '::1')."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def exposure_problem(hosts: Iterable[str], users: UserStore) -> str | None:
     """Why serving on `hosts` must not start (an address off this machine and nobody set up to log in), or None."""
     off = [h for h in hosts if not is_loopback(h)]
@@ -207,8 +217,12 @@ class Auth:
         configured (direct loopback requests only), else None."""
         if not self.enabled():
             req = flask.request
-            direct = is_loopback(req.remote_addr or "") and not (
-                req.headers.get("X-Forwarded-For") or req.headers.get("Forwarded")
+            # Direct from this machine, and addressed to it: a page elsewhere whose name was re-pointed at
+            # 127.0.0.1 (DNS rebinding) sends its own Host, and proxies add forwarding headers.
+            direct = (
+                is_loopback(req.remote_addr or "")
+                and is_loopback(host_name(req.host or ""))
+                and not any(req.headers.get(h) for h in FORWARDING)
             )
             return User("local", ADMIN, open=True) if direct else None
         sess = flask.session

@@ -8,6 +8,9 @@ Read by gunicorn's master when it starts; the app itself is built in each worker
 from __future__ import annotations
 
 import os
+import re
+
+from gunicorn import glogging
 
 from data.settings import Settings
 
@@ -28,6 +31,7 @@ limit_request_field_size = 8190
 # Worker heartbeats on a memory file system when there is one (a disk-backed /tmp can stall them).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
+logger_class = "components.gunicorn_conf.QuietTokens"  # wall-screen tokens never reach the access log
 errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s cache=%({x-sti-cache}o)s'
@@ -57,3 +61,23 @@ def _host(address: str) -> str | None:
         return None
     host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
     return host.strip("[]")
+
+
+SCREEN_TOKEN = re.compile(r"(/screen/)[^ ?\"]+")
+
+
+def quiet_tokens(text: str) -> str:
+    """A request line with any wall-screen token (`/screen/<token>`, a login) replaced by `***`."""
+    return SCREEN_TOKEN.sub(r"\1***", text)
+
+
+class QuietTokens(glogging.Logger):
+    """gunicorn's logger, with wall-screen tokens left out of the access log."""
+
+    def atoms(self, resp: object, req: object, environ: dict, request_time: object) -> dict:
+        """The access log's fields, the request line and path without a token."""
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = quiet_tokens(atoms[key])
+        return atoms

@@ -95,7 +95,7 @@ class UserStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[int, int, int] | None = None
         self._data: dict = {"users": {}, "screens": {}}
 
     # --- reading -------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ class UserStore:
             st = self.path.stat()
         except FileNotFoundError:
             return {"users": {}, "screens": {}}
-        seen = (st.st_mtime_ns, st.st_size)
+        seen = (st.st_ino, st.st_mtime_ns, st.st_size)  # every write is a new file (os.replace): a new inode
         with self._lock:
             if seen != self._seen:
                 try:

@@ -37,7 +37,7 @@ CHECK_SECONDS = 1.0  # how often the open directory is checked to still be the o
 WARN_SECONDS = 60.0  # at most one warning per store this often
 REDIS_TIMEOUT = 0.25  # seconds: connecting to or waiting on Redis (a dead Redis costs this, then the back-off)
 REDIS_TTL = 7 * 86400  # seconds an entry lives in Redis (entries of old dataset versions go by themselves)
-REDIS_PREFIX = "sti:"
+REDIS_PREFIX = "sti:cache:"  # its own namespace: clear() leaves login counters and job slots alone
 
 log = logging.getLogger(__name__)
 

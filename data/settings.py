@@ -75,7 +75,8 @@ class Settings:
     frame_ancestors: tuple[str, ...] = ()  # origins that may embed the pages (STI_FRAME_ANCESTORS, spaces)
     # Serving (make serve) and scale-out.
     workers: int = 2  # gunicorn worker processes (STI_WORKERS)
-    redis_url: str = ""  # Redis for the result cache and Celery background jobs (STI_REDIS_URL); empty: diskcache
+    # Redis for the result cache and Celery background jobs (STI_REDIS_URL; may hold a password); empty: diskcache.
+    redis_url: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

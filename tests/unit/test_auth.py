@@ -374,7 +374,36 @@ def test_with_no_users_only_direct_loopback_requests_are_served(tmp_path: Path) 
     proxied = c.get("/", headers={"X-Forwarded-For": "10.1.2.3"})
     assert proxied.status_code == 403
     assert "python app.py user add" in proxied.data.decode()
+    rebound = c.get("/_dash-layout", headers={"Host": "evil.example:8050"})  # DNS rebinding: not our name
+    assert rebound.status_code == 403
+    assert c.get("/", headers={"Via": "1.1 proxy"}).status_code == 403
+    assert c.get("/_dash-layout", headers={"Host": "[::1]:8050"}).status_code == 200
     remote = app.server.test_client()
     remote.environ_base["REMOTE_ADDR"] = "10.1.2.3"
     assert remote.get("/_dash-layout").status_code == 403
     assert remote.get("/healthz").status_code == 200
+
+
+def test_screen_tokens_never_reach_the_request_logs() -> None:
+    import logging
+
+    from app import _QuietTokens
+    from components.gunicorn_conf import quiet_tokens
+
+    assert quiet_tokens('"GET /screen/abc-DEF_123 HTTP/1.1" 303') == '"GET /screen/*** HTTP/1.1" 303'
+    assert quiet_tokens("/screen/abc?lang=en") == "/screen/***?lang=en"
+    line = ("127.0.0.1", "GET /screen/s3cr3t HTTP/1.1", 303)
+    record = logging.LogRecord("werkzeug", 20, "", 0, '%s - "%s" %s', line, None)
+    _QuietTokens().filter(record)
+    assert "s3cr3t" not in record.getMessage()
+    assert "/screen/***" in record.getMessage()
+
+
+def test_a_password_change_is_seen_even_when_the_file_keeps_its_size_and_time(users: UserStore) -> None:
+    worker = UserStore(users.path)  # another process's copy, read before the change
+    assert worker.verify("vera", PASSWORD) is not None
+    st = users.path.stat()
+    users.passwd("vera", "other password!")  # a password of the same length: a file of the same size
+    os.utime(users.path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and, on a coarse clock, the same time
+    assert users.path.stat().st_size == st.st_size
+    assert worker.verify("vera", PASSWORD) is None
