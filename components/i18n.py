@@ -438,6 +438,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No users are set up: the dashboard answers this machine only. Add one with python app.py user add.",
     ),
     "auth_screen_unknown": ("此大屏链接无效或已被撤销。", "This screen link is unknown or was revoked."),
+    # scorecard and warnings (components/sections/scorecard.py, components/kpis.py)
+    # plan trajectories and peers (components/sections/plans.py)
+    # events (annotations on trend charts)
 }
 
 UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")
