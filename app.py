@@ -144,7 +144,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or Settings.from_env()
     library = None if settings.data_dir else open_library(settings)
     source = as_source(settings.data_dir) if settings.data_dir else library.source()
-    store = DataStore(source, recheck=settings.reload_seconds)
+    store = DataStore(source, recheck=settings.reload_seconds, thresholds=settings.thresholds)
     cache = open_cache(settings)  # Redis with STI_REDIS_URL, else diskcache; CacheDirError: not ours
     jobs = open_jobs(settings)  # background jobs (the PPTX export): Celery on Redis, else forked processes
     plotly_bundle = bundle.built()  # else Dash loads the full plotly.js from the plotly package
@@ -170,7 +170,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.runtime_url = runtime_url
     app.unused = ("dash_ag_grid",)  # the grid is the drill-down page's
-    services = Services(settings, store, cache, code_fingerprint(), library=library)
+    # Results depend on the code and on the status thresholds (not part of the data's version).
+    code = f"{code_fingerprint()}{settings.thresholds.on_track}/{settings.thresholds.at_risk}/{settings.thresholds.decline}"
+    services = Services(settings, store, cache, code, library=library)
     services.warmer = Warmer(services)
     server.config[CONFIG_KEY] = services
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES

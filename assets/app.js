@@ -484,8 +484,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     try { children = JSON.parse(text); } catch (e) { return; }
     if (!plain(children)) { return; }  /* nothing else is sent: a block holds HTML and text */
     el.__stiPainted = text;
-    if (fits(el, children)) { repaint(el, children); return; }
-    fill(el, children);
+    if (fits(el, children)) { repaint(el, children); } else { fill(el, children); }
+    if (window.__stiGrids) { window.__stiGrids(el); }  /* a sorted table keeps its order */
   }
 
   /* Dash 4's dropdown takes keyboard focus on a hidden input (aria-hidden, yet focusable: a serious
@@ -622,4 +622,69 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-paint"]});
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
+
+/* Status tables (the scorecard): a heading's button sorts the rows by that column (an indicator by its
+   completion rank, best first; the district column in the dataset's order; the summary by how many are on
+   track), a second click reverses. The order is kept when a filter change repaints the table. A row (or its
+   district link, by keyboard) opens that district's view: the filter is set as if chosen in the dropdown. */
+(function () {
+  "use strict";
+  var order = {};  /* table id -> {key, dir} */
+
+  function rankOf(tr, key) {
+    if (key === "row") { return Number(tr.getAttribute("data-order")); }
+    if (key === "summary") {
+      var s = tr.querySelector(".grid-summary");
+      return -Number(s ? s.getAttribute("data-value") : 0);  /* most on track first */
+    }
+    var cell = tr.querySelector("[data-indicator='" + key + "']");
+    var r = cell ? cell.getAttribute("data-rank") : "";
+    return r ? Number(r) : Infinity;  /* no rank: last */
+  }
+
+  function apply(table) {
+    var want = order[table.id], body = table.tBodies[0];
+    if (!want || !body) { return; }
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = rankOf(a, want.key), y = rankOf(b, want.key);
+      if (x === y) { return Number(a.getAttribute("data-order")) - Number(b.getAttribute("data-order")); }
+      if (x === Infinity) { return 1; }
+      if (y === Infinity) { return -1; }
+      return want.dir * (x - y);
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+      if (th.getAttribute("data-key") === want.key) {
+        th.setAttribute("aria-sort", want.dir > 0 ? "ascending" : "descending");
+      } else {
+        th.removeAttribute("aria-sort");
+      }
+    });
+  }
+
+  window.__stiGrids = function (root) {
+    (root.querySelectorAll ? root.querySelectorAll("table.grid-table") : []).forEach(apply);
+  };
+
+  document.addEventListener("click", function (e) {
+    var target = e.target && e.target.closest ? e.target : null;
+    if (!target) { return; }
+    var button = target.closest("button.grid-sort");
+    if (button) {
+      var table = button.closest("table"), key = button.getAttribute("data-sort");
+      var now = order[table.id];
+      order[table.id] = {key: key, dir: now && now.key === key ? -now.dir : 1};
+      apply(table);
+      return;
+    }
+    var row = target.closest("tr.grid-row");
+    var link = row && row.querySelector("a.grid-open");
+    var set = window.dash_clientside && window.dash_clientside.set_props;
+    if (!link || !set || e.ctrlKey || e.metaKey || e.shiftKey || e.button > 0) { return; }  /* new tab: the link */
+    e.preventDefault();
+    set("filter-districts", {value: [link.getAttribute("data-district")]});
+    window.scrollTo({top: 0, behavior: "smooth"});
+  });
 })();

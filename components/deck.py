@@ -22,6 +22,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from components.figures import fit_to_size
+from components.grid import Grid, GridCell
 from components.i18n import DASH, t
 from components.kpis import kpi_models
 from components.render import ChartRenderer
@@ -29,6 +30,7 @@ from components.slides import Planned, plan
 from components.state import View
 from components.summary import caption, slide_marks
 from components.theme import palette
+from components.ui import STATUS_ICONS
 from data.load import Dataset
 
 Progress = Callable[[int, int, str], None]
@@ -237,6 +239,54 @@ def _kpi_table(slide: Any, ds: Dataset, view: View, box: Box) -> None:
             _fill(cell.text_frame, [(text, 14 if r else 13, p["text"], r == 0)], lang)
 
 
+STATUS_COLOUR = {"on_track": "good", "at_risk": "warn", "missed": "bad"}
+
+
+def grid_rows(grid: Grid) -> list[list[tuple[str, str, str]]]:
+    """The grid as slide-table rows of (line 1, line 2, status): headings, the rows, the totals row."""
+    head = [(grid.row_heading, "", ""), *[(c.label, c.unit, "") for c in grid.columns]]
+    if grid.summary_heading:
+        head.append((grid.summary_heading, "", ""))
+    out = [head]
+    for row in [*grid.rows, *([grid.total] if grid.total else [])]:
+        cells = [(row.label, "", ""), *[(_status_text(c), c.sub, c.status) for c in row.cells]]
+        if grid.summary_heading:
+            cells.append((row.summary, "", ""))
+        out.append(cells)
+    return out
+
+
+def _status_text(cell: GridCell) -> str:
+    icon = STATUS_ICONS.get(cell.status, "")
+    return " ".join(p for p in (icon, cell.text, cell.status_text) if p)
+
+
+def _grid_table(slide: Any, grid: Grid, view: View, box: Box) -> None:
+    """The grid as a native, editable table: status in its colour, its icon and its words."""
+    lang, p = view.lang, palette(view.theme)
+    rows = grid_rows(grid)
+    n_cols = len(rows[0])
+    shape = slide.shapes.add_table(len(rows), n_cols, *box.emu())
+    shape.name = "Scorecard" if grid.table_id == "scorecard" else "Table"
+    table = shape.table
+    first = 0.16 if n_cols > 2 else 0.5
+    rest = (1 - first - (0.08 if grid.summary_heading else 0)) / max(1, len(grid.columns))
+    widths = [first, *[rest] * len(grid.columns), *([0.08] if grid.summary_heading else [])]
+    for c, width in enumerate(widths):
+        table.columns[c].width = Inches(box.width * width)
+    small = len(rows) > 10
+    for r, cells in enumerate(rows):
+        table.rows[r].height = Inches(box.height / len(rows))
+        for c, (text, sub, status) in enumerate(cells):
+            colour = p[STATUS_COLOUR[status]] if status else p["text"]
+            lines = [(text, (10 if small else 12) if r else 10, colour, r == 0 or bool(status))]
+            if sub:
+                lines.append((sub, 7 if small else 9, p["muted"], False))
+            cell = table.cell(r, c)
+            cell.margin_top = cell.margin_bottom = Inches(0.02)
+            _fill(cell.text_frame, lines, lang)
+
+
 def _section_slide(
     prs: Any, ds: Dataset, view: View, planned: Planned, render: Callable[[Any, Box, str], bytes]
 ) -> None:
@@ -266,6 +316,8 @@ def _section_slide(
         picture.name = f"Chart {i + 1}"
     if not planned.figures and planned.slide.kpis:
         _kpi_table(slide, ds, view, Box(MARGIN, CHARTS_TOP, width, CHARTS_BOTTOM - CHARTS_TOP))
+    if planned.table is not None:
+        _grid_table(slide, planned.table, view, Box(MARGIN, CHARTS_TOP, width, CHARTS_BOTTOM - CHARTS_TOP))
     _text_box(
         slide,
         Box(MARGIN, FOOTER_TOP, width, FOOTER_HEIGHT),

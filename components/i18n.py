@@ -439,6 +439,42 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "auth_screen_unknown": ("此大屏链接无效或已被撤销。", "This screen link is unknown or was revoked."),
     # scorecard and warnings (components/sections/scorecard.py, components/kpis.py)
+    "status_on_track": ("达标", "On track"),
+    "status_at_risk": ("预警", "At risk"),
+    "status_missed": ("未达标", "Missed"),
+    "scorecard": ("目标考核", "Assessment"),
+    "scorecard_caption": (
+        "{year}年各区县科技进步目标责任制考核（完成率 = 实际 ÷ 目标）",
+        "District S&T progress assessment {year} (completion = actual ÷ target)",
+    ),
+    "scorecard_district": ("区县（市）", "District"),
+    "scorecard_met_heading": ("达标项", "On track"),
+    "scorecard_met": ("{met}/{total}", "{met} of {total}"),
+    "scorecard_sub": ("实际 {actual} / 目标 {target}", "{actual} of {target}"),
+    "scorecard_rank": ("第{rank}名", "rank {rank}"),
+    "scorecard_none": ("{year}年没有区县考核目标。", "No district targets were set for {year}."),
+    "scorecard_legend_on_track": ("达标：完成率≥{on_track}", "On track: ≥ {on_track} of target"),
+    "scorecard_legend_at_risk": ("预警：{at_risk}–{on_track}", "At risk: {at_risk}–{on_track}"),
+    "scorecard_legend_missed": ("未达标：低于{at_risk}", "Missed: below {at_risk}"),
+    "scorecard_sort_hint": (
+        "点击列标题排序（按完成率排名），点击区县查看其数据",
+        "Click a heading to sort (by completion rank); click a district to open its view",
+    ),
+    "scorecard_sentence": (
+        "{year}年{districts}个区县（市）{indicators}项考核指标：达标{on_track}项、预警{at_risk}项、未达标{missed}项。",
+        "{year}: {districts} districts assessed on {indicators} indicators: {on_track} results on track, "
+        "{at_risk} at risk, {missed} missed.",
+    ),
+    "scorecard_missed_below": ("{names}{indicator}完成率低于{floor}", "{indicator}: {names} below {floor} of target"),
+    "scorecard_missed_above": ("{names}{indicator}超出目标{floor}以上", "{indicator}: {names} over {floor} of target"),
+    "scorecard_and_more": ("{names}等{n}个区县", "{names} and {more} more"),
+    "scorecard_risk": ("{clauses}。", "{clauses}."),
+    "kpi_status_below": ("{status}：完成率{pct}，低于{floor}", "{status}: {pct} of target, below {floor}"),
+    "kpi_status_above": ("{status}：为目标的{pct}，超过{floor}", "{status}: {pct} of target, above {floor}"),
+    "kpi_status_trend": ("{status}：同比{change}", "{status}: {change} year on year"),
+    "kpi_status_uptime": ("{status}：低于{target}的运行率目标", "{status}: below the {target} uptime objective"),
+    "kpi_plan_on_track": ("按近年增速可如期实现目标", "On course for the target at the recent pace"),
+    "kpi_plan_at_risk": ("预警：按近年增速难以如期实现目标", "At risk: the recent pace falls short of the target"),
     # plan trajectories and peers (components/sections/plans.py)
     # events (annotations on trend charts)
 }

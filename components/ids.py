@@ -77,6 +77,11 @@ MAP_INDICATOR = "overview-map-indicator"
 MAP_GRAPH = "overview-map-graph"
 RD_GRAPH = "overview-rd-graph"
 
+# the assessment scorecard (考核)
+SCORECARD = "scorecard"  # the table (contract: ../shared/DESIGN.md §3)
+SCORECARD_BLOCK = "scorecard-block"
+SCORECARD_SUMMARY = "scorecard-summary"
+
 # sections
 PATENTS_TREND = "patents-trend-graph"
 PATENTS_DISTRICT = "patents-district-graph"

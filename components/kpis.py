@@ -13,11 +13,11 @@ from dash import html
 
 from components.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, t
 from components.ids import slug
-from components.summary import floor_text, target_label
-from components.ui import raw
+from components.summary import floor_text, target_label, uptime_target_text
+from components.ui import raw, status_line
 from data import aggregate as agg
 from data.load import Dataset
-from data.rules import INVENTION_SHARE_FLOOR
+from data.rules import AT_RISK, INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET, ON_TRACK
 from data.schema import NETWORK_UPTIME
 
 DEFAULT_KPIS: tuple[str, ...] = (
@@ -51,6 +51,8 @@ class Kpi:
     completion: float | None = None
     completion_text: str = ""
     note: str = ""
+    status: str = ""  # on_track / at_risk / missed (completion, else a falling 同比), "" when none applies
+    status_text: str = ""  # the words that go with it ("预警 · 完成率96.1%，低于100%")
 
 
 def kpi_ids(ds: Dataset) -> list[str]:
@@ -93,7 +95,39 @@ def _target(ds: Dataset, reading: agg.Reading, info: dict, lang: str, districts:
         "target_text": target_label(ds, shown, goal[1], reading.year, lang),
         "completion": completion,
         "completion_text": t("kpi_completion", lang, pct=fmt_percent(completion)) if completion else "",
+        **_status(ds, reading, info, goal, completion, lang),
     }
+
+
+def _status(
+    ds: Dataset, reading: agg.Reading, info: dict, goal: tuple[float, int], completion: float | None, lang: str
+) -> dict:
+    """The card's status against its target: this year's by its completion; a later (plan) year's by whether
+    the path so far reaches it in time."""
+    better = bool(info["higher_is_better"])
+    if goal[1] > reading.year:
+        status = agg.plan_status(ds, reading.indicator, reading.year, goal, better)
+        return {"status": status or "", "status_text": t(f"kpi_plan_{status}", lang) if status else ""}
+    status = ds.thresholds.status(completion, better)
+    if status is None or completion is None:
+        return {}
+    if status == ON_TRACK:
+        words = t("status_on_track", lang)
+    else:
+        floor = ds.thresholds.on_track if status == AT_RISK else ds.thresholds.at_risk
+        bound = floor if better else 2 - floor
+        key = "kpi_status_below" if better else "kpi_status_above"
+        pct, limit = fmt_percent(completion), fmt_percent(bound, decimals=0 if bound * 100 == round(bound * 100) else 1)
+        words = t(key, lang, status=t(f"status_{status}", lang), pct=pct, floor=limit)
+    return {"status": status, "status_text": words}
+
+
+def _trend_status(ds: Dataset, r: agg.Reading, better: bool, lang: str) -> dict:
+    """A card without a target warns when its 同比 worsens beyond the threshold."""
+    if not ds.thresholds.declining(r.change, r.change_kind == "pp", better):
+        return {}
+    change = fmt_change(r.change, r.change_kind, lang)
+    return {"status": AT_RISK, "status_text": t("kpi_status_trend", lang, status=t("status_at_risk", lang), change=change)}
 
 
 def _rank_note(ds: Dataset, indicator: str, label: str, year: int, lang: str) -> str:
@@ -123,6 +157,16 @@ def _note(ds: Dataset, indicator: str, info: dict, label: str, year: int, distri
     return ""
 
 
+def _uptime_status(value: float | None, lang: str) -> dict:
+    """The network's uptime against its availability objective (on track at it or above, else at risk)."""
+    if value is None:
+        return {}
+    if value >= NETWORK_UPTIME_TARGET * 100 - 1e-9:
+        return {"status": ON_TRACK, "status_text": t("status_on_track", lang)}
+    words = t("kpi_status_uptime", lang, status=t("status_at_risk", lang), target=uptime_target_text(lang))
+    return {"status": AT_RISK, "status_text": words}
+
+
 def _uptime_card(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> Kpi:
     r = agg.uptime_reading(ds, year, districts)
     st = agg.stations_in(ds.stations, districts)
@@ -137,6 +181,7 @@ def _uptime_card(ds: Dataset, year: int, districts: Sequence[str], lang: str) ->
         _direction(r.change),
         None if _direction(r.change) in ("", "flat") else _direction(r.change) == "up",
         note=t("kpi_no_stations", lang) if r.value is None else t("kpi_stations", lang, n=n),
+        **_uptime_status(r.value, lang),
     )
 
 
@@ -149,6 +194,9 @@ def kpi_model(ds: Dataset, indicator: str, year: int, districts: Sequence[str], 
     label = name(info, lang)
     direction = _direction(r.change)
     good = None if direction in ("", "flat") else (direction == "up") == bool(info["higher_is_better"])
+    goal = _target(ds, r, info, lang, districts)
+    if "status" not in goal:
+        goal.update(_trend_status(ds, r, bool(info["higher_is_better"]), lang))
     return Kpi(
         indicator,
         label,
@@ -159,7 +207,7 @@ def kpi_model(ds: Dataset, indicator: str, year: int, districts: Sequence[str], 
         direction,
         good,
         note=_note(ds, indicator, info, label, year, districts, lang),
-        **_target(ds, r, info, lang, districts),
+        **goal,
     )
 
 
@@ -199,11 +247,17 @@ def kpi_card(k: Kpi) -> html.Div:
         )
     )
     body.append(html.Div(k.note, className="kpi-note", hidden=not k.note))
+    body.append(status_line(k.status, k.status_text, "kpi-status"))
     return html.Div(
         body,
-        className="card kpi-card",
+        className="card kpi-card" + (f" kpi-{k.status}" if k.status else ""),
         id=f"kpi-{slug(k.indicator)}",
-        **{"data-indicator": k.indicator, "data-value": raw(k.value), "data-yoy": raw(k.change)},
+        **{
+            "data-indicator": k.indicator,
+            "data-value": raw(k.value),
+            "data-yoy": raw(k.change),
+            "data-status": k.status,
+        },
     )
 
 

@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from components import ids
 from components.figures import fit_to_size
+from components.grid import grid_table
 from components.i18n import plotly_config, t
 from components.kpis import kpi_card, kpi_models
 from components.services import Services
@@ -125,6 +126,8 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
         if p.slide.kpis:
             cards = [kpi_card(k) for k in kpi_models(ds, view.year, view.districts, lang)]
             body: list[Any] = [html.Div(cards, className="slide-kpis")]
+        elif p.table is not None:
+            body = [html.Div(grid_table(p.table, interactive=False), className="slide-table")]
         else:
             body = slide_body(p, lang)
         slides.append(_slide(i, total, p.title, p.sentence, body, footer))

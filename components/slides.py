@@ -39,6 +39,7 @@ class Planned:
     figures: list[Any]
     chart_titles: list[str]
     rows: Rows
+    table: Any = None  # the slide's table (components/grid.Grid), for a table slide
 
 
 def plan(ds: Dataset, view: View, figures: Any = slide_figures, kpi_cards: bool = False) -> list[Planned]:
@@ -52,5 +53,6 @@ def plan(ds: Dataset, view: View, figures: Any = slide_figures, kpi_cards: bool 
         charts = [] if cards else list(figures(ds, view, slide))
         titles = [] if cards else [g.title_text(ds, view.lang, view.year, slide=True) for g in slide.graphs]
         rows = () if cards else weights(slide)
-        out.append(Planned(slide, slide.title(view.lang), slide.sentence(ds, view), charts, titles, rows))
+        table = slide.table(ds, view) if slide.table is not None else None
+        out.append(Planned(slide, slide.title(view.lang), slide.sentence(ds, view), charts, titles, rows, table))
     return out

@@ -133,3 +133,15 @@ def headline(
         className="headline",
         **{"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)},
     )
+
+
+STATUS_ICONS = {"on_track": "✓", "at_risk": "⚠", "missed": "✕"}
+
+
+def status_line(status: str, text: str, class_name: str) -> html.Div:
+    """A status in colour, icon and words (never colour alone): hidden when there is none, so a card or
+    cell keeps its shape."""
+    icon = html.Span(STATUS_ICONS.get(status, ""), className="status-icon", **{"aria-hidden": "true"})
+    return html.Div(
+        [icon, text], className=f"{class_name} status-{status}" if status else class_name, hidden=not status
+    )

@@ -230,6 +230,104 @@ def completion(actual: float | None, goal: float | None) -> float | None:
     return _clean(actual / goal)
 
 
+def points_based(info: dict[str, object]) -> bool:
+    """Whether an indicator's changes are in percentage points (ratios and percentages) rather than relative."""
+    return info["agg"] == "ratio" or str(info.get("unit_zh") or "") == "%"
+
+
+def pace(s: pd.Series, points: bool) -> float | None:
+    """The average annual change of a series from its first to its last year: points per year, or the
+    compound annual growth rate; None with fewer than two years (or a non-positive base for a rate)."""
+    if len(s) < 2:
+        return None
+    (y0, v0), (y1, v1) = (int(s.index[0]), float(s.iloc[0])), (int(s.index[-1]), float(s.iloc[-1]))
+    if points:
+        return _clean((v1 - v0) / (y1 - y0))
+    if v0 <= 0 or v1 < 0:
+        return None
+    return _clean((v1 / v0) ** (1 / (y1 - y0)) - 1)
+
+
+def projected(s: pd.Series, year: int, points: bool) -> float | None:
+    """The series' last value carried to `year` at its average annual pace (None without a pace)."""
+    rate = pace(s, points)
+    if rate is None:
+        return None
+    y1, v1 = int(s.index[-1]), float(s.iloc[-1])
+    return _clean(v1 + rate * (year - y1) if points else v1 * (1 + rate) ** (year - y1))
+
+
+def plan_status(ds: Dataset, indicator: str, year: int, goal: tuple[float, int], higher_is_better: bool) -> str | None:
+    """A later-year (plan) target's status in `year`: on track when the pace so far reaches it by its year,
+    else at risk (never missed before its year); None without two years of data."""
+    info = indicator_info(ds, indicator)
+    s = series(ds, indicator)
+    s = s[s.index <= year]
+    reach = projected(s, goal[1], points_based(info))
+    if reach is None:
+        return None
+    ahead = reach >= goal[0] if higher_is_better else reach <= goal[0]
+    return "on_track" if ahead else "at_risk"
+
+
+# ---------------------------------------------------------------- the assessment scorecard (考核)
+
+SCORECARD_COLUMNS = ("district", "indicator", "target", "actual", "completion", "rank", "status")
+
+
+def assessed(ds: Dataset, year: int) -> list[str]:
+    """Indicators with district assessment targets for `year`, in indicators.csv order."""
+    codes = set(ds.district_codes)
+    found = _index(ds).targets
+    return [i for i in _index(ds).info if any(d in codes and y == year for d, y in found.get(i, {}))]
+
+
+def _ranks(completion: pd.Series, higher_is_better: bool) -> pd.Series:
+    """1 = best completion among the districts that have one (ties share the better rank)."""
+    return completion.rank(ascending=not higher_is_better, method="min")
+
+
+def scorecard(ds: Dataset, year: int) -> pd.DataFrame:
+    """Every district with a target in `year` × every assessed indicator: target, actual (scaled unit, like the
+    KPI cards), completion actual / target, rank by completion among the districts, and status by the
+    dataset's thresholds (a lower-is-better indicator ranks and is judged the other way round).
+
+    One row per pair, districts in districts.csv order; cells without a target or a value hold None.
+    """
+    indicators = assessed(ds, year)
+    found = _index(ds).targets
+    codes = [c for c in ds.district_codes if any((c, year) in found.get(i, {}) for i in indicators)]
+    rows = []
+    for ind in indicators:
+        better = bool(indicator_info(ds, ind)["higher_is_better"])
+        actual = by_district(ds, ind, year).set_index("district")["value"]
+        part = pd.DataFrame({"district": codes, "indicator": ind})
+        part["target"] = [found[ind].get((c, year)) for c in codes]
+        part["actual"] = [_clean(actual[c]) if c in actual.index else None for c in codes]
+        part["completion"] = [completion(a, g) for a, g in zip(part["actual"], part["target"], strict=True)]
+        ranks = _ranks(part["completion"].astype("float64"), better)
+        part["rank"] = [None if r != r else int(r) for r in ranks]
+        part["status"] = [ds.thresholds.status(c, better) for c in part["completion"]]
+        rows.append(part)
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in SCORECARD_COLUMNS})
+    return pd.concat(rows, ignore_index=True).astype("object").where(lambda f: f.notna(), None)
+
+
+def scorecard_totals(ds: Dataset, year: int) -> pd.DataFrame:
+    """The whole city per assessed indicator: its target for `year` (its own, or the sum of the districts'),
+    actual, completion and status (columns as the scorecard's, district = the city code, rank None)."""
+    rows = []
+    for ind in assessed(ds, year):
+        goal = target(ds, ind, year)
+        goal_value = goal[0] if goal is not None and goal[1] == year else None
+        actual = value(ds, ind, year)
+        done = completion(actual, goal_value)
+        better = bool(indicator_info(ds, ind)["higher_is_better"])
+        rows.append([ds.city_code, ind, goal_value, actual, done, None, ds.thresholds.status(done, better)])
+    return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS), dtype="object")
+
+
 # ---------------------------------------------------------------- enterprise pipeline
 
 

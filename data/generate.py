@@ -455,8 +455,8 @@ def targets(rng: random.Random, values: dict[tuple[str, str, int], float]) -> li
         ht = values[("hightech_output", code, 2012)]
         share = ht / values[("industrial_output", code, 2012)] * 100
         rows += [
-            ["patent_applications", code, "2012", _fmt(round(apps * rng.uniform(0.88, 1.06) / 100) * 100, 0)],
-            ["invention_grants", code, "2012", _fmt(round(inv * rng.uniform(0.9, 1.12) / 5) * 5, 0)],
+            ["patent_applications", code, "2012", _fmt(round(apps * rng.uniform(0.84, 1.12) / 100) * 100, 0)],
+            ["invention_grants", code, "2012", _fmt(round(inv * rng.uniform(0.88, 1.18) / 5) * 5, 0)],
             ["hightech_output", code, "2012", _fmt(ht * rng.uniform(0.95, 1.05), 1)],
             ["hightech_share", code, "2012", _fmt(share + rng.uniform(-1.5, 1.5), 1)],
         ]

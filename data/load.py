@@ -24,6 +24,7 @@ import pandas as pd
 
 from data import schema
 from data.index import Index, build_index
+from data.rules import Thresholds
 from data.schema import Column, Table
 from data.source import DirectorySource, Source, decode  # noqa: F401  (decode: part of this module's API)
 
@@ -85,6 +86,8 @@ class Dataset:
     outages: pd.DataFrame
     tables: dict[str, int] = field(default_factory=dict)
     index: Index | None = field(default=None, repr=False, compare=False)
+    # The app's status thresholds (Settings; not data: the version does not cover them, the cache key does).
+    thresholds: Thresholds = field(default=Thresholds(), repr=False, compare=False)
 
     @property
     def city_code(self) -> str:

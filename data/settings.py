@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.rules import Thresholds
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
 VAR_DIR = ROOT / "var"  # the app's own state (git-ignored): library, users, secret key
@@ -46,6 +48,17 @@ def _origins(raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _thresholds(env: Mapping[str, str]) -> Thresholds:
+    """The status thresholds from STI_STATUS_* (percent), on track never below at risk."""
+    on_track = _int(env, "STI_STATUS_ON_TRACK", 100, 1, 200)
+    at_risk = _int(env, "STI_STATUS_AT_RISK", 90, 1, 200)
+    if at_risk > on_track:
+        raise ValueError(
+            f"environment variables STI_STATUS_AT_RISK ({at_risk}) must not exceed STI_STATUS_ON_TRACK ({on_track})"
+        )
+    return Thresholds(on_track / 100, at_risk / 100, _int(env, "STI_STATUS_DECLINE", 0, 0, 100) / 100)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one app instance."""
@@ -77,6 +90,9 @@ class Settings:
     workers: int = 2  # gunicorn worker processes (STI_WORKERS)
     # Redis for the result cache and Celery background jobs (STI_REDIS_URL; may hold a password); empty: diskcache.
     redis_url: str = field(default="", repr=False)
+    # When a completion is on track / at risk (STI_STATUS_ON_TRACK, STI_STATUS_AT_RISK: percent, default 100
+    # and 90) and how far a 同比 may fall before a KPI warns (STI_STATUS_DECLINE: percent, default 0).
+    thresholds: Thresholds = Thresholds()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,4 +123,5 @@ class Settings:
             frame_ancestors=_origins(env.get("STI_FRAME_ANCESTORS", "")),
             workers=_int(env, "STI_WORKERS", 2, 1, 64),
             redis_url=env.get("STI_REDIS_URL", "").strip(),
+            thresholds=_thresholds(env),
         )

@@ -6,9 +6,11 @@ import logging
 import threading
 import time
 from collections.abc import Hashable
+from dataclasses import replace
 from pathlib import Path
 
 from data.load import Dataset, DatasetError, as_source, load_dataset
+from data.rules import Thresholds
 from data.source import Source
 
 log = logging.getLogger(__name__)
@@ -21,18 +23,23 @@ class DataStore:
     error in `last_error` (shown on /healthz and in the page), so bad input loses nothing.
     """
 
-    def __init__(self, source: Source | str | Path, recheck: float = 30.0) -> None:
+    def __init__(self, source: Source | str | Path, recheck: float = 30.0, thresholds: Thresholds = Thresholds()) -> None:
         self.source = as_source(source)
         self.recheck = recheck
+        self.thresholds = thresholds
         self._lock = threading.Lock()
         self._sig: Hashable = self.source.signature()
-        self._dataset = load_dataset(self._fresh())
+        self._dataset = self._load()
         self._checked = time.monotonic()
         self.last_error: DatasetError | None = None
 
     def _fresh(self) -> Source:
         fresh = getattr(self.source, "fresh", None)
         return fresh() if callable(fresh) else self.source
+
+    def _load(self) -> Dataset:
+        """The source's dataset, judged by this app's status thresholds."""
+        return replace(load_dataset(self._fresh()), thresholds=self.thresholds)
 
     def get(self) -> Dataset:
         """The dataset to serve now (reloading first if the source changed and the recheck is due)."""
@@ -49,7 +56,7 @@ class DataStore:
                 return False
             self._sig = sig
             try:
-                ds = load_dataset(self._fresh())
+                ds = self._load()
             except DatasetError as exc:
                 self.last_error = exc
                 log.error("dataset update rejected, still serving %s:\n%s", self._dataset.version, exc.report())

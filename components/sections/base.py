@@ -139,6 +139,7 @@ class Slide:
     sentence: Sentence
     rows: tuple[tuple[Graph, ...], ...]
     kpis: bool = False  # an overview of KPI cards (presentation mode) rather than charts
+    table: Callable[[Dataset, View], Any] | None = None  # a table (components/grid.Grid) rather than charts
 
     @property
     def graphs(self) -> list[Graph]:

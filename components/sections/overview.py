@@ -13,7 +13,7 @@ from components.figures import Fig
 from components.i18n import fmt_value, name, t
 from components.kpis import kpi_models, kpi_strip, note_indicators
 from components.prep import district_names
-from components.sections import hightech, patents
+from components.sections import hightech, patents, scorecard
 from components.sections.base import Block, Graph, Needs, Section
 from components.state import View
 from components.summary import indicator_sentence, joined, target_label
@@ -138,13 +138,14 @@ def kpi_block(ds: Dataset, view: View) -> list[Any]:
 
 
 def sentence(ds: Dataset, view: View) -> str:
-    """The overview's sentence: patents and high-tech where the dataset has them, else the first KPI."""
+    """The overview's sentence: patents and high-tech where the dataset has them, else the first KPI; then the
+    districts that missed an assessment target ('北仑区授权发明专利完成率低于90%')."""
     parts = [s.sentence(ds, view) for s in (patents.SECTION, hightech.SECTION) if s.present(ds)]
     if not parts:
         first = next((k.indicator for k in kpi_models(ds, view.year, view.districts, view.lang)), None)
         if first is not None and agg.available(ds, first):
             parts = [indicator_sentence(ds, view, first)]
-    return joined(parts, view.lang)
+    return joined([*parts, scorecard.risk_sentence(ds, view)], view.lang)
 
 
 def _map_needs(ds: Dataset) -> list[str]:

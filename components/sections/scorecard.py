@@ -1,0 +1,212 @@
+"""考核 The district assessment scorecard: districts × assessed indicators, with completion, rank and status.
+
+Built from the pure `aggregate.scorecard` (completion = actual / target, rank by completion among the
+districts, status by the app's thresholds); shown as a sortable table on the page (a row opens that
+district's view), as its own slide in presentation mode and as a native table in the PPTX. Absent for a
+dataset without district targets; a year without targets says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import html
+
+from components import ids
+from components.grid import Grid, GridCell, GridColumn, GridRow, grid_table
+from components.i18n import fmt_indicator, fmt_percent, name, t
+from components.prep import district_names
+from components.sections.base import Block, Needs, Section, Slide
+from components.state import View, to_query
+from data import aggregate as agg
+from data.load import Dataset
+from data.rules import AT_RISK, MISSED, ON_TRACK, STATUSES
+
+MAX_NAMED = 3  # districts named in a sentence before '等N个区县'
+
+
+def _has_targets(ds: Dataset) -> list[str]:
+    codes = set(ds.district_codes)
+    found = ds.index.targets if ds.index else {}
+    if any(d in codes for by in found.values() for d, _ in by):
+        return []
+    return ["district targets (targets.csv)"]
+
+
+def _unit(info: dict, lang: str) -> str:
+    """'（件）' / ' (CNY 100m)' after a column heading; '' without a unit."""
+    unit = str(info["unit_en" if lang == "en" else "unit_zh"] or "")
+    return "" if not unit else f" ({unit})" if lang == "en" else f"（{unit}）"
+
+
+def _number(v: object) -> str:
+    """A number for a data-* attribute: full precision, '' when there is none."""
+    return "" if v is None else repr(float(v))  # type: ignore[arg-type]
+
+
+def _cell(ds: Dataset, row: pd.Series, info: dict, lang: str) -> GridCell:
+    status = row["status"] or ""
+    actual, target = fmt_indicator(row["actual"], info, lang), fmt_indicator(row["target"], info, lang)
+    rank = t("scorecard_rank", lang, rank=row["rank"]) if row["rank"] is not None else ""
+    sub = t("scorecard_sub", lang, actual=actual, target=target) + (f" · {rank}" if rank else "")
+    return GridCell(
+        text=fmt_percent(row["completion"]),
+        status=status,
+        status_text=t(f"status_{status}", lang) if status else "",
+        sub=sub,
+        title=f"{name(info, lang)}: {sub}",
+        attrs={
+            "data-district": str(row["district"]),
+            "data-indicator": str(row["indicator"]),
+            "data-target": _number(row["target"]),
+            "data-actual": _number(row["actual"]),
+            "data-completion": _number(row["completion"]),
+            "data-rank": "" if row["rank"] is None else str(int(row["rank"])),
+            "data-status": status,
+        },
+    )
+
+
+def _total_cell(ds: Dataset, row: pd.Series, info: dict, lang: str) -> GridCell:
+    status = row["status"] or ""
+    actual, target = fmt_indicator(row["actual"], info, lang), fmt_indicator(row["target"], info, lang)
+    return GridCell(
+        text=fmt_percent(row["completion"]),
+        status=status,
+        status_text=t(f"status_{status}", lang) if status else "",
+        sub=t("scorecard_sub", lang, actual=actual, target=target),
+        attrs={"data-scope": "city", "data-indicator": str(row["indicator"]), "data-status": status},
+    )
+
+
+def scorecard_grid(ds: Dataset, view: View) -> Grid | None:
+    """The scorecard of the view's year as a grid (None when the year has no district targets)."""
+    lang = view.lang
+    frame = agg.scorecard(ds, view.year)
+    if frame.empty:
+        return None
+    indicators = list(dict.fromkeys(frame["indicator"]))
+    infos = {i: agg.indicator_info(ds, i) for i in indicators}
+    names = district_names(ds, lang)
+    columns = tuple(GridColumn(i, name(infos[i], lang), _unit(infos[i], lang)) for i in indicators)
+    rows = []
+    for code, part in frame.groupby("district", sort=False):
+        cells = tuple(_cell(ds, r, infos[r["indicator"]], lang) for _, r in part.iterrows())
+        judged = [c for c in cells if c.status]
+        met = sum(c.status == ON_TRACK for c in cells)
+        href = to_query(View(view.year, (str(code),), lang, view.theme))
+        summary = t("scorecard_met", lang, met=met, total=len(judged)) if judged else ""
+        rows.append(
+            GridRow(str(code), names[str(code)], cells, summary, met / len(judged) if judged else -1.0, href,
+                    str(code) in view.districts)
+        )  # fmt: skip
+    totals = agg.scorecard_totals(ds, view.year)
+    total = GridRow(
+        ds.city_code,
+        t("whole_city", lang),
+        tuple(_total_cell(ds, r, infos[r["indicator"]], lang) for _, r in totals.iterrows()),
+    )
+    return Grid(
+        table_id=ids.SCORECARD,
+        caption=t("scorecard_caption", lang, year=view.year),
+        row_heading=t("scorecard_district", lang),
+        columns=columns,
+        rows=tuple(rows),
+        summary_heading=t("scorecard_met_heading", lang),
+        total=total,
+        legend=tuple((s, t(f"scorecard_legend_{s}", lang, **_bounds(ds))) for s in STATUSES),
+        sort_hint=t("scorecard_sort_hint", lang),
+    )
+
+
+def _bounds(ds: Dataset) -> dict[str, str]:
+    th = ds.thresholds
+    return {"on_track": f"{th.on_track * 100:g}%", "at_risk": f"{th.at_risk * 100:g}%"}
+
+
+def table_block(ds: Dataset, view: View) -> list[Any]:
+    """The page's scorecard: the sortable table, or why there is none this year."""
+    grid = scorecard_grid(ds, view)
+    if grid is None:
+        return [html.P(t("scorecard_none", view.lang, year=view.year), className="scorecard-none")]
+    return [grid_table(grid)]
+
+
+def _names(codes: list[str], names: dict[str, str], lang: str) -> str:
+    shown = ("、" if lang == "zh" else ", ").join(names[c] for c in codes[:MAX_NAMED])
+    if len(codes) > MAX_NAMED:
+        return t("scorecard_and_more", lang, names=shown, n=len(codes), more=len(codes) - MAX_NAMED)
+    return shown
+
+
+def risk_clauses(ds: Dataset, view: View) -> list[str]:
+    """'慈溪市、江东区专利申请量完成率低于90%' for every assessed indicator some districts missed (of the
+    selection, when there is one): the words leaders look for."""
+    frame = agg.scorecard(ds, view.year)
+    if frame.empty:
+        return []
+    if view.districts:
+        frame = frame[frame["district"].isin(view.districts)]
+    names = district_names(ds, view.lang)
+    bounds = _bounds(ds)
+    out = []
+    for ind, part in frame.groupby("indicator", sort=False):
+        missed = part[part["status"] == MISSED].sort_values("completion", ascending=True)
+        if missed.empty:
+            continue
+        info = agg.indicator_info(ds, str(ind))
+        key = "scorecard_missed_below" if info["higher_is_better"] else "scorecard_missed_above"
+        below = bounds["at_risk"] if info["higher_is_better"] else f"{(2 - ds.thresholds.at_risk) * 100:g}%"
+        codes = [str(c) for c in missed["district"]]
+        out.append(t(key, view.lang, names=_names(codes, names, view.lang), indicator=name(info, view.lang),
+                     floor=below))  # fmt: skip
+    return out
+
+
+def risk_sentence(ds: Dataset, view: View) -> str:
+    """The districts that missed, as one sentence (empty when none did or there are no targets)."""
+    clauses = risk_clauses(ds, view)
+    return t("scorecard_risk", view.lang, clauses=("；" if view.lang == "zh" else "; ").join(clauses)) if clauses else ""
+
+
+def sentence(ds: Dataset, view: View) -> str:
+    """'2012年11个区县4项考核指标：达标26项、预警16项、未达标2项。慈溪市…完成率低于90%。'"""
+    frame = agg.scorecard(ds, view.year)
+    if frame.empty:
+        return t("scorecard_none", view.lang, year=view.year)
+    counts = frame["status"].value_counts()
+    head = t(
+        "scorecard_sentence",
+        view.lang,
+        year=view.year,
+        districts=frame["district"].nunique(),
+        indicators=frame["indicator"].nunique(),
+        on_track=int(counts.get(ON_TRACK, 0)),
+        at_risk=int(counts.get(AT_RISK, 0)),
+        missed=int(counts.get(MISSED, 0)),
+    )
+    return (" " if view.lang == "en" else "").join([head, risk_sentence(ds, view)]).strip()
+
+
+def slide_table(ds: Dataset, view: View) -> Grid | None:
+    """The scorecard on its slide (the same grid; no sort buttons or links there)."""
+    return scorecard_grid(ds, view)
+
+
+def _slides(section: Section, ds: Dataset) -> list[Slide]:
+    return [Slide(section.key, section.key, section.title, section.sentence, (), table=slide_table)]
+
+
+SECTION = Section(
+    key="scorecard",
+    title_key="scorecard",
+    sentence=sentence,
+    needs=Needs(custom=_has_targets),
+    blocks=(
+        Block(ids.SCORECARD_SUMMARY, sentence, class_name="section-summary", kind="p", live=True),
+        Block(ids.SCORECARD_BLOCK, table_block, class_name="scorecard-table"),
+    ),
+    slides_for=_slides,
+    note=lambda ds: f"({len(agg.assessed(ds, max(ds.years)))} indicators assessed in {max(ds.years)})",
+)
