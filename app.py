@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.runtime_url = runtime_url
     app.unused = ("dash_ag_grid",)  # the grid is the drill-down page's
     # Results depend on the code and on the status thresholds (not part of the data's version).
-    code = f"{code_fingerprint()}{settings.thresholds.on_track}/{settings.thresholds.at_risk}/{settings.thresholds.decline}"
+    code = f"{code_fingerprint()}|{settings.thresholds.key}"
     services = Services(settings, store, cache, code, library=library)
     services.warmer = Warmer(services)
     server.config[CONFIG_KEY] = services

@@ -47,7 +47,14 @@ GUARD_KEY = "STI_AUTH"
 
 # Reachable without a session: the login page and what it loads, the health check, CSP reports.
 PUBLIC = (
-    "/login", "/logout", "/healthz", "/csp-report", "/screen/", "/assets/", "/vendor/bootstrap/", "/_favicon.ico",
+    "/login",
+    "/logout",
+    "/healthz",
+    "/csp-report",
+    "/screen/",
+    "/assets/",
+    "/vendor/bootstrap/",
+    "/_favicon.ico",
     "/favicon.ico",
 )
 # The role a path needs (first match); every other path needs a viewer.
@@ -483,4 +490,3 @@ def csrf_meta() -> str:
     if not flask.has_request_context() or GUARD_KEY not in flask.current_app.config:
         return ""
     return f'<meta name="{CSRF_META}" content="{csrf_token()}">'
-

@@ -127,7 +127,8 @@ def _trend_status(ds: Dataset, r: agg.Reading, better: bool, lang: str) -> dict:
     if not ds.thresholds.declining(r.change, r.change_kind == "pp", better):
         return {}
     change = fmt_change(r.change, r.change_kind, lang)
-    return {"status": AT_RISK, "status_text": t("kpi_status_trend", lang, status=t("status_at_risk", lang), change=change)}
+    words = t("kpi_status_trend", lang, status=t("status_at_risk", lang), change=change)
+    return {"status": AT_RISK, "status_text": words}
 
 
 def _rank_note(ds: Dataset, indicator: str, label: str, year: int, lang: str) -> str:

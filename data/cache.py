@@ -137,8 +137,6 @@ def open_diskcache(directory: Path, opener: Callable[[Path], Any] = _open_store)
         return opener(private_dir(directory))
 
 
-
-
 def _db_identity(directory: Path) -> tuple[int, int] | None:
     """(device, inode) of the directory's database while it is a regular file; else None.
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from data import schema
 from data.index import Index, build_index
-from data.rules import Thresholds
+from data.rules import DEFAULT_THRESHOLDS, Thresholds
 from data.schema import Column, Table
 from data.source import DirectorySource, Source, decode  # noqa: F401  (decode: part of this module's API)
 
@@ -87,7 +87,7 @@ class Dataset:
     tables: dict[str, int] = field(default_factory=dict)
     index: Index | None = field(default=None, repr=False, compare=False)
     # The app's status thresholds (Settings; not data: the version does not cover them, the cache key does).
-    thresholds: Thresholds = field(default=Thresholds(), repr=False, compare=False)
+    thresholds: Thresholds = field(default=DEFAULT_THRESHOLDS, repr=False, compare=False)
 
     @property
     def city_code(self) -> str:

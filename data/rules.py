@@ -22,6 +22,11 @@ class Thresholds:
     at_risk: float = 0.9
     decline: float = 0.0
 
+    @property
+    def key(self) -> str:
+        """The thresholds as text, for cache keys ('1.0/0.9/0.0')."""
+        return f"{self.on_track}/{self.at_risk}/{self.decline}"
+
     def status(self, completion: float | None, higher_is_better: bool = True) -> str | None:
         """'on_track', 'at_risk' or 'missed' for a completion ratio; None without one."""
         if completion is None:
@@ -43,3 +48,6 @@ class Thresholds:
 
 ON_TRACK, AT_RISK, MISSED = "on_track", "at_risk", "missed"
 STATUSES = (ON_TRACK, AT_RISK, MISSED)
+
+
+DEFAULT_THRESHOLDS = Thresholds()

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.rules import Thresholds
+from data.rules import DEFAULT_THRESHOLDS, Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -92,7 +92,7 @@ class Settings:
     redis_url: str = field(default="", repr=False)
     # When a completion is on track / at risk (STI_STATUS_ON_TRACK, STI_STATUS_AT_RISK: percent, default 100
     # and 90) and how far a 同比 may fall before a KPI warns (STI_STATUS_DECLINE: percent, default 0).
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from data.load import Dataset, DatasetError, as_source, load_dataset
-from data.rules import Thresholds
+from data.rules import DEFAULT_THRESHOLDS, Thresholds
 from data.source import Source
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,9 @@ class DataStore:
     error in `last_error` (shown on /healthz and in the page), so bad input loses nothing.
     """
 
-    def __init__(self, source: Source | str | Path, recheck: float = 30.0, thresholds: Thresholds = Thresholds()) -> None:
+    def __init__(
+        self, source: Source | str | Path, recheck: float = 30.0, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    ) -> None:
         self.source = as_source(source)
         self.recheck = recheck
         self.thresholds = thresholds

@@ -167,7 +167,9 @@ def risk_clauses(ds: Dataset, view: View) -> list[str]:
 def risk_sentence(ds: Dataset, view: View) -> str:
     """The districts that missed, as one sentence (empty when none did or there are no targets)."""
     clauses = risk_clauses(ds, view)
-    return t("scorecard_risk", view.lang, clauses=("；" if view.lang == "zh" else "; ").join(clauses)) if clauses else ""
+    if not clauses:
+        return ""
+    return t("scorecard_risk", view.lang, clauses=("；" if view.lang == "zh" else "; ").join(clauses))
 
 
 def sentence(ds: Dataset, view: View) -> str:

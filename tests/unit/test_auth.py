@@ -128,7 +128,12 @@ def test_the_command_line_manages_users_and_screens(tmp_path: Path, monkeypatch,
     env = {**os.environ, "STI_USERS_FILE": str(tmp_path / "u.json")}
     added = subprocess.run(  # the real command, its password piped in (not a terminal)
         [sys.executable, "app.py", "user", "add", "li.wei", "--role", "analyst"],
-        cwd=ROOT, env=env, input=PASSWORD + "\n", capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert added.returncode == 0, added.stderr
     assert "added li.wei (analyst)" in added.stdout

@@ -218,9 +218,10 @@ def test_both_apps_are_compressed(client: Any, page: Page, encoding: str) -> Non
         assert resp.status_code == 200, what
         assert resp.headers.get("Content-Encoding") == encoding, what
     # Assets are streamed files: flask-compress streams br (never gzip) for them.
-    assert _get(client, _suite_url(html, "/assets/app.js"), headers={"Accept-Encoding": "br"}).headers[
-        "Content-Encoding"
-    ] == "br"
+    assert (
+        _get(client, _suite_url(html, "/assets/app.js"), headers={"Accept-Encoding": "br"}).headers["Content-Encoding"]
+        == "br"
+    )
 
 
 def test_a_violation_report_is_logged_and_garbage_refused_without_5xx(
