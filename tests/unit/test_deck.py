@@ -322,3 +322,20 @@ def test_a_browser_that_will_not_start_is_a_catalogue_error():
     assert caught.value.key == "export_browser_failed"
     assert str(caught.value) == t("export_browser_failed", "en")
     assert {th.name for th in threading.enumerate()} == threads  # the loop thread was stopped
+
+
+def test_scorecard_slide_is_a_native_table(sample: Dataset, zh_deck, zh_plan):
+    prs = zh_deck[0]
+    at = [p.slide.key for p in zh_plan].index("scorecard") + 1  # after the title slide
+    slide = prs.slides[at]
+    tables = [s for s in slide.shapes if s.has_table]
+    assert [s.name for s in tables] == ["Scorecard"]
+    assert not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    table = tables[0].table
+    assert (len(table.rows), len(table.columns)) == (13, 6)  # headings, 11 districts, the city; 4 indicators
+    assert table.cell(0, 1).text_frame.paragraphs[0].text == "专利申请量"
+    assert table.cell(1, 0).text == "海曙区" and table.cell(12, 0).text == "全市"
+    beilun = [table.cell(r, 0).text for r in range(len(table.rows))].index("北仑区")
+    assert table.cell(beilun, 2).text_frame.paragraphs[0].text == "✕ 87.0% 未达标"
+    assert table.cell(beilun, 2).text_frame.paragraphs[1].text == "实际 200件 / 目标 230件 · 第11名"
+    assert texts(slide)[1] .endswith("北仑区授权发明专利完成率低于90%。")
