@@ -185,6 +185,8 @@ class Section:
     uses_extra: Callable[[Dataset], set[str]] = field(default=lambda ds: set())
     empty_reason: str = "nothing to show"
     pinned: bool = False  # always on the page, above the tabs (the overview); the others come one at a time
+    # Tables of its own for the CSV/XLSX export, beside its charts': [(title, columns, rows)].
+    export: Callable[[Dataset, View], list[tuple[str, list[str], list[list[Any]]]]] | None = None
 
     def title(self, lang: str) -> str:
         """The section heading in `lang`."""

@@ -191,6 +191,24 @@ def sentence(ds: Dataset, view: View) -> str:
     return (" " if view.lang == "en" else "").join([head, risk_sentence(ds, view)]).strip()
 
 
+def export_tables(ds: Dataset, view: View) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The scorecard as one row per district and indicator, numbers as numbers, for the CSV/XLSX export."""
+    lang = view.lang
+    frame = agg.scorecard(ds, view.year)
+    if frame.empty:
+        return []
+    names = district_names(ds, lang)
+    keys = ("district", "indicator", "unit", "target", "actual", "completion", "rank", "status")
+    columns = [t(f"scorecard_col_{k}", lang) for k in keys]
+    rows = []
+    for r in frame.itertuples():
+        info = agg.indicator_info(ds, str(r.indicator))
+        unit = str(info["unit_en" if lang == "en" else "unit_zh"] or "")
+        status = t(f"status_{r.status}", lang) if r.status else None
+        rows.append([names[str(r.district)], name(info, lang), unit, r.target, r.actual, r.completion, r.rank, status])
+    return [(t("scorecard_caption", lang, year=view.year), columns, rows)]
+
+
 def slide_table(ds: Dataset, view: View) -> Grid | None:
     """The scorecard on its slide (the same grid; no sort buttons or links there)."""
     return scorecard_grid(ds, view)
@@ -210,5 +228,6 @@ SECTION = Section(
         Block(ids.SCORECARD_BLOCK, table_block, class_name="scorecard-table"),
     ),
     slides_for=_slides,
+    export=export_tables,
     note=lambda ds: f"({len(agg.assessed(ds, max(ds.years)))} indicators assessed in {max(ds.years)})",
 )

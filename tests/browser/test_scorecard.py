@@ -45,7 +45,7 @@ def expected() -> dict[tuple[str, str], dict[str, float | int | str]]:
         done = actual / float(r["target"])
         status = "on_track" if done >= 1 else "at_risk" if done >= 0.9 else "missed"
         out[(d, ind)] = {"target": float(r["target"]), "actual": actual, "completion": done, "status": status}
-    for (d, ind), e in out.items():
+    for (_, ind), e in out.items():
         e["rank"] = 1 + sum(o["completion"] > e["completion"] for (_, i), o in out.items() if i == ind)
     return out
 
@@ -102,7 +102,9 @@ def test_sorting_by_a_column_and_back(page: Page, app_server) -> None:
     assert page.evaluate(ROW_ORDER) == by_rank[::-1]
     expect(page.locator("#scorecard thead th[data-key=invention_grants]")).to_have_attribute("aria-sort", "descending")
     page.locator("#scorecard thead button[data-sort=summary]").click()
-    counts = [page.locator(f"#scorecard tr[data-row='{c}'] .grid-summary").inner_text() for c in page.evaluate(ROW_ORDER)]
+    counts = [
+        page.locator(f"#scorecard tr[data-row='{c}'] .grid-summary").inner_text() for c in page.evaluate(ROW_ORDER)
+    ]
     assert [int(x.split("/")[0]) for x in counts] == sorted((int(x.split("/")[0]) for x in counts), reverse=True)
     page.locator("#scorecard thead button[data-sort=row]").click()
     assert page.evaluate(ROW_ORDER) == codes
@@ -156,6 +158,7 @@ def test_scorecard_slide_in_presentation_mode(page: Page, app_server, screenshot
     assert slide.locator("#scorecard td[data-district]").count() == 44
     assert slide.locator("button.grid-sort").count() == 0  # a slide is read, not sorted
     box = slide.locator(".slide-table").bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 1080 - 40  # above the caption at the foot
+    assert box is not None
+    assert box["y"] + box["height"] <= 1080 - 40
     page.wait_for_timeout(500)
     screenshot(page, "scorecard-slide")

@@ -334,8 +334,9 @@ def test_scorecard_slide_is_a_native_table(sample: Dataset, zh_deck, zh_plan):
     table = tables[0].table
     assert (len(table.rows), len(table.columns)) == (13, 6)  # headings, 11 districts, the city; 4 indicators
     assert table.cell(0, 1).text_frame.paragraphs[0].text == "专利申请量"
-    assert table.cell(1, 0).text == "海曙区" and table.cell(12, 0).text == "全市"
+    assert table.cell(1, 0).text == "海曙区"
+    assert table.cell(12, 0).text == "全市"
     beilun = [table.cell(r, 0).text for r in range(len(table.rows))].index("北仑区")
     assert table.cell(beilun, 2).text_frame.paragraphs[0].text == "✕ 87.0% 未达标"
     assert table.cell(beilun, 2).text_frame.paragraphs[1].text == "实际 200件 / 目标 230件 · 第11名"
-    assert texts(slide)[1] .endswith("北仑区授权发明专利完成率低于90%。")
+    assert texts(slide)[1].endswith("北仑区授权发明专利完成率低于90%。")

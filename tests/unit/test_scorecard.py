@@ -41,6 +41,10 @@ def _cells(component) -> list:
     return [c for c in _walk(component) if getattr(c, "_type", "") == "Td" and "data-indicator" in _props(c)]
 
 
+def _json(o):
+    return o.to_plotly_json()
+
+
 def _props(c) -> dict:
     return c.to_plotly_json()["props"]
 
@@ -71,7 +75,8 @@ def test_status_by_thresholds(completion, higher, expected):
 def test_thresholds_are_settings():
     s = Settings.from_env({"STI_STATUS_ON_TRACK": "95", "STI_STATUS_AT_RISK": "80", "STI_STATUS_DECLINE": "5"})
     assert s.thresholds == Thresholds(0.95, 0.8, 0.05)
-    assert s.thresholds.status(0.96) == ON_TRACK and s.thresholds.status(0.85) == AT_RISK
+    assert s.thresholds.status(0.96) == ON_TRACK
+    assert s.thresholds.status(0.85) == AT_RISK
     assert Settings.from_env({}).thresholds == Thresholds(1.0, 0.9, 0.0)
 
 
@@ -106,7 +111,12 @@ def card(sample: Dataset) -> pd.DataFrame:
 
 
 def test_sample_assesses_four_indicators_in_eleven_districts(sample: Dataset, card: pd.DataFrame):
-    assert agg.assessed(sample, 2012) == ["patent_applications", "invention_grants", "hightech_output", "hightech_share"]
+    assert agg.assessed(sample, 2012) == [
+        "patent_applications",
+        "invention_grants",
+        "hightech_output",
+        "hightech_share",
+    ]
     assert list(dict.fromkeys(card["district"])) == sample.district_codes
     assert len(card) == 44
 
@@ -200,7 +210,7 @@ def test_every_cell_carries_the_contract_attributes(sample: Dataset, card: pd.Da
     assert [_props(t)["id"] for t in tables] == ["scorecard"]
     cells = [_props(c) for c in _cells(table) if "data-district" in _props(c)]
     assert len(cells) == 44
-    for cell, row in zip(cells, card.itertuples(), strict=False):
+    for cell in cells:
         assert all(a in cell for a in ATTRS)
     by_pair = {(c["data-district"], c["data-indicator"]): c for c in cells}
     for row in card.itertuples():
@@ -229,12 +239,16 @@ def test_row_links_open_the_district_view(sample: Dataset):
     grid = scorecard.scorecard_grid(sample, View(2012, ("330212",), "en", "dark"))
     row = next(r for r in grid.rows if r.key == "330212")
     assert row.href == "?year=2012&district=330212&lang=en&theme=dark"
-    assert row.selected and not any(r.selected for r in grid.rows if r.key != "330212")
-    html = json.dumps(grid_table(grid).to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    assert row.selected
+    assert not any(r.selected for r in grid.rows if r.key != "330212")
+    html = json.dumps(grid_table(grid).to_plotly_json(), default=_json, ensure_ascii=False)
     assert '"href": "?year=2012&district=330212&lang=en&theme=dark"' in html
     assert '"data-sort": "patent_applications"' in html
-    still = json.dumps(grid_table(grid, interactive=False).to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
-    assert "data-sort" not in still and "href" not in still
+    still = json.dumps(
+        grid_table(grid, interactive=False).to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False
+    )
+    assert "data-sort" not in still
+    assert "href" not in still
 
 
 def test_summary_column_counts_what_is_on_track(sample: Dataset, card: pd.DataFrame):
@@ -242,7 +256,8 @@ def test_summary_column_counts_what_is_on_track(sample: Dataset, card: pd.DataFr
     for row in grid.rows:
         met = int((card[card.district == row.key]["status"] == ON_TRACK).sum())
         assert row.summary == f"{met}/4"
-    assert grid.total is not None and grid.total.label == "全市"
+    assert grid.total is not None
+    assert grid.total.label == "全市"
     assert [c.attrs["data-scope"] for c in grid.total.cells] == ["city"] * 4
 
 
@@ -270,7 +285,8 @@ def test_overview_sentence_names_the_districts_that_missed(sample: Dataset):
 def test_many_districts_are_named_with_a_count(sample: Dataset):
     strict = replace(sample, thresholds=Thresholds(1.0, 0.99))
     text = scorecard.risk_sentence(strict, View(2012, (), "zh"))
-    assert "等" in text and "个区县" in text
+    assert "等" in text
+    assert "个区县" in text
 
 
 # ---------------------------------------------------------------- KPI warnings
@@ -284,9 +300,13 @@ def test_kpi_cards_carry_their_status(sample: Dataset):
     assert cards["patent_grants"].status == ""  # no target, a rising 同比
     assert cards["network_uptime"].status == ON_TRACK
     props = _props(kpi_card(cards["hightech_share"]))
-    assert props["data-status"] == AT_RISK and "kpi-at_risk" in props["className"]
-    texts = json.dumps(kpi_card(cards["hightech_share"]).to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
-    assert "⚠" in texts and "预警" in texts  # an icon and words, not colour alone
+    assert props["data-status"] == AT_RISK
+    assert "kpi-at_risk" in props["className"]
+    texts = json.dumps(
+        kpi_card(cards["hightech_share"]).to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False
+    )
+    assert "⚠" in texts
+    assert "预警" in texts
 
 
 def test_a_district_missing_its_target_is_missed_on_its_card(sample: Dataset):
@@ -299,7 +319,8 @@ def test_a_plan_target_is_judged_by_the_pace_so_far(sample: Dataset):
     rd = kpi_model(sample, "rd_intensity", 2012, (), "zh")
     # 1.58 (2008) -> 1.95 (2012): 0.0925 points a year reach 2.2275% by 2015, short of 2.5%
     assert agg.projected(agg.series(sample, "rd_intensity"), 2015, True) == pytest.approx(2.2275)
-    assert rd.status == AT_RISK and rd.status_text == "预警：按近年增速难以如期实现目标"
+    assert rd.status == AT_RISK
+    assert rd.status_text == "预警：按近年增速难以如期实现目标"
     easy = agg.plan_status(sample, "rd_intensity", 2012, (2.2, 2015), True)
     assert easy == ON_TRACK
 
@@ -307,16 +328,20 @@ def test_a_plan_target_is_judged_by_the_pace_so_far(sample: Dataset):
 def test_a_falling_kpi_without_target_warns(sample: Dataset):
     # 2009 -> 2008 in reverse: take a year whose 同比 fell, by asking for a strict decline on a flat indicator
     r = agg.reading(sample, "patent_grants", 2012)
-    assert r.change is not None and r.change > 0
+    assert r.change is not None
+    assert r.change > 0
     ds = replace(sample, thresholds=Thresholds(decline=-1.0))  # any change below +100% counts as a fall
     card = kpi_model(ds, "patent_grants", 2012, (), "zh")
-    assert card.status == AT_RISK and card.status_text.startswith("预警：同比")
+    assert card.status == AT_RISK
+    assert card.status_text.startswith("预警：同比")
 
 
 def test_uptime_below_its_objective_warns(sample: Dataset):
     card = kpi_model(sample, "network_uptime", 2010, (), "en")
-    assert card.value is not None and card.value < 99.9
-    assert card.status == AT_RISK and card.status_text == "At risk: below the 99.9% uptime objective"
+    assert card.value is not None
+    assert card.value < 99.9
+    assert card.status == AT_RISK
+    assert card.status_text == "At risk: below the 99.9% uptime objective"
 
 
 # ---------------------------------------------------------------- slides and other shapes
@@ -325,7 +350,9 @@ def test_uptime_below_its_objective_warns(sample: Dataset):
 def test_the_scorecard_has_its_own_slide_with_the_table(sample: Dataset):
     planned = plan(sample, View(2012, (), "zh"))
     mine = [p for p in planned if p.slide.key == "scorecard"]
-    assert len(mine) == 1 and mine[0].table is not None and not mine[0].figures
+    assert len(mine) == 1
+    assert mine[0].table is not None
+    assert not mine[0].figures
     assert len(mine[0].table.rows) == 11
     assert mine[0].sentence == scorecard.sentence(sample, View(2012, (), "zh"))
 
@@ -355,5 +382,22 @@ def test_another_city_is_scored_on_its_own_targets():
     for row in frame.itertuples():
         assert row.completion == pytest.approx(row.actual / row.target)
     grid = scorecard.scorecard_grid(ds, View(2018, (), "zh"))
-    assert len(grid.rows) == 13 and len(grid.columns) == 1
+    assert len(grid.rows) == 13
+    assert len(grid.columns) == 1
     assert scorecard.table_block(ds, View(2017, (), "zh"))[0].children == "2017年没有区县考核目标。"
+
+
+def test_the_export_has_the_scorecard_as_numbers(sample: Dataset, card: pd.DataFrame):
+    from components.export import view_tables
+
+    sheets = {s.name: s for s in view_tables(sample, View(2012, (), "zh"))}
+    table = sheets["目标考核"].tables[0]
+    assert table.columns == ["区县（市）", "指标", "单位", "目标", "实际", "完成率", "排名", "状态"]
+    assert len(table.rows) == 44
+    first = table.rows[0]
+    assert first[:3] == ["海曙区", "专利申请量", "件"]
+    assert first[5] == pytest.approx(first[4] / first[3])
+    assert first[6] == card.iloc[0]["rank"]
+    assert {r[7] for r in table.rows} == {"达标", "预警", "未达标"}
+    en = {s.name: s for s in view_tables(sample, View(2012, (), "en"))}["Assessment"].tables[0]
+    assert en.rows[0][:2] == ["Haishu", "Patent applications"]
