@@ -445,7 +445,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scorecard": ("目标考核", "Assessment"),
     "scorecard_caption": (
         "{year}年各区县科技进步目标责任制考核（完成率 = 实际 ÷ 目标）",
-        "District S&T progress assessment {year} (completion = actual ÷ target)",
+        "District science and technology progress assessment {year} (completion = actual ÷ target)",
     ),
     "scorecard_district": ("区县（市）", "District"),
     "scorecard_met_heading": ("达标项", "On track"),
@@ -467,7 +467,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "scorecard_missed_below": ("{names}{indicator}完成率低于{floor}", "{indicator}: {names} below {floor} of target"),
     "scorecard_missed_above": ("{names}{indicator}超出目标{floor}以上", "{indicator}: {names} over {floor} of target"),
-    "scorecard_and_more": ("{names}等{n}个区县", "{names} and {more} more"),
+    "scorecard_and_more": ("{names}等{n}个区县", "{names} and others ({n} districts)"),
     "scorecard_risk": ("{clauses}。", "{clauses}."),
     "scorecard_col_district": ("区县（市）", "District"),
     "scorecard_col_indicator": ("指标", "Indicator"),

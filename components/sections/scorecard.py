@@ -31,7 +31,7 @@ def _has_targets(ds: Dataset) -> list[str]:
     found = ds.index.targets if ds.index else {}
     if any(d in codes for by in found.values() for d, _ in by):
         return []
-    return ["district targets (targets.csv)"]
+    return ["district targets in targets.csv"]
 
 
 def _unit(info: dict, lang: str) -> str:
@@ -136,7 +136,7 @@ def table_block(ds: Dataset, view: View) -> list[Any]:
 def _names(codes: list[str], names: dict[str, str], lang: str) -> str:
     shown = ("、" if lang == "zh" else ", ").join(names[c] for c in codes[:MAX_NAMED])
     if len(codes) > MAX_NAMED:
-        return t("scorecard_and_more", lang, names=shown, n=len(codes), more=len(codes) - MAX_NAMED)
+        return t("scorecard_and_more", lang, names=shown, n=len(codes))
     return shown
 
 
@@ -229,5 +229,5 @@ SECTION = Section(
     ),
     slides_for=_slides,
     export=export_tables,
-    note=lambda ds: f"({len(agg.assessed(ds, max(ds.years)))} indicators assessed in {max(ds.years)})",
+    note=lambda ds: f"(assessed in {max(ds.years)}: {len(agg.assessed(ds, max(ds.years)))})",
 )

@@ -138,7 +138,9 @@ def test_a_row_opens_the_district_view(page: Page, app_server) -> None:
 def test_english_scorecard(page: Page, app_server, screenshot) -> None:
     open_view(page, app_server.url + "/?year=2012&lang=en&section=scorecard")
     show_section(page, "scorecard")
-    expect(page.locator("#scorecard caption")).to_contain_text("District S&T progress assessment 2012")
+    expect(page.locator("#scorecard caption")).to_contain_text(
+        "District science and technology progress assessment 2012"
+    )
     expect(page.locator("#scorecard tr[data-row='330206'] td[data-indicator=invention_grants]")).to_contain_text(
         "Missed"
     )

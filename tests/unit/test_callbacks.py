@@ -286,7 +286,8 @@ def test_healthz_shows_a_rejected_update(make_app, sample_copy: Path) -> None:
 
 def test_results_cached_by_older_code_are_not_served(app) -> None:
     svc = services()
-    assert len(svc.code) == 10  # the app's code fingerprint is part of every key
+    assert len(svc.code.split("|")[0]) == 10  # the app's code fingerprint is part of every key
+    assert svc.code.endswith("|1.0/0.9/0.0")  # and the status thresholds (settings, not data)
     patents_only(2010, [])
     misses = svc.cache.misses
     patents_only(2010, [])

@@ -73,9 +73,9 @@ def pictures(slide) -> list:
 
 def test_slides_follow_the_registry(sample: Dataset):
     keys = [sl.key for sl in slides(sample)]
-    assert keys[:5] == ["overview", "patents", "hightech", "pipeline", "seismic"]
-    assert all(k.startswith("other-") for k in keys[5:])  # one slide per indicator of the dataset's own
-    assert len(keys) == 5 + len(section("other").graphs(sample))
+    assert keys[:6] == ["overview", "patents", "hightech", "pipeline", "seismic", "scorecard"]
+    assert all(k.startswith("other-") for k in keys[6:])  # one slide per indicator of the dataset's own
+    assert len(keys) == 6 + len(section("other").graphs(sample))
     with pytest.raises(KeyError):
         section("nope")
 

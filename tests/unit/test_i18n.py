@@ -121,10 +121,16 @@ def test_dynamic_key_families_exist():
     templates = {k for _, k in dynamic}
     allowed = {"tier_{tier}", "tier_short_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}", "kpi_table_{key}"}
     allowed |= {"tier_{d.tier}", "tier_{r.tier}", "export_{ext}", "export_file_{what}", "role_{who.role}"}
+    allowed |= {"status_{status}", "status_{r.status}", "kpi_plan_{status}", "scorecard_legend_{s}"}
+    allowed |= {"scorecard_col_{k}"}
     assert templates <= allowed, templates
     from components.users import ROLES
 
     assert {f"role_{r}" for r in ROLES} <= set(STRINGS)
+    from data.rules import STATUSES
+
+    assert {f"status_{s}" for s in STATUSES} | {f"scorecard_legend_{s}" for s in STATUSES} <= set(STRINGS)
+    assert {"kpi_plan_on_track", "kpi_plan_at_risk"} <= set(STRINGS)
     from components.filters import dropdown_labels
 
     assert set(dropdown_labels("en")) == {

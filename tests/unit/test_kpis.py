@@ -187,9 +187,9 @@ def test_rank_notes_for_the_city_only(models, city_2012):
 
 def test_target_and_completion(city_2012):
     k = city_2012["patent_applications"]
-    assert k.target_text == "目标 72,000件"
-    assert k.completion == pytest.approx(73647 / 72000)
-    assert k.completion_text == "完成 102.3%"
+    assert k.target_text == "目标 73,200件"
+    assert k.completion == pytest.approx(73647 / 73200)
+    assert k.completion_text == "完成 100.6%"
     rd = city_2012["rd_intensity"]
     assert rd.target_text == "“十二五”目标 2.50%（2015年）"  # the plan's name comes from dataset.json
     assert rd.completion == pytest.approx(1.95 / 2.5)

@@ -119,11 +119,11 @@ def test_latest_year_whole_city_draws_data_in_every_chart(datasets, name: str) -
 
 
 EXPECTED_SECTIONS = {
-    "sample": ["overview", "patents", "hightech", "pipeline", "seismic", "other"],
-    "other_city": ["overview", "patents", "hightech", "pipeline", "seismic", "other"],
+    "sample": ["overview", "patents", "hightech", "pipeline", "seismic", "scorecard", "other"],
+    "other_city": ["overview", "patents", "hightech", "pipeline", "seismic", "scorecard", "other"],
     "minimal": ["overview", "patents", "other"],
-    "no_pipeline": ["overview", "patents", "hightech", "other"],
-    "large": ["overview", "patents", "hightech", "pipeline", "seismic", "other"],
+    "no_pipeline": ["overview", "patents", "hightech", "scorecard", "other"],
+    "large": ["overview", "patents", "hightech", "pipeline", "seismic", "other"],  # city targets only
 }
 OWN = {
     "sample": 7,
@@ -176,11 +176,14 @@ def test_minimal_has_only_what_it_can_show(datasets) -> None:
 
 
 SUPPORT = {
-    "sample": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  创新型企业梯队 ✓  地震监测 ✓  其他指标 ✓ (7)",
+    "sample": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  创新型企业梯队 ✓  地震监测 ✓  "
+    "目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (7)",
     "other_city": "sections: 总览 ✓  专利 ✓ (no type breakdown)  高新技术产业 ✓  创新型企业梯队 ✓  地震监测 ✓  "
-    "其他指标 ✓ (1)",
+    "目标考核 ✓ (assessed in 2018: 1)  其他指标 ✓ (1)",
     "no_pipeline": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  创新型企业梯队 – (no enterprises.csv)  "
-    "地震监测 – (no seismic_stations.csv)  其他指标 ✓ (7)",
+    "地震监测 – (no seismic_stations.csv)  目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (7)",
+    "large": "sections: 总览 ✓  专利 ✓ (no type breakdown; no patents-share chart)  高新技术产业 ✓  创新型企业梯队 ✓  "
+    "地震监测 ✓  目标考核 – (no district targets in targets.csv)  其他指标 ✓ (1)",
 }
 
 
