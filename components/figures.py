@@ -808,6 +808,125 @@ def plan_and_peers(
     return fig
 
 
+EVENTS_UID = "sti-events"  # the events trace: chart tables and exports leave it out (it holds no numbers)
+EVENT_STYLE = {  # kind -> (marker symbol, colour key: a palette entry or an index of its colorway)
+    "policy": ("diamond", 0),
+    "facility": ("square", 5),
+    "award": ("star", 1),
+    "recognition": ("triangle-up", 4),
+    "other": ("circle", "muted"),
+}
+EVENT_LINES = 8  # events listed in one hover at most (the rest are counted)
+EVENT_LABELS = 6  # positions on the axis up to which each marker gets a label
+EVENT_LABEL_CELLS = 10
+
+
+def _event_style(kinds: Sequence[str], theme: str) -> tuple[str, str]:
+    """The marker of a position: its kind's when all its events share one known kind, else "other"'s."""
+    p = palette(theme)
+    kind = kinds[0] if len(set(kinds)) == 1 and kinds[0] in EVENT_STYLE else "other"
+    symbol, colour = EVENT_STYLE[kind]
+    return symbol, p["colorway"][colour] if isinstance(colour, int) else p[colour]
+
+
+def _event_line(row: Any, lang: str) -> str:
+    """'2012-06 天使投资引导基金设立（政策）' (month precision: a bureau's events rarely have a reliable day)."""
+    title = wrap(str(row.title_en if lang == "en" else row.title_zh), 56)
+    kind = f"event_kind_{row.kind}"
+    shown = t(kind, lang) if row.kind in EVENT_STYLE else ""
+    tag = (f"（{shown}）" if lang == "zh" else f" ({shown})") if shown else ""
+    return f"{row.date:%Y-%m} {title}{tag}"
+
+
+def _label_side(shown: Sequence[Any], x: Any) -> str:
+    """A label's position: above its marker, turned inwards at the ends of the axis (never past the plot)."""
+    if len(shown) > 1 and x == shown[-1]:
+        return "top left"
+    if len(shown) > 1 and x == shown[0]:
+        return "top right"
+    return "top center"
+
+
+def _free_axis(layout: dict[str, Any]) -> int:
+    n = 2
+    while f"yaxis{n}" in layout:
+        n += 1
+    return n
+
+
+def with_events(fig: Fig, events: pd.DataFrame, lang: str, theme: str, months: bool = False) -> Fig:
+    """`fig` (a trend over the years, or over the months of a year with `months`) with its events: ONE
+    scatter trace of a marker per year (month) along the bottom of the plot, on an overlaid axis of its own,
+    each listing its events on hover and, where there is room, labelled. Unchanged without events or data.
+
+    `events`: columns date (timestamps), title_zh, title_en, kind (see data/events.events_for). A year
+    (month) the chart does not show gets no marker.
+    """
+    layout = fig.get("layout") or {}
+    if events.empty or (layout.get("meta") or {}).get("empty") or not fig.get("data"):
+        return fig
+    if months:
+        shown = [str(x) for x in fig["data"][0].get("x") or []]
+        place = [t("month_short", lang, m=d.month) for d in events["date"]]
+    else:
+        shown = list((layout.get("xaxis") or {}).get("tickvals") or [])
+        place = [int(d.year) for d in events["date"]]
+    groups: dict[Any, list[Any]] = {}
+    for at, row in zip(place, events.itertuples(index=False), strict=True):
+        if at in shown:
+            groups.setdefault(at, []).append(row)
+    if not groups:
+        return fig
+    xs = [x for x in shown if x in groups]
+    styles = [_event_style([str(r.kind) for r in groups[x]], theme) for x in xs]
+    hover, labels = [], []
+    for x in xs:
+        rows = groups[x]
+        lines = [_event_line(r, lang) for r in rows[:EVENT_LINES]]
+        if len(rows) > EVENT_LINES:
+            lines.append(t("events_more", lang, n=len(rows) - EVENT_LINES))
+        hover.append("<br>".join(lines))
+        one = rows[0].title_en if lang == "en" else rows[0].title_zh
+        labels.append(
+            literal(abbreviate(str(one), EVENT_LABEL_CELLS)) if len(rows) == 1 else t("events_count", lang, n=len(rows))
+        )
+    room = len(shown) <= EVENT_LABELS
+    p = palette(theme)
+    n = _free_axis(layout)
+    axis = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True, "showgrid": False}
+    out: Fig = {**fig, "data": list(fig["data"]), "layout": {**layout, f"yaxis{n}": axis}}
+    _add(
+        out,
+        "scatter",
+        uid=EVENTS_UID,
+        x=xs,
+        y=[0.06] * len(xs),
+        yaxis=f"y{n}",
+        name=t("events", lang),
+        showlegend=False,
+        mode="markers+text" if room else "markers",
+        cliponaxis=False,
+        marker={
+            "symbol": [s for s, _ in styles],
+            "color": [c for _, c in styles],
+            "size": 12,
+            "line": {"width": 1.5, "color": p["hover_bg"]},
+        },
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra>" + t("events", lang) + "</extra>",
+        **(
+            {
+                "text": labels,
+                "textposition": [_label_side(shown, x) for x in xs],
+                "textfont": {"size": p.get("font_size", 13) - 2, "color": p["muted"]},
+            }
+            if room
+            else {}
+        ),
+    )
+    return out
+
+
 def fit_to_size(figure: dict[str, Any], width: int, height: int) -> dict[str, Any]:
     """A figure (JSON form) laid out at a fixed size, with category tick labels small enough to stay apart.
 
