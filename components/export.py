@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from components.figures import EVENT_STYLE
+from components.figures import event_kind_name
 from components.i18n import name, t
 from components.kpis import kpi_models
 from components.sections import present
@@ -94,8 +94,6 @@ def events_table(ds: Dataset, view: View) -> list[Table]:
         code = r["district"]
         if code is not None and code != ds.city_code and not whole and code not in view.districts:
             continue
-        kind = str(r["kind"])
-        known = kind in EVENT_STYLE
         ind = r["indicator"]
         if ind == NETWORK_UPTIME:
             shown = t("kpi_network_uptime", lang)
@@ -105,7 +103,7 @@ def events_table(ds: Dataset, view: View) -> list[Table]:
             [
                 r["date"].strftime("%Y-%m-%d"),
                 str(r["title_en" if lang == "en" else "title_zh"]),
-                t(f"event_kind_{kind}", lang) if known else kind,
+                event_kind_name(str(r["kind"]), lang),
                 districts.get(str(code), t("whole_city", lang)) if code is not None else t("whole_city", lang),
                 shown,
             ]

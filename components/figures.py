@@ -816,6 +816,13 @@ EVENT_STYLE = {  # kind -> (marker symbol, colour key: a palette entry or an ind
     "recognition": ("triangle-up", 4),
     "other": ("circle", "muted"),
 }
+EVENT_KIND_KEYS = {  # kind -> its name in the catalogue
+    "policy": "event_kind_policy",
+    "facility": "event_kind_facility",
+    "award": "event_kind_award",
+    "recognition": "event_kind_recognition",
+    "other": "event_kind_other",
+}
 EVENT_LINES = 8  # events listed in one hover at most (the rest are counted)
 EVENT_LABELS = 6  # positions on the axis up to which each marker gets a label
 EVENT_LABEL_CELLS = 10
@@ -829,12 +836,17 @@ def _event_style(kinds: Sequence[str], theme: str) -> tuple[str, str]:
     return symbol, p["colorway"][colour] if isinstance(colour, int) else p[colour]
 
 
+def event_kind_name(kind: str, lang: str) -> str:
+    """A known kind of event in `lang` ('政策' / 'policy'); any other kind as the data writes it."""
+    key = EVENT_KIND_KEYS.get(kind)
+    return t(key, lang) if key else kind
+
+
 def _event_line(row: Any, lang: str) -> str:
     """'2012-06 天使投资引导基金设立（政策）' (month precision: a bureau's events rarely have a reliable day)."""
     title = wrap(str(row.title_en if lang == "en" else row.title_zh), 56)
-    kind = f"event_kind_{row.kind}"
-    shown = t(kind, lang) if row.kind in EVENT_STYLE else ""
-    tag = (f"（{shown}）" if lang == "zh" else f" ({shown})") if shown else ""
+    shown = event_kind_name(str(row.kind), lang)
+    tag = (f"（{shown}）" if lang == "zh" else f" ({shown})") if row.kind in EVENT_KIND_KEYS else ""
     return f"{row.date:%Y-%m} {title}{tag}"
 
 

@@ -394,6 +394,14 @@ def test_many_events_in_a_year_are_counted_beyond_the_hover_limit() -> None:
     assert lines[-1] == t("events_more", "en", n=11 - figures.EVENT_LINES)
 
 
+def test_every_known_kind_has_a_marker_and_a_name_in_both_languages() -> None:
+    assert set(figures.EVENT_STYLE) == set(schema.EVENT_KINDS) == set(figures.EVENT_KIND_KEYS)
+    names = {lang: [figures.event_kind_name(k, lang) for k in schema.EVENT_KINDS] for lang in ("zh", "en")}
+    assert names == {"zh": ["政策", "设施", "奖项", "认定", "其他"], "en": list(schema.EVENT_KINDS)}
+    assert figures.event_kind_name("training", "zh") == "training"
+    assert len({s for s, _ in figures.EVENT_STYLE.values()}) == len(figures.EVENT_STYLE)  # one symbol each
+
+
 def test_no_events_no_data_no_change() -> None:
     base = trend()
     assert with_events(base, TWO.iloc[0:0], "zh", "light") is base
