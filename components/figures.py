@@ -824,8 +824,8 @@ EVENT_KIND_KEYS = {  # kind -> its name in the catalogue
     "other": "event_kind_other",
 }
 EVENT_LINES = 8  # events listed in one hover at most (the rest are counted)
-EVENT_LABELS = 6  # positions on the axis up to which each marker gets a label
-EVENT_LABEL_CELLS = 10
+EVENT_LANE = 0.1  # the events' lane above the plot, as a share of its height (at most a row of a chart of rows)
+EVENT_GAP = 0.02
 
 
 def _event_style(kinds: Sequence[str], theme: str) -> tuple[str, str]:
@@ -850,15 +850,6 @@ def _event_line(row: Any, lang: str) -> str:
     return f"{row.date:%Y-%m} {title}{tag}"
 
 
-def _label_side(shown: Sequence[Any], x: Any) -> str:
-    """A label's position: above its marker, turned inwards at the ends of the axis (never past the plot)."""
-    if len(shown) > 1 and x == shown[-1]:
-        return "top left"
-    if len(shown) > 1 and x == shown[0]:
-        return "top right"
-    return "top center"
-
-
 def _free_axis(layout: dict[str, Any]) -> int:
     n = 2
     while f"yaxis{n}" in layout:
@@ -868,11 +859,12 @@ def _free_axis(layout: dict[str, Any]) -> int:
 
 def with_events(fig: Fig, events: pd.DataFrame, lang: str, theme: str, months: bool = False) -> Fig:
     """`fig` (a trend over the years, or over the months of a year with `months`) with its events: ONE
-    scatter trace of a marker per year (month) along the bottom of the plot, on an overlaid axis of its own,
-    each listing its events on hover and, where there is room, labelled. Unchanged without events or data.
+    scatter trace of a marker per year (month) in a lane of its own above the plot, labelled 大事记 / Events,
+    each marker listing its events on hover. Unchanged without events or data.
 
-    `events`: columns date (timestamps), title_zh, title_en, kind (see data/events.events_for). A year
-    (month) the chart does not show gets no marker.
+    The lane keeps the markers clear of the data (a series of small values runs along the bottom, labels
+    along the top) and of its hover. `events`: columns date (timestamps), title_zh, title_en, kind (see
+    data/events.events_for). A year (month) the chart does not show gets no marker.
     """
     layout = fig.get("layout") or {}
     if events.empty or (layout.get("meta") or {}).get("empty") or not fig.get("data"):
@@ -891,32 +883,44 @@ def with_events(fig: Fig, events: pd.DataFrame, lang: str, theme: str, months: b
         return fig
     xs = [x for x in shown if x in groups]
     styles = [_event_style([str(r.kind) for r in groups[x]], theme) for x in xs]
-    hover, labels = [], []
+    hover = []
     for x in xs:
         rows = groups[x]
         lines = [_event_line(r, lang) for r in rows[:EVENT_LINES]]
         if len(rows) > EVENT_LINES:
             lines.append(t("events_more", lang, n=len(rows) - EVENT_LINES))
         hover.append("<br>".join(lines))
-        one = rows[0].title_en if lang == "en" else rows[0].title_zh
-        labels.append(
-            literal(abbreviate(str(one), EVENT_LABEL_CELLS)) if len(rows) == 1 else t("events_count", lang, n=len(rows))
-        )
-    room = len(shown) <= EVENT_LABELS
     p = palette(theme)
+    rows_drawn = len(fig["data"][0].get("y") or []) if months else 0
+    lane = min(EVENT_LANE, 1 / (rows_drawn + 1)) if rows_drawn else EVENT_LANE
     n = _free_axis(layout)
-    axis = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True, "showgrid": False}
-    out: Fig = {**fig, "data": list(fig["data"]), "layout": {**layout, f"yaxis{n}": axis}}
+    axis = {
+        "domain": [1 - lane, 1],
+        "anchor": "x",
+        "range": [0, 1],
+        "fixedrange": True,
+        "showgrid": False,
+        "zeroline": False,
+        "showline": False,
+        "ticks": "",
+        "tickmode": "array",
+        "tickvals": [0.5],
+        "ticktext": [t("events", lang)],
+        "tickfont": {"size": p.get("font_size", 13) - 2, "color": p["muted"]},
+        "automargin": True,
+    }
+    main = {**(layout.get("yaxis") or {}), "domain": [0, 1 - lane - EVENT_GAP]}
+    out: Fig = {**fig, "data": list(fig["data"]), "layout": {**layout, "yaxis": main, f"yaxis{n}": axis}}
     _add(
         out,
         "scatter",
         uid=EVENTS_UID,
         x=xs,
-        y=[0.06] * len(xs),
+        y=[0.5] * len(xs),
         yaxis=f"y{n}",
         name=t("events", lang),
         showlegend=False,
-        mode="markers+text" if room else "markers",
+        mode="markers",
         cliponaxis=False,
         marker={
             "symbol": [s for s, _ in styles],
@@ -926,15 +930,6 @@ def with_events(fig: Fig, events: pd.DataFrame, lang: str, theme: str, months: b
         },
         hovertext=hover,
         hovertemplate="%{hovertext}<extra>" + t("events", lang) + "</extra>",
-        **(
-            {
-                "text": labels,
-                "textposition": [_label_side(shown, x) for x in xs],
-                "textfont": {"size": p.get("font_size", 13) - 2, "color": p["muted"]},
-            }
-            if room
-            else {}
-        ),
     )
     return out
 

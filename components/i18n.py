@@ -447,7 +447,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_kind_award": ("奖项", "award"),
     "event_kind_recognition": ("认定", "recognition"),
     "event_kind_other": ("其他", "other"),
-    "events_count": ("{n}项大事记", "{n} events"),
     "events_more": ("……另有{n}项", "… and {n} more"),
     "event_date": ("日期", "Date"),
     "event_title": ("事件", "Event"),
