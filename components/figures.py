@@ -7,7 +7,7 @@ Every builder takes the language and theme, labels its axes with units, and retu
 "no data" figure instead of a blank chart when there is nothing to draw.
 
 Text comes in as text: names, labels and units from the dataset (districts, stations, indicators, peer
-cities, plans, outage causes) are passed in raw, and each builder puts them into the figure through
+cities, plans, outage causes, event titles) are passed in raw, and each builder puts them into the figure through
 `literal`, once, so that Plotly shows them as written and never reads them as its markup. The markup in a
 figure (<br>, <extra>, %{…}) is the builder's own.
 """
