@@ -519,7 +519,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     var layout = gd.layout || {}, meta = layout.meta || {}, ds = slot.dataset;
     if (meta.empty) { return null; }
     if (meta.table) { return meta.table; }
-    var data = (gd.data || []).filter(function (t) { return t.visible !== false && t.hoverinfo !== "skip"; });
+    /* the events trace (components/figures.with_events) holds markers, not numbers */
+    var data = (gd.data || []).filter(function (t) { return t.visible !== false && t.hoverinfo !== "skip" && t.uid !== "sti-events"; });
     if (!data.length) { return null; }
     var first = data[0];
     if (first.type === "sankey") {

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
+from components.figures import event_kind_name
 from components.i18n import name, t
 from components.kpis import kpi_models
 from components.sections import present
@@ -25,6 +26,7 @@ from components.state import View
 from components.tables import Cell, as_cell, figure_table
 from data import aggregate as agg
 from data.load import Dataset
+from data.schema import NETWORK_UPTIME
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,6 +82,36 @@ def kpi_table(ds: Dataset, view: View) -> Table:
     return Table(t("export_kpis", lang), cols, rows)
 
 
+def events_table(ds: Dataset, view: View) -> list[Table]:
+    """The events (events.csv) that concern the view's districts, whatever their indicator; none without."""
+    if not ds.event_rows:
+        return []
+    lang = view.lang
+    whole = agg.is_city(ds, view.districts)
+    districts = {str(r["code"]): name(r, lang) for r in ds.district_rows}
+    rows: list[list[Cell]] = []
+    for r in ds.event_rows:
+        code = r["district"]
+        if code is not None and code != ds.city_code and not whole and code not in view.districts:
+            continue
+        ind = r["indicator"]
+        if ind == NETWORK_UPTIME:
+            shown = t("kpi_network_uptime", lang)
+        else:
+            shown = name(agg.indicator_info(ds, ind), lang) if ind in _indicators(ds) else ind or ""
+        rows.append(
+            [
+                r["date"].strftime("%Y-%m-%d"),
+                str(r["title_en" if lang == "en" else "title_zh"]),
+                event_kind_name(str(r["kind"]), lang),
+                districts.get(str(code), t("whole_city", lang)) if code is not None else t("whole_city", lang),
+                shown,
+            ]
+        )
+    cols = [t(k, lang) for k in ("event_date", "event_title", "event_kind", "event_district", "event_indicator")]
+    return [Table(t("events", lang), cols, rows)]
+
+
 def _target_value(ds: Dataset, indicator: str, view: View) -> Cell:
     """The target the card compares with (this year's, else the plan's), or empty."""
     goal = agg.target(ds, indicator, view.year, view.districts) if indicator in _indicators(ds) else None
@@ -95,7 +127,7 @@ def view_tables(ds: Dataset, view: View) -> list[Sheet]:
     sheets = []
     for section in present(ds):
         values = section.compute(ds, view, [g.id for g in section.graphs(ds)])
-        tables = [kpi_table(ds, view)] if section.pinned else []
+        tables = [kpi_table(ds, view), *events_table(ds, view)] if section.pinned else []
         tables += [Table(*own) for own in (section.export(ds, view) if section.export is not None else [])]
         for g in section.graphs(ds):
             fig = values.get(g.id)

@@ -7,7 +7,7 @@ Every builder takes the language and theme, labels its axes with units, and retu
 "no data" figure instead of a blank chart when there is nothing to draw.
 
 Text comes in as text: names, labels and units from the dataset (districts, stations, indicators, peer
-cities, plans, outage causes) are passed in raw, and each builder puts them into the figure through
+cities, plans, outage causes, event titles) are passed in raw, and each builder puts them into the figure through
 `literal`, once, so that Plotly shows them as written and never reads them as its markup. The markup in a
 figure (<br>, <extra>, %{…}) is the builder's own.
 """
@@ -806,6 +806,132 @@ def plan_and_peers(
             hovertemplate="%{text} (%{x})<extra></extra>",
         )
     return fig
+
+
+EVENTS_UID = "sti-events"  # the events trace: chart tables and exports leave it out (it holds no numbers)
+EVENT_STYLE = {  # kind -> (marker symbol, colour key: a palette entry or an index of its colorway)
+    "policy": ("diamond", 0),
+    "facility": ("square", 5),
+    "award": ("star", 1),
+    "recognition": ("triangle-up", 4),
+    "other": ("circle", "muted"),
+}
+EVENT_KIND_KEYS = {  # kind -> its name in the catalogue
+    "policy": "event_kind_policy",
+    "facility": "event_kind_facility",
+    "award": "event_kind_award",
+    "recognition": "event_kind_recognition",
+    "other": "event_kind_other",
+}
+EVENT_LINES = 8  # events listed in one hover at most (the rest are counted)
+EVENT_LANE = 0.1  # the events' lane above the plot, as a share of its height (at most a row of a chart of rows)
+EVENT_GAP = 0.02
+
+
+def _event_style(kinds: Sequence[str], theme: str) -> tuple[str, str]:
+    """The marker of a position: its kind's when all its events share one known kind, else "other"'s."""
+    p = palette(theme)
+    kind = kinds[0] if len(set(kinds)) == 1 and kinds[0] in EVENT_STYLE else "other"
+    symbol, colour = EVENT_STYLE[kind]
+    return symbol, p["colorway"][colour] if isinstance(colour, int) else p[colour]
+
+
+def event_kind_name(kind: str, lang: str) -> str:
+    """A known kind of event in `lang` ('政策' / 'policy'); any other kind as the data writes it."""
+    key = EVENT_KIND_KEYS.get(kind)
+    return t(key, lang) if key else kind
+
+
+def _event_line(row: Any, lang: str) -> str:
+    """'2012-06 天使投资引导基金设立（政策）' (month precision: a bureau's events rarely have a reliable day)."""
+    title = wrap(str(row.title_en if lang == "en" else row.title_zh), 56)
+    shown = event_kind_name(str(row.kind), lang)
+    tag = (f"（{shown}）" if lang == "zh" else f" ({shown})") if row.kind in EVENT_KIND_KEYS else ""
+    return f"{row.date:%Y-%m} {title}{tag}"
+
+
+def _free_axis(layout: dict[str, Any]) -> int:
+    n = 2
+    while f"yaxis{n}" in layout:
+        n += 1
+    return n
+
+
+def with_events(fig: Fig, events: pd.DataFrame, lang: str, theme: str, months: bool = False) -> Fig:
+    """`fig` (a trend over the years, or over the months of a year with `months`) with its events: ONE
+    scatter trace of a marker per year (month) in a lane of its own above the plot, labelled 大事记 / Events,
+    each marker listing its events on hover. Unchanged without events or data.
+
+    The lane keeps the markers clear of the data (a series of small values runs along the bottom, labels
+    along the top) and of its hover. `events`: columns date (timestamps), title_zh, title_en, kind (see
+    data/events.events_for). A year (month) the chart does not show gets no marker.
+    """
+    layout = fig.get("layout") or {}
+    if events.empty or (layout.get("meta") or {}).get("empty") or not fig.get("data"):
+        return fig
+    if months:
+        shown = [str(x) for x in fig["data"][0].get("x") or []]
+        place = [t("month_short", lang, m=d.month) for d in events["date"]]
+    else:
+        shown = list((layout.get("xaxis") or {}).get("tickvals") or [])
+        place = [int(d.year) for d in events["date"]]
+    groups: dict[Any, list[Any]] = {}
+    for at, row in zip(place, events.itertuples(index=False), strict=True):
+        if at in shown:
+            groups.setdefault(at, []).append(row)
+    if not groups:
+        return fig
+    xs = [x for x in shown if x in groups]
+    styles = [_event_style([str(r.kind) for r in groups[x]], theme) for x in xs]
+    hover = []
+    for x in xs:
+        rows = groups[x]
+        lines = [_event_line(r, lang) for r in rows[:EVENT_LINES]]
+        if len(rows) > EVENT_LINES:
+            lines.append(t("events_more", lang, n=len(rows) - EVENT_LINES))
+        hover.append("<br>".join(lines))
+    p = palette(theme)
+    rows_drawn = len(fig["data"][0].get("y") or []) if months else 0
+    lane = min(EVENT_LANE, 1 / (rows_drawn + 1)) if rows_drawn else EVENT_LANE
+    n = _free_axis(layout)
+    axis = {
+        "domain": [1 - lane, 1],
+        "anchor": "x",
+        "range": [0, 1],
+        "fixedrange": True,
+        "showgrid": False,
+        "zeroline": False,
+        "showline": False,
+        "ticks": "",
+        "tickmode": "array",
+        "tickvals": [0.5],
+        "ticktext": [t("events", lang)],
+        "tickfont": {"size": p.get("font_size", 13) - 2, "color": p["muted"]},
+        "automargin": True,
+    }
+    main = {**(layout.get("yaxis") or {}), "domain": [0, 1 - lane - EVENT_GAP]}
+    out: Fig = {**fig, "data": list(fig["data"]), "layout": {**layout, "yaxis": main, f"yaxis{n}": axis}}
+    _add(
+        out,
+        "scatter",
+        uid=EVENTS_UID,
+        x=xs,
+        y=[0.5] * len(xs),
+        yaxis=f"y{n}",
+        name=t("events", lang),
+        showlegend=False,
+        mode="markers",
+        cliponaxis=False,
+        marker={
+            "symbol": [s for s, _ in styles],
+            "color": [c for _, c in styles],
+            "size": 12,
+            "line": {"width": 1.5, "color": p["hover_bg"]},
+        },
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra>" + t("events", lang) + "</extra>",
+    )
+    return out
 
 
 def fit_to_size(figure: dict[str, Any], width: int, height: int) -> dict[str, Any]:

@@ -485,6 +485,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_plan_at_risk": ("预警：按近年增速难以如期实现目标", "At risk: the recent pace falls short of the target"),
     # plan trajectories and peers (components/sections/plans.py)
     # events (annotations on trend charts)
+    "events": ("大事记", "Events"),
+    "event_kind_policy": ("政策", "policy"),
+    "event_kind_facility": ("设施", "facility"),
+    "event_kind_award": ("奖项", "award"),
+    "event_kind_recognition": ("认定", "recognition"),
+    "event_kind_other": ("其他", "other"),
+    "events_more": ("……另有{n}项", "… and {n} more"),
+    "event_date": ("日期", "Date"),
+    "event_title": ("事件", "Event"),
+    "event_kind": ("类别", "Kind"),
+    "event_district": ("区县", "District"),
+    "event_indicator": ("指标", "Indicator"),
 }
 
 UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 
-from components.figures import MANY, ROW_PX
+from components.figures import MANY, ROW_PX, with_events
 from components.i18n import name, t
+from components.state import View
 from data import aggregate as agg
+from data.events import events_for
 from data.load import Dataset
 
 
@@ -49,3 +54,23 @@ def year_frame(ds: Dataset, columns: dict[str, str], districts: tuple[str, ...])
     """Columns year and one value column per indicator, for years where every column has a value."""
     frame = pd.DataFrame({col: agg.series(ds, ind, districts) for col, ind in columns.items()}).dropna()
     return frame.rename_axis("year").reset_index()
+
+
+def annotated(
+    fig: Any,
+    ds: Dataset,
+    view: View,
+    indicators: Iterable[str],
+    general: bool = False,
+    months: bool = False,
+) -> Any:
+    """A trend chart of `indicators` with the events that concern it for the view (components/figures.with_events).
+
+    `general`: events without an indicator too (the overview's trend); `months`: a chart of the view's year by
+    month, which takes that year's events only. The same figure when the dataset has no events.
+    """
+    if not ds.event_rows:
+        return fig
+    year = view.year if months else None
+    events = events_for(ds, indicators, view.districts, general=general, year=year)
+    return with_events(fig, events, view.lang, view.theme, months=months)

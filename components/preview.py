@@ -29,6 +29,7 @@ FRAMES = {
     "enterprises.csv": "enterprises",
     "seismic_stations.csv": "stations",
     "seismic_outages.csv": "outages",
+    "events.csv": "events",
 }
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from components.figures import unliteral
+from components.figures import EVENTS_UID, unliteral
 from components.i18n import t
 
 Cell = str | float | int | None
@@ -62,7 +62,11 @@ def figure_table(
     if meta.get("table"):
         table = meta["table"]
         return [str(c) for c in table["columns"]], [[as_cell(v, str) for v in r] for r in table["rows"]]
-    data = [tr for tr in fig.get("data") or [] if tr.get("visible") is not False and tr.get("hoverinfo") != "skip"]
+    data = [
+        tr
+        for tr in fig.get("data") or []
+        if tr.get("visible") is not False and tr.get("hoverinfo") != "skip" and tr.get("uid") != EVENTS_UID
+    ]
     if not data:
         return None
     first = data[0]

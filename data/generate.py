@@ -1,7 +1,8 @@
 """Deterministic generator of the bundled sample dataset (`python -m data.generate [DIR]`).
 
 City totals reproduce the published figures of the 2012 work report (see ../shared/FIGURES.md);
-how they split across districts, the enterprise registry and the seismic logs are illustrative.
+how they split across districts, the enterprise registry and the seismic logs are illustrative, and so are
+the days of most events (the report names the events of 2012, not their days).
 Re-running with the same seed writes byte-identical files.
 """
 
@@ -333,6 +334,29 @@ PEERS = (
     ("深圳", "Shenzhen", "rd_intensity", 2010, "3.5"),
     ("深圳", "Shenzhen", "hightech_share", 2011, "58.2"),
 )
+# Events of the 2012 report (sections 一 and 三) drawn on the charts they concern: date, title_zh, title_en,
+# kind, district, indicator. The report names the events, not their days: the days are illustrative, except
+# the two comprehensive stations' (their commissioning dates in STATIONS) and the national conference's.
+EVENTS = (
+    ("2012-02-14", "宁波大学“非线性应力波传播理论及应用”获国家自然科学二等奖（我市首次获国家自然科学奖）",
+     "Ningbo University wins a State Natural Science Award, second class (the city's first)", "award", "", ""),
+    ("2012-03-28", "市地震监测预报中心通过验收正式投入使用",
+     "Municipal earthquake monitoring and forecasting centre accepted and in service", "facility", "",
+     "network_uptime"),
+    ("2012-05-18", "《宁波市天使投资引导基金管理暂行办法》出台",
+     "Interim measures for the city's angel-investment guidance fund issued", "policy", "", "tech_enterprises"),
+    ("2012-06-18", "江北慈城地震监测综合台建成", "Cicheng (Jiangbei) comprehensive seismic station completed",
+     "facility", "330205", "network_uptime"),
+    ("2012-07-06", "全国科技创新大会召开", "National Conference on Science and Technology Innovation", "other", "",
+     ""),
+    ("2012-09-26", "奉化溪口地震监测综合台建成", "Xikou (Fenghua) comprehensive seismic station completed",
+     "facility", "330283", "network_uptime"),
+    ("2012-10-16", "北仑国家智能装备高新技术产业化基地被认定为国家高新技术产业化基地",
+     "Beilun intelligent-equipment base recognised as a national high-tech industrialisation base",
+     "recognition", "330206", "hightech_output"),
+    ("2012-11-20", "宁波首支机构化天使投资基金正式设立", "The city's first institutional angel-investment fund set up",
+     "policy", "", "tech_enterprises"),
+)  # fmt: skip
 INDUSTRIES = (
     ("智能装备", 0.18),
     ("新材料", 0.16),
@@ -634,6 +658,7 @@ def generate(out: Path, seed: int = SEED) -> None:
         STATIONS,
     )
     write_csv(out / "seismic_outages.csv", ["station", "start", "end", "cause"], outages(rng))
+    write_csv(out / "events.csv", ["date", "title_zh", "title_en", "kind", "district", "indicator"], EVENTS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

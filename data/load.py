@@ -84,6 +84,7 @@ class Dataset:
     enterprises: pd.DataFrame
     stations: pd.DataFrame
     outages: pd.DataFrame
+    events: pd.DataFrame
     tables: dict[str, int] = field(default_factory=dict)
     index: Index | None = field(default=None, repr=False, compare=False)
     # The app's status thresholds (Settings; not data: the version does not cover them, the cache key does).
@@ -120,6 +121,15 @@ class Dataset:
     def station_rows(self) -> tuple[dict[str, Any], ...]:
         """seismic_stations.csv as records (built once)."""
         return tuple(self.stations.to_dict("records"))
+
+    @cached_property
+    def event_rows(self) -> tuple[dict[str, Any], ...]:
+        """events.csv as records in date order, each with its row number in `events` as `row` (built once)."""
+        records = self.events.to_dict("records")
+        return tuple(
+            {**{k: None if v is None or v is pd.NaT or v != v else v for k, v in r.items()}, "row": i}
+            for i, r in enumerate(records)
+        )
 
     @cached_property
     def years_by_district(self) -> dict[str, frozenset[int]]:
@@ -394,17 +404,49 @@ def _check_meta(meta: Any, out: _Collector) -> dict[str, Any] | None:
     return meta if good else None
 
 
+def _showable(parsed: dict[str, Rows | None]) -> set[str]:
+    """Indicator ids the dataset can show: indicators.csv's (the pipeline tiers only with enterprises.csv),
+    and network_uptime with the station tables."""
+    tiers = set(schema.TIER_INDICATORS.values())
+    known = {r["indicator"] for _, r in parsed.get("indicators.csv") or []} - tiers
+    if parsed.get("enterprises.csv"):
+        known |= tiers
+    if parsed.get("seismic_stations.csv"):
+        known.add(schema.NETWORK_UPTIME)
+    return known
+
+
+def _check_events(
+    rows: Rows | None, parsed: dict[str, Rows | None], districts: set[str], city: str | None, out: _Collector
+) -> None:
+    """An event's district is a district or the city code; its indicator one of indicators.csv, a pipeline tier
+    or network_uptime (an event of a feature whose optional table is absent is drawn nowhere, not an error)."""
+    if not rows:
+        return
+    known = None
+    if parsed.get("indicators.csv") is not None:
+        known = {r["indicator"] for _, r in parsed["indicators.csv"] or []}
+        known |= {*schema.TIER_INDICATORS.values(), schema.NETWORK_UPTIME}
+    for line, r in rows:
+        code = r["district"]
+        if code is not None and districts and code not in districts and code != city:
+            out.add("events.csv", line, "district", f"{code!r} is neither a district nor the city code")
+        ind = r["indicator"]
+        if ind is not None and known is not None and ind not in known:
+            out.add(
+                "events.csv",
+                line,
+                "indicator",
+                f"{_shown(ind)} is not an indicator of indicators.csv (nor a pipeline tier or {schema.NETWORK_UPTIME})",
+            )
+
+
 def _check_kpis(meta: dict[str, Any] | None, parsed: dict[str, Rows | None], out: _Collector) -> None:
     """Every KPI id names an indicator the dataset can show."""
     kpis = (meta or {}).get("kpis")
     if not isinstance(kpis, list) or parsed.get("indicators.csv") is None:
         return
-    tiers = set(schema.TIER_INDICATORS.values())
-    known = {r["indicator"] for _, r in parsed["indicators.csv"] or []} - tiers
-    if parsed.get("enterprises.csv"):
-        known |= tiers
-    if parsed.get("seismic_stations.csv"):
-        known.add(schema.NETWORK_UPTIME)
+    known = _showable(parsed)
     for kpi in kpis:
         if kpi not in known:
             out.add(
@@ -450,6 +492,7 @@ def _check_rules(
     for line, r in parsed.get("targets.csv") or []:
         if districts and r["district"] not in districts and r["district"] != city:
             out.add("targets.csv", line, "district", f"{r['district']!r} is neither a district nor the city code")
+    _check_events(parsed.get("events.csv"), parsed, districts, city, out)
     _check_certifications(parsed.get("enterprises.csv") or [], out)
     for line, r in parsed.get("enterprises.csv") or []:
         if r["year_to"] is not None and r["year_to"] < r["year_from"]:
@@ -618,6 +661,7 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
         enterprises=frames["enterprises.csv"],
         stations=frames["seismic_stations.csv"],
         outages=frames["seismic_outages.csv"],
+        events=frames["events.csv"].sort_values(["date", "title_en"], ignore_index=True),
         tables={f: len(parsed.get(f) or []) for f in present},
         index=index,
     )

@@ -32,6 +32,9 @@ AGGS = ("sum", "ratio", "city")
 DOMAINS = ("patents", "hightech", "enterprise", "rd", "innovation", "seismic", "services", "other")
 STATION_KINDS = ("comprehensive", "seismograph", "strong_motion", "precursor")
 COUNT_UNITS = ("件", "家", "项", "个", "座")
+# Kinds of events.csv with a marker of their own on the charts; `kind` is free text, any other kind is
+# drawn like "other" (a bureau may well note a kind of event we did not think of).
+EVENT_KINDS = ("policy", "facility", "award", "recognition", "other")
 YEAR_MIN, YEAR_MAX = 1980, 2100
 
 # Column kinds understood by the validator (data/load.py).
@@ -203,6 +206,20 @@ OUTAGES = Table(
     together=("seismic_stations.csv",),
 )
 
+EVENTS = Table(
+    "events.csv",
+    (
+        Column("date", DATE),
+        Column("title_zh"),
+        Column("title_en"),
+        Column("kind"),
+        Column("district", CODE, required=False),  # a district or the city code (data/load.py checks)
+        Column("indicator", required=False),  # of indicators.csv, a pipeline tier or network_uptime
+    ),
+    key=("date", "title_en"),
+    required=False,
+)
+
 TABLES: tuple[Table, ...] = (
     DISTRICTS,
     INDICATORS,
@@ -212,6 +229,7 @@ TABLES: tuple[Table, ...] = (
     ENTERPRISES,
     STATIONS,
     OUTAGES,
+    EVENTS,
 )
 TABLES_BY_FILE: dict[str, Table] = {t.file: t for t in TABLES}
 

@@ -1,7 +1,7 @@
 """A dataset whose names are Plotly markup: the sample with every name the contract allows rewritten.
 
 Districts, stations, peer cities, indicators (names and a unit), an indicator of its own with values per
-district, an outage cause, the plan, the enterprises and dataset.json's texts carry <a>, <b>, <br>, <span>,
+district, an outage cause, the plan, the enterprises, the events and dataset.json's texts carry <a>, <b>, <br>, <span>,
 <sub>, <sup>, entities and %{…} templates. They are text: the charts show them as written (nothing is a
 link, nothing bold), the exports and the slides' own text keep them as they are.
 """
@@ -57,6 +57,16 @@ PLAN = "<b>十二五</b>"
 CITY = "<b>宁波</b> & 市"
 TITLE = '<i>看板</i> & <a href="javascript:alert(1)">标题</a>'
 SOURCE = '<span style="color:red">来源</span> &amp; 报告'
+EVENTS = (  # the sample's eight events, in date order (title_zh = title_en)
+    "<b>国家自然科学奖</b>",
+    "%{x}中心投入使用",
+    '<a href="javascript:alert(1)">基金</a>办法',
+    "慈城台 & 建成",
+    "</extra>大会",
+    "溪口<br>台",
+    "&lt;基地&gt;认定",
+    "<sup>首支</sup>基金",
+)
 
 
 def indicator_name(original: str) -> str:
@@ -70,7 +80,7 @@ def enterprise_name(original: str) -> str:
 
 def names() -> list[str]:
     """Every hostile name a chart of the whole city shows in some figure (full names, unabbreviated)."""
-    return [*DISTRICTS, *STATIONS, *PEERS.values(), CAUSE, OWN_NAME, RD_NAME]
+    return [*DISTRICTS, *STATIONS, *PEERS.values(), CAUSE, OWN_NAME, RD_NAME, *EVENTS]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -122,6 +132,11 @@ def build(dest: Path) -> Path:
     observations = _rows(dest / "observations.csv")
     copied = [{**r, "indicator": OWN} for r in observations if r["indicator"] == "patent_applications"]
     _write(dest / "observations.csv", [*observations, *copied])
+
+    events = _rows(dest / "events.csv")
+    for row, title in zip(events, EVENTS, strict=True):
+        row["title_zh"] = row["title_en"] = title
+    _write(dest / "events.csv", events)
 
     enterprises = _rows(dest / "enterprises.csv")
     for row in enterprises:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from components import figures, ids
 from components.figures import Fig
 from components.i18n import fmt_value, t
-from components.prep import district_frame, many_rows_height, year_frame
+from components.prep import annotated, district_frame, many_rows_height, year_frame
 from components.sections.base import Graph, Needs, Optional, Section, by_districts
 from components.state import View
 from components.summary import scope, trend
@@ -37,7 +37,8 @@ def trend_figure(ds: Dataset, view: View) -> Fig:
     columns = {"output": "hightech_output"}
     if agg.available(ds, "hightech_share"):
         columns["share"] = "hightech_share"
-    return figures.output_and_share(year_frame(ds, columns, view.districts), view.lang, view.theme)
+    fig = figures.output_and_share(year_frame(ds, columns, view.districts), view.lang, view.theme)
+    return annotated(fig, ds, view, columns.values())
 
 
 def sentence(ds: Dataset, view: View) -> str:

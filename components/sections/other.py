@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from components import figures, ids
 from components.figures import Fig
 from components.i18n import axis_unit, name, t
-from components.prep import district_frame, many_rows_height
+from components.prep import annotated, district_frame, many_rows_height
 from components.sections.base import Graph, Needs, Section, Slide, by_districts, by_year
 from components.state import View
 from components.summary import indicator_sentence, joined
@@ -51,7 +51,7 @@ def trend_figure(indicator: str) -> Callable[[Dataset, View], Fig]:
         if info["agg"] == "city" and not agg.is_city(ds, view.districts):
             return figures.empty_figure(t("city_only_chart", lang, indicator=name(info, lang)), view.theme)
         series = agg.series(ds, indicator, view.districts)
-        return figures.indicator_trend(series, info, lang, view.theme)
+        return annotated(figures.indicator_trend(series, info, lang, view.theme), ds, view, (indicator,))
 
     return build
 

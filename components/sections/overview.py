@@ -12,12 +12,13 @@ from components import figures, ids
 from components.figures import Fig
 from components.i18n import fmt_value, name, t
 from components.kpis import kpi_models, kpi_strip, note_indicators
-from components.prep import district_names
+from components.prep import annotated, district_names
 from components.sections import hightech, patents, scorecard
 from components.sections.base import Block, Graph, Needs, Section
 from components.state import View
 from components.summary import indicator_sentence, joined, target_label
 from data import aggregate as agg
+from data.events import event_ids, events_for
 from data.load import Dataset
 
 RD = "rd_intensity"
@@ -75,8 +76,9 @@ def map_key(ds: Dataset, view: View) -> tuple[Any, ...]:
 
 
 def rd_key(ds: Dataset, view: View) -> tuple[Any, ...]:
-    """The R&D chart's data: whole city or not, and the target it aims at."""
-    return (agg.is_city(ds, view.districts), agg.target(ds, RD, view.year, view.districts))
+    """The R&D chart's data: whole city or not, the target it aims at, and the events it shows."""
+    shown = event_ids(events_for(ds, (RD,), view.districts, general=True))
+    return (agg.is_city(ds, view.districts), agg.target(ds, RD, view.year, view.districts), shown)
 
 
 def map_control(ds: Dataset, view: View) -> Any:
@@ -129,7 +131,8 @@ def rd_figure(ds: Dataset, view: View) -> Fig:
     goal = agg.target(ds, RD, view.year, view.districts)
     label = target_label(ds, fmt_value(goal[0], unit, lang), goal[1], -1, lang) if goal else ""
     series = agg.series(ds, RD, view.districts)
-    return figures.plan_and_peers(series, name(info, lang), unit, goal, label, peers, lang, theme)
+    fig = figures.plan_and_peers(series, name(info, lang), unit, goal, label, peers, lang, theme)
+    return annotated(fig, ds, view, (RD,), general=True)
 
 
 def kpi_block(ds: Dataset, view: View) -> list[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from components import figures, ids
 from components.figures import Fig
 from components.i18n import fmt_value, t
-from components.prep import district_frame, many_rows_height, year_frame
+from components.prep import annotated, district_frame, many_rows_height, year_frame
 from components.sections.base import Graph, Needs, Optional, Section, by_districts, by_year
 from components.state import View
 from components.summary import floor_text, scope, trend
@@ -35,7 +35,8 @@ def trend_figure(ds: Dataset, view: View) -> Fig:
     frame = year_frame(ds, columns, view.districts)
     if bars and bars[-1][0] == "other":
         frame["other"] = frame["grants"] - frame["invention"]
-    return figures.patents_trend(frame, bars, ("applications", t("applications", lang)), lang, view.theme)
+    fig = figures.patents_trend(frame, bars, ("applications", t("applications", lang)), lang, view.theme)
+    return annotated(fig, ds, view, columns.values())
 
 
 def district_figure(ds: Dataset, view: View) -> Fig:
@@ -55,7 +56,8 @@ def share_figure(ds: Dataset, view: View) -> Fig:
     lang = view.lang
     floor = (INVENTION_SHARE_FLOOR, t("too_low_line", lang, floor=floor_text(lang)), "bad")
     share = agg.series(ds, "invention_share", view.districts)
-    return figures.trend_line(share, t("patents_share_title", lang), "%", lang, view.theme, refs=[floor])
+    fig = figures.trend_line(share, t("patents_share_title", lang), "%", lang, view.theme, refs=[floor])
+    return annotated(fig, ds, view, ("invention_share",))
 
 
 def sentence(ds: Dataset, view: View) -> str:

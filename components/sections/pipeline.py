@@ -9,7 +9,7 @@ from dash import html
 from components import figures, ids
 from components.figures import Fig
 from components.i18n import fmt_change, fmt_value, t
-from components.prep import district_names, many_rows_height
+from components.prep import annotated, district_names, many_rows_height
 from components.sections.base import Block, Graph, Needs, Section, by_districts, by_year
 from components.state import View
 from components.summary import scope
@@ -54,7 +54,8 @@ def tiers_figure(ds: Dataset, view: View) -> Fig:
 
 def trend_figure(ds: Dataset, view: View) -> Fig:
     """Tier counts over the years."""
-    return figures.tier_trend(agg.pipeline_series(ds, view.districts), view.lang, view.theme)
+    fig = figures.tier_trend(agg.pipeline_series(ds, view.districts), view.lang, view.theme)
+    return annotated(fig, ds, view, TIER_INDICATORS.values())
 
 
 def flow_figure(ds: Dataset, view: View) -> Fig:

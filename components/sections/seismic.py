@@ -10,7 +10,7 @@ from dash import html
 from components import figures, ids
 from components.figures import Fig
 from components.i18n import STRINGS, fmt_change, fmt_value, t
-from components.prep import station_names
+from components.prep import annotated, station_names
 from components.sections.base import Block, Graph, Needs, Section
 from components.state import View
 from components.summary import scope, uptime_target_text
@@ -18,6 +18,7 @@ from components.ui import drill_link, headline
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import NETWORK_UPTIME_TARGET
+from data.schema import NETWORK_UPTIME
 
 STATIONS = "seismic_stations.csv"
 
@@ -97,10 +98,11 @@ def uptime_figure(ds: Dataset, view: View) -> Fig:
 
 
 def heatmap_figure(ds: Dataset, view: View) -> Fig:
-    """Station x month uptime."""
+    """Station x month uptime, with the year's events of the network (network_uptime) by month."""
     monthly = agg.uptime_months(ds, view.year, view.districts)
     names = station_names(ds, view.lang)
-    return figures.uptime_heatmap(monthly, [names[s] for s in monthly.index], view.lang, view.theme)
+    fig = figures.uptime_heatmap(monthly, [names[s] for s in monthly.index], view.lang, view.theme)
+    return annotated(fig, ds, view, (NETWORK_UPTIME,), months=True)
 
 
 def timeline_figure(ds: Dataset, view: View) -> Fig:

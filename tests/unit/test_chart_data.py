@@ -15,6 +15,7 @@ import pytest
 from oracle import DATASETS, TIER_IDS, TIERS, Oracle, oracle
 from plotly.io.json import to_json_plotly
 
+from components.figures import EVENTS_UID
 from components.sections import section
 from components.sections.overview import map_choice
 from components.state import View
@@ -42,9 +43,13 @@ def close(a: float | None, b: float | None, tol: float = TOL) -> bool:
 
 
 def figures_of(ds: Dataset, key: str, view: View) -> dict[str, dict[str, Any]]:
-    """The section's charts as the browser receives them."""
+    """The section's charts as the browser receives them, less their events trace (markers that hold no
+    numbers; tests/unit/test_events.py checks them)."""
     sec = section(key)
     result = json.loads(to_json_plotly(sec.compute(ds, view)))
+    for fig in result.values():
+        if isinstance(fig, dict) and isinstance(fig.get("data"), list):
+            fig["data"] = [tr for tr in fig["data"] if tr.get("uid") != EVENTS_UID]
     return {g.id: result[g.id] for g in sec.graphs(ds)}
 
 

@@ -239,7 +239,7 @@ def test_other_city_files_are_gb18030_with_crlf(file: str) -> None:
 
 SAMPLE_FILES = {p.name: p.read_bytes() for p in SAMPLE.iterdir() if p.is_file()}
 SAMPLE_INDICATORS = [r["indicator"] for r in csv.DictReader(io.StringIO(SAMPLE_FILES["indicators.csv"].decode()))]
-OPTIONAL_TABLES = ["targets.csv", "peers.csv", "enterprises.csv", "seismic"]
+OPTIONAL_TABLES = ["targets.csv", "peers.csv", "enterprises.csv", "seismic", "events.csv"]
 
 
 def _csv(rows: list[dict[str, str]], header: list[str]) -> bytes:
@@ -251,13 +251,14 @@ def _csv(rows: list[dict[str, str]], header: list[str]) -> bytes:
 
 
 def without(drop_indicators: set[str], drop_tables: set[str]) -> MemorySource:
-    """The sample's files without some indicators (their rows everywhere, and ratios built on them) and tables."""
+    """The sample's files without some indicators (their rows everywhere, events included, and ratios built on
+    them) and tables."""
     files = dict(SAMPLE_FILES)
     table = {n: list(csv.DictReader(io.StringIO(files[n].decode()))) for n in files if n.endswith(".csv")}
     inds = table["indicators.csv"]
     gone = set(drop_indicators)
     gone |= {r["indicator"] for r in inds if r["agg"] == "ratio" and {r["numerator"], r["denominator"]} & gone}
-    for name in ("indicators.csv", "observations.csv", "targets.csv", "peers.csv"):
+    for name in ("indicators.csv", "observations.csv", "targets.csv", "peers.csv", "events.csv"):
         header = list(table[name][0])
         files[name] = _csv([r for r in table[name] if r["indicator"] not in gone], header)
     for name in drop_tables:

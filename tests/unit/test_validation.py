@@ -27,7 +27,7 @@ from data.load import MAX_ERRORS, Dataset, DatasetError, Issue, load_dataset, ve
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 CITY = "330200"
-FRAMES = ("districts", "indicators", "observations", "targets", "peers", "enterprises", "stations", "outages")
+FRAMES = ("districts", "indicators", "observations", "targets", "peers", "enterprises", "stations", "outages", "events")
 ALL_FILES = (schema.META_FILE, *schema.TABLES_BY_FILE)
 
 
@@ -655,7 +655,13 @@ def test_whole_file_issue_has_no_line_or_column(ds: Path) -> None:
     )
 
 
-OPTIONAL = ("targets.csv", "peers.csv", "enterprises.csv", ("seismic_stations.csv", "seismic_outages.csv"))
+OPTIONAL = (
+    "targets.csv",
+    "peers.csv",
+    "enterprises.csv",
+    ("seismic_stations.csv", "seismic_outages.csv"),
+    "events.csv",
+)
 
 
 @pytest.mark.parametrize("files", OPTIONAL, ids=lambda f: f if isinstance(f, str) else "seismic")
@@ -672,16 +678,24 @@ def test_a_missing_optional_file_is_not_an_error(ds: Path, files: str | tuple[st
 
 
 def test_only_the_four_required_files(ds: Path) -> None:
-    for name in ("targets.csv", "peers.csv", "enterprises.csv", "seismic_stations.csv", "seismic_outages.csv"):
+    for name in (
+        "targets.csv",
+        "peers.csv",
+        "enterprises.csv",
+        "seismic_stations.csv",
+        "seismic_outages.csv",
+        "events.csv",
+    ):
         (ds / name).unlink()
     loaded = load_dataset(ds)
     assert set(loaded.tables) == {"districts.csv", "indicators.csv", "observations.csv"}
     assert loaded.stations.empty
     assert loaded.enterprises.empty
     assert loaded.targets.empty
+    assert loaded.events.empty
 
 
-@pytest.mark.parametrize("name", ["targets.csv", "peers.csv", "enterprises.csv", "seismic_outages.csv"])
+@pytest.mark.parametrize("name", ["targets.csv", "peers.csv", "enterprises.csv", "seismic_outages.csv", "events.csv"])
 def test_an_optional_file_with_a_header_only_is_an_empty_table(ds: Path, name: str) -> None:
     keep_header_only(ds, name)
     loaded = load_dataset(ds)

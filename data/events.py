@@ -1,0 +1,54 @@
+"""Which events (events.csv) concern a chart: pure selection over the dataset's events (no dash import).
+
+An event concerns a chart when its `indicator` is one the chart shows; an event without an indicator is
+general (the caller says which chart takes those: the overview's trend). An event of a district concerns
+the whole city and any selection that includes the district; an event of the city (no district, or the
+city code) concerns every selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from data import schema
+from data.aggregate import is_city
+from data.load import Dataset
+
+COLUMNS = (*schema.EVENTS.names, "row")
+
+
+def _concerns(ds: Dataset, code: object, districts: Sequence[str], whole: bool) -> bool:
+    return code is None or code == ds.city_code or whole or code in districts
+
+
+def events_for(
+    ds: Dataset,
+    indicators: Iterable[str],
+    districts: Sequence[str] = (),
+    general: bool = False,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """The events concerning a chart of `indicators` for a district selection (() = whole city), in date order.
+
+    `general`: events without an indicator too; `year`: only the events of that year. Columns: those of
+    events.csv (`date` a timestamp) and `row`, the event's position in `ds.events` (a stable identity).
+    """
+    if not ds.event_rows:
+        return pd.DataFrame(columns=list(COLUMNS))
+    wanted = set(indicators)
+    whole = is_city(ds, districts)
+    rows = [
+        r
+        for r in ds.event_rows
+        if (r["indicator"] in wanted or (general and r["indicator"] is None))
+        and _concerns(ds, r["district"], districts, whole)
+        and (year is None or r["date"].year == year)
+    ]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def event_ids(events: pd.DataFrame) -> tuple[int, ...]:
+    """The events' identities (their rows in `ds.events`): part of a chart's redraw key."""
+    return tuple(int(r) for r in events["row"])

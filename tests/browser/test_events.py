@@ -1,0 +1,40 @@
+"""events.csv in a real browser: the sample's events trace on the pipeline trend, and its hover in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import WAIT_MS, chart_text_problems, open_view, show_section
+from playwright.sync_api import Page
+
+EVENTS_POINT = """(gid) => {
+    const g = document.querySelector('#' + gid + ' .js-plotly-plot');
+    g.scrollIntoView({block: 'center', behavior: 'instant'});
+    const i = g._fullData.findIndex((t) => t.uid === 'sti-events');
+    if (i < 0) return null;
+    const t = g._fullData[i], fl = g._fullLayout, svg = g.querySelector('svg.main-svg').getBoundingClientRect();
+    const xa = fl[(t.xaxis || 'x').replace('x', 'xaxis')], ya = fl[(t.yaxis || 'y').replace('y', 'yaxis')];
+    return {x: Array.from(t.x), hover: Array.from(t.hovertext), traces: g._fullData.length,
+            at: [svg.left + xa._offset + xa.d2p(t.x[0]), svg.top + ya._offset + ya.d2p(t.y[0])]};
+}"""
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh", "天使投资引导基金"), ("en", "angel-investment")])
+def test_the_pipeline_trend_lists_the_years_events_on_hover(
+    page: Page, app_server, page_guard, lang: str, words: str
+) -> None:
+    open_view(page, f"{app_server.url}/?lang={lang}")
+    show_section(page, "pipeline")
+    found = page.evaluate(EVENTS_POINT, "pipeline-trend-graph")
+    assert found is not None, "no events trace on the pipeline trend"
+    assert found["x"] == [2012]
+    assert found["traces"] == 6  # five tiers and the events
+    assert words in found["hover"][0]
+    page.mouse.move(*found["at"])
+    label = page.locator("#pipeline-trend-graph .hoverlayer .hovertext")
+    label.first.wait_for(timeout=WAIT_MS)
+    text = label.first.text_content() or ""
+    assert words in text
+    assert "2012-05" in text
+    assert "2012-11" in text
+    assert "pipeline-trend-graph" not in chart_text_problems(page)
+    page_guard.assert_clean()
