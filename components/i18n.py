@@ -440,7 +440,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "auth_screen_unknown": ("此大屏链接无效或已被撤销。", "This screen link is unknown or was revoked."),
     # scorecard and warnings (components/sections/scorecard.py, components/kpis.py)
     # plan trajectories and peers (components/sections/plans.py)
-    "plans": ("规划目标与对标", "Plan targets & peers"),
+    "plans": ("规划目标与对标", "Plan targets and peers"),
     "plans_trajectory_title": ("规划目标实现路径", "Paths to the plan targets"),
     "plans_peers_title": ("与对标城市比较", "Against peer cities"),
     "plans_path": ("所需路径", "Required path"),
