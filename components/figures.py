@@ -942,6 +942,17 @@ def _small_multiples(
     return _fig(layout)
 
 
+def _room_above(values: Sequence[float], panel: PathPanel) -> list[float]:
+    """A y range with room above the highest point for the target's label (ranks: best, 1, on top)."""
+    if panel.info.get("unit_zh") == "位":
+        lo, hi = min(values), max(values)
+        span = (hi - lo) or 1.0
+        return [hi + 0.1 * span, max(lo - 0.45 * span, 0.5)]
+    out = _headroom(values, low=min(0.0, *values))
+    out[1] += 0.2 * (out[1] - out[0])
+    return out
+
+
 PATH_COLUMNS = ("plans_col_indicator", "plans_col_year", "plans_col_actual", "plans_path")
 
 
@@ -957,8 +968,8 @@ def plan_paths(panels: Sequence[PathPanel], lang: str, theme: str, cols: int = 2
     for pn in panels:
         factor, unit = axis_unit(pn.info, lang)
         years = sorted({*(int(y) for y in pn.series.index), *(y for y, _ in pn.path)})
-        y_axis: dict[str, Any] = {"title": {"text": literal(unit)}}
-        y_axis |= {"autorange": "reversed"} if pn.info.get("unit_zh") == "位" else {"rangemode": "tozero"}
+        values = [float(v) * factor for v in (*pn.series.values, *(v for _, v in pn.path))]
+        y_axis = {"title": {"text": literal(unit)}, "range": _room_above(values, pn)}
         axes.append({"x": _years_axis(years), "y": y_axis})
     fig = _small_multiples(theme, _grid(len(panels), cols), [pn.title for pn in panels], axes)
     for i, pn in enumerate(panels):

@@ -444,7 +444,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plans_trajectory_title": ("规划目标实现路径", "Paths to the plan targets"),
     "plans_peers_title": ("与对标城市比较", "Against peer cities"),
     "plans_path": ("所需路径", "Required path"),
-    "plans_path_point": ("所需路径 {value}", "Required path {value}"),
     "plans_city": ("全市", "City"),
     "plans_peer_cities": ("对标城市", "Peer cities"),
     "plans_year": ("{year}年", "{year}"),
@@ -459,6 +458,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plans_rank_down": ("下降{value}位", "a drop of {value} places"),
     "plans_goal_named": ("“{plan}”{indicator}{value}", "{plan} target of {value} for {indicator}"),
     "plans_goal_year": ("{year}年{indicator}{value}", "{year} target of {value} for {indicator}"),
+    "plans_goal_in": ("{scope}{goal}", "{goal} in {scope}"),
     "plans_sum_need": ("实现{goal}的目标，需年均{change}", "reaching the {goal} needs {change} a year"),
     "plans_sum_pace": (
         "（近年年均{change}，按此{year}年约为{projected}，{verdict}）",
@@ -491,7 +491,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plans_col_indicator": ("指标", "Indicator"),
     "plans_col_year": ("年份", "Year"),
     "plans_col_actual": ("实际", "Actual"),
-    "plans_col_path": ("所需路径", "Required path"),
     "plans_col_city": ("城市", "City"),
     "plans_col_value": ("数值", "Value"),
     "plans_col_gap": ("差距", "Gap"),

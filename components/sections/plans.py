@@ -16,7 +16,7 @@ from components.figures import Fig
 from components.i18n import fmt_indicator, fmt_number, fmt_percent, name, t
 from components.sections.base import Graph, Needs, Section, by_districts
 from components.state import View
-from components.summary import plan_name, target_label
+from components.summary import plan_name, scope, target_label
 from data import aggregate as agg
 from data import plans
 from data.load import Dataset
@@ -67,10 +67,13 @@ def goal_text(ds: Dataset, tr: Trajectory, lang: str) -> str:
     return t("plans_goal_year", lang, year=tr.year, indicator=indicator, value=value)
 
 
-def trajectory_clause(ds: Dataset, tr: Trajectory, lang: str) -> str:
-    """'实现“十二五”…2.50%的目标，需年均提高0.18个百分点（近年年均提高0.09个百分点，按此2015年约为2.23%，低于目标）'."""
+def trajectory_clause(ds: Dataset, tr: Trajectory, lang: str, where: str = "") -> str:
+    """'实现“十二五”…2.50%的目标，需年均提高0.18个百分点（近年年均提高0.09个百分点，按此2015年约为2.23%，低于目标）';
+    `where` names a district selection ('实现海曙区2014年…的目标')."""
     info = agg.indicator_info(ds, tr.indicator)
     goal = goal_text(ds, tr, lang)
+    if where:
+        goal = t("plans_goal_in", lang, scope=where, goal=goal)
     if tr.met:
         return t("plans_sum_met", lang, year=tr.start_year, goal=goal, value=fmt_indicator(tr.start, info, lang))
     out = t("plans_sum_need", lang, goal=goal, change=change_text(tr.kind, tr.required, lang))
@@ -127,7 +130,8 @@ def sentence(ds: Dataset, view: View) -> str:
     """e.g. 实现“十二五”全社会R&D投入强度2.50%的目标，需年均提高0.18个百分点（近年年均提高0.09个百分点，按此2015年
     约为2.23%，低于目标）；2011年全市高新技术产业产值占规上工业产值比重比深圳低31.8个百分点；…。"""
     lang = view.lang
-    parts = [trajectory_clause(ds, tr, lang) for tr in plans.trajectories(ds, view.districts)]
+    where = "" if agg.is_city(ds, view.districts) else scope(ds, view)
+    parts = [trajectory_clause(ds, tr, lang, where) for tr in plans.trajectories(ds, view.districts)]
     groups = list(by_indicator(plans.peer_gaps(ds)).values())[:MAX_PEER_CLAUSES]
     parts += [peer_clause(ds, g, lang) for g in (plans.largest_gap(gs) for gs in groups) if g is not None]
     if not parts:

@@ -142,6 +142,12 @@ def test_a_district_has_only_its_own_plan_targets(tmp_path: Path, sample) -> Non
     assert plans.plan_target(ds, "patent_applications", ("330203", "330204")) == (13000.0, 2014)  # summed
     assert plans.plan_target(ds, "patent_applications", ("330203", "330205")) is None  # not every district
     assert plans.plan_target(ds, "patent_applications") is None  # no city row: the whole city has no plan
+    zh = section_plans.sentence(ds, View(2012, ("330203",), "zh"))
+    assert zh.startswith("实现海曙区2014年专利申请量6,000件的目标，需年均增长")
+    en = section_plans.sentence(ds, View(2012, ("330203",), "en"))
+    assert en.startswith("Reaching the 2014 target of 6,000 for Patent applications in Haishu needs growth of ")
+    fig = section_plans.trajectory_figure(ds, View(2012, ("330203",), "zh"))
+    assert fig["data"][-1]["x"] == [2014]  # the district's own target, drawn
 
 
 # --- peer gaps ----------------------------------------------------------------------------------------------
