@@ -939,6 +939,8 @@ def _small_multiples(
             }
         )
     layout["annotations"] = notes
+    lines = max(1 + str(n["text"]).count("<br>") for n in notes)  # room for the top row's headings
+    layout["margin"]["t"] = max(44, int(lines * p.get("font_size", 13) * 1.35) + 14)
     return _fig(layout)
 
 
