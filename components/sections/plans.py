@@ -35,7 +35,7 @@ def points(v: float, decimals: int | None = None) -> str:
     return fmt_number(v, decimals)
 
 
-def change_text(kind: str, change: float | None, lang: str, places: bool = False) -> str:
+def change_text(kind: str, change: float | None, lang: str) -> str:
     """'提高0.18个百分点' / 'a rise of 0.18 points', '增长12.3%', '提升1位' ('—' for a growth rate there is none of).
 
     For ranks (`kind` 'rank') a fall in the number is a climb up the table.
@@ -44,7 +44,7 @@ def change_text(kind: str, change: float | None, lang: str, places: bool = False
         return t("plans_pct_up", lang, value="—")
     if kind == plans.PP:
         return t("plans_pp_up" if change >= 0 else "plans_pp_down", lang, value=points(change, 2))
-    if kind == plans.RANK or places:
+    if kind == plans.RANK:
         return t("plans_rank_up" if change <= 0 else "plans_rank_down", lang, value=points(change))
     return t("plans_pct_up" if change >= 0 else "plans_pct_down", lang, value=fmt_percent(abs(change)))
 

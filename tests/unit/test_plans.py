@@ -90,7 +90,7 @@ def test_lower_is_better_needs_a_decrease() -> None:
     assert tr.projected == pytest.approx(2.0)  # one place a year so far
     assert tr.on_pace is True
     assert section_plans.change_text(tr.kind, tr.required, "zh") == "提升1位"
-    assert section_plans.change_text(tr.kind, tr.required, "en") == "a climb of 1 places"
+    assert section_plans.change_text(tr.kind, tr.required, "en") == "a climb of 1 in rank"
     lower = {**PCT_INFO, "higher_is_better": False}
     down = plans.trajectory_of(pd.Series([3.0, 2.9], index=[2011, 2012]), (2.0, 2014), lower)
     assert down is not None
@@ -209,7 +209,7 @@ def test_gap_words_for_amounts_and_ranks(sample) -> None:
     assert section_plans.gap_text(sample, amount, "zh", short=True) == "全市为其48%"
     rank = plans.gap_of((2012, 1.0), ("杭州", "Hangzhou", 2012, 3.0), "patent_applications_rank", RANK_INFO)
     assert section_plans.gap_text(sample, rank, "zh") == "排名比杭州高2位"
-    assert section_plans.gap_text(sample, rank, "en") == "2 places ahead of Hangzhou"
+    assert section_plans.gap_text(sample, rank, "en") == "ahead of Hangzhou by 2 in rank"
 
 
 def test_no_peers_no_gaps(datasets) -> None:
