@@ -93,6 +93,8 @@ PIPELINE_TIERS = "pipeline-tiers-graph"
 PIPELINE_TREND = "pipeline-trend-graph"
 PIPELINE_FLOW = "pipeline-flow-graph"
 PIPELINE_DISTRICT = "pipeline-district-graph"
+PLANS_TRAJECTORY = "plans-trajectory-graph"
+PLANS_PEERS = "plans-peers-graph"
 SEISMIC_HEADLINE = "seismic-headline"
 SEISMIC_UPTIME = "seismic-uptime-graph"
 SEISMIC_HEATMAP = "seismic-heatmap-graph"
@@ -142,6 +144,8 @@ ALL_GRAPHS: tuple[str, ...] = (
     PATENTS_SHARE,
     HIGHTECH_DISTRICT,
     HIGHTECH_TREND,
+    PLANS_TRAJECTORY,
+    PLANS_PEERS,
     PIPELINE_TIERS,
     PIPELINE_TREND,
     PIPELINE_FLOW,

@@ -5,7 +5,7 @@ The generic section (其他指标) comes last and is built from the others: it s
 
 from __future__ import annotations
 
-from components.sections import hightech, other, overview, patents, pipeline, scorecard, seismic
+from components.sections import hightech, other, overview, patents, pipeline, plans, scorecard, seismic
 from components.sections.base import Graph, Section, Slide
 from data.load import Dataset
 
@@ -13,6 +13,7 @@ BUILTIN: tuple[Section, ...] = (
     overview.SECTION,
     patents.SECTION,
     hightech.SECTION,
+    plans.SECTION,
     pipeline.SECTION,
     seismic.SECTION,
     scorecard.SECTION,

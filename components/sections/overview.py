@@ -14,10 +14,12 @@ from components.i18n import fmt_value, name, t
 from components.kpis import kpi_models, kpi_strip, note_indicators
 from components.prep import annotated, district_names
 from components.sections import hightech, patents, scorecard
+from components.sections import plans as plan_sections
 from components.sections.base import Block, Graph, Needs, Section
 from components.state import View
 from components.summary import indicator_sentence, joined, target_label
 from data import aggregate as agg
+from data import plans
 from data.events import event_ids, events_for
 from data.load import Dataset
 
@@ -75,10 +77,16 @@ def map_key(ds: Dataset, view: View) -> tuple[Any, ...]:
     return (view.year, map_choice(ds, view))
 
 
+def rd_goal(ds: Dataset, view: View) -> tuple[plans.Trajectory | None, tuple[float, int] | None]:
+    """The R&D chart's target: the plan trajectory's (the plans section's, so the two agree), else the view's."""
+    path = plans.trajectory(ds, RD, view.districts)
+    return path, (path.target, path.year) if path else agg.target(ds, RD, view.year, view.districts)
+
+
 def rd_key(ds: Dataset, view: View) -> tuple[Any, ...]:
     """The R&D chart's data: whole city or not, the target it aims at, and the events it shows."""
     shown = event_ids(events_for(ds, (RD,), view.districts, general=True))
-    return (agg.is_city(ds, view.districts), agg.target(ds, RD, view.year, view.districts), shown)
+    return (agg.is_city(ds, view.districts), rd_goal(ds, view)[1], shown)
 
 
 def map_control(ds: Dataset, view: View) -> Any:
@@ -128,10 +136,12 @@ def rd_figure(ds: Dataset, view: View) -> Fig:
             "value": rows["value"],
         }
     )
-    goal = agg.target(ds, RD, view.year, view.districts)
+    path, goal = rd_goal(ds, view)
     label = target_label(ds, fmt_value(goal[0], unit, lang), goal[1], -1, lang) if goal else ""
     series = agg.series(ds, RD, view.districts)
     fig = figures.plan_and_peers(series, name(info, lang), unit, goal, label, peers, lang, theme)
+    if path is not None and not path.met:
+        fig = figures.with_plan_path(fig, label, path.path, unit, plan_sections.need_text(path, lang), lang)
     return annotated(fig, ds, view, (RD,), general=True)
 
 

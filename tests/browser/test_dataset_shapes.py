@@ -18,14 +18,21 @@ from playwright.sync_api import Page, expect
 from pptx import Presentation
 
 SECTION_TITLES = {
-    "zh": ("总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"),
-    "en": ("Overview", "Patents", "High-tech industry", "Enterprise pipeline", "Earthquake monitoring"),
+    "zh": ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测"),
+    "en": (
+        "Overview",
+        "Patents",
+        "High-tech industry",
+        "Plan targets and peers",
+        "Enterprise pipeline",
+        "Earthquake monitoring",
+    ),
 }
-SECTIONS_OF = {  # which of the five built-in sections each fixture has (the others lack their data)
-    "other_city": (0, 1, 2, 3, 4),
+SECTIONS_OF = {  # which of the six built-in sections each fixture has (the others lack their data)
+    "other_city": (0, 1, 2, 3, 4, 5),
     "minimal": (0, 1),
-    "no_pipeline": (0, 1, 2),
-    "large": (0, 1, 2, 3, 4),
+    "no_pipeline": (0, 1, 2, 3),
+    "large": (0, 1, 2, 3, 4, 5),
 }
 OWN_OF = {  # the indicators of each fixture's own (no built-in section shows them), in file order
     "other_city": ("tech_market_turnover",),

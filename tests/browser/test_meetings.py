@@ -40,7 +40,7 @@ OWN_ZH = (
     "限上科技服务业机构（1–9月）",
     "限上科技服务业增加值（1–9月）",
 )
-SLIDE_TITLES_ZH = ("总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测", *OWN_ZH)
+SLIDE_TITLES_ZH = ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", *OWN_ZH)
 OWN_EN = (
     "New high-tech projects",
     "High-tech enterprises' revenue (Jan–Nov)",
@@ -50,12 +50,21 @@ OWN_EN = (
     "S&T service institutions (Q1–Q3)",
     "S&T services value added (Q1–Q3)",
 )
-SLIDE_TITLES_EN = ("Overview", "Patents", "High-tech industry", "Enterprise pipeline", "Earthquake monitoring", *OWN_EN)
+SLIDE_TITLES_EN = (
+    "Overview",
+    "Patents",
+    "High-tech industry",
+    "Plan targets and peers",
+    "Enterprise pipeline",
+    "Earthquake monitoring",
+    *OWN_EN,
+)
 N_SLIDES = len(SLIDE_TITLES_ZH)
-# Charts on the slides: overview shows KPI cards only; patents 3, high-tech 2, pipeline 4, seismic 3, own 1 each.
-SLIDE_GRAPHS = 12 + len(OWN_ZH)
+# Charts on the slides: overview shows KPI cards only; patents 3, high-tech 2, plans 2, pipeline 4, seismic 3,
+# own 1 each.
+SLIDE_GRAPHS = 14 + len(OWN_ZH)
 # Pictures per slide of the exported deck: title slide, then the charts of each slide.
-DECK_PICTURES = (0, 2, 3, 2, 4, 3, *[1] * len(OWN_ZH))
+DECK_PICTURES = (0, 2, 3, 2, 2, 4, 3, *[1] * len(OWN_ZH))
 DECK_TITLE = "宁波 · 科技创新指标看板"
 OFFLINE_ZH = "与服务器的连接中断，正在重试…"
 PAUSED_ZH = "已暂停（按P继续）"
@@ -294,7 +303,10 @@ _OVERLAPS = """() => {
 
 @pytest.mark.parametrize(
     ("slide", "key"),
-    [pytest.param(n, key, id=key) for n, key in ((2, "patents"), (3, "hightech"), (4, "pipeline"), (5, "seismic"))],
+    [
+        pytest.param(n, key, id=key)
+        for n, key in ((2, "patents"), (3, "hightech"), (4, "plans"), (5, "pipeline"), (6, "seismic"))
+    ],
 )
 def test_slide_chart_labels_do_not_overlap(new_page, app_server, page_guard, slide: int, key: str) -> None:
     """At 1920x1080, in both languages, no two chart labels of a chart slide are drawn over each other."""
@@ -378,9 +390,9 @@ def test_keyboard_pages_through_every_slide(page: Page, app_server, page_guard) 
     assert abs(box["height"] - 720) <= 2, box
     assert abs(box["top"] - (1024 - 720) / 2) <= 2, box
 
-    # slide=4 starts on the fourth slide
-    open_present(page, f"{app_server.url}/?present=1&year=2012&interval=3600&slide=4")
-    assert current(page) == 4
+    # slide=5 starts on the fifth slide
+    open_present(page, f"{app_server.url}/?present=1&year=2012&interval=3600&slide=5")
+    assert current(page) == 5
     assert active_slide(page)["title"] == "创新型企业梯队"
 
 

@@ -111,7 +111,7 @@ def test_layout_ids_are_unique_and_every_callback_id_exists(client) -> None:
                 assert cid in plain, f"callback output {cid} is not in the layout"
 
 
-@pytest.mark.parametrize("section", ["patents", "hightech", "pipeline", "seismic", "other"])
+@pytest.mark.parametrize("section", ["patents", "hightech", "plans", "pipeline", "seismic", "other"])
 def test_the_overview_and_the_chosen_section_are_on_the_page(client, section: str) -> None:
     """An overview plus one section at a time (`section=` in the URL; the first section by default)."""
     from components import ids

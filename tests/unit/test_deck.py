@@ -73,9 +73,9 @@ def pictures(slide) -> list:
 
 def test_slides_follow_the_registry(sample: Dataset):
     keys = [sl.key for sl in slides(sample)]
-    assert keys[:6] == ["overview", "patents", "hightech", "pipeline", "seismic", "scorecard"]
-    assert all(k.startswith("other-") for k in keys[6:])  # one slide per indicator of the dataset's own
-    assert len(keys) == 6 + len(section("other").graphs(sample))
+    assert keys[:7] == ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "scorecard"]
+    assert all(k.startswith("other-") for k in keys[7:])  # one slide per indicator of the dataset's own
+    assert len(keys) == 7 + len(section("other").graphs(sample))
     with pytest.raises(KeyError):
         section("nope")
 
@@ -131,8 +131,8 @@ def test_slide_titles_are_the_section_titles_in_order(zh_deck, zh_plan):
     prs, _, _ = zh_deck
     titles = [slide.shapes.title.text_frame.text for slide in list(prs.slides)[1:]]
     assert titles == [p.title for p in zh_plan]
-    assert titles[:5] == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测"]
-    assert "全市创新指数" in titles[5:]  # an indicator of the sample's own, with a slide of its own
+    assert titles[:6] == ["总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测"]
+    assert "全市创新指数" in titles[6:]  # an indicator of the sample's own, with a slide of its own
 
 
 def test_title_slide(sample: Dataset, zh_deck):

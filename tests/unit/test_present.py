@@ -81,9 +81,9 @@ def test_present_layout_has_one_slide_per_section_with_captions(make_app, sample
     assert props["data-version"] == sample.version
     assert props["data-exit"] == "/?year=2012"
     slides = _find(root, "slide", [])
-    assert len(slides) == len(registry_slides(sample)) == 6 + 7  # six sections, seven own indicators
+    assert len(slides) == len(registry_slides(sample)) == 7 + 7  # seven sections, seven own indicators
     titles = [s.to_plotly_json()["props"]["aria-label"] for s in slides]
-    assert titles[:6] == ["总览", "专利", "高新技术产业", "创新型企业梯队", "地震监测", "目标考核"]
+    assert titles[:7] == ["总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", "目标考核"]
     assert "全市创新指数" in titles
     for slide in slides:
         caption = " ".join(_texts(_find(slide, "slide-caption", [])[0], []))

@@ -119,11 +119,11 @@ def test_latest_year_whole_city_draws_data_in_every_chart(datasets, name: str) -
 
 
 EXPECTED_SECTIONS = {
-    "sample": ["overview", "patents", "hightech", "pipeline", "seismic", "scorecard", "other"],
-    "other_city": ["overview", "patents", "hightech", "pipeline", "seismic", "scorecard", "other"],
+    "sample": ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "scorecard", "other"],
+    "other_city": ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "scorecard", "other"],
     "minimal": ["overview", "patents", "other"],
-    "no_pipeline": ["overview", "patents", "hightech", "scorecard", "other"],
-    "large": ["overview", "patents", "hightech", "pipeline", "seismic", "other"],  # city targets only
+    "no_pipeline": ["overview", "patents", "hightech", "plans", "scorecard", "other"],
+    "large": ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "other"],  # city targets only
 }
 OWN = {
     "sample": 7,
@@ -176,14 +176,19 @@ def test_minimal_has_only_what_it_can_show(datasets) -> None:
 
 
 SUPPORT = {
-    "sample": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  创新型企业梯队 ✓  地震监测 ✓  "
+    "sample": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  规划目标与对标 ✓  创新型企业梯队 ✓  地震监测 ✓  "
     "目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (7)",
-    "other_city": "sections: 总览 ✓  专利 ✓ (no type breakdown)  高新技术产业 ✓  创新型企业梯队 ✓  地震监测 ✓  "
-    "目标考核 ✓ (assessed in 2018: 1)  其他指标 ✓ (1)",
-    "no_pipeline": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  创新型企业梯队 – (no enterprises.csv)  "
+    "other_city": "sections: 总览 ✓  专利 ✓ (no type breakdown)  高新技术产业 ✓  规划目标与对标 ✓  创新型企业梯队 ✓  "
+    "地震监测 ✓  目标考核 ✓ (assessed in 2018: 1)  其他指标 ✓ (1)",
+    "no_pipeline": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  规划目标与对标 ✓  创新型企业梯队 – (no enterprises.csv)  "
     "地震监测 – (no seismic_stations.csv)  目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (7)",
-    "large": "sections: 总览 ✓  专利 ✓ (no type breakdown; no patents-share chart)  高新技术产业 ✓  创新型企业梯队 ✓  "
-    "地震监测 ✓  目标考核 – (no district targets in targets.csv)  其他指标 ✓ (1)",
+    "minimal": "sections: 总览 ✓ (no overview-rd chart)  专利 ✓ (no type breakdown; no patents-share chart)  "
+    "高新技术产业 – (no hightech_output, no hightech_share by district)  "
+    "规划目标与对标 – (no peer values, no plan target after the latest data)  创新型企业梯队 – (no enterprises.csv)  "
+    "地震监测 – (no seismic_stations.csv)  目标考核 – (no district targets in targets.csv)  其他指标 ✓ (1)",
+    "large": "sections: 总览 ✓  专利 ✓ (no type breakdown; no patents-share chart)  高新技术产业 ✓  "
+    "规划目标与对标 ✓ (no plans-peers chart)  创新型企业梯队 ✓  地震监测 ✓  "
+    "目标考核 – (no district targets in targets.csv)  其他指标 ✓ (1)",
 }
 
 
@@ -335,4 +340,6 @@ def test_plan_target_label_comes_from_the_data(datasets, name: str, lang: str, l
     ds = datasets[name]
     fig = section("overview").compute(ds, View(ds.years[-1], (), lang), only=["overview-rd-graph"])
     goal = fig["overview-rd-graph"]["data"][1]
-    assert goal["name"] == label
+    label_shown, need = goal["name"].split(" · ")  # the label, then the required change (the plans section's)
+    assert label_shown == label
+    assert need.startswith("需年均提高" if lang == "zh" else "needs a rise of")
