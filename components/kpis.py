@@ -16,6 +16,7 @@ from components.ids import slug
 from components.summary import floor_text, target_label, uptime_target_text
 from components.ui import raw, status_line
 from data import aggregate as agg
+from data import plans
 from data.load import Dataset
 from data.rules import AT_RISK, INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET, ON_TRACK
 from data.schema import NETWORK_UPTIME
@@ -95,18 +96,36 @@ def _target(ds: Dataset, reading: agg.Reading, info: dict, lang: str, districts:
         "target_text": target_label(ds, shown, goal[1], reading.year, lang),
         "completion": completion,
         "completion_text": t("kpi_completion", lang, pct=fmt_percent(completion)) if completion else "",
-        **_status(ds, reading, info, goal, completion, lang),
+        **_status(ds, reading, info, goal, completion, lang, districts),
     }
 
 
+def plan_status(
+    ds: Dataset, reading: agg.Reading, info: dict, goal: tuple[float, int], districts: Sequence[str]
+) -> str | None:
+    """A later-year (plan) target in the reading's year: on track when it is met already or the pace of the
+    years so far reaches it by its year, else at risk (never missed before its year); None without a pace."""
+    s = agg.series(ds, reading.indicator, districts)
+    path = plans.trajectory_of(s[s.index <= reading.year], goal, {**info, "indicator": reading.indicator})
+    if path is None or (path.on_pace is None and not path.met):
+        return None
+    return ON_TRACK if path.met or path.on_pace else AT_RISK
+
+
 def _status(
-    ds: Dataset, reading: agg.Reading, info: dict, goal: tuple[float, int], completion: float | None, lang: str
+    ds: Dataset,
+    reading: agg.Reading,
+    info: dict,
+    goal: tuple[float, int],
+    completion: float | None,
+    lang: str,
+    districts: Sequence[str],
 ) -> dict:
     """The card's status against its target: this year's by its completion; a later (plan) year's by whether
     the path so far reaches it in time."""
     better = bool(info["higher_is_better"])
     if goal[1] > reading.year:
-        status = agg.plan_status(ds, reading.indicator, reading.year, goal, better)
+        status = plan_status(ds, reading, info, goal, districts)
         return {"status": status or "", "status_text": t(f"kpi_plan_{status}", lang) if status else ""}
     status = ds.thresholds.status(completion, better)
     if status is None or completion is None:

@@ -230,46 +230,6 @@ def completion(actual: float | None, goal: float | None) -> float | None:
     return _clean(actual / goal)
 
 
-def points_based(info: dict[str, object]) -> bool:
-    """Whether an indicator's changes are in percentage points (ratios and percentages) rather than relative."""
-    return info["agg"] == "ratio" or str(info.get("unit_zh") or "") == "%"
-
-
-def pace(s: pd.Series, points: bool) -> float | None:
-    """The average annual change of a series from its first to its last year: points per year, or the
-    compound annual growth rate; None with fewer than two years (or a non-positive base for a rate)."""
-    if len(s) < 2:
-        return None
-    (y0, v0), (y1, v1) = (int(s.index[0]), float(s.iloc[0])), (int(s.index[-1]), float(s.iloc[-1]))
-    if points:
-        return _clean((v1 - v0) / (y1 - y0))
-    if v0 <= 0 or v1 < 0:
-        return None
-    return _clean((v1 / v0) ** (1 / (y1 - y0)) - 1)
-
-
-def projected(s: pd.Series, year: int, points: bool) -> float | None:
-    """The series' last value carried to `year` at its average annual pace (None without a pace)."""
-    rate = pace(s, points)
-    if rate is None:
-        return None
-    y1, v1 = int(s.index[-1]), float(s.iloc[-1])
-    return _clean(v1 + rate * (year - y1) if points else v1 * (1 + rate) ** (year - y1))
-
-
-def plan_status(ds: Dataset, indicator: str, year: int, goal: tuple[float, int], higher_is_better: bool) -> str | None:
-    """A later-year (plan) target's status in `year`: on track when the pace so far reaches it by its year,
-    else at risk (never missed before its year); None without two years of data."""
-    info = indicator_info(ds, indicator)
-    s = series(ds, indicator)
-    s = s[s.index <= year]
-    reach = projected(s, goal[1], points_based(info))
-    if reach is None:
-        return None
-    ahead = reach >= goal[0] if higher_is_better else reach <= goal[0]
-    return "on_track" if ahead else "at_risk"
-
-
 # ---------------------------------------------------------------- the assessment scorecard (考核)
 
 SCORECARD_COLUMNS = ("district", "indicator", "target", "actual", "completion", "rank", "status")

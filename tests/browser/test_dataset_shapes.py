@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from pptx import Presentation
 
 SECTION_TITLES = {
-    "zh": ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测"),
+    "zh": ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", "目标考核"),
     "en": (
         "Overview",
         "Patents",
@@ -26,13 +26,14 @@ SECTION_TITLES = {
         "Plan targets and peers",
         "Enterprise pipeline",
         "Earthquake monitoring",
+        "Assessment",
     ),
 }
-SECTIONS_OF = {  # which of the six built-in sections each fixture has (the others lack their data)
-    "other_city": (0, 1, 2, 3, 4, 5),
+SECTIONS_OF = {  # which of the seven built-in sections each fixture has (the others lack their data)
+    "other_city": (0, 1, 2, 3, 4, 5, 6),
     "minimal": (0, 1),
-    "no_pipeline": (0, 1, 2, 3),
-    "large": (0, 1, 2, 3, 4, 5),
+    "no_pipeline": (0, 1, 2, 3, 6),
+    "large": (0, 1, 2, 3, 4, 5),  # city targets only: no scorecard
 }
 OWN_OF = {  # the indicators of each fixture's own (no built-in section shows them), in file order
     "other_city": ("tech_market_turnover",),

@@ -40,7 +40,7 @@ OWN_ZH = (
     "限上科技服务业机构（1–9月）",
     "限上科技服务业增加值（1–9月）",
 )
-SLIDE_TITLES_ZH = ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", *OWN_ZH)
+SLIDE_TITLES_ZH = ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", "目标考核", *OWN_ZH)
 OWN_EN = (
     "New high-tech projects",
     "High-tech enterprises' revenue (Jan–Nov)",
@@ -57,14 +57,15 @@ SLIDE_TITLES_EN = (
     "Plan targets and peers",
     "Enterprise pipeline",
     "Earthquake monitoring",
+    "Assessment",
     *OWN_EN,
 )
 N_SLIDES = len(SLIDE_TITLES_ZH)
 # Charts on the slides: overview shows KPI cards only; patents 3, high-tech 2, plans 2, pipeline 4, seismic 3,
-# own 1 each.
+# the scorecard a table (no chart), own 1 each.
 SLIDE_GRAPHS = 14 + len(OWN_ZH)
 # Pictures per slide of the exported deck: title slide, then the charts of each slide.
-DECK_PICTURES = (0, 2, 3, 2, 2, 4, 3, *[1] * len(OWN_ZH))
+DECK_PICTURES = (0, 2, 3, 2, 2, 4, 3, 0, *[1] * len(OWN_ZH))
 DECK_TITLE = "宁波 · 科技创新指标看板"
 OFFLINE_ZH = "与服务器的连接中断，正在重试…"
 PAUSED_ZH = "已暂停（按P继续）"

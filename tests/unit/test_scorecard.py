@@ -12,11 +12,12 @@ import pandas as pd
 import pytest
 
 from components.grid import grid_table
-from components.kpis import kpi_card, kpi_model, kpi_models
+from components.kpis import kpi_card, kpi_model, kpi_models, plan_status
 from components.sections import overview, present, scorecard, slides
 from components.slides import plan
 from components.state import View
 from data import aggregate as agg
+from data import plans
 from data.load import Dataset, load_dataset
 from data.rules import AT_RISK, MISSED, ON_TRACK, Thresholds
 from data.settings import Settings
@@ -318,11 +319,15 @@ def test_a_district_missing_its_target_is_missed_on_its_card(sample: Dataset):
 def test_a_plan_target_is_judged_by_the_pace_so_far(sample: Dataset):
     rd = kpi_model(sample, "rd_intensity", 2012, (), "zh")
     # 1.58 (2008) -> 1.95 (2012): 0.0925 points a year reach 2.2275% by 2015, short of 2.5%
-    assert agg.projected(agg.series(sample, "rd_intensity"), 2015, True) == pytest.approx(2.2275)
+    assert plans.trajectory(sample, "rd_intensity").projected == pytest.approx(2.2275)
     assert rd.status == AT_RISK
     assert rd.status_text == "预警：按近年增速难以如期实现目标"
-    easy = agg.plan_status(sample, "rd_intensity", 2012, (2.2, 2015), True)
-    assert easy == ON_TRACK
+    reading = agg.reading(sample, "rd_intensity", 2012)
+    info = agg.indicator_info(sample, "rd_intensity")
+    assert plan_status(sample, reading, info, (2.2, 2015), ()) == ON_TRACK  # within reach at that pace
+    assert plan_status(sample, reading, info, (1.9, 2015), ()) == ON_TRACK  # met already
+    early = agg.reading(sample, "rd_intensity", 2008)  # one year: no pace yet
+    assert plan_status(sample, early, info, (2.5, 2015), ()) is None
 
 
 def test_a_falling_kpi_without_target_warns(sample: Dataset):
