@@ -10,6 +10,19 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 WAIT_MS = 15_000
+# The built-in sections' titles in page order (a dataset has those its data supports; then its own indicators).
+SECTION_TITLES = {
+    "zh": ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", "目标考核"),
+    "en": (
+        "Overview",
+        "Patents",
+        "High-tech industry",
+        "Plan targets and peers",
+        "Enterprise pipeline",
+        "Earthquake monitoring",
+        "Assessment",
+    ),
+}
 N_GRAPHS = 23  # graphs of the sample's normal page over all its tabs: 16 in the six sections, 7 of its own
 
 

@@ -12,23 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import WAIT_MS, chart_text_problems, every_section, kpi, wait_all_graphs
+from browser_helpers import SECTION_TITLES, WAIT_MS, chart_text_problems, every_section, kpi, wait_all_graphs
 from oracle import CJK, FIXTURES, oracle
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 
-SECTION_TITLES = {
-    "zh": ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", "目标考核"),
-    "en": (
-        "Overview",
-        "Patents",
-        "High-tech industry",
-        "Plan targets and peers",
-        "Enterprise pipeline",
-        "Earthquake monitoring",
-        "Assessment",
-    ),
-}
 SECTIONS_OF = {  # which of the seven built-in sections each fixture has (the others lack their data)
     "other_city": (0, 1, 2, 3, 4, 5, 6),
     "minimal": (0, 1),

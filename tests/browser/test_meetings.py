@@ -20,7 +20,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_helpers import WAIT_MS, choose, every_section, kpi, open_view, query, wait_all_graphs, wait_number
+from browser_helpers import (
+    SECTION_TITLES,
+    WAIT_MS,
+    choose,
+    every_section,
+    kpi,
+    open_view,
+    query,
+    wait_all_graphs,
+    wait_number,
+)
 from oracle import CJK
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
@@ -40,7 +50,7 @@ OWN_ZH = (
     "限上科技服务业机构（1–9月）",
     "限上科技服务业增加值（1–9月）",
 )
-SLIDE_TITLES_ZH = ("总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", "目标考核", *OWN_ZH)
+SLIDE_TITLES_ZH = (*SECTION_TITLES["zh"], *OWN_ZH)
 OWN_EN = (
     "New high-tech projects",
     "High-tech enterprises' revenue (Jan–Nov)",
@@ -50,16 +60,7 @@ OWN_EN = (
     "S&T service institutions (Q1–Q3)",
     "S&T services value added (Q1–Q3)",
 )
-SLIDE_TITLES_EN = (
-    "Overview",
-    "Patents",
-    "High-tech industry",
-    "Plan targets and peers",
-    "Enterprise pipeline",
-    "Earthquake monitoring",
-    "Assessment",
-    *OWN_EN,
-)
+SLIDE_TITLES_EN = (*SECTION_TITLES["en"], *OWN_EN)
 N_SLIDES = len(SLIDE_TITLES_ZH)
 # Charts on the slides: overview shows KPI cards only; patents 3, high-tech 2, plans 2, pipeline 4, seismic 3,
 # the scorecard a table (no chart), own 1 each.
