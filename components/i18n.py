@@ -14,8 +14,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # header, footer, page
     "sample_badge": ("示例数据", "Sample data"),
     "sample_note": (
-        "区县分布、企业名录和台站记录为示意数据，全市合计与工作报告一致。",
-        "District split, enterprise registry and station logs are illustrative; city totals match the annual report.",
+        "区县分布、考核目标、企业名录、台站记录和大事记日期为示意数据，全市合计与工作报告一致。",
+        "District split, assessment targets, enterprise registry, station logs and event dates are illustrative; "
+        "city totals match the annual report.",
     ),
     "as_of": ("数据截至 {date}", "Data as of {date}"),
     "version": ("数据版本 {version}", "Dataset version {version}"),

@@ -614,9 +614,9 @@ def generate(out: Path, seed: int = SEED) -> None:
         "title_zh": "科技创新指标看板",
         "title_en": "Science & Technology Innovation Dashboard",
         "as_of": "2012-12-31",
-        "source_zh": "市科技局2012年工作总结报告；区县分布、企业名录与台站记录为示意数据",
-        "source_en": "City S&T Bureau annual work report 2012; district split, enterprise registry "
-        "and station logs are illustrative",
+        "source_zh": "市科技局2012年工作总结报告；区县分布、考核目标、企业名录、台站记录与大事记日期为示意数据",
+        "source_en": "City S&T Bureau annual work report 2012; district split, assessment targets, enterprise "
+        "registry, station logs and event dates are illustrative",
         "sample": True,
         "plans": [{"name_zh": "十二五", "name_en": "12th Five-Year Plan", "year": 2015}],
     }
