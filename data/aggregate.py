@@ -253,25 +253,27 @@ def scorecard(ds: Dataset, year: int) -> pd.DataFrame:
     dataset's thresholds (a lower-is-better indicator ranks and is judged the other way round).
 
     One row per pair, districts in districts.csv order; cells without a target or a value hold None.
+    (Computed once per dataset, year and thresholds; each caller gets its own copy.)
     """
+    key = ("scorecard", year, ds.thresholds.key)
+    return _index(ds).remember(key, lambda: _scorecard(ds, year)).copy()
+
+
+def _scorecard(ds: Dataset, year: int) -> pd.DataFrame:
     indicators = assessed(ds, year)
     found = _index(ds).targets
     codes = [c for c in ds.district_codes if any((c, year) in found.get(i, {}) for i in indicators)]
-    rows = []
+    rows: list[list[object]] = []
     for ind in indicators:
         better = bool(indicator_info(ds, ind)["higher_is_better"])
-        actual = by_district(ds, ind, year).set_index("district")["value"]
-        part = pd.DataFrame({"district": codes, "indicator": ind})
-        part["target"] = [found[ind].get((c, year)) for c in codes]
-        part["actual"] = [_clean(actual[c]) if c in actual.index else None for c in codes]
-        part["completion"] = [completion(a, g) for a, g in zip(part["actual"], part["target"], strict=True)]
-        ranks = _ranks(part["completion"].astype("float64"), better)
-        part["rank"] = [None if r != r else int(r) for r in ranks]
-        part["status"] = [ds.thresholds.status(c, better) for c in part["completion"]]
-        rows.append(part)
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in SCORECARD_COLUMNS})
-    return pd.concat(rows, ignore_index=True).astype("object").where(lambda f: f.notna(), None)
+        actual = dict(by_district(ds, ind, year).itertuples(index=False, name=None))
+        goals = [found[ind].get((c, year)) for c in codes]
+        values = [actual.get(c) for c in codes]
+        done = [completion(a, g) for a, g in zip(values, goals, strict=True)]
+        ranks = _ranks(pd.Series(done, dtype="float64"), better)
+        for c, g, a, d, r in zip(codes, goals, values, done, ranks, strict=True):
+            rows.append([c, ind, g, a, d, None if r != r else int(r), ds.thresholds.status(d, better)])
+    return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS), dtype="object")
 
 
 def scorecard_totals(ds: Dataset, year: int) -> pd.DataFrame:

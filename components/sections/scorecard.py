@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from dash import html
 
 from components import ids
@@ -45,7 +44,7 @@ def _number(v: object) -> str:
     return "" if v is None else repr(float(v))  # type: ignore[arg-type]
 
 
-def _cell(ds: Dataset, row: pd.Series, info: dict, lang: str) -> GridCell:
+def _cell(ds: Dataset, row: dict, info: dict, lang: str) -> GridCell:
     status = row["status"] or ""
     actual, target = fmt_indicator(row["actual"], info, lang), fmt_indicator(row["target"], info, lang)
     rank = t("scorecard_rank", lang, rank=row["rank"]) if row["rank"] is not None else ""
@@ -68,7 +67,7 @@ def _cell(ds: Dataset, row: pd.Series, info: dict, lang: str) -> GridCell:
     )
 
 
-def _total_cell(ds: Dataset, row: pd.Series, info: dict, lang: str) -> GridCell:
+def _total_cell(ds: Dataset, row: dict, info: dict, lang: str) -> GridCell:
     status = row["status"] or ""
     actual, target = fmt_indicator(row["actual"], info, lang), fmt_indicator(row["target"], info, lang)
     return GridCell(
@@ -91,8 +90,11 @@ def scorecard_grid(ds: Dataset, view: View) -> Grid | None:
     names = district_names(ds, lang)
     columns = tuple(GridColumn(i, name(infos[i], lang), _unit(infos[i], lang)) for i in indicators)
     rows = []
-    for code, part in frame.groupby("district", sort=False):
-        cells = tuple(_cell(ds, r, infos[r["indicator"]], lang) for _, r in part.iterrows())
+    by_district: dict[str, list[dict]] = {}
+    for r in frame.to_dict("records"):
+        by_district.setdefault(str(r["district"]), []).append(r)
+    for code, part in by_district.items():
+        cells = tuple(_cell(ds, r, infos[r["indicator"]], lang) for r in part)
         judged = [c for c in cells if c.status]
         met = sum(c.status == ON_TRACK for c in cells)
         href = to_query(View(view.year, (str(code),), lang, view.theme))
@@ -105,7 +107,7 @@ def scorecard_grid(ds: Dataset, view: View) -> Grid | None:
     total = GridRow(
         ds.city_code,
         t("whole_city", lang),
-        tuple(_total_cell(ds, r, infos[r["indicator"]], lang) for _, r in totals.iterrows()),
+        tuple(_total_cell(ds, r, infos[r["indicator"]], lang) for r in totals.to_dict("records")),
     )
     return Grid(
         table_id=ids.SCORECARD,
@@ -144,21 +146,20 @@ def risk_clauses(ds: Dataset, view: View) -> list[str]:
     """'慈溪市、江东区专利申请量完成率低于90%' for every assessed indicator some districts missed (of the
     selection, when there is one): the words leaders look for."""
     frame = agg.scorecard(ds, view.year)
-    if frame.empty:
-        return []
+    missed = frame[frame["status"] == MISSED]
     if view.districts:
-        frame = frame[frame["district"].isin(view.districts)]
+        missed = missed[missed["district"].isin(view.districts)]
+    if missed.empty:
+        return []
     names = district_names(ds, view.lang)
     bounds = _bounds(ds)
     out = []
-    for ind, part in frame.groupby("indicator", sort=False):
-        missed = part[part["status"] == MISSED].sort_values("completion", ascending=True)
-        if missed.empty:
-            continue
+    for ind in dict.fromkeys(missed["indicator"]):
+        part = missed[missed["indicator"] == ind].sort_values("completion", ascending=True)
         info = agg.indicator_info(ds, str(ind))
         key = "scorecard_missed_below" if info["higher_is_better"] else "scorecard_missed_above"
         below = bounds["at_risk"] if info["higher_is_better"] else f"{(2 - ds.thresholds.at_risk) * 100:g}%"
-        codes = [str(c) for c in missed["district"]]
+        codes = [str(c) for c in part["district"]]
         out.append(t(key, view.lang, names=_names(codes, names, view.lang), indicator=name(info, view.lang),
                      floor=below))  # fmt: skip
     return out
