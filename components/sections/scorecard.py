@@ -14,7 +14,7 @@ from dash import html
 
 from components import ids
 from components.grid import Grid, GridCell, GridColumn, GridRow, grid_table
-from components.i18n import fmt_indicator, fmt_percent, name, t
+from components.i18n import axis_unit, fmt_indicator, fmt_percent, name, t
 from components.prep import district_names
 from components.sections.base import Block, Needs, Section, Slide
 from components.state import View, to_query
@@ -35,7 +35,7 @@ def _has_targets(ds: Dataset) -> list[str]:
 
 def _unit(info: dict, lang: str) -> str:
     """'（件）' / ' (CNY 100m)' after a column heading; '' without a unit."""
-    unit = str(info["unit_en" if lang == "en" else "unit_zh"] or "")
+    unit = axis_unit(info, lang)[1]  # the unit the cells are written in ('CNY bn' for 亿元 in English)
     return "" if not unit else f" ({unit})" if lang == "en" else f"（{unit}）"
 
 

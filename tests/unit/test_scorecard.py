@@ -232,7 +232,8 @@ def test_cells_show_icon_words_and_numbers(sample: Dataset):
     en = scorecard.scorecard_grid(sample, View(2012, (), "en"))
     cell = next(r for r in en.rows if r.key == "330206").cells[1]
     assert (cell.status_text, cell.sub) == ("Missed", "200 of 230 · rank 11")
-    assert en.columns[2].unit == " (CNY 100m)"
+    assert en.columns[2].unit == " (CNY bn)"  # as the cells are written: 'CNY 42.8 bn of CNY 42.9 bn'
+    assert en.rows[3].cells[2].sub.startswith("CNY 42.8 bn of CNY 42.9 bn")
     assert [r.label for r in en.rows][:2] == ["Haishu", "Jiangdong"]
 
 
