@@ -68,7 +68,11 @@ def test_english_sentences_have_no_chinese(sample, sec, districts: tuple[str, ..
 
 def test_overview_sentence_joins_patents_and_hightech(sample) -> None:
     view = View(2012)
-    assert overview.sentence(sample, view) == patents.sentence(sample, view) + hightech.sentence(sample, view)
+    joined = patents.sentence(sample, view) + hightech.sentence(sample, view)
+    assert overview.sentence(sample, view) == joined + "北仑区授权发明专利完成率低于90%。"  # then who missed a target
+    assert overview.sentence(sample, View(2011)) == patents.sentence(sample, View(2011)) + hightech.sentence(
+        sample, View(2011)
+    )  # no targets for 2011: nothing more
 
 
 def test_own_indicator_sentence_uses_its_own_unit() -> None:
