@@ -827,6 +827,7 @@ EVENT_KIND_KEYS = {  # kind -> its name in the catalogue
 EVENT_LINES = 8  # events listed in one hover at most (the rest are counted)
 EVENT_LANE = 0.1  # the events' lane above the plot, as a share of its height (at most a row of a chart of rows)
 EVENT_GAP = 0.02
+EVENT_GAP_PX = 22  # at least this many pixels between the lane and the plot (fit_to_size: slides, the PPTX)
 
 
 def _event_style(kinds: Sequence[str], theme: str) -> tuple[str, str]:
@@ -950,8 +951,22 @@ def fit_to_size(figure: dict[str, Any], width: int, height: int) -> dict[str, An
         size = max(8, min(base, int(length / n * (0.75 if key == "yaxis" else 1.6))))
         if size < base:
             layout[key] = {**axis, "tickfont": {**(axis.get("tickfont") or {}), "size": size}}
+    _event_gap_for(figure, layout, height)
     layout.update(width=width, height=height, autosize=False)
     return {**figure, "layout": layout}
+
+
+def _event_gap_for(figure: dict[str, Any], layout: dict[str, Any], height: int) -> None:
+    """Room in pixels between the events' lane and the plot below it, for a chart drawn `height` px high (a
+    share of the plot's height alone leaves a small slide chart's top tick label under the lane's label)."""
+    lane = next((tr.get("yaxis", "y") for tr in figure.get("data") or [] if tr.get("uid") == EVENTS_UID), None)
+    axis = layout.get(f"yaxis{str(lane)[1:]}") if lane else None
+    if not isinstance(axis, dict) or not axis.get("domain"):
+        return
+    margin = layout.get("margin") or {}
+    plot = max(1.0, height - float(margin.get("t", 40)) - float(margin.get("b", 44)))
+    top = float(axis["domain"][0]) - max(EVENT_GAP, EVENT_GAP_PX / plot)
+    layout["yaxis"] = {**(layout.get("yaxis") or {}), "domain": [0, max(0.5, top)]}
 
 
 FADED = 0.35  # opacity of the districts outside a selection
