@@ -560,6 +560,35 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             rows: order.map(function (k) { return [k].concat(series.map(function (t, i) { return cells[k][i]; })); })};
   }
 
+  /* The chart's events (the 大事记 lane, components/figures.with_events) as text: one item per event, from its
+     hover (a long title wraps onto lines that do not start with a date; names arrive escaped once). */
+  var ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&#37;": "%"};
+  function eventsOf(gd) {
+    var trace = (gd.data || []).filter(function (t) { return t.uid === "sti-events"; })[0];
+    if (!trace) { return null; }
+    var items = [];
+    Array.prototype.forEach.call(trace.hovertext || [], function (h) {
+      String(h).split(/<br\s*\/?>/i).forEach(function (line) {
+        var text = strip(line).replace(/&(amp|lt|gt|#37);/g, function (m) { return ENTITIES[m]; }).trim();
+        if (!text) { return; }
+        if (items.length && !/^[0-9]{4}-[0-9]{2} |^…/.test(text)) { items[items.length - 1] += " " + text; } else { items.push(text); }
+      });
+    });
+    return items.length ? {name: strip(trace.name), items: items} : null;
+  }
+
+  function drawEvents(gd, box) {
+    var found = eventsOf(gd);
+    if (!found) { return; }
+    var heading = document.createElement("p"), list = document.createElement("ul");
+    heading.className = "chart-events-title";
+    heading.textContent = found.name;
+    list.className = "chart-events";
+    found.items.forEach(function (text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); });
+    box.appendChild(heading);
+    box.appendChild(list);
+  }
+
   function drawTable(details) {
     var slot = details.parentNode, card = slot.closest(".graph-card");
     var gd = card && card.querySelector(".js-plotly-plot"), box = details.querySelector(".chart-table");
@@ -584,6 +613,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
     });
     box.appendChild(t);
+    drawEvents(gd, box);
     if (gd && !gd.__stiTable && gd.on) {
       gd.__stiTable = true;
       gd.on("plotly_afterplot", function () { if (details.open) { drawTable(details); } });
@@ -639,8 +669,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var s = tr.querySelector(".grid-summary");
       return -Number(s ? s.getAttribute("data-value") : 0);  /* most on track first */
     }
-    var cell = tr.querySelector("[data-indicator='" + key + "']");
-    var r = cell ? cell.getAttribute("data-rank") : "";
+    var cell = Array.prototype.filter.call(tr.cells, function (c) { return c.getAttribute("data-indicator") === key; })[0];
+    var r = cell ? cell.getAttribute("data-rank") : "";  /* compared as text: any indicator id is safe */
     return r ? Number(r) : Infinity;  /* no rank: last */
   }
 
@@ -658,7 +688,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     rows.forEach(function (r) { body.appendChild(r); });
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
       if (th.getAttribute("data-key") === want.key) {
-        th.setAttribute("aria-sort", want.dir > 0 ? "ascending" : "descending");
+        var up = want.key === "summary" ? want.dir < 0 : want.dir > 0;  /* the summary sorts by -count */
+        th.setAttribute("aria-sort", up ? "ascending" : "descending");
       } else {
         th.removeAttribute("aria-sort");
       }
@@ -685,7 +716,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     var set = window.dash_clientside && window.dash_clientside.set_props;
     if (!link || !set || e.ctrlKey || e.metaKey || e.shiftKey || e.button > 0) { return; }  /* new tab: the link */
     e.preventDefault();
-    set("filter-districts", {value: [link.getAttribute("data-district")]});
+    set("filter-districts", {value: [link.getAttribute("data-open")]});
     window.scrollTo({top: 0, behavior: "smooth"});
   });
 })();

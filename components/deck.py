@@ -21,6 +21,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from components import ids
 from components.figures import fit_to_size
 from components.grid import Grid, GridCell
 from components.i18n import DASH, t
@@ -267,7 +268,7 @@ def _grid_table(slide: Any, grid: Grid, view: View, box: Box) -> None:
     rows = grid_rows(grid)
     n_cols = len(rows[0])
     shape = slide.shapes.add_table(len(rows), n_cols, *box.emu())
-    shape.name = "Scorecard" if grid.table_id == "scorecard" else "Table"
+    shape.name = "Scorecard" if grid.table_id == ids.SCORECARD else "Table"
     table = shape.table
     first = 0.16 if n_cols > 2 else 0.5
     rest = (1 - first - (0.08 if grid.summary_heading else 0)) / max(1, len(grid.columns))

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
+import pandas as pd
+
 from components.figures import event_kind_name
 from components.i18n import name, t
 from components.kpis import kpi_models
@@ -25,6 +27,7 @@ from components.sections import present
 from components.state import View
 from components.tables import Cell, as_cell, figure_table
 from data import aggregate as agg
+from data.events import events_for
 from data.load import Dataset
 from data.schema import NETWORK_UPTIME
 
@@ -87,14 +90,10 @@ def events_table(ds: Dataset, view: View) -> list[Table]:
     if not ds.event_rows:
         return []
     lang = view.lang
-    whole = agg.is_city(ds, view.districts)
     districts = {str(r["code"]): name(r, lang) for r in ds.district_rows}
     rows: list[list[Cell]] = []
-    for r in ds.event_rows:
-        code = r["district"]
-        if code is not None and code != ds.city_code and not whole and code not in view.districts:
-            continue
-        ind = r["indicator"]
+    for r in events_for(ds, None, view.districts).to_dict("records"):
+        code, ind = (None if pd.isna(r[k]) else str(r[k]) for k in ("district", "indicator"))
         if ind == NETWORK_UPTIME:
             shown = t("kpi_network_uptime", lang)
         else:

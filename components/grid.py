@@ -34,6 +34,7 @@ class GridColumn:
     key: str
     label: str
     unit: str = ""
+    note: str = ""  # a line under the heading (a lower-is-better column's own bands)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ def _cell(c: GridCell, tag: Any = html.Td) -> Any:
 
 def _heading(col: GridColumn, interactive: bool) -> html.Th:
     label: list[Any] = [col.label, html.Span(col.unit, className="grid-unit")] if col.unit else [col.label]
+    if col.note:
+        label.append(html.Span(col.note, className="grid-note"))
     body = html.Button(label, className="grid-sort", type="button", **{"data-sort": col.key}) if interactive else label
     return html.Th(body, scope="col", **{"data-key": col.key})
 
@@ -85,7 +88,7 @@ def _heading(col: GridColumn, interactive: bool) -> html.Th:
 def _row(r: GridRow, grid: Grid, interactive: bool, total: bool = False, index: int = 0) -> html.Tr:
     label: Any = r.label
     if interactive and r.href:
-        label = html.A(r.label, href=r.href, className="grid-open", **{"data-district": r.key})
+        label = html.A(r.label, href=r.href, className="grid-open", **{"data-open": r.key})
     cells = [html.Th(label, scope="row"), *[_cell(c) for c in r.cells]]
     if grid.summary_heading:
         cells.append(html.Td(r.summary, className="grid-summary", **{"data-value": repr(r.summary_value)}))

@@ -457,17 +457,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scorecard_legend_on_track": ("达标：完成率≥{on_track}", "On track: ≥ {on_track} of target"),
     "scorecard_legend_at_risk": ("预警：{at_risk}–{on_track}", "At risk: {at_risk}–{on_track}"),
     "scorecard_legend_missed": ("未达标：低于{at_risk}", "Missed: below {at_risk}"),
+    "scorecard_lower": (
+        "越低越好：≤{on_track}达标，≤{at_risk}预警",
+        "lower is better: ≤ {on_track} on track, ≤ {at_risk} at risk",
+    ),
     "scorecard_sort_hint": (
         "点击列标题排序（按完成率排名），点击区县查看其数据",
         "Click a heading to sort (by completion rank); click a district to open its view",
     ),
     "scorecard_sentence": (
         "{year}年{districts}个区县（市）{indicators}项考核指标：达标{on_track}项、预警{at_risk}项、未达标{missed}项。",
-        "{year}: {districts} districts assessed on {indicators} indicators: {on_track} results on track, "
-        "{at_risk} at risk, {missed} missed.",
+        "{year} assessment (districts: {districts}; indicators: {indicators}): on track {on_track}, "
+        "at risk {at_risk}, missed {missed}.",
     ),
     "scorecard_missed_below": ("{names}{indicator}完成率低于{floor}", "{indicator}: {names} below {floor} of target"),
-    "scorecard_missed_above": ("{names}{indicator}超出目标{floor}以上", "{indicator}: {names} over {floor} of target"),
+    "scorecard_missed_above": ("{names}{indicator}为目标的{floor}以上", "{indicator}: {names} over {floor} of target"),
     "scorecard_and_more": ("{names}等{n}个区县", "{names} and others ({n} districts)"),
     "scorecard_risk": ("{clauses}。", "{clauses}."),
     "scorecard_col_district": ("区县（市）", "District"),
@@ -619,6 +623,11 @@ def fmt_change(change: float | None, kind: str, lang: str = "zh") -> str:
     if kind == "pp":
         return f"{change:+.2f}{t('pp', lang)}"
     return f"{change * 100:+.2f}%"
+
+
+def percent(ratio: float) -> str:
+    """A threshold as people write it: 1.0 -> '100%', 0.9 -> '90%', 0.955 -> '95.5%'."""
+    return f"{round(ratio * 100, 6):g}%"
 
 
 def fmt_percent(ratio: float | None, decimals: int = 1) -> str:

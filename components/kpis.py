@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from dash import html
 
-from components.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, t
+from components.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, percent, t
 from components.ids import slug
 from components.summary import floor_text, target_label, uptime_target_text
 from components.ui import raw, status_line
@@ -133,11 +133,9 @@ def _status(
     if status == ON_TRACK:
         words = t("status_on_track", lang)
     else:
-        floor = ds.thresholds.on_track if status == AT_RISK else ds.thresholds.at_risk
-        bound = floor if better else 2 - floor
+        bound = ds.thresholds.bound(ON_TRACK if status == AT_RISK else AT_RISK, better)
         key = "kpi_status_below" if better else "kpi_status_above"
-        pct, limit = fmt_percent(completion), fmt_percent(bound, decimals=0 if bound * 100 == round(bound * 100) else 1)
-        words = t(key, lang, status=t(f"status_{status}", lang), pct=pct, floor=limit)
+        words = t(key, lang, status=t(f"status_{status}", lang), pct=fmt_percent(completion), floor=percent(bound))
     return {"status": status, "status_text": words}
 
 

@@ -54,5 +54,7 @@ def plan(ds: Dataset, view: View, figures: Any = slide_figures, kpi_cards: bool 
         titles = [] if cards else [g.title_text(ds, view.lang, view.year, slide=True) for g in slide.graphs]
         rows = () if cards else weights(slide)
         table = slide.table(ds, view) if slide.table is not None else None
+        if slide.table is not None and table is None:  # a table slide with nothing this view (no targets)
+            continue
         out.append(Planned(slide, slide.title(view.lang), slide.sentence(ds, view), charts, titles, rows, table))
     return out

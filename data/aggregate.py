@@ -23,7 +23,7 @@ TIER_OF = {ind: tier for tier, ind in TIER_INDICATORS.items()}
 NEW, LOST = "new", "lost"
 
 
-def _clean(x: float | None) -> float | None:
+def clean(x: float | None) -> float | None:
     """Round away float noise; turn NaN/inf into None."""
     if x is None or not math.isfinite(x):
         return None
@@ -87,7 +87,7 @@ def _selected(ds: Dataset, districts: Sequence[str]) -> np.ndarray:
 
 def _series(years: Sequence[int], values: np.ndarray, keep: np.ndarray, name: str) -> pd.Series:
     out = pd.Series(
-        [_clean(float(v)) for v in values[keep]],
+        [clean(float(v)) for v in values[keep]],
         index=pd.Index(np.asarray(years)[keep], dtype="int64"),
         name=name,
         dtype="float64",
@@ -150,10 +150,10 @@ def growth(current: float | None, previous: float | None, points: bool = False) 
     if current is None or previous is None:
         return None
     if points:
-        return _clean(current - previous)
+        return clean(current - previous)
     if previous == 0:
         return None
-    return _clean(current / previous - 1)
+    return clean(current / previous - 1)
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def by_district(ds: Dataset, indicator: str, year: int) -> pd.DataFrame:
         num, den = idx.sums.get(str(info["numerator"]), empty)[y], idx.sums.get(str(info["denominator"]), empty)[y]
         ok = ~np.isnan(num) & ~np.isnan(den) & (np.nan_to_num(den) > 0)
         values = np.where(ok, np.divide(num, den, out=np.zeros_like(num), where=ok) * float(info["scale"]), np.nan)
-    rows = [(c, _clean(float(v))) for c, v in zip(idx.codes, values, strict=True) if not np.isnan(v)]
+    rows = [(c, clean(float(v))) for c, v in zip(idx.codes, values, strict=True) if not np.isnan(v)]
     return pd.DataFrame(rows, columns=["district", "value"]).astype({"value": "float64"})
 
 
@@ -217,7 +217,7 @@ def target(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ()
     chosen = set(districts)
     goals = [v for (d, y), v in found.items() if y == year and d in chosen]
     if agg == "sum" and goals and len(goals) == len(chosen):
-        return _clean(sum(goals)), year  # type: ignore[return-value]
+        return clean(sum(goals)), year  # type: ignore[return-value]
     if agg != "sum" and len(chosen) == 1 and len(goals) == 1:
         return goals[0], year
     return None
@@ -227,7 +227,7 @@ def completion(actual: float | None, goal: float | None) -> float | None:
     """Target completion actual / target (1.0 = met), or None."""
     if actual is None or goal is None or goal <= 0:
         return None
-    return _clean(actual / goal)
+    return clean(actual / goal)
 
 
 # ---------------------------------------------------------------- the assessment scorecard (考核)
@@ -277,16 +277,25 @@ def _scorecard(ds: Dataset, year: int) -> pd.DataFrame:
 
 
 def scorecard_totals(ds: Dataset, year: int) -> pd.DataFrame:
-    """The whole city per assessed indicator: its target for `year` (its own, or the sum of the districts'),
-    actual, completion and status (columns as the scorecard's, district = the city code, rank None)."""
+    """The whole city per assessed indicator: its own target row for `year`, else (summed indicators) the sum
+    of the districts' when every district has one; actual, completion and status (columns as the scorecard's,
+    district = the city code, rank None). A district with a target but no value leaves the city's completion
+    empty: a partial sum against the whole target would read as a shortfall."""
+    found = _index(ds).targets
+    card = scorecard(ds, year)
     rows = []
     for ind in assessed(ds, year):
-        goal = target(ds, ind, year)
-        goal_value = goal[0] if goal is not None and goal[1] == year else None
+        mine = found[ind]
+        goal = mine.get((ds.city_code, year))
+        if goal is None and indicator_info(ds, ind)["agg"] == "sum":
+            goals = [mine.get((c, year)) for c in ds.district_codes]
+            goal = clean(sum(goals)) if all(g is not None for g in goals) else None  # type: ignore[arg-type]
+        part = card[card["indicator"] == ind]
+        partial = bool((part["target"].notna() & part["actual"].isna()).any())
         actual = value(ds, ind, year)
-        done = completion(actual, goal_value)
+        done = None if partial else completion(actual, goal)
         better = bool(indicator_info(ds, ind)["higher_is_better"])
-        rows.append([ds.city_code, ind, goal_value, actual, done, None, ds.thresholds.status(done, better)])
+        rows.append([ds.city_code, ind, goal, actual, done, None, ds.thresholds.status(done, better)])
     return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS), dtype="object")
 
 
@@ -380,7 +389,7 @@ def station_uptime(stations: pd.DataFrame, outages: pd.DataFrame, start: datetim
             if service > 0
             else 0.0
         )
-        rows.append((st, service, down, _clean(1 - down / service) if service > 0 else None))
+        rows.append((st, service, down, clean(1 - down / service) if service > 0 else None))
     return pd.DataFrame(rows, columns=["station", "service_s", "down_s", "uptime"])
 
 
@@ -389,7 +398,7 @@ def network_uptime(table: pd.DataFrame) -> float | None:
     service = float(table["service_s"].sum()) if len(table) else 0.0
     if service <= 0:
         return None
-    return _clean(1 - float(table["down_s"].sum()) / service)
+    return clean(1 - float(table["down_s"].sum()) / service)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -438,7 +447,7 @@ def network_reading(
         if years is not None and y not in years:
             return None
         u = network_uptime(station_uptime(st, outages, *year_bounds(y)))
-        return None if u is None else _clean(u * 100)
+        return None if u is None else clean(u * 100)
 
     cur, prev = pct(year), pct(year - 1)
     return Reading("network_uptime", year, cur, prev, growth(cur, prev, points=True), "pp")
@@ -505,7 +514,7 @@ def uptime_table(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.Da
     rows = _station_rows(ds, districts)
     service = idx.service[rows, y].sum(axis=1)
     down = idx.down[rows, y].sum(axis=1)
-    uptime = [_clean(1 - d / s) if s > 0 else None for s, d in zip(service, down, strict=True)]
+    uptime = [clean(1 - d / s) if s > 0 else None for s, d in zip(service, down, strict=True)]
     return pd.DataFrame(
         {
             "station": [idx.stations[i] for i in rows],
@@ -526,7 +535,7 @@ def uptime_months(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.D
     rows = _station_rows(ds, districts)
     service, down = idx.service[rows, y], idx.down[rows, y]
     values = [
-        [_clean(1 - d / s) if s > 0 else None for s, d in zip(srow, drow, strict=True)]
+        [clean(1 - d / s) if s > 0 else None for s, d in zip(srow, drow, strict=True)]
         for srow, drow in zip(service, down, strict=True)
     ]
     return pd.DataFrame(values, index=[idx.stations[i] for i in rows], columns=list(range(1, 13)))
@@ -537,7 +546,7 @@ def uptime_reading(ds: Dataset, year: int, districts: Sequence[str] = ()) -> Rea
 
     def pct(y: int) -> float | None:
         u = network_uptime(uptime_table(ds, y, districts))
-        return None if u is None else _clean(u * 100)
+        return None if u is None else clean(u * 100)
 
     cur, prev = pct(year), pct(year - 1) if _index(ds).year_pos(year - 1) is not None else None
     return Reading("network_uptime", year, cur, prev, growth(cur, prev, points=True), "pp")

@@ -25,24 +25,25 @@ def _concerns(ds: Dataset, code: object, districts: Sequence[str], whole: bool) 
 
 def events_for(
     ds: Dataset,
-    indicators: Iterable[str],
+    indicators: Iterable[str] | None,
     districts: Sequence[str] = (),
     general: bool = False,
     year: int | None = None,
 ) -> pd.DataFrame:
     """The events concerning a chart of `indicators` for a district selection (() = whole city), in date order.
 
-    `general`: events without an indicator too; `year`: only the events of that year. Columns: those of
+    `indicators` None: every event, whatever its indicator; `general`: events without an indicator too; `year`:
+    only the events of that year. Columns: those of
     events.csv (`date` a timestamp) and `row`, the event's position in `ds.events` (a stable identity).
     """
     if not ds.event_rows:
         return pd.DataFrame(columns=list(COLUMNS))
-    wanted = set(indicators)
+    wanted = None if indicators is None else set(indicators)
     whole = is_city(ds, districts)
     rows = [
         r
         for r in ds.event_rows
-        if (r["indicator"] in wanted or (general and r["indicator"] is None))
+        if (wanted is None or r["indicator"] in wanted or (general and r["indicator"] is None))
         and _concerns(ds, r["district"], districts, whole)
         and (year is None or r["date"].year == year)
     ]

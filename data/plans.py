@@ -10,24 +10,17 @@ value that year, else in the city's nearest year.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from data import aggregate as agg
+from data.aggregate import clean
 from data.load import Dataset
 
 PACE_YEARS = 5  # the current pace: the average annual change over the last five years with data (one plan period)
 PP, PCT, RANK = "pp", "pct", "rank"  # points (shares, intensities), relative growth (amounts, counts), places
-
-
-def _clean(x: float | None) -> float | None:
-    """Round away float noise; NaN/inf as None."""
-    if x is None or not math.isfinite(x):
-        return None
-    return round(float(x), 9)
 
 
 def change_kind(info: Mapping[str, object]) -> str:
@@ -54,25 +47,25 @@ def average_change(first: tuple[int, float], last: tuple[int, float], kind: str)
     if years <= 0:
         return None
     if kind != PCT:
-        return _clean((v1 - v0) / years)
+        return clean((v1 - v0) / years)
     if v0 <= 0 or v1 <= 0:
         return None
-    return _clean((v1 / v0) ** (1 / years) - 1)
+    return clean((v1 / v0) ** (1 / years) - 1)
 
 
 def step(start: float, change: float, years: int, kind: str) -> float | None:
     """The value `years` years after `start` at an average annual `change` (points, places, or growth rate)."""
     if kind == PCT:
-        return _clean(start * (1 + change) ** years)
-    return _clean(start + change * years)
+        return clean(start * (1 + change) ** years)
+    return clean(start + change * years)
 
 
 def interpolated(start: float, end: float, share: float, kind: str) -> float:
     """The value `share` (0..1) of the way from `start` to `end`: straight for points and places, at a constant
     growth rate for 'pct' (straight too from a zero or negative base, where there is no growth rate)."""
     if kind == PCT and start > 0 and end > 0:
-        return float(_clean(start * (end / start) ** share) or 0.0)
-    return float(_clean(start + (end - start) * share) or 0.0)
+        return float(clean(start * (end / start) ** share) or 0.0)
+    return float(clean(start + (end - start) * share) or 0.0)
 
 
 def reached(value: float, goal: float, better_up: bool) -> bool:
@@ -127,7 +120,7 @@ def plan_target(ds: Dataset, indicator: str, districts: Sequence[str] = ()) -> t
         if len(chosen) == 1:
             return goals[0], year
         if summed and len(goals) == len(chosen):
-            return float(_clean(sum(goals)) or 0.0), year
+            return float(clean(sum(goals)) or 0.0), year
     return None
 
 
@@ -224,8 +217,8 @@ def gap_of(
     city_year, city_value = city
     peer_zh, peer_en, peer_year, peer_value = peer
     kind = change_kind(info)
-    gap = float(_clean(city_value - peer_value) or 0.0)
-    ratio = _clean(city_value / peer_value) if kind == PCT and peer_value > 0 else None
+    gap = float(clean(city_value - peer_value) or 0.0)
+    ratio = clean(city_value / peer_value) if kind == PCT and peer_value > 0 else None
     better = None if gap == 0 else (gap > 0) == higher_is_better(info)
     return PeerGap(indicator, peer_zh, peer_en, peer_year, peer_value, city_year, city_value, kind, gap, ratio, better)
 

@@ -27,6 +27,12 @@ class Thresholds:
         """The thresholds as text, for cache keys ('1.0/0.9/0.0')."""
         return f"{self.on_track}/{self.at_risk}/{self.decline}"
 
+    def bound(self, status: str, higher_is_better: bool = True) -> float:
+        """The completion at which `status` ('on_track' or 'at_risk') begins: its floor (1.0, 0.9), or for a
+        lower-is-better indicator its ceiling, as far above the target (1.0, 1.1)."""
+        floor = self.on_track if status == ON_TRACK else self.at_risk
+        return floor if higher_is_better else round(2 - floor, 9)
+
     def status(self, completion: float | None, higher_is_better: bool = True) -> str | None:
         """'on_track', 'at_risk' or 'missed' for a completion ratio; None without one."""
         if completion is None:
@@ -34,8 +40,8 @@ class Thresholds:
         if higher_is_better:
             good, risky = completion >= self.on_track, completion >= self.at_risk
         else:
-            good = completion <= 2 - self.on_track
-            risky = completion <= 2 - self.at_risk
+            good = completion <= self.bound(ON_TRACK, False)
+            risky = completion <= self.bound(AT_RISK, False)
         return ON_TRACK if good else AT_RISK if risky else MISSED
 
     def declining(self, change: float | None, points: bool, higher_is_better: bool = True) -> bool:

@@ -195,8 +195,13 @@ def peers_key(ds: Dataset, view: View) -> tuple[Any, ...]:
     return ()
 
 
+def _most_trajectories(ds: Dataset) -> int:
+    """The most plan targets any one selection has: the whole city's, or a district's own."""
+    return max(len(plans.trajectories(ds, s)) for s in [(), *[(c,) for c in ds.district_codes]])
+
+
 def _plan_needs(ds: Dataset) -> list[str]:
-    return [] if plans.trajectories(ds) else ["plan target after the latest data"]
+    return [] if _most_trajectories(ds) else ["plan target after the latest data"]
 
 
 def _peer_needs(ds: Dataset) -> list[str]:
@@ -208,8 +213,8 @@ def _height(count: int) -> int:
 
 
 def trajectory_height(ds: Dataset) -> int:
-    """Tall enough for a row of panels per two plan targets."""
-    return _height(len(plans.trajectories(ds)))
+    """Tall enough for a row of panels per two plan targets (of the selection that has most)."""
+    return _height(_most_trajectories(ds))
 
 
 def peers_height(ds: Dataset) -> int:

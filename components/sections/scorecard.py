@@ -14,7 +14,7 @@ from dash import html
 
 from components import ids
 from components.grid import Grid, GridCell, GridColumn, GridRow, grid_table
-from components.i18n import axis_unit, fmt_indicator, fmt_percent, name, t
+from components.i18n import axis_unit, fmt_indicator, fmt_percent, name, percent, t
 from components.prep import district_names
 from components.sections.base import Block, Needs, Section, Slide
 from components.state import View, to_query
@@ -44,38 +44,32 @@ def _number(v: object) -> str:
     return "" if v is None else repr(float(v))  # type: ignore[arg-type]
 
 
-def _cell(ds: Dataset, row: dict, info: dict, lang: str) -> GridCell:
+def _cell(row: dict, info: dict, lang: str, total: bool = False) -> GridCell:
+    """A district's cell, with the contract's data-* attributes; or (`total`) the city's, which carries its own
+    (data-total-*), so that `#scorecard [data-district]` finds exactly the district × indicator cells."""
     status = row["status"] or ""
     actual, target = fmt_indicator(row["actual"], info, lang), fmt_indicator(row["target"], info, lang)
     rank = t("scorecard_rank", lang, rank=row["rank"]) if row["rank"] is not None else ""
     sub = t("scorecard_sub", lang, actual=actual, target=target) + (f" · {rank}" if rank else "")
+    values = {
+        "indicator": str(row["indicator"]),
+        "target": _number(row["target"]),
+        "actual": _number(row["actual"]),
+        "completion": _number(row["completion"]),
+        "status": status,
+    }
+    if total:
+        attrs = {"data-scope": "city", **{f"data-total-{k}": v for k, v in values.items()}}
+    else:
+        attrs = {"data-district": str(row["district"]), **{f"data-{k}": v for k, v in values.items()}}
+        attrs["data-rank"] = "" if row["rank"] is None else str(int(row["rank"]))
     return GridCell(
         text=fmt_percent(row["completion"]),
         status=status,
         status_text=t(f"status_{status}", lang) if status else "",
         sub=sub,
         title=f"{name(info, lang)}: {sub}",
-        attrs={
-            "data-district": str(row["district"]),
-            "data-indicator": str(row["indicator"]),
-            "data-target": _number(row["target"]),
-            "data-actual": _number(row["actual"]),
-            "data-completion": _number(row["completion"]),
-            "data-rank": "" if row["rank"] is None else str(int(row["rank"])),
-            "data-status": status,
-        },
-    )
-
-
-def _total_cell(ds: Dataset, row: dict, info: dict, lang: str) -> GridCell:
-    status = row["status"] or ""
-    actual, target = fmt_indicator(row["actual"], info, lang), fmt_indicator(row["target"], info, lang)
-    return GridCell(
-        text=fmt_percent(row["completion"]),
-        status=status,
-        status_text=t(f"status_{status}", lang) if status else "",
-        sub=t("scorecard_sub", lang, actual=actual, target=target),
-        attrs={"data-scope": "city", "data-indicator": str(row["indicator"]), "data-status": status},
+        attrs=attrs,
     )
 
 
@@ -88,13 +82,14 @@ def scorecard_grid(ds: Dataset, view: View) -> Grid | None:
     indicators = list(dict.fromkeys(frame["indicator"]))
     infos = {i: agg.indicator_info(ds, i) for i in indicators}
     names = district_names(ds, lang)
-    columns = tuple(GridColumn(i, name(infos[i], lang), _unit(infos[i], lang)) for i in indicators)
+    columns = tuple(GridColumn(i, name(infos[i], lang), _unit(infos[i], lang), _lower(ds, infos[i], lang))
+                    for i in indicators)  # fmt: skip
     rows = []
     by_district: dict[str, list[dict]] = {}
     for r in frame.to_dict("records"):
         by_district.setdefault(str(r["district"]), []).append(r)
     for code, part in by_district.items():
-        cells = tuple(_cell(ds, r, infos[r["indicator"]], lang) for r in part)
+        cells = tuple(_cell(r, infos[r["indicator"]], lang) for r in part)
         judged = [c for c in cells if c.status]
         met = sum(c.status == ON_TRACK for c in cells)
         href = to_query(View(view.year, (str(code),), lang, view.theme))
@@ -107,7 +102,7 @@ def scorecard_grid(ds: Dataset, view: View) -> Grid | None:
     total = GridRow(
         ds.city_code,
         t("whole_city", lang),
-        tuple(_total_cell(ds, r, infos[r["indicator"]], lang) for r in totals.to_dict("records")),
+        tuple(_cell(r, infos[r["indicator"]], lang, total=True) for r in totals.to_dict("records")),
     )
     return Grid(
         table_id=ids.SCORECARD,
@@ -122,9 +117,14 @@ def scorecard_grid(ds: Dataset, view: View) -> Grid | None:
     )
 
 
-def _bounds(ds: Dataset) -> dict[str, str]:
+def _bounds(ds: Dataset, higher_is_better: bool = True) -> dict[str, str]:
     th = ds.thresholds
-    return {"on_track": f"{th.on_track * 100:g}%", "at_risk": f"{th.at_risk * 100:g}%"}
+    return {s: percent(th.bound(s, higher_is_better)) for s in (ON_TRACK, AT_RISK)}
+
+
+def _lower(ds: Dataset, info: dict, lang: str) -> str:
+    """A lower-is-better column's own bands, under its heading ('' for the usual kind)."""
+    return "" if info["higher_is_better"] else t("scorecard_lower", lang, **_bounds(ds, False))
 
 
 def table_block(ds: Dataset, view: View) -> list[Any]:
@@ -158,7 +158,7 @@ def risk_clauses(ds: Dataset, view: View) -> list[str]:
         part = missed[missed["indicator"] == ind].sort_values("completion", ascending=True)
         info = agg.indicator_info(ds, str(ind))
         key = "scorecard_missed_below" if info["higher_is_better"] else "scorecard_missed_above"
-        below = bounds["at_risk"] if info["higher_is_better"] else f"{(2 - ds.thresholds.at_risk) * 100:g}%"
+        below = bounds["at_risk"] if info["higher_is_better"] else _bounds(ds, False)["at_risk"]
         codes = [str(c) for c in part["district"]]
         out.append(t(key, view.lang, names=_names(codes, names, view.lang), indicator=name(info, view.lang),
                      floor=below))  # fmt: skip
@@ -210,13 +210,9 @@ def export_tables(ds: Dataset, view: View) -> list[tuple[str, list[str], list[li
     return [(t("scorecard_caption", lang, year=view.year), columns, rows)]
 
 
-def slide_table(ds: Dataset, view: View) -> Grid | None:
-    """The scorecard on its slide (the same grid; no sort buttons or links there)."""
-    return scorecard_grid(ds, view)
-
-
 def _slides(section: Section, ds: Dataset) -> list[Slide]:
-    return [Slide(section.key, section.key, section.title, section.sentence, (), table=slide_table)]
+    """One slide: the same grid (no sort buttons or links there); left out for a year without targets."""
+    return [Slide(section.key, section.key, section.title, section.sentence, (), table=scorecard_grid)]
 
 
 SECTION = Section(

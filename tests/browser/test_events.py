@@ -38,3 +38,30 @@ def test_the_pipeline_trend_lists_the_years_events_on_hover(
     assert "2012-11" in text
     assert "pipeline-trend-graph" not in chart_text_problems(page)
     page_guard.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "first"),
+    [
+        ("zh", "大事记", "2012-05 《宁波市天使投资引导基金管理暂行办法》出台"),
+        ("en", "Events", "2012-05 Interim measures"),
+    ],
+)
+def test_the_events_are_in_the_charts_text_alternative(
+    page: Page, app_server, page_guard, lang: str, heading: str, first: str
+) -> None:
+    """A keyboard or screen-reader user reads the events too: listed under the chart's data table."""
+    open_view(page, f"{app_server.url}/?lang={lang}")
+    show_section(page, "pipeline")
+    details = page.locator("#section-pipeline .graph-card:has(#pipeline-trend-graph) .chart-data details")
+    details.locator("summary").focus()
+    page.keyboard.press("Enter")  # opens the <details> as a keyboard user would
+    items = details.locator(".chart-events li")
+    items.first.wait_for(timeout=WAIT_MS)
+    assert details.locator(".chart-events-title").inner_text() == heading
+    texts = items.all_inner_texts()
+    assert len(texts) == 2  # the guidance fund (May) and the first angel fund (Nov)
+    assert texts[0].startswith(first)
+    assert texts[1].startswith("2012-11")
+    assert details.locator("table tbody tr").count() == 5  # the numbers table: the five years, no events row
+    page_guard.assert_clean()

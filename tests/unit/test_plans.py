@@ -392,3 +392,21 @@ def test_slides_include_the_section(sample) -> None:
     assert len(planned.figures) == 2
     assert all(f["data"] for f in planned.figures)
     assert planned.sentence.startswith("Reaching the 12th Five-Year Plan target")
+
+
+def test_a_districts_own_plan_targets_get_their_chart(tmp_path: Path):
+    """Targets after the data for one district only: the whole city has no trajectory, the district has."""
+    out = tmp_path / "district-plan"
+    shutil.copytree(SAMPLE_DIR, out)
+    lines = (out / "targets.csv").read_text(encoding="utf-8").splitlines()
+    lines = [r for r in lines if not r.startswith("rd_intensity,")]
+    lines += ["patent_applications,330203,2013,5000", "patent_applications,330203,2014,5600"]
+    (out / "targets.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = load_dataset(out)
+    assert plans.trajectories(ds) == ()
+    assert [t.indicator for t in plans.trajectories(ds, ("330203",))] == ["patent_applications"]
+    graphs = [g.id for g in section("plans").graphs(ds)]
+    assert ids.PLANS_TRAJECTORY in graphs
+    fig = section("plans").compute(ds, View(2012, ("330203",), "zh"), only=[ids.PLANS_TRAJECTORY])
+    assert not fig[ids.PLANS_TRAJECTORY]["layout"].get("meta", {}).get("empty")
+    assert "海曙区" in section_plans.sentence(ds, View(2012, ("330203",), "zh"))

@@ -26,6 +26,13 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ATTRS = ("data-district", "data-indicator", "data-target", "data-actual", "data-completion", "data-rank", "data-status")
 
 
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+
+def codes_of(ds: Dataset) -> list[str]:
+    return list(ds.district_codes)
+
+
 def _load(name: str) -> Dataset:
     return load_dataset(FIXTURES / name)
 
@@ -153,6 +160,34 @@ def test_status_of_each_row(card: pd.DataFrame):
     assert list(zip(missed["district"], missed["indicator"], strict=True)) == [("330206", "invention_grants")]
 
 
+def test_totals_sum_the_districts_beside_a_later_city_plan(tmp_path: Path):
+    """A city plan target for 2015 does not hide 2012's sum of the district targets (the report's situation)."""
+    out = tmp_path / "plan"
+    shutil.copytree(SAMPLE, out)
+    with (out / "targets.csv").open("a", encoding="utf-8", newline="") as f:
+        f.write("patent_applications,330200,2015,90000\n")
+    ds = load_dataset(out)
+    apps = agg.scorecard_totals(ds, 2012).set_index("indicator").loc["patent_applications"]
+    assert apps["target"] == 73200
+    assert apps["completion"] == pytest.approx(73647 / 73200)
+
+
+def test_a_district_without_a_value_leaves_the_city_total_open(tmp_path: Path):
+    out = tmp_path / "gap"
+    shutil.copytree(SAMPLE, out)
+    rows = (out / "observations.csv").read_text(encoding="utf-8").splitlines()
+    kept = [r for r in rows if not r.startswith("patent_applications,330203,2012,")]
+    (out / "observations.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    ds = load_dataset(out)
+    apps = agg.scorecard_totals(ds, 2012).set_index("indicator").loc["patent_applications"]
+    assert apps["completion"] is None
+    assert apps["status"] is None
+    haishu = agg.scorecard(ds, 2012).set_index(["district", "indicator"]).loc[("330203", "patent_applications")]
+    assert haishu["actual"] is None
+    assert haishu["rank"] is None
+    assert haishu["status"] is None
+
+
 def test_totals_are_the_city(sample: Dataset, card: pd.DataFrame):
     totals = agg.scorecard_totals(sample, 2012).set_index("indicator")
     apps = totals.loc["patent_applications"]
@@ -199,7 +234,12 @@ def test_lower_is_better_ranks_and_judges_the_other_way(tmp_path: Path):
     assert list(frame["rank"]) == [1, 2, 3]
     assert list(frame["status"]) == [ON_TRACK, AT_RISK, MISSED]
     view = View(ds.years[-1], (), "zh")
-    assert "超出目标110%以上" in scorecard.risk_sentence(ds, view)
+    assert scorecard.risk_sentence(ds, view) == "南区台站中断时长为目标的110%以上。"
+    grid = scorecard.scorecard_grid(ds, view)
+    assert grid.columns[0].note == "越低越好：≤100%达标，≤110%预警"  # the column's own bands under its heading
+    card = kpi_model(ds, "outage_hours", ds.years[-1], (codes_of(ds)[1],), "zh")
+    assert card.status == AT_RISK
+    assert card.status_text == "预警：为目标的105.0%，超过100%"
 
 
 # ---------------------------------------------------------------- the table
@@ -249,6 +289,7 @@ def test_row_links_open_the_district_view(sample: Dataset):
     still = json.dumps(
         grid_table(grid, interactive=False).to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False
     )
+    assert '"data-open": "330212"' in html  # the row's link: not a contract cell
     assert "data-sort" not in still
     assert "href" not in still
 
@@ -261,6 +302,8 @@ def test_summary_column_counts_what_is_on_track(sample: Dataset, card: pd.DataFr
     assert grid.total is not None
     assert grid.total.label == "全市"
     assert [c.attrs["data-scope"] for c in grid.total.cells] == ["city"] * 4
+    assert all("data-district" not in c.attrs and "data-indicator" not in c.attrs for c in grid.total.cells)
+    assert float(grid.total.cells[0].attrs["data-total-completion"]) == pytest.approx(73647 / 73200)
 
 
 # ---------------------------------------------------------------- sentences
@@ -331,15 +374,27 @@ def test_a_plan_target_is_judged_by_the_pace_so_far(sample: Dataset):
     assert plan_status(sample, early, info, (2.5, 2015), ()) is None
 
 
-def test_a_falling_kpi_without_target_warns(sample: Dataset):
-    # 2009 -> 2008 in reverse: take a year whose 同比 fell, by asking for a strict decline on a flat indicator
-    r = agg.reading(sample, "patent_grants", 2012)
-    assert r.change is not None
-    assert r.change > 0
-    ds = replace(sample, thresholds=Thresholds(decline=-1.0))  # any change below +100% counts as a fall
+def test_a_falling_kpi_without_target_warns(sample: Dataset, tmp_path: Path):
+    """Patent grants 2012 set 3% below 2011 (no target): at risk by default, not with a 5% tolerance."""
+    out = tmp_path / "fall"
+    shutil.copytree(SAMPLE, out)
+    before = agg.by_district(sample, "patent_grants", 2011).set_index("district")["value"]
+    lines = []
+    for line in (out / "observations.csv").read_text(encoding="utf-8").splitlines():
+        ind, code, year, _ = line.split(",")
+        if ind == "patent_grants" and year == "2012":
+            line = f"{ind},{code},{year},{round(before[code] * 0.97)}"
+        lines.append(line)
+    (out / "observations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = load_dataset(out)
+    assert agg.reading(ds, "patent_grants", 2012).change == pytest.approx(-0.03, abs=0.001)
     card = kpi_model(ds, "patent_grants", 2012, (), "zh")
     assert card.status == AT_RISK
-    assert card.status_text.startswith("预警：同比")
+    assert card.status_text.startswith("预警：同比-3.0")
+    assert "data-status" in _props(kpi_card(card))
+    tolerant = replace(ds, thresholds=Thresholds(decline=0.05))
+    assert kpi_model(tolerant, "patent_grants", 2012, (), "zh").status == ""
+    assert kpi_model(sample, "patent_grants", 2012, (), "zh").status == ""  # it rose: no warning
 
 
 def test_uptime_below_its_objective_warns(sample: Dataset):
@@ -360,6 +415,7 @@ def test_the_scorecard_has_its_own_slide_with_the_table(sample: Dataset):
     assert mine[0].table is not None
     assert not mine[0].figures
     assert len(mine[0].table.rows) == 11
+    assert all(p.slide.key != "scorecard" for p in plan(sample, View(2011, (), "zh")))  # no targets: no slide
     assert mine[0].sentence == scorecard.sentence(sample, View(2012, (), "zh"))
 
 
@@ -374,9 +430,14 @@ def test_the_scorecard_steps_aside_without_district_targets(name: str):
 
 
 def test_minimal_has_no_statuses():
+    """No targets: no card has a status from a completion (only a falling 同比 could warn)."""
     ds = _load("minimal")
-    assert all(k.status in ("", AT_RISK) for k in kpi_models(ds, ds.years[-1], (), "zh"))
-    assert all(k.status != MISSED for k in kpi_models(ds, ds.years[-1], (), "zh"))
+    cards = kpi_models(ds, ds.years[-1], (), "zh")
+    assert cards
+    assert all(not k.target_text and k.completion is None for k in cards)
+    for k in cards:
+        r = agg.reading(ds, k.indicator, ds.years[-1])
+        assert k.status == (AT_RISK if r.change is not None and r.change < 0 else "")
 
 
 def test_another_city_is_scored_on_its_own_targets():
