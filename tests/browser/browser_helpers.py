@@ -272,3 +272,33 @@ def chart_text_problems(page: Page) -> dict[str, list[list[object]]]:
             ["tile label outside its tile", *p] for p in page.evaluate(_TILE_LABELS_OUTSIDE)
         ]
     return {gid: problems for gid, problems in found.items() if problems}
+
+
+_HOVERED = """(gid) => {
+    const g = document.querySelector('#' + gid + ' .js-plotly-plot');
+    return Boolean(g && g._hoverdata && g._hoverdata.length);
+}"""
+
+
+def click_chart(page: Page, graph_id: str, x: float | None = None, y: float | None = None, *, mark=None) -> None:
+    """Click a Plotly chart as a person does: the pointer rests on the mark until the chart has registered the
+    hover, then clicks. Plotly's click reports the hovered point, and its hover is throttled (50 ms): a pointer
+    that arrives and clicks at once, or a redraw between the two, made a click report nothing under load.
+
+    Give page coordinates (`x`, `y`) or a locator of the mark (`mark`), whose centre is clicked."""
+    if mark is not None:
+        mark.scroll_into_view_if_needed()
+        box = mark.bounding_box()
+        assert box is not None, f"{graph_id}: the mark to click is not laid out"
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert x is not None, f"{graph_id}: give x and y, or a mark"
+    assert y is not None, f"{graph_id}: give x and y, or a mark"
+    for attempt in range(WAIT_MS // 100):
+        page.mouse.move(x + attempt % 2, y)  # a pointer that moves by a pixel has Plotly hover again
+        page.wait_for_timeout(100)
+        if page.evaluate(_HOVERED, graph_id):
+            break
+    else:
+        pytest.fail(f"{graph_id}: no point under the pointer at ({x:.0f}, {y:.0f})", pytrace=False)
+    page.wait_for_timeout(60)  # past the hover throttle, so the click's own hover runs
+    page.mouse.click(x + attempt % 2, y)

@@ -24,6 +24,7 @@ from browser_helpers import (
     attr,
     chart_text_problems,
     choose,
+    click_chart,
     close_dropdown,
     every_section,
     kpi,
@@ -238,7 +239,7 @@ def click_bar(page: Page, graph_id: str, code: str) -> None:
     """Click the bar of `code` in the first bar trace of a district graph."""
     index = bar_index(page, graph_id, code)
     assert index >= 0, f"{graph_id}: no bar for {code}"
-    page.locator(f"#{graph_id} .trace.bars").first.locator(".point path").nth(index).click(force=True)
+    click_chart(page, graph_id, mark=page.locator(f"#{graph_id} .trace.bars").first.locator(".point path").nth(index))
 
 
 def click_tile(page: Page, code: str) -> None:
@@ -274,8 +275,7 @@ def click_tile(page: Page, code: str) -> None:
         code,
     )
     assert where is not None, f"tile map: no tile for {code}"
-    page.mouse.move(where[0], where[1])
-    page.mouse.click(where[0], where[1])
+    click_chart(page, "overview-map-graph", where[0], where[1])
 
 
 def selected_districts(page: Page) -> str:
@@ -397,7 +397,8 @@ def test_clicking_bars_and_tiles_toggles_the_district(page: Page, app_server, pa
 
     code = first_bar_code(page, "patents-district-graph")
     assert code in sample.district_names, code
-    page.locator("#patents-district-graph .trace.bars .point path").first.click(force=True)
+    first_bar = page.locator("#patents-district-graph .trace.bars .point path").first
+    click_chart(page, "patents-district-graph", mark=first_bar)
     wait_query(page, lambda q: q.get("district") == [code], f"district={code}")
     wait_number(page, kpi("patent_applications"), sample.total("patent_applications", 2012, [code]))
     expect(page.locator("#filter-districts-value")).to_contain_text(sample.district_names[code])

@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import openpyxl
-from browser_helpers import WAIT_MS, kpi, open_view, show_section, wait_all_graphs, wait_number
+from browser_helpers import WAIT_MS, click_chart, kpi, open_view, show_section, wait_all_graphs, wait_number
 from oracle import SAMPLE, oracle
 from playwright.sync_api import Page, expect
 
@@ -61,8 +61,7 @@ def test_a_tier_bar_opens_its_firms_and_the_way_back_keeps_the_view(
     wait_all_graphs(page)
     # The pyramid lists national innovative firms on top: high-tech firms are the fourth bar from the top.
     bar = page.locator("#pipeline-tiers-graph .trace.bars .point path").nth(3)
-    bar.scroll_into_view_if_needed()
-    bar.click(force=True)
+    click_chart(page, "pipeline-tiers-graph", mark=bar)
     page.wait_for_url("**/drill/enterprises?**", timeout=WAIT_MS)
     assert "tier=hightech_enterprise" in page.url
     assert f"district={YINZHOU}" in page.url
@@ -112,7 +111,7 @@ def test_a_station_opens_its_outages(page: Page, app_server, page_guard) -> None
     bar = page.locator("#seismic-uptime-graph .trace.bars .point path").first
     box = bar.bounding_box()  # the axis starts near 99%: the bar runs far below the plot, so click its top end
     assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 6)
+    click_chart(page, "seismic-uptime-graph", box["x"] + box["width"] / 2, box["y"] + 6)
     page.wait_for_url(f"**/drill/outages?**station={code}**", timeout=WAIT_MS)
     expect(page.locator("#drill-count")).to_have_attribute("data-count", str(expected))
     if expected:
@@ -150,7 +149,7 @@ def test_a_district_segment_opens_that_districts_firms_of_that_tier(page: Page, 
     )
     assert index >= 0
     segment = page.locator("#pipeline-district-graph .trace.bars").nth(index).locator(".point path").first
-    segment.click(force=True)
+    click_chart(page, "pipeline-district-graph", mark=segment)
     page.wait_for_url("**/drill/enterprises?**", timeout=WAIT_MS)
     assert f"district={code}" in page.url
     assert "tier=hightech_enterprise" in page.url

@@ -10,7 +10,7 @@ import itertools
 from pathlib import Path
 
 import hostile
-from browser_helpers import WAIT_MS, every_section, open_view, show_section, wait_all_graphs
+from browser_helpers import WAIT_MS, click_chart, every_section, open_view, show_section, wait_all_graphs
 from playwright.sync_api import Page, expect
 
 # In the svgs of the charts: links, tspans styled by a tag (<b>, <i>, <span style>, <sub>, <sup>, …: plotly.js
@@ -65,8 +65,7 @@ def test_hostile_names_are_text_in_every_chart_and_in_the_grid(
     # The tier bars' drill-down still leads to the firms; the grid shows their names as text.
     show_section(page, "pipeline")
     bar = page.locator("#pipeline-tiers-graph .trace.bars .point path").nth(3)
-    bar.scroll_into_view_if_needed()
-    bar.click(force=True)
+    click_chart(page, "pipeline-tiers-graph", mark=bar)
     page.wait_for_url("**/drill/enterprises?**tier=hightech_enterprise**", timeout=WAIT_MS)
     grid = page.locator("#drill-grid")
     names = grid.locator(".ag-row [col-id='c0']")
