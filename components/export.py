@@ -67,7 +67,7 @@ def kpi_table(ds: Dataset, view: View) -> Table:
     for k in kpi_models(ds, view.year, view.districts, lang):
         info = agg.indicator_info(ds, k.indicator) if k.indicator in _indicators(ds) else {}
         unit = str(info.get("unit_en" if lang == "en" else "unit_zh") or "")
-        points = info.get("agg") == "ratio" or info.get("unit_zh") == "%" or k.indicator == "network_uptime"
+        points = agg.in_points(info) or k.indicator == "network_uptime"
         change = None if k.change is None else round(k.change, 6) if points else round(k.change * 100, 4)
         yoy_unit = "" if change is None else t("export_pp", lang) if points else "%"
         target = _target_value(ds, k.indicator, view)

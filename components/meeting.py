@@ -56,7 +56,6 @@ def layout(lang: str) -> html.Div:
     )
 
 
-RUNNING_KEY = "export-running"  # the slot's key in the jobs directory (components.jobs.RUNNING_KEY)
 MAX_EXPORT_SECONDS = 600
 
 

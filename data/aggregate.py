@@ -7,7 +7,7 @@ selection and returns plain numbers or new frames. "No value" is ``None``, never
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -168,13 +168,18 @@ class Reading:
     change_kind: str  # "pct" (relative growth, 0.5478 = +54.78%) or "pp" (percentage points)
 
 
+def in_points(info: Mapping[str, object]) -> bool:
+    """Whether an indicator's change is told in (percentage) points: a ratio, or a value in %."""
+    return info.get("agg") == "ratio" or info.get("unit_zh") == "%"
+
+
 def reading(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ()) -> Reading:
     """Value and year-on-year change of an indicator for a selection."""
     info = indicator_info(ds, indicator)
     s = series(ds, indicator, districts)
     cur = float(s[year]) if year in s.index else None
     prev = float(s[year - 1]) if (year - 1) in s.index else None
-    points = info["agg"] == "ratio" or info.get("unit_zh") == "%"
+    points = in_points(info)
     return Reading(indicator, year, cur, prev, growth(cur, prev, points), "pp" if points else "pct")
 
 

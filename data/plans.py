@@ -25,10 +25,9 @@ PP, PCT, RANK = "pp", "pct", "rank"  # points (shares, intensities), relative gr
 
 def change_kind(info: Mapping[str, object]) -> str:
     """How an indicator changes: 'pp' for ratios and % (points), 'rank' for ranks (位), 'pct' for the rest."""
-    unit = str(info.get("unit_zh") or "")
-    if info.get("agg") == "ratio" or unit == "%":
+    if agg.in_points(info):
         return PP
-    if unit == "位":
+    if info.get("unit_zh") == "位":
         return RANK
     return PCT
 

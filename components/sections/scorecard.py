@@ -18,6 +18,7 @@ from components.i18n import axis_unit, fmt_indicator, fmt_percent, name, percent
 from components.prep import district_names
 from components.sections.base import Block, Needs, Section, Slide
 from components.state import View, to_query
+from components.ui import raw
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import AT_RISK, MISSED, ON_TRACK, STATUSES
@@ -39,11 +40,6 @@ def _unit(info: dict, lang: str) -> str:
     return "" if not unit else f" ({unit})" if lang == "en" else f"（{unit}）"
 
 
-def _number(v: object) -> str:
-    """A number for a data-* attribute: full precision, '' when there is none."""
-    return "" if v is None else repr(float(v))  # type: ignore[arg-type]
-
-
 def _cell(row: dict, info: dict, lang: str, total: bool = False) -> GridCell:
     """A district's cell, with the contract's data-* attributes; or (`total`) the city's, which carries its own
     (data-total-*), so that `#scorecard [data-district]` finds exactly the district × indicator cells."""
@@ -53,9 +49,9 @@ def _cell(row: dict, info: dict, lang: str, total: bool = False) -> GridCell:
     sub = t("scorecard_sub", lang, actual=actual, target=target) + (f" · {rank}" if rank else "")
     values = {
         "indicator": str(row["indicator"]),
-        "target": _number(row["target"]),
-        "actual": _number(row["actual"]),
-        "completion": _number(row["completion"]),
+        "target": raw(row["target"]),
+        "actual": raw(row["actual"]),
+        "completion": raw(row["completion"]),
         "status": status,
     }
     if total:

@@ -503,6 +503,21 @@ def test_reading(
             assert got == pytest.approx(want, abs=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("info", "points"),
+    [
+        ({"agg": "ratio", "unit_zh": "%"}, True),
+        ({"agg": "ratio", "unit_zh": "‰"}, True),  # a ratio in another scale still changes by points
+        ({"agg": "city", "unit_zh": "%"}, True),  # R&D intensity: a city value in %
+        ({"agg": "sum", "unit_zh": "件"}, False),
+        ({"agg": "city", "unit_zh": "位"}, False),  # a rank changes by places, not points
+        ({"agg": "sum"}, False),
+    ],
+)
+def test_in_points(info: dict, points: bool) -> None:
+    assert agg.in_points(info) is points
+
+
 def test_reading_is_frozen(tiny: Dataset) -> None:
     r = agg.reading(tiny, "apps", 2012)
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from components import meeting, present
+from components.jobs import RUNNING_KEY
 from components.sections import slides as registry_slides
 from components.slides import plan
 from components.state import View, from_query
@@ -124,11 +125,11 @@ def test_only_one_export_runs_at_a_time(tmp_path) -> None:
 
     jobs = tmp_path / "jobs"
     with diskcache.Cache(str(jobs)) as slots:
-        slots.add(meeting.RUNNING_KEY, 12345, expire=60)  # another export holds the slot
+        slots.add(RUNNING_KEY, 12345, expire=60)  # another export holds the slot
         download, error = meeting.make_export_job(DataStore(SAMPLE_DIR), jobs)(print, 1, 2012, [], {"lang": "en"})
         assert download is meeting.no_update
         assert "Another export is running" in json.dumps(error.to_plotly_json(), default=str)
-        assert slots.get(meeting.RUNNING_KEY) == 12345  # the busy job did not release someone else's slot
+        assert slots.get(RUNNING_KEY) == 12345  # the busy job did not release someone else's slot
 
 
 def test_export_uses_the_version_being_served_not_a_rejected_update(monkeypatch, sample_copy, tmp_path) -> None:
