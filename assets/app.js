@@ -462,6 +462,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     });
   }
 
+  /* Nothing moves up when a filter change shortens a painted block (KPI cards without a status line, a
+     shorter sentence): a block keeps the tallest height it has had at this window width. A page that jumped
+     would lose the reader's place, and charts below would come into view and have their first draw
+     (~100 ms each) inside the change. */
+  function hold(holder) {
+    var width = String(window.innerWidth);
+    if (holder.getAttribute("data-held-width") !== width) {
+      holder.style.minHeight = "";
+      holder.setAttribute("data-held-width", width);
+    }
+    var h = holder.getBoundingClientRect().height;
+    if (h > (parseFloat(holder.style.minHeight) || 0)) { holder.style.minHeight = h + "px"; }
+  }
+
   /* The page's painter carries every block that changed in one update: {holder id: content}. */
   function distribute(text) {
     var map;
@@ -470,6 +484,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     Object.keys(map).forEach(function (id) {
       var holder = document.getElementById(id), el = holder && holder.firstElementChild;
       if (el && el.hasAttribute("data-paint")) {
+        hold(holder);
         el.setAttribute("data-paint", JSON.stringify(map[id]));
         paint(el);
       }

@@ -183,7 +183,7 @@ def block(b: Block, content: Any = None) -> html.Div:
     """
     make = html.P if b.kind == "p" else html.Div
     inner = make(className=b.class_name, **{ids.PAINT: callbacks.paint_text(content)})
-    return html.Div(inner, id=b.id, **({"aria-live": "polite"} if b.live else {}))
+    return html.Div(inner, id=b.id, className="paint-block", **({"aria-live": "polite"} if b.live else {}))
 
 
 def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import flask
+import numpy as np
 import orjson
-from plotly.io.json import to_json_plotly
 
 from components.state import View, resolve, view_key
 from data.cache import ResultCache
@@ -23,6 +24,28 @@ RELOAD_HEADER = "X-STI-Reload"  # on a 409 answer: the page's version is no long
 PINNED = "sti_dataset"
 CACHE_HEADER = "X-STI-Cache"  # on callback answers: hit (served from the shared cache) or miss (computed here)
 CACHE_SEEN = "sti_cache"
+
+
+def _plain(o: Any) -> Any:
+    """What orjson cannot write itself: a component (its JSON form), a NumPy scalar, an object or strided
+    NumPy array, a pandas Timestamp."""
+    if hasattr(o, "to_plotly_json"):
+        return o.to_plotly_json()
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, dt.datetime | dt.date):
+        return o.isoformat()
+    raise TypeError(f"cannot write {type(o).__name__} as JSON")
+
+
+def to_json(obj: Any) -> str:
+    """A callback result (components, figures, NumPy arrays) as JSON text: the same document plotly's
+    `to_json_plotly` writes (NaN and inf as null), in well under half the time, because orjson walks the tree
+    itself instead of a Python pass cleaning every node first (tests/unit/test_serialise.py)."""
+    option = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(obj, default=_plain, option=option).decode()
 
 
 @dataclass
@@ -62,7 +85,7 @@ class Services:
         def run() -> str:
             nonlocal ran
             ran = True
-            return to_json_plotly(compute())
+            return to_json(compute())
 
         text = self.cache.get_or_compute(key, run)
         self._count(ran)

@@ -383,6 +383,40 @@ def test_two_districts_chosen_in_dropdown(page: Page, app_server, page_guard, sa
     assert_no_bad_numbers(page)
 
 
+_PLACES = """() => {
+    const top = (el) => Math.round((el.getBoundingClientRect().top + window.scrollY) * 10) / 10;
+    const strip = document.querySelector('#kpi-strip');
+    return {
+        body: top(document.querySelector('#section-body')),
+        charts: [...document.querySelectorAll('#section-overview .graph-holder')].map(top),
+        cards: strip.firstElementChild.getBoundingClientRect().height,
+        statuses: document.querySelectorAll('#kpi-strip [data-status]:not([data-status=""])').length,
+    };
+}"""
+
+
+def test_a_filter_change_never_moves_the_page_up(new_page, app_server, page_guard, sample: Sample) -> None:
+    """In 2011 a district has no targets, so its KPI cards lose their status lines: the strip keeps its height,
+    so nothing under it moves (a jump lost the reader's place and brought charts below into view)."""
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    open_view(page, app_server.url)
+    wait_number(page, kpi("patent_applications"), 73647)
+    wait_all_graphs(page)
+    before = page.evaluate(_PLACES)
+
+    choose(page, "filter-year", "2011年")
+    city_2011 = sample.total("patent_applications", 2011, list(sample.district_names))
+    wait_number(page, kpi("patent_applications"), city_2011)
+    choose(page, "filter-districts", sample.district_names[YINZHOU])
+    close_dropdown(page)
+    wait_number(page, kpi("patent_applications"), sample.total("patent_applications", 2011, [YINZHOU]))
+    after = page.evaluate(_PLACES)
+    assert after["statuses"] < before["statuses"], f"the district's cards should carry fewer statuses: {after}"
+    assert after["cards"] < before["cards"] - 10, f"the district's cards should be shorter than the city's: {after}"
+    assert after["body"] == before["body"], f"the tabs' section moved: {before['body']} -> {after['body']}"
+    assert after["charts"] == before["charts"], f"the overview's charts moved: {before['charts']} -> {after['charts']}"
+
+
 # --------------------------------------------------------------------------------------------------
 # 3. Chart clicks toggle the district filter
 # --------------------------------------------------------------------------------------------------
