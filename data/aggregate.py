@@ -219,13 +219,21 @@ def target(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ()
         if plans:
             return plans[0][1], plans[0][0]
         districts = tuple(ds.district_codes)
-    chosen = set(districts)
-    goals = [v for (d, y), v in found.items() if y == year and d in chosen]
-    if agg == "sum" and goals and len(goals) == len(chosen):
-        return clean(sum(goals)), year  # type: ignore[return-value]
-    if agg != "sum" and len(chosen) == 1 and len(goals) == 1:
+    if agg == "sum":
+        summed = summed_target(found, districts, year)
+        return None if summed is None else (summed, year)
+    goals = [found[(d, year)] for d in set(districts) if (d, year) in found]
+    if len(set(districts)) == 1 and len(goals) == 1:
         return goals[0], year
     return None
+
+
+def summed_target(found: dict[tuple[str, int], float], districts: Iterable[str], year: int) -> float | None:
+    """The sum of the districts' targets for `year` (one indicator's `found` targets by (district, year)), or
+    None unless every one of them has a target that year: a partial sum is no target for the whole."""
+    chosen = set(districts)
+    goals = [found[(d, year)] for d in chosen if (d, year) in found]
+    return clean(sum(goals)) if chosen and len(goals) == len(chosen) else None
 
 
 def completion(actual: float | None, goal: float | None) -> float | None:
@@ -293,8 +301,7 @@ def scorecard_totals(ds: Dataset, year: int) -> pd.DataFrame:
         mine = found[ind]
         goal = mine.get((ds.city_code, year))
         if goal is None and indicator_info(ds, ind)["agg"] == "sum":
-            goals = [mine.get((c, year)) for c in ds.district_codes]
-            goal = clean(sum(goals)) if all(g is not None for g in goals) else None  # type: ignore[arg-type]
+            goal = summed_target(mine, ds.district_codes, year)
         part = card[card["indicator"] == ind]
         partial = bool((part["target"].notna() & part["actual"].isna()).any())
         actual = value(ds, ind, year)

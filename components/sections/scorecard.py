@@ -148,13 +148,12 @@ def risk_clauses(ds: Dataset, view: View) -> list[str]:
     if missed.empty:
         return []
     names = district_names(ds, view.lang)
-    bounds = _bounds(ds)
     out = []
     for ind in dict.fromkeys(missed["indicator"]):
         part = missed[missed["indicator"] == ind].sort_values("completion", ascending=True)
         info = agg.indicator_info(ds, str(ind))
         key = "scorecard_missed_below" if info["higher_is_better"] else "scorecard_missed_above"
-        below = bounds["at_risk"] if info["higher_is_better"] else _bounds(ds, False)["at_risk"]
+        below = _bounds(ds, bool(info["higher_is_better"]))["at_risk"]
         codes = [str(c) for c in part["district"]]
         out.append(t(key, view.lang, names=_names(codes, names, view.lang), indicator=name(info, view.lang),
                      floor=below))  # fmt: skip

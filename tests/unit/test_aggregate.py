@@ -1265,3 +1265,17 @@ def test_the_memo_is_bounded(tiny: Dataset, monkeypatch: pytest.MonkeyPatch) -> 
     for k in range(10):
         assert idx.remember(("k", k), lambda k=k: k * 2) == k * 2
         assert len(idx.memo) <= 3
+
+
+@pytest.mark.parametrize(
+    ("districts", "year", "want"),
+    [
+        (("a", "b"), 2012, 30.0),  # every district has a target: their sum
+        (("a", "b", "c"), 2012, None),  # c has none that year: a partial sum is no target for the whole
+        (("a",), 2011, None),  # no target that year
+        ((), 2012, None),  # nothing chosen
+    ],
+)
+def test_summed_target(districts: tuple[str, ...], year: int, want: float | None) -> None:
+    found = {("a", 2012): 10.0, ("b", 2012): 20.0, ("c", 2013): 5.0}
+    assert agg.summed_target(found, districts, year) == want
