@@ -735,3 +735,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     window.scrollTo({top: 0, behavior: "smooth"});
   });
 })();
+
+/* Menus made of <details> (the data export menu): closed by a click elsewhere, by Escape (focus back on the
+   menu's button), and once one of its items is followed. */
+document.addEventListener("click", function (e) {
+  document.querySelectorAll("details.sti-menu[open]").forEach(function (menu) {
+    var item = e.target && e.target.closest && e.target.closest("details.sti-menu .dropdown-item");
+    if (!menu.contains(e.target) || (item && menu.contains(item))) { menu.removeAttribute("open"); }
+  });
+});
+document.addEventListener("keydown", function (e) {
+  if (e.key !== "Escape") { return; }
+  document.querySelectorAll("details.sti-menu[open]").forEach(function (menu) {
+    menu.removeAttribute("open");
+    var summary = menu.querySelector("summary");
+    if (summary) { summary.focus(); }
+  });
+});

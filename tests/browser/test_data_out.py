@@ -51,6 +51,30 @@ def test_the_export_menu_gives_the_view_on_screen(page: Page, app_server, page_g
     assert next(r for r in values if r[0] == "专利申请量")[1] == o.total("patent_applications", 2011, [YINZHOU])
 
 
+def test_the_export_menu_opens_and_closes_from_mouse_and_keyboard(page: Page, app_server, page_guard) -> None:
+    """The menu opens on its button, closes on a click elsewhere and on Escape (focus back on its button),
+    and opens from the keyboard (Enter on the focused button)."""
+    open_view(page, app_server.url + "/")
+    menu = page.locator("#data-export-menu")
+    item = page.locator("#data-export-csv")
+    expect(item).to_be_hidden()
+    menu.locator("summary").click()
+    expect(item).to_be_visible()
+    page.locator("h1").first.click()  # elsewhere
+    expect(item).to_be_hidden()
+    menu.locator("summary").click()
+    expect(item).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(item).to_be_hidden()
+    assert page.evaluate("document.activeElement.closest('#data-export-menu') !== null")
+    page.keyboard.press("Enter")
+    expect(item).to_be_visible()
+    box, button = item.bounding_box(), menu.locator("summary").bounding_box()
+    assert box is not None
+    assert button is not None
+    assert box["y"] >= button["y"] + button["height"] - 1  # the items drop below the button
+
+
 def test_a_tier_bar_opens_its_firms_and_the_way_back_keeps_the_view(
     page: Page, app_server, page_guard, tmp_path: Path
 ) -> None:

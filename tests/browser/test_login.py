@@ -74,7 +74,7 @@ def test_an_analyst_exports_in_english_and_a_screen_link_opens_presentation_mode
     expect(page).to_have_url(re.compile(r"\?lang=en$"))  # signed in in English: the dashboard in English
     expect(page.locator(f"#{ids.USER_NAME}")).to_contain_text("analyst")
     expect(page.locator(f"#{ids.DATA_EXPORT_MENU}")).to_be_visible()
-    page.click(f"#{ids.DATA_EXPORT_MENU} button")
+    page.click(f"#{ids.DATA_EXPORT_MENU} summary")
     with page.expect_download() as download:
         page.click(f"#{ids.DATA_EXPORT_CSV}")
     assert download.value.suggested_filename.endswith(".csv")
