@@ -740,8 +740,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
    menu's button), and once one of its items is followed. */
 document.addEventListener("click", function (e) {
   document.querySelectorAll("details.sti-menu[open]").forEach(function (menu) {
-    var item = e.target && e.target.closest && e.target.closest("details.sti-menu .dropdown-item");
-    if (!menu.contains(e.target) || (item && menu.contains(item))) { menu.removeAttribute("open"); }
+    var onItem = e.target.closest && e.target.closest(".dropdown-item");
+    if (!menu.contains(e.target) || onItem) { menu.removeAttribute("open"); }
   });
 });
 document.addEventListener("keydown", function (e) {
