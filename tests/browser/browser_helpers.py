@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import parse_qs
 
+import axe_playwright_python
 import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -302,3 +304,39 @@ def click_chart(page: Page, graph_id: str, x: float | None = None, y: float | No
         pytest.fail(f"{graph_id}: no point under the pointer at ({x:.0f}, {y:.0f})", pytrace=False)
     page.wait_for_timeout(60)  # past the hover throttle, so the click's own hover runs
     page.mouse.click(x + attempt % 2, y)
+
+
+# axe-core from the `axe-playwright-python` wheel (its axe.min.js, injected into the page): no network.
+AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING = {"critical", "serious"}
+
+
+def axe(page: Page) -> list[dict]:
+    """Run axe-core on the page as it is; its violations (rule id, impact, the first few targets)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS)
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in result["violations"]
+    ]
+
+
+def blocking(found: list[dict]) -> list[dict]:
+    """The critical and serious ones."""
+    return [v for v in found if v["impact"] in BLOCKING]
+
+
+def open_every_table(page: Page) -> None:
+    """Open every chart's data table (so axe checks the tables too)."""
+    page.evaluate("document.querySelectorAll('.chart-data details').forEach(d => { d.open = true; })")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.chart-data details')].every(d => d.querySelector('.chart-table').textContent)",
+        timeout=WAIT_MS,
+    )
+
+
+def close_every_table(page: Page) -> None:
+    """Close every chart's data table again."""
+    page.evaluate("document.querySelectorAll('.chart-data details').forEach(d => { d.open = false; })")

@@ -9,41 +9,20 @@ themes), a district selection in English, and presentation mode.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import axe_playwright_python
 import pytest
-from browser_helpers import WAIT_MS, every_section, kpi, open_view, show_section, wait_all_graphs
+from browser_helpers import (
+    WAIT_MS,
+    axe,
+    blocking,
+    every_section,
+    kpi,
+    open_every_table,
+    open_view,
+    show_section,
+    wait_all_graphs,
+)
 from playwright.sync_api import Page, expect
-
-AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-BLOCKING = {"critical", "serious"}
-
-
-def axe(page: Page) -> list[dict]:
-    """Run axe-core on the page as it is; its violations (rule id, impact, the first few targets)."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(AXE_JS)
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
-        for v in result["violations"]
-    ]
-
-
-def blocking(found: list[dict]) -> list[dict]:
-    """The critical and serious ones."""
-    return [v for v in found if v["impact"] in BLOCKING]
-
-
-def open_every_table(page: Page) -> None:
-    """Open every chart's data table (so axe checks the tables too)."""
-    page.evaluate("document.querySelectorAll('.chart-data details').forEach(d => { d.open = true; })")
-    page.wait_for_function(
-        "[...document.querySelectorAll('.chart-data details')].every(d => d.querySelector('.chart-table').textContent)",
-        timeout=WAIT_MS,
-    )
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,9 @@
 
 Each fixture (tests/fixtures/) is served by its own app. The dashboard is loaded in zh and en, for the whole
 city and a district selection; every chart must draw data or say why not, English pages hold no Chinese, no
-request fails, and the page guard fails the test on any console error or foreign request. Presentation mode
-is walked slide by slide, and the exported deck's slides are the slides of the sections the data supports.
+request fails, axe-core finds no critical or serious fault on any tab (data tables open), and the page guard
+fails the test on any console error or foreign request. Presentation mode is walked slide by slide (axe on its
+first slide), and the exported deck's slides are the slides of the sections the data supports.
 Screenshots: artifacts/screenshots/shape-<fixture>-*.png.
 """
 
@@ -12,7 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import SECTION_TITLES, WAIT_MS, chart_text_problems, every_section, kpi, wait_all_graphs
+from browser_helpers import (
+    SECTION_TITLES,
+    WAIT_MS,
+    axe,
+    blocking,
+    chart_text_problems,
+    close_every_table,
+    every_section,
+    kpi,
+    open_every_table,
+    wait_all_graphs,
+)
 from oracle import CJK, FIXTURES, oracle
 from playwright.sync_api import Page, expect
 from pptx import Presentation
@@ -114,6 +126,10 @@ def test_dashboard_of_every_shape(new_page, shape, page_guard, screenshot, lang:
                 found = sorted(set(CJK.findall(text)))
                 assert not found, f"{name} {label} {key}: Chinese on the English page: {found[:20]}"
             screenshot(page, f"shape-{name}-{lang}-{label}-{key}")
+            open_every_table(page)
+            faults = blocking(axe(page))
+            close_every_table(page)
+            assert not faults, f"{name} {lang} {label} {key}: accessibility {faults}"
         want = [SECTION_TITLES[lang][i] for i in SECTIONS_OF[name]] + [
             "其他指标" if lang == "zh" else "Other indicators"
         ]
@@ -131,6 +147,8 @@ def test_presentation_and_pptx_of_every_shape(new_page, shape, page_guard, tmp_p
         page.wait_for_function("() => document.getElementById('present-root')?.dataset.current === '1'")
         titles = page.evaluate("[...document.querySelectorAll('#present-canvas .slide h2')].map(h => h.textContent)")
         assert titles == expected_slides(name, lang), titles
+        faults = blocking(axe(page))
+        assert not faults, f"{name} {lang} slide 1: accessibility {faults}"
         for n in range(2, len(titles) + 1):
             page.keyboard.press("ArrowRight")
             page.wait_for_function(
