@@ -105,9 +105,9 @@ system-deps: ## Ensure Debian chromium, fonts-noto-cjk, redis-server (apt-get as
 lint: install ## ruff check
 	$(VENV)/bin/ruff check .
 
-# The unit and server tests run on both cores (pytest-xdist; nothing there is timed); so do the browser tests (two
-# at a time: each mostly waits on its server and Chromium; 13.8 -> 9.0 min here, no test timed). The slowest of
-# each part are listed at the end. PYTEST_ARGS: just what it selects, one process.
+# Both parts run on both cores (pytest-xdist; no test is timed; a browser test mostly waits on its server and
+# Chromium), the unit and server tests first; the slowest of each part are listed at the end (times: README).
+# PYTEST_ARGS: just what it selects, one process.
 test: install system-deps $(LIGHTHOUSE) ## ruff, then the whole pytest suite (screenshots in artifacts/)
 	$(VENV)/bin/ruff check .
 ifeq ($(strip $(PYTEST_ARGS)),)
