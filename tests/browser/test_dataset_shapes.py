@@ -2,9 +2,10 @@
 
 Each fixture (tests/fixtures/) is served by its own app. The dashboard is loaded in zh and en, for the whole
 city and a district selection; every chart must draw data or say why not, English pages hold no Chinese, no
-request fails, axe-core finds no critical or serious fault on any tab (data tables open), and the page guard
-fails the test on any console error or foreign request. Presentation mode is walked slide by slide (axe on its
-first slide), and the exported deck's slides are the slides of the sections the data supports.
+request fails, axe-core finds no critical or serious fault on any tab (data tables open; the whole city in
+zh, the two districts in en), and the page guard fails the test on any console error or foreign request.
+Presentation mode is walked slide by slide (axe on its first slide), and the exported deck's slides are the
+slides of the sections the data supports.
 Screenshots: artifacts/screenshots/shape-<fixture>-*.png.
 """
 
@@ -90,6 +91,10 @@ def shape(request, app_servers):
     app_servers.stop(server)
 
 
+# The issue's views: the whole city in Chinese, a district selection in English (axe on every tab of each).
+AXE_VIEWS = {("zh", "city"), ("en", "two")}
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_dashboard_of_every_shape(new_page, shape, page_guard, screenshot, lang: str) -> None:
     """Whole city and two districts: every chart drawn or explained, the sections the data has, no Chinese in en."""
@@ -126,10 +131,11 @@ def test_dashboard_of_every_shape(new_page, shape, page_guard, screenshot, lang:
                 found = sorted(set(CJK.findall(text)))
                 assert not found, f"{name} {label} {key}: Chinese on the English page: {found[:20]}"
             screenshot(page, f"shape-{name}-{lang}-{label}-{key}")
-            open_every_table(page)
-            faults = blocking(axe(page))
-            close_every_table(page)
-            assert not faults, f"{name} {lang} {label} {key}: accessibility {faults}"
+            if (lang, label) in AXE_VIEWS:
+                open_every_table(page)
+                faults = blocking(axe(page))
+                close_every_table(page)
+                assert not faults, f"{name} {lang} {label} {key}: accessibility {faults}"
         want = [SECTION_TITLES[lang][i] for i in SECTIONS_OF[name]] + [
             "其他指标" if lang == "zh" else "Other indicators"
         ]
