@@ -4,7 +4,8 @@ Modes (default: all): `browser` (bench/browser.py: the product beside the naive 
 `server` (below), `throughput` (bench/load.py: 8 clients against gunicorn, beside the peer), `lighthouse`
 (bench/lighthouse.py: Lighthouse desktop on both apps).
 
-Server mode: server time and bytes per filter change, cold and warm cache, on the sample dataset.
+Server mode: server time and bytes per filter change, cold and warm cache, on the sample dataset, beside
+the naive peer's one callback (bench/naive_app.py) timed the same way.
 
 A filter change fires one callback (the URL/filter sync runs in the browser): it fills the overview and
 the section in view. It is posted to /_dash-update-component through Flask's test client (no network) for
@@ -124,22 +125,51 @@ def run(n: int) -> str:
                 if phase == "cold":
                     sizes.append(total_b)
                     gz_sizes.append(total_gz)
+    naive = _naive_times(states)
+    times[(NAIVE_ROW, "cold")], times[(NAIVE_ROW, "warm")] = naive
     lines = [
         f"Sample dataset, {n} filter changes (distinct year × district selections), Flask test client, "
-        f"Python {sys.version.split()[0]}.",
+        f"Python {sys.version.split()[0]}; the naive peer's one callback beside it (no cache: cold and warm "
+        "are two passes over the same changes).",
         "",
         "| one filter change, on the tab | cold p50 ms | cold p95 ms | warm p50 ms | warm p95 ms |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name in fired:
+    for name in [*fired, NAIVE_ROW]:
         c, w = times[(name, "cold")], times[(name, "warm")]
         lines.append(f"| {name} | {pct(c, 50):.1f} | {pct(c, 95):.1f} | {pct(w, 50):.1f} | {pct(w, 95):.1f} |")
+    product_warm = statistics.median(pct(times[(name, "warm")], 50) for name in fired)
     lines += [
         "",
         f"JSON per filter change: median {statistics.median(sizes) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB "
-        f"raw; median {statistics.median(gz_sizes) / 1024:.1f} KB, max {max(gz_sizes) / 1024:.1f} KB gzip.",
+        f"raw; median {statistics.median(gz_sizes) / 1024:.1f} KB, max {max(gz_sizes) / 1024:.1f} KB gzip "
+        "(summed over the tabs).",
+        "",
+        f"Ratio (warm p50, the median tab): the dashboard answers {pct(naive[1], 50) / product_warm:.1f}× faster "
+        "than the naive app.",
     ]
     return "\n".join(lines)
+
+
+NAIVE_ROW = "naive Dash app (its one callback)"
+
+
+def _naive_times(states: list[tuple[int, list[str]]]) -> tuple[list[float], list[float]]:
+    """The naive peer's callback per filter change through its own test client: two passes (ms)."""
+    from bench import naive_app
+
+    client = naive_app.server.test_client()
+    client.get("/")
+    bodies = _naive_bodies(lambda path: client.get(path).get_json(), states)
+    passes: tuple[list[float], list[float]] = ([], [])
+    for out in passes:
+        for payload in bodies:
+            t0 = time.perf_counter()
+            resp = client.post("/_dash-update-component", json=payload)
+            out.append((time.perf_counter() - t0) * 1000)
+            if resp.status_code != 200:
+                raise SystemExit(f"naive app failed: {resp.status_code} {resp.get_data()[:200]!r}")
+    return passes
 
 
 def _product_bodies(url: str, ds: Dataset, states: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
@@ -149,9 +179,9 @@ def _product_bodies(url: str, ds: Dataset, states: list[tuple[int, list[str]]]) 
     return [body(*pages[i % len(pages)], year, districts) for i, (year, districts) in enumerate(states)]
 
 
-def _naive_bodies(url: str, states: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
-    """The requests of the same filter changes on the naive peer (its one callback)."""
-    page = Page.load(lambda path: serving.get_json(url, path))
+def _naive_bodies(get: Callable[[str], Any], states: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
+    """The requests of the same filter changes on the naive peer (its one callback); `get` fetches its JSON."""
+    page = Page.load(get)
     dep = page.callback("g0.figure")
     return [page.body(dep, {("year", "value"): y, ("districts", "value"): d}, changed="year.value") for y, d in states]
 
@@ -166,7 +196,7 @@ def throughput_report(clients: int, seconds: float, n: int = 60) -> str:
             bodies = (
                 _product_bodies(served.url, ds, states)
                 if target.startswith("app:")
-                else _naive_bodies(served.url, states)
+                else _naive_bodies(lambda path: serving.get_json(served.url, path), states)
             )
             load.replay(name, served.url, bodies, clients=2, seconds=min(5.0, seconds))  # warm: every state seen
             rows.append(load.replay(name, served.url, bodies, clients=clients, seconds=seconds))

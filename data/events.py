@@ -9,6 +9,7 @@ city code) concerns every selection.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -23,6 +24,32 @@ def _concerns(ds: Dataset, code: object, districts: Sequence[str], whole: bool) 
     return code is None or code == ds.city_code or whole or code in districts
 
 
+def concerning(
+    ds: Dataset,
+    indicators: Iterable[str] | None,
+    districts: Sequence[str] = (),
+    general: bool = False,
+    year: int | None = None,
+) -> list[dict[str, Any]]:
+    """The events concerning a chart of `indicators` for a district selection (() = whole city), in date order,
+    as rows of `ds.event_rows` (no DataFrame: a chart's redraw key needs only their identities).
+
+    `indicators` None: every event, whatever its indicator; `general`: events without an indicator too; `year`:
+    only the events of that year.
+    """
+    if not ds.event_rows:
+        return []
+    wanted = None if indicators is None else set(indicators)
+    whole = is_city(ds, districts)
+    return [
+        r
+        for r in ds.event_rows
+        if (wanted is None or r["indicator"] in wanted or (general and r["indicator"] is None))
+        and _concerns(ds, r["district"], districts, whole)
+        and (year is None or r["date"].year == year)
+    ]
+
+
 def events_for(
     ds: Dataset,
     indicators: Iterable[str] | None,
@@ -30,26 +57,12 @@ def events_for(
     general: bool = False,
     year: int | None = None,
 ) -> pd.DataFrame:
-    """The events concerning a chart of `indicators` for a district selection (() = whole city), in date order.
-
-    `indicators` None: every event, whatever its indicator; `general`: events without an indicator too; `year`:
-    only the events of that year. Columns: those of
-    events.csv (`date` a timestamp) and `row`, the event's position in `ds.events` (a stable identity).
-    """
-    if not ds.event_rows:
-        return pd.DataFrame(columns=list(COLUMNS))
-    wanted = None if indicators is None else set(indicators)
-    whole = is_city(ds, districts)
-    rows = [
-        r
-        for r in ds.event_rows
-        if (wanted is None or r["indicator"] in wanted or (general and r["indicator"] is None))
-        and _concerns(ds, r["district"], districts, whole)
-        and (year is None or r["date"].year == year)
-    ]
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    """`concerning` as a DataFrame. Columns: those of events.csv (`date` a timestamp) and `row`, the event's
+    position in `ds.events` (a stable identity)."""
+    return pd.DataFrame(concerning(ds, indicators, districts, general, year), columns=list(COLUMNS))
 
 
-def event_ids(events: pd.DataFrame) -> tuple[int, ...]:
+def event_ids(events: pd.DataFrame | list[dict[str, Any]]) -> tuple[int, ...]:
     """The events' identities (their rows in `ds.events`): part of a chart's redraw key."""
-    return tuple(int(r) for r in events["row"])
+    rows = events["row"] if isinstance(events, pd.DataFrame) else (r["row"] for r in events)
+    return tuple(int(r) for r in rows)

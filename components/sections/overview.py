@@ -20,7 +20,7 @@ from components.state import View
 from components.summary import indicator_sentence, joined, target_label
 from data import aggregate as agg
 from data import plans
-from data.events import event_ids, events_for
+from data.events import concerning, event_ids
 from data.load import Dataset
 
 RD = "rd_intensity"
@@ -85,7 +85,7 @@ def rd_goal(ds: Dataset, view: View) -> tuple[plans.Trajectory | None, tuple[flo
 
 def rd_key(ds: Dataset, view: View) -> tuple[Any, ...]:
     """The R&D chart's data: whole city or not, the target it aims at, and the events it shows."""
-    shown = event_ids(events_for(ds, (RD,), view.districts, general=True))
+    shown = event_ids(concerning(ds, (RD,), view.districts, general=True))
     return (agg.is_city(ds, view.districts), rd_goal(ds, view)[1], shown)
 
 

@@ -33,6 +33,8 @@ def test_every_benchmark_runs_briefly() -> None:
     for cells in server.values():
         if cells[0] != "cold p50 ms":
             assert all(re.fullmatch(NUMBER, c) for c in cells), cells
+    assert "naive Dash app (its one callback)" in server, "the server mode's baseline is missing"
+    assert re.search(r"the dashboard answers " + NUMBER + "× faster than the naive app", report)
     browser = _rows(report, "browser")
     for app in ("this dashboard", "naive Dash app"):
         cells = browser[app]

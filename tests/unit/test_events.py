@@ -23,7 +23,7 @@ from components.slides import plan, slide_figures
 from components.state import View
 from components.tables import figure_table
 from data import schema
-from data.events import event_ids, events_for
+from data.events import concerning, event_ids, events_for
 from data.importing import WorkbookSource, files_of, validate, workbook_bytes, workbook_sheets
 from data.library import Library
 from data.load import Dataset, DatasetError, Issue, as_source, load_dataset
@@ -293,6 +293,29 @@ def test_events_for_a_year(sample: Dataset) -> None:
 def test_event_ids_identify_the_rows(sample: Dataset) -> None:
     ids_ = event_ids(events_for(sample, ["tech_enterprises"]))
     assert [sample.events.loc[i, "indicator"] for i in ids_] == ["tech_enterprises", "tech_enterprises"]
+
+
+@pytest.mark.parametrize(
+    ("indicators", "general", "year"),
+    [
+        (["tech_enterprises"], False, None),
+        (["rd_intensity"], True, None),
+        (None, False, None),
+        ([schema.NETWORK_UPTIME], False, 2012),
+        ([], False, None),
+    ],
+)
+def test_concerning_rows_are_the_events_of_the_frame(
+    sample: Dataset, other: Dataset, indicators: list[str] | None, general: bool, year: int | None
+) -> None:
+    """The rows a redraw key reads (no DataFrame) are exactly the events events_for frames, in order."""
+    for ds in (sample, other):
+        for districts in ((), (ds.district_codes[0],), tuple(ds.district_codes[:3])):
+            rows = concerning(ds, indicators, districts, general=general, year=year)
+            frame = events_for(ds, indicators, districts, general=general, year=year)
+            assert event_ids(rows) == event_ids(frame)
+            assert [r["title_zh"] for r in rows] == list(frame["title_zh"])
+    assert concerning(sample, ["rd_intensity"], general=True), "the sample has general events"
 
 
 # --- the figure helper -----------------------------------------------------------------------------------
