@@ -83,6 +83,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
+NAIVE_ROW = "naive Dash app (its one callback)"
+
+
 def run(n: int) -> str:
     """Measure n filter changes cold then warm; return a Markdown report."""
     from app import create_app
@@ -149,9 +152,6 @@ def run(n: int) -> str:
         "than the naive app.",
     ]
     return "\n".join(lines)
-
-
-NAIVE_ROW = "naive Dash app (its one callback)"
 
 
 def _naive_times(states: list[tuple[int, list[str]]]) -> tuple[list[float], list[float]]:

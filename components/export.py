@@ -27,7 +27,7 @@ from components.sections import present
 from components.state import View
 from components.tables import Cell, as_cell, figure_table
 from data import aggregate as agg
-from data.events import events_for
+from data.events import concerning
 from data.load import Dataset
 from data.schema import NETWORK_UPTIME
 
@@ -92,7 +92,7 @@ def events_table(ds: Dataset, view: View) -> list[Table]:
     lang = view.lang
     districts = {str(r["code"]): name(r, lang) for r in ds.district_rows}
     rows: list[list[Cell]] = []
-    for r in events_for(ds, None, view.districts).to_dict("records"):
+    for r in concerning(ds, None, view.districts):
         code, ind = (None if pd.isna(r[k]) else str(r[k]) for k in ("district", "indicator"))
         if ind == NETWORK_UPTIME:
             shown = t("kpi_network_uptime", lang)

@@ -62,7 +62,6 @@ def events_for(
     return pd.DataFrame(concerning(ds, indicators, districts, general, year), columns=list(COLUMNS))
 
 
-def event_ids(events: pd.DataFrame | list[dict[str, Any]]) -> tuple[int, ...]:
-    """The events' identities (their rows in `ds.events`): part of a chart's redraw key."""
-    rows = events["row"] if isinstance(events, pd.DataFrame) else (r["row"] for r in events)
-    return tuple(int(r) for r in rows)
+def event_ids(events: list[dict[str, Any]]) -> tuple[int, ...]:
+    """The identities of `concerning`'s events (their rows in `ds.events`): part of a chart's redraw key."""
+    return tuple(int(r["row"]) for r in events)
