@@ -1,7 +1,7 @@
 # STI dashboard — developer and CI entry points (GNU make).
 #
 #   make run          Flask dev server on $(HOST):$(PORT)
-#   make serve        gunicorn (components/gunicorn_conf.py: STI_WORKERS workers)
+#   make serve        gunicorn (components/server/gunicorn_conf.py: STI_WORKERS workers)
 #   make worker       Celery worker for background jobs (with STI_REDIS_URL)
 #   make test         ruff + the whole pytest suite (unit + browser)
 #   make loadtest     USERS logged-in people changing filters for SECONDS, then a SOAK with worker memory
@@ -46,9 +46,9 @@ $(STAMP): pyproject.toml | $(VPY)
 	@$(VPY) -m pip install -qq --disable-pip-version-check -e '.[test,build]'
 	@touch $@
 
-# The page's partial plotly.js, from the npm registry (components/bundle.py); rebuilt when its inputs change.
-$(BUNDLE): components/web/plotly-entry.js components/bundle.py $(STAMP)
-	@$(VPY) -m components.bundle
+# The page's partial plotly.js, from the npm registry (components/server/bundle.py); rebuilt when its inputs change.
+$(BUNDLE): components/server/web/plotly-entry.js components/server/bundle.py $(STAMP)
+	@$(VPY) -m components.server.bundle
 
 # Lighthouse for the benchmarks, from the npm registry (bench/lighthouse.py).
 $(LIGHTHOUSE): bench/lighthouse.py $(STAMP)
@@ -63,8 +63,8 @@ venv .venv: install
 run: install ## Dash dev server (HOST, PORT, STI_DATA_DIR, STI_CACHE_DIR)
 	$(VPY) app.py run --host $(HOST) --port $(PORT)
 
-serve: install ## gunicorn on HOST:PORT, STI_WORKERS workers (components/gunicorn_conf.py)
-	STI_HOST=$(HOST) STI_PORT=$(PORT) $(VENV)/bin/gunicorn -c python:components.gunicorn_conf app:server
+serve: install ## gunicorn on HOST:PORT, STI_WORKERS workers (components/server/gunicorn_conf.py)
+	STI_HOST=$(HOST) STI_PORT=$(PORT) $(VENV)/bin/gunicorn -c python:components.server.gunicorn_conf app:server
 
 worker: install ## Celery worker for background jobs (the PPTX export); needs STI_REDIS_URL, like the app
 	$(VENV)/bin/celery -A app:celery_app worker --concurrency 1 --loglevel INFO
@@ -102,14 +102,15 @@ system-deps: ## Ensure Debian chromium, fonts-noto-cjk, redis-server (apt-get as
 
 # --- Quality -------------------------------------------------------------------------------------
 
-lint: install ## ruff check
+lint: install ## ruff, the import contracts between the layers (pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Both parts run on both cores (pytest-xdist; no test is timed; a browser test mostly waits on its server and
 # Chromium), the unit and server tests first; the slowest of each part are listed at the end (times: README).
 # PYTEST_ARGS: just what it selects, one process.
-test: install system-deps $(LIGHTHOUSE) ## ruff, then the whole pytest suite (screenshots in artifacts/)
-	$(VENV)/bin/ruff check .
+test: install system-deps $(LIGHTHOUSE) ## make lint, then the whole pytest suite (screenshots in artifacts/)
+	@$(MAKE) lint
 ifeq ($(strip $(PYTEST_ARGS)),)
 	$(VPY) -m pytest -n 2 --durations=10 tests/unit tests/integration
 	$(VPY) -m pytest -n 2 --durations=20 tests/browser

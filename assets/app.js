@@ -106,7 +106,7 @@
     init = Object.assign({}, init || {});
     var headers = new Headers(init.headers || (typeof input === "string" ? undefined : input.headers));
     if (root) { headers.set("X-STI-Version", root.getAttribute("data-version")); }
-    if (csrf) { headers.set("X-CSRF-Token", csrf.getAttribute("content")); }  /* the session's (components/auth.py) */
+    if (csrf) { headers.set("X-CSRF-Token", csrf.getAttribute("content")); }  /* the session's (components/server/auth.py) */
     init.headers = headers;
     return plain.call(this, input, init).then(function (resp) {
       if (resp.status === 401) {  /* the session ended: the page reloads into the login form */

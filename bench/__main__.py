@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import SECTIONS_OUTPUT, Page, load, serving
-from components import ids
+from components.core import ids
 from components.sections import present
+from components.server.settings import SAMPLE_DIR, Settings
 from data.load import Dataset, load_dataset
-from data.settings import SAMPLE_DIR, Settings
 
 CONFIG = {"lang": "zh", "theme": "light"}
 

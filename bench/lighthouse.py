@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from components import bundle
+from components.server import bundle
 
 VERSION = "12.2.3"  # 13 needs Node 22 and a newer lock format (see /work/.library/env packages notes)
 DIR = bundle.ROOT / "build" / "lighthouse"

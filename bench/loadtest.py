@@ -77,7 +77,7 @@ def _free_port() -> int:
 
 def make_accounts(users_file: Path, n: int, role: str = "viewer") -> list[str]:
     """n accounts (`load-001`, …) with PASSWORD in `users_file`; their names."""
-    from components.users import UserStore
+    from components.server.users import UserStore
 
     store = UserStore(users_file)
     names = [f"load-{i:03d}" for i in range(1, n + 1)]
@@ -118,7 +118,7 @@ def serve(tmp: Path, workers: int, accounts: int, prewarm: bool = True) -> Itera
         "NO_PROXY": "*",
     }
     log = (tmp / "gunicorn.log").open("wb")
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:components.gunicorn_conf", "app:server"]  # make serve
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:components.server.gunicorn_conf", "app:server"]  # make serve
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
@@ -442,8 +442,8 @@ def summarise(outcomes: Sequence[Outcome], seconds: float) -> Summary:
 def sections() -> list[str]:
     """The sample's section tabs (`?section=` keys): the people spread over them, a tab each."""
     from components.sections import present
+    from components.server.settings import SAMPLE_DIR
     from data.load import load_dataset
-    from data.settings import SAMPLE_DIR
 
     return [s.key for s in present(load_dataset(SAMPLE_DIR)) if s.key != "overview"]
 
@@ -521,8 +521,8 @@ def memory_ok(before: dict[int, int], after: dict[int, int]) -> bool:
 
 def run_soak(server: Server, names: list[str], keys: list[str], args: argparse.Namespace) -> tuple:
     """Warm-up, memory, SOAK callbacks back to back, memory: (Summary, (rss before, rss after))."""
+    from components.server.settings import SAMPLE_DIR
     from data.load import load_dataset
-    from data.settings import SAMPLE_DIR
 
     ds = load_dataset(SAMPLE_DIR)
     states = soak_states(list(ds.years), list(ds.district_codes), args.states, args.seed)

@@ -589,14 +589,6 @@ def as_source(where: str | Path | Source) -> Source:
     return where
 
 
-def version_of(where: str | Path | Source) -> str:
-    """Content hash of the dataset's files (12 hex digits)."""
-    source = as_source(where)
-    for name in schema.CONTRACT_FILES:
-        source.exists(name)
-    return source.digest()
-
-
 def _check_presence(source: Source, out: _Collector) -> None:
     """Required files exist; files that go together are present together."""
     for table in schema.TABLES:

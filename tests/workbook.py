@@ -1,5 +1,5 @@
 """Test helper: an .xlsx workbook made from a dataset directory, as an analyst's Excel file would be
-(the product's own template writer, data/importing.py, with edits applied first)."""
+(the product's own template writer, data/library/importing.py, with edits applied first)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from data import schema
-from data.importing import workbook_bytes, workbook_sheets
+from data.library.importing import workbook_bytes, workbook_sheets
 
 Edit = Callable[[str, list[list[object]]], None]
 

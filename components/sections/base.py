@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.i18n import t
-from components.state import View
-from components.tables import with_table
+from components.charts.tables import with_table
+from components.core.i18n import t
+from components.core.state import View
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -272,12 +272,6 @@ class Section:
         if self.note is not None:
             out.insert(0, self.note(ds))
         return [n for n in dict.fromkeys(out) if n]
-
-    def outputs(self, ds: Dataset) -> list[str]:
-        """The output IDs `compute` fills for `ds`: blocks, then charts (none when the section is absent)."""
-        if not self.present(ds):
-            return []
-        return [b.id for b in self.blocks] + [g.id for g in self.graphs(ds)]
 
     def compute(self, ds: Dataset, view: View, only: Sequence[str] | None = None) -> dict[str, Any]:
         """{output id: value} for every block and chart present (or just the IDs in `only`); pure."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from components import figures, ids
-from components.figures import Fig
-from components.i18n import fmt_value, t
-from components.prep import annotated, district_frame, many_rows_height, year_frame
+from components.charts import figures
+from components.charts.figures import Fig
+from components.charts.prep import annotated, district_frame, many_rows_height, year_frame
+from components.charts.summary import scope, trend
+from components.core import ids
+from components.core.i18n import fmt_value, t
+from components.core.state import View
 from components.sections.base import Graph, Needs, Optional, Section, by_districts
-from components.state import View
-from components.summary import scope, trend
 from data import aggregate as agg
 from data.load import Dataset
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from components import figures, ids
-from components.figures import Fig
-from components.i18n import axis_unit, name, t
-from components.prep import annotated, district_frame, many_rows_height
+from components.charts import figures
+from components.charts.figures import Fig
+from components.charts.prep import annotated, district_frame, many_rows_height
+from components.charts.summary import indicator_sentence, joined
+from components.core import ids
+from components.core.i18n import axis_unit, name, t
+from components.core.state import View
 from components.sections.base import Graph, Needs, Section, Slide, by_districts, by_year
-from components.state import View
-from components.summary import indicator_sentence, joined
 from data import aggregate as agg
 from data.load import Dataset
 

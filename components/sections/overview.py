@@ -8,16 +8,17 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from components import figures, ids
-from components.figures import Fig
-from components.i18n import fmt_value, name, t
-from components.kpis import kpi_models, kpi_strip, note_indicators
-from components.prep import annotated, district_names
+from components.charts import figures
+from components.charts.figures import Fig
+from components.charts.kpis import kpi_models, kpi_strip, note_indicators
+from components.charts.prep import annotated, district_names
+from components.charts.summary import indicator_sentence, joined, target_label
+from components.core import ids
+from components.core.i18n import fmt_value, name, t
+from components.core.state import View
 from components.sections import hightech, patents, scorecard
 from components.sections import plans as plan_sections
 from components.sections.base import Block, Graph, Needs, Section
-from components.state import View
-from components.summary import indicator_sentence, joined, target_label
 from data import aggregate as agg
 from data import plans
 from data.events import concerning, event_ids

@@ -6,14 +6,15 @@ from typing import Any
 
 from dash import html
 
-from components import figures, ids
-from components.figures import Fig
-from components.i18n import fmt_change, fmt_value, t
-from components.prep import annotated, district_names, many_rows_height
+from components.charts import figures
+from components.charts.figures import Fig
+from components.charts.prep import annotated, district_names, many_rows_height
+from components.charts.summary import scope
+from components.core import ids
+from components.core.i18n import fmt_change, fmt_value, t
+from components.core.state import View
+from components.core.ui import drill_link, headline
 from components.sections.base import Block, Graph, Needs, Section, by_districts, by_year
-from components.state import View
-from components.summary import scope
-from components.ui import drill_link, headline
 from data import aggregate as agg
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS

@@ -11,12 +11,13 @@ from typing import Any
 
 import pandas as pd
 
-from components import figures, ids
-from components.figures import Fig
-from components.i18n import fmt_indicator, fmt_number, fmt_percent, name, t
+from components.charts import figures
+from components.charts.figures import Fig
+from components.charts.summary import plan_name, scope, target_label
+from components.core import ids
+from components.core.i18n import fmt_indicator, fmt_number, fmt_percent, name, t
+from components.core.state import View
 from components.sections.base import Graph, Needs, Section, by_districts
-from components.state import View
-from components.summary import plan_name, scope, target_label
 from data import aggregate as agg
 from data import plans
 from data.load import Dataset

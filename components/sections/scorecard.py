@@ -12,13 +12,13 @@ from typing import Any
 
 from dash import html
 
-from components import ids
-from components.grid import Grid, GridCell, GridColumn, GridRow, grid_table
-from components.i18n import axis_unit, fmt_indicator, fmt_percent, name, percent, t
-from components.prep import district_names
+from components.charts.grid import Grid, GridCell, GridColumn, GridRow, grid_table
+from components.charts.prep import district_names
+from components.core import ids
+from components.core.i18n import axis_unit, fmt_indicator, fmt_percent, name, percent, t
+from components.core.state import View, to_query
+from components.core.ui import raw
 from components.sections.base import Block, Needs, Section, Slide
-from components.state import View, to_query
-from components.ui import raw
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import AT_RISK, MISSED, ON_TRACK, STATUSES

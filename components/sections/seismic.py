@@ -7,14 +7,15 @@ from typing import Any
 import pandas as pd
 from dash import html
 
-from components import figures, ids
-from components.figures import Fig
-from components.i18n import STRINGS, fmt_change, fmt_value, t
-from components.prep import annotated, station_names
+from components.charts import figures
+from components.charts.figures import Fig
+from components.charts.prep import annotated, station_names
+from components.charts.summary import scope, uptime_target_text
+from components.core import ids
+from components.core.i18n import STRINGS, fmt_change, fmt_value, t
+from components.core.state import View
+from components.core.ui import drill_link, headline
 from components.sections.base import Block, Graph, Needs, Section
-from components.state import View
-from components.summary import scope, uptime_target_text
-from components.ui import drill_link, headline
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import NETWORK_UPTIME_TARGET

@@ -1,5 +1,5 @@
 """The Content-Security-Policy in real Chromium: every view of the product, with the policy the server sends
-(components/hardening.py: no 'unsafe-eval', scripts by origin or hash), raises no violation.
+(components/server/hardening.py: no 'unsafe-eval', scripts by origin or hash), raises no violation.
 
 A listener added before any page script (`securitypolicyviolation`, reported to Python through a binding, so
 it survives navigations) and the console ("Content Security Policy", "Refused to") collect violations while

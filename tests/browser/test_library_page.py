@@ -11,7 +11,7 @@ from browser_helpers import WAIT_MS, kpi, open_view, wait_all_graphs, wait_numbe
 from playwright.sync_api import Page, expect
 from workbook import workbook_from
 
-from data.settings import SAMPLE_DIR
+from components.server.settings import SAMPLE_DIR
 
 HAISHU = "330203"
 

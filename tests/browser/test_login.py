@@ -10,8 +10,8 @@ import pytest
 from browser_helpers import kpi, wait_all_graphs
 from playwright.sync_api import Page, expect
 
-from components import ids
-from components.users import UserStore
+from components.core import ids
+from components.server.users import UserStore
 
 PASSWORD = "a long enough password"
 

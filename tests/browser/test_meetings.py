@@ -6,7 +6,7 @@ link, English everywhere with lang=en, picking up a new dataset version, and the
 Export: the background job's progress panel, the downloaded .pptx (opened with python-pptx), and cancel.
 
 Expected numbers are recomputed from the dataset's CSV files with the csv module; expected strings are the
-catalogue's (components/i18n.py) copied here. Every test uses ``page_guard``.
+catalogue's (components/core/i18n.py) copied here. Every test uses ``page_guard``.
 """
 
 from __future__ import annotations

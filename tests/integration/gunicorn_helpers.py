@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from data.settings import ROOT
+from components.server.settings import ROOT
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from data.settings import ROOT
+from components.server.settings import ROOT
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 
-from data.settings import ROOT
+from components.server.settings import ROOT
 
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 

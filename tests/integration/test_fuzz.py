@@ -25,9 +25,10 @@ from gunicorn_helpers import gunicorn
 
 from app import MAX_REQUEST_BYTES, create_app
 from bench import Page
-from components import auth, ids
-from components.users import UserStore
-from data.settings import ROOT, Settings
+from components.core import ids
+from components.server import auth
+from components.server.settings import ROOT, Settings
+from components.server.users import UserStore
 
 PASSWORD = "fuzz-password-1"
 CALLBACK = "/_dash-update-component"

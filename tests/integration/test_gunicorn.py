@@ -1,4 +1,4 @@
-"""The app under a real gunicorn, started as `make serve` starts it (components/gunicorn_conf.py), with two
+"""The app under a real gunicorn, started as `make serve` starts it (components/server/gunicorn_conf.py), with two
 workers sharing one real diskcache directory — and every debug switch set in its environment.
 
 The proof that the cache is shared: one new callback request, sent again and again, is computed once (a
@@ -24,7 +24,7 @@ import pytest
 from gunicorn_helpers import free_port, health, request
 
 from bench import SECTIONS_OUTPUT, Page
-from data.settings import ROOT
+from components.server.settings import ROOT
 
 DEBUG_ENV = {"DASH_DEBUG": "true", "DASH_UI": "true", "DASH_HOT_RELOAD": "true", "FLASK_DEBUG": "1"}
 ACCESS = re.compile(r'"POST /_dash-update-component\?probe=(\d+) HTTP/1\.[01]" (\d{3}) .* pid=<(\d+)> cache=(\S+)')
@@ -32,7 +32,7 @@ ACCESS = re.compile(r'"POST /_dash-update-component\?probe=(\d+) HTTP/1\.[01]" (
 
 @contextlib.contextmanager
 def serve(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`gunicorn -c python:components.gunicorn_conf app:server` on a free port: (base URL, its log file)."""
+    """`gunicorn -c python:components.server.gunicorn_conf app:server` on a free port: (base URL, its log file)."""
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != "STI_DATA_DIR"},
@@ -50,7 +50,7 @@ def serve(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:components.gunicorn_conf", "app:server"],
+            [sys.executable, "-m", "gunicorn", "-c", "python:components.server.gunicorn_conf", "app:server"],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -171,7 +171,7 @@ def test_serving_off_loopback_without_users_does_not_start(tmp_path: Path, host:
         "STI_CACHE_DIR": str(tmp_path / "cache"),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "python:components.gunicorn_conf", "app:server"],
+        [sys.executable, "-m", "gunicorn", "-c", "python:components.server.gunicorn_conf", "app:server"],
         cwd=ROOT,
         env=env,
         capture_output=True,

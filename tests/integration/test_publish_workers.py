@@ -20,7 +20,7 @@ import pytest
 from gunicorn_helpers import gunicorn, health, request
 
 from bench import SECTIONS_OUTPUT, Page
-from data.settings import ROOT, SAMPLE_DIR
+from components.server.settings import ROOT, SAMPLE_DIR
 
 RECHECK = 2  # STI_RELOAD_SECONDS of the served app
 OLD, NEW = "73,647", "75,000"  # the city's 2012 patent applications in each version (KPI text)

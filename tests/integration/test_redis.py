@@ -22,8 +22,8 @@ from gunicorn_helpers import gunicorn, health, request
 from redis_helpers import background_call, celery_worker, dash_config, redis_server
 
 from bench import SECTIONS_OUTPUT, Page
-from data.cache import RETRY_SECONDS
-from data.settings import ROOT
+from components.server.cache import RETRY_SECONDS
+from components.server.settings import ROOT
 
 RECHECK = 2  # STI_RELOAD_SECONDS of both instances
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"  # the smallest dataset: the export renders few charts

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from components.server.settings import SAMPLE_DIR, Settings
 from data.load import Dataset, load_dataset
-from data.settings import SAMPLE_DIR, Settings
 
 
 @pytest.fixture(scope="session")

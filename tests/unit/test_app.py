@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench import SECTIONS_OUTPUT, Page
-from data.settings import ROOT
+from components.server.settings import ROOT
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_layout_ids_are_unique_and_every_callback_id_exists(client) -> None:
 @pytest.mark.parametrize("section", ["patents", "hightech", "plans", "pipeline", "seismic", "other"])
 def test_the_overview_and_the_chosen_section_are_on_the_page(client, section: str) -> None:
     """An overview plus one section at a time (`section=` in the URL; the first section by default)."""
-    from components import ids
+    from components.core import ids
 
     shown = {i for i in _layout_ids(client, f"?section={section}") if isinstance(i, str)}
     mine = {g for g in ids.ALL_GRAPHS if g.startswith((section, "overview"))}

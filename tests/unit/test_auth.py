@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app, main
+from app import create_app
 from bench import SECTIONS_OUTPUT, Page
-from components import auth, ids
-from components.users import UsersError, UserStore
-from data.settings import ROOT, SAMPLE_DIR, Settings
+from components.core import ids
+from components.server import auth
+from components.server.cli import main
+from components.server.settings import ROOT, SAMPLE_DIR, Settings
+from components.server.users import UsersError, UserStore
 
 PASSWORD = "correct horse 1"
 CALLBACK = "/_dash-update-component"
@@ -392,8 +394,8 @@ def test_with_no_users_only_direct_loopback_requests_are_served(tmp_path: Path) 
 def test_screen_tokens_never_reach_the_request_logs() -> None:
     import logging
 
-    from app import _QuietTokens
-    from components.gunicorn_conf import quiet_tokens
+    from components.server.cli import _QuietTokens
+    from components.server.gunicorn_conf import quiet_tokens
 
     assert quiet_tokens('"GET /screen/abc-DEF_123 HTTP/1.1" 303') == '"GET /screen/*** HTTP/1.1" 303'
     assert quiet_tokens("/screen/abc?lang=en") == "/screen/***?lang=en"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from oracle import DATASETS
 
-from components import bundle
+from components.core.state import View
 from components.sections import SECTIONS
-from components.state import View
+from components.server import bundle
 from data.load import load_dataset
 
 
@@ -65,7 +65,7 @@ def test_a_stale_or_missing_build_falls_back(tmp_path: Path) -> None:
 def test_the_page_loads_the_built_bundle_precompressed(make_app) -> None:
     client = make_app().server.test_client()
     built = bundle.built()
-    assert built is not None, "make install builds the bundle (python -m components.bundle)"
+    assert built is not None, "make install builds the bundle (python -m components.server.bundle)"
     page = client.get("/").get_data(as_text=True)
     assert f'<link rel="preload" as="script" href="{built.url}" id="sti-plotly">' in page  # fetched early
     assert "plotly.min.js" not in page  # never the full plotly.js (dcc.Graph loads the preloaded bundle)
@@ -102,7 +102,7 @@ def test_the_page_gets_the_regenerator_runtime_instead_of_the_babel_polyfill(mak
 
 
 def test_swap_polyfill_replaces_only_the_polyfill_tag() -> None:
-    from app import swap_polyfill
+    from components.server.shell import swap_polyfill
 
     scripts = (
         '<script src="/_dash-component-suites/dash/deps/polyfill@7.12.1.min.js?v=4.4.1&m=1"></script>\n'

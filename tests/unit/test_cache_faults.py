@@ -19,10 +19,10 @@ from integration.redis_helpers import RedisServer, free_port
 
 from app import create_app
 from bench import SECTIONS_OUTPUT, Page
-from components.services import CONFIG_KEY
-from data import cache as cache_mod
-from data.cache import CacheDirError, RedisCache, ResultCache
-from data.settings import ROOT, SAMPLE_DIR, Settings
+from components.server import cache as cache_mod
+from components.server.cache import CacheDirError, RedisCache, ResultCache
+from components.server.services import CONFIG_KEY
+from components.server.settings import ROOT, SAMPLE_DIR, Settings
 
 PATENTS_2012 = "73,647"  # the city's 2012 patent applications in the sample (KPI text)
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"  # three districts, one year: quick to compute
@@ -70,7 +70,7 @@ def test_a_garbage_cache_db_at_start_is_moved_aside_and_the_app_serves_correct_n
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir(mode=0o700)
     (cache_dir / "cache.db").write_bytes(os.urandom(8192))
-    with caplog.at_level(logging.WARNING, logger="data.cache"):
+    with caplog.at_level(logging.WARNING, logger="components.server.cache"):
         app = _app(cache_dir)
     (aside,) = _broken(cache_dir)
     assert (aside / "cache.db").stat().st_size == 8192, "the damaged database is kept for a look"
@@ -166,7 +166,7 @@ def test_a_fault_while_serving_costs_the_cache_not_the_answer_and_the_cache_come
     status, healthy = city()
     assert status == 200
     assert PATENTS_MINIMAL in healthy
-    with caplog.at_level(logging.INFO, logger="data.cache"), fault(cache_dir):
+    with caplog.at_level(logging.INFO, logger="components.server.cache"), fault(cache_dir):
         for _ in range(2):  # one view cached before the fault, one not (its results cannot be stored)
             assert city() == (200, healthy), "the same figures, with or without the cache"
             assert district() == expected

@@ -13,9 +13,10 @@ from integration.redis_helpers import RedisServer, background_call, dash_config,
 
 from app import create_app
 from bench import Page
-from components import ids, jobs
-from components.i18n import t
-from data.settings import ROOT, Settings
+from components.core import ids
+from components.core.i18n import t
+from components.server import jobs
+from components.server.settings import ROOT, Settings
 
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 

@@ -11,13 +11,13 @@ import orjson
 import pytest
 from dash import Patch, no_update
 
-from components.callbacks import answer, asked, page_update, view_of
+from components.core.state import View
+from components.page.callbacks import answer, asked, page_update, view_of
 from components.sections import SECTIONS, section
-from components.services import services
-from components.state import View
-from data.cache import ResultCache
+from components.server.cache import ResultCache
+from components.server.services import services
+from data.library.store import DataStore
 from data.load import load_dataset
-from data.store import DataStore
 
 ZH = {"lang": "zh", "theme": "light"}
 BAD_INPUTS = [

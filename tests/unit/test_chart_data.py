@@ -15,10 +15,10 @@ import pytest
 from oracle import DATASETS, TIER_IDS, TIERS, Oracle, oracle
 from plotly.io.json import to_json_plotly
 
-from components.figures import EVENTS_UID
+from components.charts.figures import EVENTS_UID
+from components.core.state import View
 from components.sections import section
 from components.sections.overview import map_choice
-from components.state import View
 from data.load import Dataset, load_dataset
 
 TOL = 1e-6

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from oracle import DATASETS, TIERS, oracle
 
-from components import drill
-from components.state import from_query
+from components.core.state import from_query
+from components.exports import drill
+from components.server.settings import SAMPLE_DIR
 from data.load import load_dataset
-from data.settings import SAMPLE_DIR
 
 YINZHOU, YUYAO = "330212", "330281"
 WITH_FIRMS = [n for n in DATASETS if (DATASETS[n] / "enterprises.csv").is_file()]

@@ -14,18 +14,20 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from components import export, figures, ids
-from components.figures import EVENTS_UID, literal, with_events
-from components.i18n import t
+from components.charts import figures
+from components.charts.figures import EVENTS_UID, literal, with_events
+from components.charts.tables import figure_table
+from components.core import ids
+from components.core.i18n import t
+from components.core.state import View
+from components.exports import view_data as export
 from components.sections import graphs, section
 from components.sections.overview import rd_key
-from components.slides import plan, slide_figures
-from components.state import View
-from components.tables import figure_table
+from components.sections.slide_plan import plan, slide_figures
 from data import schema
 from data.events import concerning, event_ids, events_for
-from data.importing import WorkbookSource, files_of, validate, workbook_bytes, workbook_sheets
-from data.library import Library
+from data.library.importing import WorkbookSource, files_of, validate, workbook_bytes, workbook_sheets
+from data.library.versions import Library
 from data.load import Dataset, DatasetError, Issue, as_source, load_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,7 +224,7 @@ def test_an_xlsx_events_sheet_with_a_bad_cell_names_the_sheet_and_cell() -> None
 
 
 def test_the_import_preview_counts_event_rows(sample: Dataset) -> None:
-    from components.preview import table_diffs
+    from components.server.preview import table_diffs
 
     diffs = {d.file: d for d in table_diffs(without_events(sample), sample)}
     assert diffs["events.csv"].added == len(sample.events)

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from oracle import DATASETS, TIER_IDS, oracle
 
-from components import export
-from components.state import from_query
+from components.core.state import from_query
+from components.exports import view_data as export
+from components.server.settings import SAMPLE_DIR
 from data.load import load_dataset
-from data.settings import SAMPLE_DIR
 
 YINZHOU, YUYAO = "330212", "330281"
 

@@ -1,4 +1,4 @@
-"""The pure figure builders (components/figures.py) on small hand-made frames of sample size.
+"""The pure figure builders (components/charts/figures.py) on small hand-made frames of sample size.
 
 Every builder is checked in both languages and both themes for: trace types and counts, axis
 titles and units, English scaling of 亿元 to CNY bn, district codes in customdata on the clickable
@@ -21,9 +21,9 @@ import pytest
 from oracle import CJK  # ideographs, CJK and full-width punctuation
 from plotly.io.json import to_json_plotly
 
-from components import figures
-from components.i18n import t
-from components.theme import FONT_FAMILY, THEMES, palette
+from components.charts import figures
+from components.charts.theme import FONT_FAMILY, THEMES, palette
+from components.core.i18n import t
 from data.schema import TIERS
 
 LANGS = ("zh", "en")

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 
 from bench import SECTIONS_OUTPUT, Page
-from components import hardening
-from data.settings import ROOT, SAMPLE_DIR, Settings
+from components.server import hardening
+from components.server.settings import ROOT, SAMPLE_DIR, Settings
 
 DEBUG_ENV = {
     "DASH_DEBUG": "true",
@@ -364,8 +364,8 @@ def test_gunicorn_config_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("STI_WORKERS", "3")
     monkeypatch.setenv("STI_HOST", "0.0.0.0")
     monkeypatch.setenv("STI_PORT", "9123")
-    sys.modules.pop("components.gunicorn_conf", None)
-    conf = importlib.import_module("components.gunicorn_conf")
+    sys.modules.pop("components.server.gunicorn_conf", None)
+    conf = importlib.import_module("components.server.gunicorn_conf")
     try:
         assert conf.workers == 3
         assert conf.bind == ["0.0.0.0:9123"]
@@ -375,4 +375,4 @@ def test_gunicorn_config_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -
         assert 30 <= conf.timeout <= 120
         assert conf.limit_request_line <= 8190
     finally:
-        sys.modules.pop("components.gunicorn_conf", None)
+        sys.modules.pop("components.server.gunicorn_conf", None)

@@ -23,13 +23,13 @@ from PIL import Image
 from plotly.io.json import to_json_plotly
 from pptx import Presentation
 
-from components import export
-from components.deck import build_pptx
-from components.figures import literal, unliteral
-from components.i18n import STRINGS
+from components.charts.figures import literal, unliteral
+from components.charts.tables import figure_table, stripped
+from components.core.i18n import STRINGS
+from components.core.state import View
+from components.exports import view_data as export
+from components.exports.deck import build_pptx
 from components.sections import SECTIONS, present
-from components.state import View
-from components.tables import figure_table, stripped
 from data.load import Dataset, load_dataset
 
 TWO = ("330203", "330205")  # the first and third districts: the link and "A<br>B"

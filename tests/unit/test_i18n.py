@@ -1,4 +1,4 @@
-"""The string catalogue and number formatting of components/i18n.py.
+"""The string catalogue and number formatting of components/core/i18n.py.
 
 The catalogue is checked as data (every key translated, no Chinese left in English, the same
 placeholders in both languages) and against the source: every key that components/*.py asks for,
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.i18n import (
+from components.core.i18n import (
     DASH,
     LANGS,
     STRINGS,
@@ -45,13 +45,27 @@ def placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
 
+def scanned_files() -> list[Path]:
+    """Every module under components/, at any depth."""
+    return sorted(p for p in COMPONENTS.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_the_key_scan_reaches_every_package() -> None:
+    """The scan reads the modules of every package under components/ (it once read the top folder only)."""
+    packages = {p.parent for p in COMPONENTS.rglob("__init__.py")}
+    assert {p.parent for p in scanned_files()} == packages
+    sections = [f for f, _ in source_keys()[0] if f.startswith("sections/")]
+    assert sections, "no key found in components/sections/"
+
+
 def source_keys() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(literal keys, f-string key templates) passed to t() anywhere in components/*.py, with the file."""
+    """(literal keys, f-string key templates) passed to t() anywhere under components/ (every package), with
+    the file's path relative to components/."""
     literal: set[tuple[str, str]] = set()
     dynamic: set[tuple[str, str]] = set()
-    for path in sorted(COMPONENTS.glob("*.py")):
+    for path in scanned_files():
         for m in T_CALL.finditer(path.read_text(encoding="utf-8")):
-            (dynamic if m.group(1) else literal).add((path.name, m.group(3)))
+            (dynamic if m.group(1) else literal).add((path.relative_to(COMPONENTS).as_posix(), m.group(3)))
     return literal, dynamic
 
 
@@ -105,7 +119,7 @@ def test_every_string_formats_with_its_own_placeholders(key):
 def test_source_scan_finds_calls():
     literal, dynamic = source_keys()
     assert len(literal) > 50  # the scan works at all
-    assert {"figures.py", "kpis.py"} <= {f for f, _ in literal}
+    assert {"charts/figures.py", "charts/kpis.py"} <= {f for f, _ in literal}
     assert any(k == "tier_{tier}" for _, k in dynamic)
 
 
@@ -124,14 +138,14 @@ def test_dynamic_key_families_exist():
     allowed |= {"status_{status}", "status_{r.status}", "kpi_plan_{status}", "scorecard_legend_{s}"}
     allowed |= {"scorecard_col_{k}"}
     assert templates <= allowed, templates
-    from components.users import ROLES
+    from components.server.users import ROLES
 
     assert {f"role_{r}" for r in ROLES} <= set(STRINGS)
     from data.rules import STATUSES
 
     assert {f"status_{s}" for s in STATUSES} | {f"scorecard_legend_{s}" for s in STATUSES} <= set(STRINGS)
     assert {"kpi_plan_on_track", "kpi_plan_at_risk"} <= set(STRINGS)
-    from components.filters import dropdown_labels
+    from components.page.filters import dropdown_labels
 
     assert set(dropdown_labels("en")) == {
         "select_all",
@@ -153,7 +167,7 @@ def test_dynamic_key_families_exist():
         assert f"export_{ext}" in STRINGS
     for what in ("data", "enterprises", "outages"):  # export file names
         assert f"export_file_{what}" in STRINGS
-    for action in ("publish", "rollback"):  # the data page's import log (components/web/library.html)
+    for action in ("publish", "rollback"):  # the data page's import log (components/server/web/library.html)
         assert f"lib_action_{action}" in STRINGS
 
 
@@ -164,7 +178,7 @@ def test_outage_causes_of_the_sample_are_translated():
 
 def test_notice_keys_raised_by_the_view_state_exist():
     """Notices are (key, params) tuples built in state.py and rendered later with t()."""
-    found = set(NOTICE_LITERAL.findall((COMPONENTS / "state.py").read_text(encoding="utf-8")))
+    found = set(NOTICE_LITERAL.findall((COMPONENTS / "core" / "state.py").read_text(encoding="utf-8")))
     assert found >= {
         "notice_bad_year",
         "notice_bad_district",

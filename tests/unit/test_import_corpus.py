@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from workbook import sheets_of, write_workbook
 
-import app
-from data.library import Library
-from data.settings import SAMPLE_DIR
+from components.server.cli import main as cli_main
+from components.server.settings import SAMPLE_DIR
+from data.library.versions import Library
 
 
 def _csv_edit(file: str, fn: Callable[[list[str]], list[str]]) -> Callable[[Path], None]:
@@ -408,7 +408,7 @@ def test_a_bad_import_is_refused_by_name_and_changes_nothing(
     before = (library.current(), [v.hash for v in library.versions()], (library.root / "current").read_bytes())
     log_lines = len(library.log())
     path = build(tmp_path)
-    rc = app.main(["import", str(path), "--publish", "--user", "tester"])
+    rc = cli_main(["import", str(path), "--publish", "--user", "tester"])
     out = capsys.readouterr().out
     assert rc == 1, out
     assert out.startswith("INVALID  "), out
@@ -425,7 +425,7 @@ def test_a_bad_import_is_refused_by_name_and_changes_nothing(
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
     """The check reads the archive's directory, not its content: refusing the bomb takes no memory."""
-    from data.importing import ImportRefusedError, Limits, open_bytes
+    from data.library.importing import ImportRefusedError, Limits, open_bytes
 
     data = _bomb_zip(tmp_path).read_bytes()
     assert len(data) < 200 * 1024
@@ -435,7 +435,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
 
 def test_a_zip_whose_header_understates_its_size_is_refused(tmp_path: Path) -> None:
     """A member that inflates beyond what its header declares is cut off and refused."""
-    from data.importing import ImportRefusedError, Limits, ZipSource
+    from data.library.importing import ImportRefusedError, Limits, ZipSource
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:

@@ -1,4 +1,4 @@
-"""The KPI strip (components/kpis.py): the pure model against the sample's published 2012 figures,
+"""The KPI strip (components/charts/kpis.py): the pure model against the sample's published 2012 figures,
 and the card's data-* attributes (../shared/DESIGN.md §3 "KPI cards")."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from components.i18n import DASH, t
-from components.kpis import DEFAULT_KPIS as KPI_INDICATORS
-from components.kpis import Kpi, kpi_card, kpi_models
+from components.charts.kpis import DEFAULT_KPIS as KPI_INDICATORS
+from components.charts.kpis import Kpi, kpi_card, kpi_models
+from components.core.i18n import DASH, t
 from data import aggregate as agg
 from data.load import Dataset, load_dataset
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from workbook import workbook_from
 
-import app
-from components.preview import preview, preview_text, table_diffs, warnings
-from data.library import Library, LibraryError
+from components.server.cli import main as cli_main
+from components.server.preview import preview, preview_text, table_diffs, warnings
+from components.server.settings import ROOT, SAMPLE_DIR
+from data.library.versions import Library, LibraryError
 from data.load import load_dataset
-from data.settings import ROOT, SAMPLE_DIR
 from data.source import DirectorySource
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -38,7 +38,7 @@ def cli(library: Library, monkeypatch: pytest.MonkeyPatch, capsys):
     monkeypatch.delenv("STI_DATA_DIR", raising=False)
 
     def run(*argv: str) -> tuple[int, str]:
-        rc = app.main(list(argv))
+        rc = cli_main(list(argv))
         return rc, capsys.readouterr().out
 
     return run
@@ -173,7 +173,7 @@ def test_cli_imports_a_workbook_made_from_the_sample(cli, library: Library, tmp_
 
 def test_cli_refuses_to_import_when_a_directory_is_served(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.setenv("STI_DATA_DIR", str(SAMPLE_DIR))
-    rc = app.main(["import", str(FIXTURES / "minimal"), "--publish"])
+    rc = cli_main(["import", str(FIXTURES / "minimal"), "--publish"])
     out = capsys.readouterr().out
     assert rc == 2
     assert "STI_DATA_DIR is set" in out
@@ -216,7 +216,7 @@ def test_preview_flags_a_value_that_moved_by_more_than_three_times(tmp_path: Pat
 
 _PUBLISH = """
 import sys
-from data.library import Library
+from data.library.versions import Library
 from data.source import DirectorySource
 src = DirectorySource(sys.argv[2])
 files = {n: src.raw(n) for n in sys.argv[3:]}
@@ -267,7 +267,7 @@ def test_the_log_survives_a_damaged_line(library: Library) -> None:
 
 def test_a_workbook_with_numbers_stored_as_text_reads_like_the_csv_files(tmp_path: Path) -> None:
     """Excel users often keep numbers as text: the contract's number columns parse them as they parse CSV."""
-    from data.importing import open_import
+    from data.library.importing import open_import
 
     typed = load_dataset(open_import(workbook_from(SAMPLE_DIR, tmp_path / "typed.xlsx")))
     text = load_dataset(open_import(workbook_from(SAMPLE_DIR, tmp_path / "text.xlsx", typed=False)))
@@ -305,7 +305,7 @@ def _not_a_directory(root: Path) -> None:
 def test_a_damaged_library_stops_the_start_with_a_message_and_is_never_reseeded(
     tmp_path: Path, monkeypatch, capsys, damage, said: str
 ) -> None:
-    from app import main
+    from components.server.cli import main
 
     root = tmp_path / "library"
     lib = Library(root)

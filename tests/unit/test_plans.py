@@ -13,17 +13,18 @@ import pytest
 from oracle import CJK, DATASETS
 from plotly.io.json import to_json_plotly
 
-from components import figures, ids
+from components.charts import figures
+from components.charts.theme import palette
+from components.core import ids
+from components.core.state import View
 from components.sections import plans as section_plans
 from components.sections import present, section, slides
 from components.sections.base import by_districts
-from components.slides import plan
-from components.state import View
-from components.theme import palette
+from components.sections.slide_plan import plan
+from components.server.settings import SAMPLE_DIR
 from data import aggregate as agg
 from data import plans
 from data.load import Dataset, load_dataset
-from data.settings import SAMPLE_DIR
 
 RD, SHARE = "rd_intensity", "hightech_share"
 PCT_INFO = {"unit_zh": "%", "agg": "city", "higher_is_better": True}

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from components import meeting, present
-from components.jobs import RUNNING_KEY
+from components.core.state import View, from_query
+from components.page import meeting, present
 from components.sections import slides as registry_slides
-from components.slides import plan
-from components.state import View, from_query
-from data.settings import SAMPLE_DIR
-from data.store import DataStore
+from components.sections.slide_plan import plan
+from components.server.jobs import RUNNING_KEY
+from components.server.settings import SAMPLE_DIR
+from data.library.store import DataStore
 
 
 def _texts(node: object, out: list[str]) -> list[str]:
@@ -147,7 +147,7 @@ def test_export_uses_the_version_being_served_not_a_rejected_update(monkeypatch,
 
 def test_default_language_comes_from_settings(tmp_path) -> None:
     from app import create_app
-    from data.settings import Settings
+    from components.server.settings import Settings
 
     app = create_app(
         Settings(

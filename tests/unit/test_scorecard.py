@@ -11,16 +11,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.grid import grid_table
-from components.kpis import kpi_card, kpi_model, kpi_models, plan_status
+from components.charts.grid import grid_table
+from components.charts.kpis import kpi_card, kpi_model, kpi_models, plan_status
+from components.core.state import View
 from components.sections import overview, present, scorecard, slides
-from components.slides import plan
-from components.state import View
+from components.sections.slide_plan import plan
+from components.server.settings import Settings
 from data import aggregate as agg
 from data import plans
 from data.load import Dataset, load_dataset
 from data.rules import AT_RISK, MISSED, ON_TRACK, Thresholds
-from data.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ATTRS = ("data-district", "data-indicator", "data-target", "data-actual", "data-completion", "data-rank", "data-status")
@@ -455,7 +455,7 @@ def test_another_city_is_scored_on_its_own_targets():
 
 
 def test_the_export_has_the_scorecard_as_numbers(sample: Dataset, card: pd.DataFrame):
-    from components.export import view_tables
+    from components.exports.view_data import view_tables
 
     sheets = {s.name: s for s in view_tables(sample, View(2012, (), "zh"))}
     table = sheets["目标考核"].tables[0]

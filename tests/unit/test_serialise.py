@@ -14,9 +14,9 @@ from dash import html
 from oracle import DATASETS
 from plotly.io.json import to_json_plotly
 
+from components.core.state import View
 from components.sections import present
-from components.services import to_json
-from components.state import View
+from components.server.services import to_json
 from data.load import load_dataset
 
 

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from oracle import CJK, DATASETS, FIXTURES, SAMPLE
 from plotly.io.json import to_json_plotly
 
+from components.core.state import View
 from components.sections import SECTIONS, present, section, slides, support
 from components.sections.other import own_indicators
-from components.state import View
+from components.server.settings import ROOT
 from data.load import Dataset, load_dataset
-from data.settings import ROOT
 from data.source import MemorySource
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -64,7 +64,7 @@ def assert_valid(ds: Dataset, key: str, view: View) -> dict[str, Any]:
     """The section computes exactly its declared outputs: finite JSON; each chart draws data or says why not."""
     sec = section(key)
     result = json.loads(to_json_plotly(sec.compute(ds, view)), parse_constant=_no_constants)
-    assert list(result) == sec.outputs(ds), key
+    assert list(result) == [b.id for b in sec.blocks] + [g.id for g in sec.graphs(ds)], key
     for name, value in result.items():
         assert value is not None, (key, name)
         if name in {g.id for g in sec.graphs(ds)}:
@@ -97,7 +97,6 @@ def test_every_section_computes_valid_outputs_or_is_absent(datasets, name: str) 
         if not sec.present(ds):
             assert sec.absent_because(ds), sec.key
             assert sec.slides(ds) == []
-            assert sec.outputs(ds) == []
             assert sec.compute(ds, View(ds.years[-1])) == {}
             continue
         for view in views(ds):
@@ -297,7 +296,7 @@ def test_any_subset_of_optional_parts_still_computes(drop: set[str], tables: set
 
 
 def test_kpi_strip_follows_dataset_json(datasets) -> None:
-    from components.kpis import kpi_models
+    from components.charts.kpis import kpi_models
 
     ds = datasets["large"]
     models = kpi_models(ds, 2023, (), "zh")
@@ -310,7 +309,7 @@ def test_kpi_strip_follows_dataset_json(datasets) -> None:
 
 
 def test_default_kpis_are_the_usual_ones_the_data_has(datasets) -> None:
-    from components.kpis import kpi_models
+    from components.charts.kpis import kpi_models
 
     minimal = [k.indicator for k in kpi_models(datasets["minimal"], 2020, (), "zh")]
     assert minimal == ["patent_applications"]

@@ -1,4 +1,4 @@
-"""The view state and its URL form (components/state.py; ../shared/DESIGN.md §3 "URL state").
+"""The view state and its URL form (components/core/state.py; ../shared/DESIGN.md §3 "URL state").
 
 Inputs arrive from the address bar and from whatever JSON a client posts, so every malformed year,
 district list, language or theme must fall back to a valid view, with a notice key the page can show.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from components.i18n import STRINGS
-from components.state import (
+from components.core.i18n import STRINGS
+from components.core.state import (
     MAX_DISTRICTS,
     MAX_QUERY,
     View,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from oracle import CJK, FIXTURES
 
+from components.core.state import View
 from components.sections import SECTIONS, hightech, other, overview, patents, pipeline, seismic
-from components.state import View
 from data.load import load_dataset
 
 patents_sentence = patents.sentence

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from data.library import Library
-from data.settings import ROOT, SAMPLE_DIR, Settings
+from components.server.settings import ROOT, SAMPLE_DIR, Settings
+from data.library.versions import Library
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -132,8 +132,8 @@ def test_a_read_only_app_refuses_imports(tmp_path: Path) -> None:
 
 def test_the_template_workbook_imports_back_unchanged(client, tmp_path: Path) -> None:
     """The current version as a workbook, imported again: every table's rows the same, nothing to publish."""
-    from components.preview import table_diffs
-    from data.importing import open_import
+    from components.server.preview import table_diffs
+    from data.library.importing import open_import
     from data.load import load_dataset
 
     resp = client.get("/library/workbook.xlsx")

@@ -1,0 +1,284 @@
+"""KPI strip: a pure model of the headline numbers, and the cards that show them.
+
+The cards are `dataset.json`'s `kpis` (indicator ids, in order) or, without it, the eight usual ones the
+dataset has. A card shows its target and completion only where the dataset has a target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dash import html
+
+from components.charts.summary import floor_text, target_label, uptime_target_text
+from components.core.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, percent, t
+from components.core.ids import slug
+from components.core.ui import raw, status_line
+from data import aggregate as agg
+from data import plans
+from data.load import Dataset
+from data.rules import AT_RISK, INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET, ON_TRACK
+from data.schema import NETWORK_UPTIME
+
+DEFAULT_KPIS: tuple[str, ...] = (
+    "patent_applications",
+    "patent_grants",
+    "invention_grants",
+    "hightech_output",
+    "hightech_share",
+    "hightech_enterprises",
+    "rd_intensity",
+    NETWORK_UPTIME,
+)
+DECIMALS = {NETWORK_UPTIME: 2}
+SHARE_NOTE = {"invention_grants": "invention_share"}  # a card noting its share of a total (and the floor)
+RANKED = ("patent_applications", "patent_grants")  # cards noting the city's rank ('<id>_rank', city-level)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """Everything a KPI card shows, already formatted, plus the raw numbers for data-* attributes."""
+
+    indicator: str
+    label: str
+    value: float | None
+    value_text: str
+    change: float | None
+    change_text: str
+    direction: str  # "up", "down", "flat" or ""
+    good: bool | None
+    target_text: str = ""
+    completion: float | None = None
+    completion_text: str = ""
+    note: str = ""
+    status: str = ""  # on_track / at_risk / missed (completion, else a falling 同比), "" when none applies
+    status_text: str = ""  # the words that go with it ("预警 · 完成率96.1%，低于100%")
+
+
+def kpi_ids(ds: Dataset) -> list[str]:
+    """The cards of the strip for this dataset: its own list, else the usual eight it has data for."""
+    asked = ds.meta.get("kpis")
+    wanted = list(asked) if asked else list(DEFAULT_KPIS)
+    return [k for k in wanted if (ds.has("seismic_stations.csv") if k == NETWORK_UPTIME else agg.available(ds, k))]
+
+
+def note_indicators(ds: Dataset) -> set[str]:
+    """Indicators the cards show as notes (ranks, shares): shown, so not repeated among 'other indicators'."""
+    out = set()
+    for k in kpi_ids(ds):
+        if k in SHARE_NOTE and agg.available(ds, SHARE_NOTE[k]):
+            out.add(SHARE_NOTE[k])
+        if k in RANKED and agg.available(ds, f"{k}_rank"):
+            out.add(f"{k}_rank")
+    return out
+
+
+def _direction(change: float | None) -> str:
+    if change is None:
+        return ""
+    return "up" if change > 0 else "down" if change < 0 else "flat"
+
+
+def _change_text(reading: agg.Reading, lang: str) -> str:
+    if reading.change is not None:
+        return t("kpi_yoy", lang, change=fmt_change(reading.change, reading.change_kind, lang))
+    return t("kpi_no_prev", lang) if reading.value is not None else ""
+
+
+def _target(ds: Dataset, reading: agg.Reading, info: dict, lang: str, districts: Sequence[str]) -> dict:
+    goal = agg.target(ds, reading.indicator, reading.year, districts)
+    if goal is None:
+        return {}
+    shown = fmt_indicator(goal[0], info, lang)
+    completion = agg.completion(reading.value, goal[0])
+    return {
+        "target_text": target_label(ds, shown, goal[1], reading.year, lang),
+        "completion": completion,
+        "completion_text": t("kpi_completion", lang, pct=fmt_percent(completion)) if completion else "",
+        **_status(ds, reading, info, goal, completion, lang, districts),
+    }
+
+
+def plan_status(
+    ds: Dataset, reading: agg.Reading, info: dict, goal: tuple[float, int], districts: Sequence[str]
+) -> str | None:
+    """A later-year (plan) target in the reading's year: on track when it is met already or the pace of the
+    years so far reaches it by its year, else at risk (never missed before its year); None without a pace."""
+    s = agg.series(ds, reading.indicator, districts)
+    path = plans.trajectory_of(s[s.index <= reading.year], goal, {**info, "indicator": reading.indicator})
+    if path is None or (path.on_pace is None and not path.met):
+        return None
+    return ON_TRACK if path.met or path.on_pace else AT_RISK
+
+
+def _status(
+    ds: Dataset,
+    reading: agg.Reading,
+    info: dict,
+    goal: tuple[float, int],
+    completion: float | None,
+    lang: str,
+    districts: Sequence[str],
+) -> dict:
+    """The card's status against its target: this year's by its completion; a later (plan) year's by whether
+    the path so far reaches it in time."""
+    better = bool(info["higher_is_better"])
+    if goal[1] > reading.year:
+        status = plan_status(ds, reading, info, goal, districts)
+        return {"status": status or "", "status_text": t(f"kpi_plan_{status}", lang) if status else ""}
+    status = ds.thresholds.status(completion, better)
+    if status is None or completion is None:
+        return {}
+    if status == ON_TRACK:
+        words = t("status_on_track", lang)
+    else:
+        bound = ds.thresholds.bound(ON_TRACK if status == AT_RISK else AT_RISK, better)
+        key = "kpi_status_below" if better else "kpi_status_above"
+        words = t(key, lang, status=t(f"status_{status}", lang), pct=fmt_percent(completion), floor=percent(bound))
+    return {"status": status, "status_text": words}
+
+
+def _trend_status(ds: Dataset, r: agg.Reading, better: bool, lang: str) -> dict:
+    """A card without a target warns when its 同比 worsens beyond the threshold."""
+    if not ds.thresholds.declining(r.change, r.change_kind == "pp", better):
+        return {}
+    change = fmt_change(r.change, r.change_kind, lang)
+    words = t("kpi_status_trend", lang, status=t("status_at_risk", lang), change=change)
+    return {"status": AT_RISK, "status_text": words}
+
+
+def _rank_note(ds: Dataset, indicator: str, label: str, year: int, lang: str) -> str:
+    """'副省级城市排名第1位' from the rank indicator's own name (the card's label left out)."""
+    rank_id = f"{indicator}_rank"
+    rank = agg.value(ds, rank_id, year) if agg.available(ds, rank_id) else None
+    if rank is None:
+        return ""
+    rank_name = name(agg.indicator_info(ds, rank_id), lang)
+    if lang == "zh" and rank_name.startswith(label) and len(rank_name) > len(label):
+        rank_name = rank_name[len(label) :]
+    return t("kpi_rank", lang, name=rank_name, rank=int(rank))
+
+
+def _note(ds: Dataset, indicator: str, info: dict, label: str, year: int, districts: Sequence[str], lang: str) -> str:
+    if info["agg"] == "city" and not agg.is_city(ds, districts):
+        return t("kpi_city_only", lang)
+    share_of = SHARE_NOTE.get(indicator)
+    if share_of and agg.available(ds, share_of):
+        share = agg.value(ds, share_of, year, districts)
+        note = t("kpi_share_of_grants", lang, pct=fmt_value(share, "%", lang))
+        if share is not None and share < INVENTION_SHARE_FLOOR:
+            note += " · " + t("kpi_share_low", lang, floor=floor_text(lang))
+        return note
+    if indicator in RANKED and agg.is_city(ds, districts):
+        return _rank_note(ds, indicator, label, year, lang)
+    return ""
+
+
+def _uptime_status(value: float | None, lang: str) -> dict:
+    """The network's uptime against its availability objective (on track at it or above, else at risk)."""
+    if value is None:
+        return {}
+    if value >= NETWORK_UPTIME_TARGET * 100 - 1e-9:
+        return {"status": ON_TRACK, "status_text": t("status_on_track", lang)}
+    words = t("kpi_status_uptime", lang, status=t("status_at_risk", lang), target=uptime_target_text(lang))
+    return {"status": AT_RISK, "status_text": words}
+
+
+def _uptime_card(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> Kpi:
+    r = agg.uptime_reading(ds, year, districts)
+    st = agg.stations_in(ds.stations, districts)
+    n = int((st["commissioned"] < agg.year_bounds(year)[1]).sum())
+    return Kpi(
+        NETWORK_UPTIME,
+        t("kpi_network_uptime", lang),
+        r.value,
+        fmt_value(r.value, "%", lang, DECIMALS[NETWORK_UPTIME]),
+        r.change,
+        _change_text(r, lang),
+        _direction(r.change),
+        None if _direction(r.change) in ("", "flat") else _direction(r.change) == "up",
+        note=t("kpi_no_stations", lang) if r.value is None else t("kpi_stations", lang, n=n),
+        **_uptime_status(r.value, lang),
+    )
+
+
+def kpi_model(ds: Dataset, indicator: str, year: int, districts: Sequence[str], lang: str) -> Kpi:
+    """One card: value, 同比, target and completion where a target exists, and its note."""
+    if indicator == NETWORK_UPTIME:
+        return _uptime_card(ds, year, districts, lang)
+    info = agg.indicator_info(ds, indicator)
+    r = agg.reading(ds, indicator, year, districts)
+    label = name(info, lang)
+    direction = _direction(r.change)
+    good = None if direction in ("", "flat") else (direction == "up") == bool(info["higher_is_better"])
+    goal = _target(ds, r, info, lang, districts)
+    if "status" not in goal:
+        goal.update(_trend_status(ds, r, bool(info["higher_is_better"]), lang))
+    return Kpi(
+        indicator,
+        label,
+        r.value,
+        fmt_indicator(r.value, info, lang, DECIMALS.get(indicator)),
+        r.change,
+        _change_text(r, lang),
+        direction,
+        good,
+        note=_note(ds, indicator, info, label, year, districts, lang),
+        **goal,
+    )
+
+
+def kpi_models(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> list[Kpi]:
+    """The KPI strip for a selection, in the dataset's order."""
+    return [kpi_model(ds, k, year, districts, lang) for k in kpi_ids(ds)]
+
+
+def kpi_card(k: Kpi) -> html.Div:
+    """One KPI card with data-indicator / data-value / data-yoy (../shared/DESIGN.md §3).
+
+    Few elements (a page's every element costs each update in the browser): the completion bar is drawn by
+    CSS on the target line, which is the progress bar for assistive technology, named by its own text.
+    """
+    arrow = {"up": "▲ ", "down": "▼ ", "flat": "■ "}.get(k.direction, "")
+    tone = "" if k.good is None else ("kpi-good" if k.good else "kpi-bad")
+    body = [
+        html.Div(k.label, className="kpi-label"),
+        html.Div(k.value_text if k.value is not None else DASH, className="kpi-value"),
+        html.Div(arrow + k.change_text, className=f"kpi-change {tone}"),
+    ]
+    done = min(max(k.completion or 0, 0), 1) * 100
+    text = k.target_text + (" · " + k.completion_text if k.completion_text else "")
+    body.append(  # always there (hidden without a target): a card keeps its shape, so a change only repaints
+        html.Div(
+            text,
+            className="kpi-target",
+            role="progressbar",
+            style={"--done": f"{done:.0f}%"},
+            hidden=not k.target_text,
+            **{
+                "aria-label": f"{k.label}: {text}",
+                "aria-valuenow": f"{done:.0f}",
+                "aria-valuemin": "0",
+                "aria-valuemax": "100",
+            },
+        )
+    )
+    body.append(html.Div(k.note, className="kpi-note", hidden=not k.note))
+    body.append(status_line(k.status, k.status_text, "kpi-status"))
+    return html.Div(
+        body,
+        className="card kpi-card" + (f" kpi-{k.status}" if k.status else ""),
+        id=f"kpi-{slug(k.indicator)}",
+        **{
+            "data-indicator": k.indicator,
+            "data-value": raw(k.value),
+            "data-yoy": raw(k.change),
+            "data-status": k.status,
+        },
+    )
+
+
+def kpi_strip(models: Sequence[Kpi]) -> list[html.Div]:
+    """The cards, laid out by the strip's CSS grid."""
+    return [kpi_card(k) for k in models]

@@ -1,0 +1,143 @@
+"""Small shared layout pieces: graph cards, section frames, headline numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from components.core import ids
+from components.core.i18n import plotly_config, t
+
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "showSendToCloud": False,  # no "Share chart" upload to Plotly's cloud: nothing leaves the intranet
+    "showEditInChartStudio": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    # PNG download of any chart at presentation resolution (rendered in the browser, no server needed)
+    "toImageButtonOptions": {"format": "png", "width": 960, "height": 540, "scale": 2},
+}
+
+
+def raw(v: float | None) -> str:
+    """A number for a data-* attribute: full precision, '' when there is none."""
+    return "" if v is None else repr(float(v))
+
+
+def title_parts(title: str, year: object = "") -> list[Any]:
+    """A title whose '{year}' placeholder becomes a span (showing `year`) that follows the year filter."""
+    if "{year}" not in title:
+        return [title]
+    before, after = title.split("{year}", 1)
+    return [before, html.Span(str(year), className="title-year"), after]  # assets/app.js keeps it current
+
+
+def graph(
+    component_id: str | dict[str, str],
+    name: str,
+    lang: str,
+    height: int = 320,
+    modebar: bool = True,
+    figure: Any = None,
+) -> dcc.Graph:
+    """A graph with our config (`name`: the chart's stable ID, used for PNG file names) and its figure."""
+    config = {**GRAPH_CONFIG, **plotly_config(lang)}
+    config["toImageButtonOptions"] = {**GRAPH_CONFIG["toImageButtonOptions"], "filename": name}
+    if not modebar:
+        config["displayModeBar"] = False
+    extra = {} if figure is None else {"figure": figure}
+    return dcc.Graph(id=component_id, config=config, style={"height": f"{height}px"}, **extra)
+
+
+def drill_link(kind: str, lang: str) -> html.A:
+    """A card's link to its drill-down page ('企业名单', '中断记录'); the page fills in the view when followed.
+    Marked `data-drill`: the page leaves it out for a viewer (the drill-down is an analyst's; the server
+    refuses it too), so view code never asks who is logged in."""
+    label = t("drill_link_firms" if kind == "enterprises" else "drill_link_outages", lang)
+    return html.A(label + " →", href=f"/drill/{kind}", className="drill-link small", **{"data-drill": kind})
+
+
+def graph_card(
+    section: str,
+    name: str,
+    title: str,
+    lang: str,
+    height: int = 320,
+    control: Any = None,
+    modebar: bool = True,
+    figure: Any = None,
+    year: object = "",
+    **attrs: str,
+) -> html.Div:
+    """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`.
+
+    Few elements (each costs every update in the browser); the height is reserved before the chart library
+    arrives, so nothing below it moves.
+    """
+    title_id = f"{name}-title"
+    heading = html.H3(
+        title_parts(title, year), id=title_id, className="h6 m-0" if control is not None else "h6 m-0 graph-title"
+    )
+    header = html.Div([heading, control], className="graph-title graph-title-row") if control is not None else heading
+    holder = html.Div(
+        graph(ids.graph_id(section, name), name, lang, height, modebar, figure),
+        id=name,
+        className="graph-holder",
+        style={"minHeight": f"{height}px"},
+        **attrs,
+    )
+    # The chart's text alternative: its numbers as a table (a <details> the page adds here, assets/app.js), built
+    # from the drawn figure when opened — reachable by keyboard, always the data on screen, no cost until asked.
+    table = html.Div(
+        className="chart-data",
+        **{
+            "data-label": t("chart_table", lang),
+            "data-empty": t("chart_table_empty", lang),
+            "data-value": t("chart_table_value", lang),
+            "data-item": t("chart_table_item", lang),
+            "data-from": t("chart_table_from", lang),
+            "data-to": t("chart_table_to", lang),
+            "data-lang": lang,
+        },
+    )
+    return html.Div(
+        [header, holder, table], className="card graph-card h-100", role="figure", **{"aria-labelledby": title_id}
+    )
+
+
+def section_frame(section_id: str, title: str, children: list[Any]) -> html.Section:
+    """A dashboard section with an anchor and heading."""
+    return html.Section(
+        [html.H2(title, className="section-title"), *children],
+        id=section_id,
+        className="dash-section",
+        **{"aria-label": title},
+    )
+
+
+def headline(
+    indicator: str, label: str, value: float | None, value_text: str, change: float | None, change_text: str
+) -> html.Div:
+    """A small headline number carrying data-indicator / data-value / data-yoy."""
+    return html.Div(
+        [
+            html.Div(label, className="headline-label"),
+            html.Div(value_text, className="headline-value"),
+            html.Div(change_text, className="headline-change"),
+        ],
+        className="headline",
+        **{"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)},
+    )
+
+
+STATUS_ICONS = {"on_track": "✓", "at_risk": "⚠", "missed": "✕"}
+
+
+def status_line(status: str, text: str, class_name: str) -> html.Div:
+    """A status in colour, icon and words (never colour alone): hidden when there is none, so a card or
+    cell keeps its shape."""
+    icon = html.Span(STATUS_ICONS.get(status, ""), className="status-icon", **{"aria-hidden": "true"})
+    return html.Div(
+        [icon, text], className=f"{class_name} status-{status}" if status else class_name, hidden=not status
+    )

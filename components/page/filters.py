@@ -1,0 +1,195 @@
+"""Global filters (year, districts, 全市 reset) kept in step with the URL, chart clicks and the section tabs.
+
+The page renders them from the URL's view; after that they are kept in step in the browser (assets/app.js,
+`sti.sync`: no server round trip), from `filter_data` — the dataset's years, districts and which districts
+report which years, with the texts the captions and notices need in the page language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
+
+from components.charts.prep import district_names
+from components.charts.summary import caption
+from components.core import ids
+from components.core.i18n import t
+from components.core.state import View, districts_with_data, years_with_data
+from data.load import Dataset
+
+MAX_NOTICES = 5
+
+
+def year_options(ds: Dataset, districts: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
+    """Every year of the dataset; years without data for the selection are offered but disabled."""
+    have = set(years_with_data(ds, districts))
+    fmt = "{y}年" if lang == "zh" else "{y}"
+    return [{"label": fmt.format(y=y), "value": y, "disabled": y not in have} for y in reversed(ds.years)]
+
+
+def district_options(ds: Dataset, year: int, districts: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
+    """Every district; those without data in `year` are disabled unless already selected."""
+    have = set(districts_with_data(ds, year)) | set(districts)
+    names = district_names(ds, lang)
+    return [{"label": names[c], "value": c, "disabled": c not in have} for c in ds.district_codes]
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Dash 4 Dropdown's own texts ('{num_selected} selected', 'Select All', ...) in the page language."""
+    keys = (
+        "select_all",
+        "deselect_all",
+        "selected_count",
+        "search",
+        "clear_search",
+        "clear_selection",
+        "no_options_found",
+    )
+    return {k: t(f"dropdown_{k}", lang) for k in keys}
+
+
+def notices(view: View) -> list[Any]:
+    """Visible notices for anything in the request that had to be changed or ignored."""
+    items = [t(key, view.lang, **params) for key, params in view.notices[:MAX_NOTICES]]
+    if not items:
+        return []
+    return [
+        dbc.Alert(
+            [html.Div(i) for i in items],
+            color="warning",
+            dismissable=True,
+            className="py-2 mb-2",
+            id={"type": "notice", "index": 0},
+        )
+    ]
+
+
+def filter_data(ds: Dataset, view: View, sections: list[str], active: str) -> dict[str, Any]:
+    """What the browser needs to keep filters, URL, options and caption consistent without the server."""
+    obs = ds.observations
+    has = {str(c): sorted(int(y) for y in g["year"].unique()) for c, g in obs.groupby("district")}
+    lang = view.lang
+    return {
+        "years": ds.years,
+        "codes": ds.district_codes,
+        "names": district_names(ds, lang),
+        "has": {c: has.get(c, []) for c in ds.district_codes},
+        "yearFmt": "{y}年" if lang == "zh" else "{y}",
+        "caption": t("caption", lang, year="{year}", scope="{scope}"),
+        "whole": t("whole_city", lang),
+        "sep": "、" if lang == "zh" else ", ",
+        "sections": sections,
+        "section": active,
+        "lang": lang,
+    }
+
+
+def layout(ds: Dataset, view: View) -> html.Div:
+    """The sticky filter bar, rendered with the view's values."""
+    lang = view.lang
+    return html.Div(
+        dbc.Container(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label(t("year", lang), html_for=ids.FILTER_YEAR, className="filter-label"),
+                                dcc.Dropdown(
+                                    id=ids.FILTER_YEAR,
+                                    options=year_options(ds, view.districts, lang),
+                                    value=view.year,
+                                    clearable=False,
+                                    searchable=False,
+                                    labels=dropdown_labels(lang),
+                                ),
+                            ],
+                            xs=4,
+                            md=2,
+                            className="filter-col",
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label(
+                                    t("districts", lang), html_for=ids.FILTER_DISTRICTS, className="filter-label"
+                                ),
+                                dcc.Dropdown(
+                                    id=ids.FILTER_DISTRICTS,
+                                    options=district_options(ds, view.year, view.districts, lang),
+                                    value=list(view.districts),
+                                    multi=True,
+                                    placeholder=t("districts_placeholder", lang),
+                                    labels=dropdown_labels(lang),
+                                ),
+                            ],
+                            xs=8,
+                            md=7,
+                            className="filter-col",
+                        ),
+                        dbc.Col(
+                            dbc.Button(
+                                t("reset_city", lang),
+                                id=ids.FILTER_RESET,
+                                color="primary",
+                                outline=True,
+                                className="w-100",
+                            ),
+                            xs=4,
+                            md=1,
+                            className="align-self-end",
+                        ),
+                        dbc.Col(
+                            html.Div(caption(ds, view), id=ids.FILTER_CAPTION, className="filter-caption"),
+                            xs=8,
+                            md=2,
+                            className="align-self-end",
+                        ),
+                    ],
+                    className="g-2 align-items-end",
+                ),
+                html.Div(notices(view), id=ids.NOTICE, **{"aria-live": "polite"}),
+            ],
+            fluid=True,
+        ),
+        className="filter-bar",
+        role="region",
+        **{"aria-label": t("filters_label", lang)},
+    )
+
+
+def register(app: Dash) -> None:
+    """Attach the filters' clientside callbacks to `app`.
+
+    `command` turns back/forward, 全市, chart clicks and tabs into filter values; `sync` follows the filter
+    values with the URL (history.pushState: no Dash output, so no second callback per change) and the
+    options, and writes the caption, header links and years in chart titles into the page. The sections
+    follow the filter values directly, so their requests go out in the same step.
+    """
+    app.clientside_callback(
+        ClientsideFunction("sti", "command"),
+        Output(ids.FILTER_YEAR, "value"),
+        Output(ids.FILTER_DISTRICTS, "value"),
+        Output(ids.ACTIVE_SECTION, "data"),
+        Input(ids.URL, "data"),
+        Input(ids.FILTER_RESET, "n_clicks"),
+        Input({"type": ids.GRAPH, "section": ALL, "name": ALL}, "clickData"),
+        Input({"type": ids.TAB, "section": ALL}, "n_clicks"),
+        State(ids.FILTER_YEAR, "value"),
+        State(ids.FILTER_DISTRICTS, "value"),
+        State(ids.FILTER_DATA, "data"),
+        State(ids.ACTIVE_SECTION, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("sti", "sync"),
+        Output(ids.FILTER_YEAR, "options"),
+        Output(ids.FILTER_DISTRICTS, "options"),
+        Input(ids.FILTER_YEAR, "value"),
+        Input(ids.FILTER_DISTRICTS, "value"),
+        Input(ids.ACTIVE_SECTION, "data"),
+        State(ids.FILTER_DATA, "data"),
+        State(ids.CONFIG, "data"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,153 @@
+"""Presentation mode (?present=1): a 1920x1080 slide canvas scaled to any screen, for meetings.
+
+The slides are built server-side from the same slide plan as the PPTX (components/sections/slide_plan.py); paging,
+auto-advance, full screen, pause, exit, data-version and connection watching run in
+assets/present.js (our own code) without server round trips.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components.charts.figures import fit_to_size
+from components.charts.grid import grid_table
+from components.charts.kpis import kpi_card, kpi_models
+from components.charts.summary import slide_marks
+from components.core import ids
+from components.core.i18n import plotly_config, t
+from components.core.state import View, to_query, view_key
+from components.sections.slide_plan import Planned, plan, slide_figures
+from components.server.services import Services
+from data.load import Dataset
+
+SLIDE_W, SLIDE_H = 1920, 1080
+BODY_W, BODY_H = 1808, 660
+GAP = 24
+TITLE_H = 34  # a chart's title line above it
+MIN_INTERVAL, MAX_INTERVAL = 3, 3600
+
+
+def present_theme(asked: str | None) -> str:
+    """Projector theme: dark and high-contrast unless the URL explicitly asks for theme=light."""
+    return "projector-light" if asked == "light" else "projector"
+
+
+def interval_of(view: View, default: int) -> int:
+    """Seconds per slide from the URL's `interval`, else the settings' default (bounded)."""
+    raw = dict(view.extras).get("interval", "")
+    if raw.isascii() and raw.isdigit() and MIN_INTERVAL <= int(raw) <= MAX_INTERVAL:
+        return int(raw)
+    return default
+
+
+def exit_href(view: View) -> str:
+    """The normal view's URL: same filters and language, without the presentation parameters."""
+    return "/" + to_query(View(view.year, view.districts, view.lang, view.theme))
+
+
+def chart_sizes(grid: tuple[tuple[float, ...], ...]) -> list[tuple[int, int]]:
+    """Pixel sizes of a slide's charts in the slide body, from its rows of relative column widths."""
+    rows = len(grid)
+    if rows == 0:
+        return []
+    h = (BODY_H - GAP * (rows - 1)) // rows - TITLE_H
+    sizes = []
+    for row in grid:
+        free = BODY_W - GAP * (len(row) - 1)
+        sizes += [(int(free * w / sum(row)), h) for w in row]
+    return sizes
+
+
+def _graph(fig: go.Figure | dict[str, Any], key: str, width: int, height: int, lang: str) -> dcc.Graph:
+    data = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    return dcc.Graph(
+        id=f"present-graph-{key}",
+        figure=fit_to_size(data, width, height),
+        config={"displayModeBar": False, "responsive": False, **plotly_config(lang)},
+        style={"width": f"{width}px", "height": f"{height}px"},
+    )
+
+
+def slide_caption(ds: Dataset, view: View) -> html.Footer:
+    """Active filters, as-of date and the sample-data mark: on every slide."""
+    caption_text, as_of, *sample = slide_marks(ds, view)
+    parts = [html.Span(caption_text), html.Span(as_of), *[html.Span(m, className="slide-sample") for m in sample]]
+    return html.Footer(parts, className="slide-caption")
+
+
+def _slide(index: int, total: int, title: str, sentence: str, body: Any, footer: html.Footer) -> html.Section:
+    return html.Section(
+        [
+            html.Header(
+                [html.H2(title), html.Div(f"{index + 1} / {total}", className="slide-number")], className="slide-head"
+            ),
+            html.P(sentence, className="slide-sentence"),
+            html.Div(body, className="slide-body"),
+            footer,
+        ],
+        className="slide" + (" active" if index == 0 else ""),
+        **{"data-slide": str(index), "aria-roledescription": "slide", "aria-label": title},
+    )
+
+
+def slide_body(planned: Planned, lang: str) -> list[Any]:
+    """A slide's charts at slide size, each under its title."""
+    out = []
+    sizes = chart_sizes(planned.rows)
+    for i, (fig, title, (w, h)) in enumerate(zip(planned.figures, planned.chart_titles, sizes, strict=True)):
+        out.append(
+            html.Figure(
+                [
+                    html.Figcaption(title, className="slide-chart-title"),
+                    _graph(fig, f"{planned.slide.key}-{i}", w, h, lang),
+                ],
+                className="slide-chart",
+            )
+        )
+    return out
+
+
+def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | None = None) -> html.Div:
+    """The whole presentation page for a view (`asked_theme`: the URL's theme parameter, if any)."""
+    lang = view.lang
+    slide_view = View(view.year, view.districts, lang, present_theme(asked_theme))
+
+    def cached_figures(ds: Dataset, v: View, slide: Any) -> Any:
+        return svc.cached(f"slide-{slide.key}", ds, view_key(v), lambda: slide_figures(ds, v, slide))
+
+    footer = slide_caption(ds, view)
+    planned = plan(ds, slide_view, cached_figures, kpi_cards=True)
+    total = len(planned)
+    slides = []
+    for i, p in enumerate(planned):
+        if p.slide.kpis:
+            cards = [kpi_card(k) for k in kpi_models(ds, view.year, view.districts, lang)]
+            body: list[Any] = [html.Div(cards, className="slide-kpis")]
+        elif p.table is not None:
+            body = [html.Div(grid_table(p.table, interactive=False), className="slide-table")]
+        else:
+            body = slide_body(p, lang)
+        slides.append(_slide(i, total, p.title, p.sentence, body, footer))
+    dark = slide_view.theme == "projector"
+    return html.Div(
+        [
+            html.Div(html.Div(slides, className="present-slides"), id=ids.PRESENT_CANVAS, className="present-canvas"),
+            html.Div(html.Div(id=ids.PRESENT_PROGRESS, className="present-progress-bar"), className="present-progress"),
+            html.Div(id=ids.PRESENT_STATUS, className="present-status", role="status", **{"aria-live": "polite"}),
+        ],
+        id=ids.PRESENT_ROOT,
+        className="present",
+        lang="zh-CN" if lang == "zh" else "en",
+        **{
+            "data-bs-theme": "dark" if dark else "light",
+            "data-interval": str(interval_of(view, svc.settings.present_interval)),
+            "data-version": ds.version,
+            "data-exit": exit_href(view),
+            "data-start": dict(view.extras).get("slide", "1"),
+            "data-text-paused": t("present_paused", lang),
+            "data-text-offline": t("present_offline", lang),
+        },
+    )

@@ -1,0 +1,492 @@
+"""Who may see what: the login page, sessions, CSRF tokens, the lockout, and the role every request needs.
+
+Roles (components/server/users.py): viewer (the dashboard, presentation mode, chart pictures), analyst (+ the data
+and PPTX exports, the drill-down, the data page's import preview), admin (+ publish and rollback; users are
+managed with `app.py user ...`). One `before_request` hook decides every request on the server:
+
+- no users configured: the no-login default for one person on their own machine — only direct loopback
+  requests (not through a proxy) are served, as admin; `app.py run` refuses any other bind address;
+- otherwise a signed session cookie (HttpOnly, SameSite=Lax, Secure from settings) names the user; pages
+  without one redirect to /login, everything else answers 401; a role below the one needed answers 403;
+- every state-changing request carries the session's CSRF token: Dash's callback requests in a header
+  (assets/app.js reads it from the page's `<meta name="sti-csrf">`), forms in a `csrf_token` field.
+
+Wall screens open `/screen/<token>` once (`app.py screen add NAME` prints it): a viewer session that lasts
+`screen_days`, ended by `screen remove NAME`; the token leaves the address bar at once (a redirect).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import secrets
+import time
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import diskcache
+import flask
+
+from components.core import ids
+from components.core.i18n import t
+from components.server.settings import Settings
+from components.server.users import ADMIN, ANALYST, ROLES, VIEWER, User, UsersError, UserStore
+
+log = logging.getLogger("sti.auth")
+
+SESSION_COOKIE = "sti_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_META = "sti-csrf"
+LOGIN_PAGE = (Path(__file__).parent / "web" / "login.html").read_text(encoding="utf-8")  # Jinja, autoescaped
+GUARD_KEY = "STI_AUTH"
+
+# Reachable without a session: the login page and what it loads, the health check, CSP reports.
+PUBLIC = (
+    "/login",
+    "/logout",
+    "/healthz",
+    "/csp-report",
+    "/screen/",
+    "/assets/",
+    "/vendor/bootstrap/",
+    "/_favicon.ico",
+    "/favicon.ico",
+)
+# The role a path needs (first match); every other path needs a viewer.
+PATH_ROLES = (
+    ("/drill/", ANALYST),
+    ("/export/", ANALYST),
+    ("/library/publish", ADMIN),
+    ("/library/rollback", ADMIN),
+    ("/library", ANALYST),
+)
+# Callbacks of the dashboard that need more than a viewer, by an output id they write.
+CALLBACK_ROLES = ((ids.EXPORT_DOWNLOAD, ANALYST),)
+# Form posts that check their own `csrf_token` field (after reading the form with their own size limit).
+FORM_POSTS = ("/login", "/logout", "/library/")
+API_PREFIXES = ("/export/", "/vendor/", "/assets/")  # with "/_dash-…" paths: answered 401/403, never a page
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a bind address or a client address) is this machine only."""
+    host = (host or "").strip().strip("[]")
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+FORWARDING = ("X-Forwarded-For", "Forwarded", "X-Forwarded-Host", "Via")  # a proxy passed the request on
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header ('127.0.0.1:8050' -> '127.0.0.1', '[::1]:8050' -> '::1')."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def exposure_problem(hosts: Iterable[str], users: UserStore) -> str | None:
+    """Why serving on `hosts` must not start (an address off this machine and nobody set up to log in), or None."""
+    off = [h for h in hosts if not is_loopback(h)]
+    if not off or users.configured():
+        return None
+    return (
+        f"refusing to serve on {', '.join(off)} without users: anyone who reaches the port would see the data.\n"
+        f"Add a user first (users file {users.path}):\n"
+        "    python app.py user add NAME --role admin\n"
+        "or serve on 127.0.0.1 only (no login, this machine only)."
+    )
+
+
+def secret_key(settings: Settings) -> str:
+    """The key that signs session cookies: the setting, else a random key kept in `secret_file` (0600),
+    created on first use (one file shared by every worker and, on a shared directory, every machine)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.secret_file
+    for _ in range(50):
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            text = ""
+        if len(text) >= 32:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+            return text
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(tmp, path)  # atomic: of several workers starting at once, one key wins
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+            continue
+        time.sleep(0.05)  # another process is writing it
+    raise RuntimeError(f"secret key file {path} is empty or too short: delete it to have a new one made")
+
+
+class Throttle:
+    """Failed logins per name and per address in a shared store; `login_attempts` within the lockout
+    window locks that name (and that address) for `lockout_minutes`. The store is a diskcache directory
+    next to the result cache (every worker on this machine), or Redis when configured (every machine)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.limit = settings.login_attempts
+        self.window = settings.lockout_minutes * 60
+        self._redis = None
+        self._disk: diskcache.Cache | None = None
+        if settings.redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        else:
+            from components.server.cache import private_dir
+
+            self._disk = diskcache.Cache(str(private_dir(settings.cache_dir / "logins")))
+        self._local: dict[str, tuple[int, float]] = {}  # when the store fails: this process still counts
+
+    def _keys(self, name: str, address: str) -> list[str]:
+        return [f"sti:login:name:{name.lower()[:64]}", f"sti:login:addr:{address[:64]}"]
+
+    def _count(self, key: str) -> int:
+        try:
+            if self._redis is not None:
+                return int(self._redis.get(key) or 0)
+            return int(self._disk.get(key, 0))
+        except Exception:  # a store that is down must not open the gate: fall back to this process's count
+            count, until = self._local.get(key, (0, 0.0))
+            return count if until > time.time() else 0
+
+    def locked(self, name: str, address: str) -> bool:
+        """Whether logins for this name or from this address are locked out now."""
+        return any(self._count(k) >= self.limit for k in self._keys(name, address))
+
+    def failed(self, name: str, address: str) -> None:
+        """Count one failed login."""
+        for key in self._keys(name, address):
+            count, until = self._local.get(key, (0, 0.0))
+            self._local[key] = (count + 1 if until > time.time() else 1, time.time() + self.window)
+            try:
+                if self._redis is not None:
+                    with self._redis.pipeline() as pipe:
+                        pipe.incr(key).expire(key, self.window, nx=True).execute()
+                else:
+                    self._disk.add(key, 0, expire=self.window)
+                    self._disk.incr(key, default=0)
+            except Exception:
+                log.warning("login throttle store unavailable; counting in this process only")
+
+    def cleared(self, name: str, address: str) -> None:
+        """Forget the name's failures after a successful login (the address keeps its count)."""
+        key = self._keys(name, address)[0]
+        self._local.pop(key, None)
+        try:
+            if self._redis is not None:
+                self._redis.delete(key)
+            else:
+                self._disk.delete(key)
+        except Exception:
+            log.warning("login throttle store unavailable")
+
+
+class Auth:
+    """The access rules of one app: its users file, session settings and login throttle."""
+
+    def __init__(self, settings: Settings, users: UserStore | None = None) -> None:
+        self.settings = settings
+        self.users = users or UserStore(settings.users_file)
+        self.throttle = Throttle(settings)
+
+    def enabled(self) -> bool:
+        """Whether logins are required (anyone is set up in the users file)."""
+        try:
+            return self.users.configured()
+        except UsersError as exc:  # an unreadable users file locks everyone out rather than opening up
+            log.error("%s", exc)
+            return True
+
+    def current(self) -> User | None:
+        """The identity of this request: the session's user or screen, the local admin with no users
+        configured (direct loopback requests only), else None."""
+        if not self.enabled():
+            req = flask.request
+            # Direct from this machine, and addressed to it: a page elsewhere whose name was re-pointed at
+            # 127.0.0.1 (DNS rebinding) sends its own Host, and proxies add forwarding headers.
+            direct = (
+                is_loopback(req.remote_addr or "")
+                and is_loopback(host_name(req.host or ""))
+                and not any(req.headers.get(h) for h in FORWARDING)
+            )
+            return User("local", ADMIN, open=True) if direct else None
+        sess = flask.session
+        name, stamp, issued = sess.get("u"), sess.get("g"), sess.get("t")
+        if not isinstance(name, str) or not isinstance(stamp, str) or not isinstance(issued, (int, float)):
+            return None
+        screen = bool(sess.get("s"))
+        hours = self.settings.screen_days * 24 if screen else self.settings.session_hours
+        if time.time() - issued > hours * 3600:
+            return None
+        try:
+            return self.users.screen(name, stamp) if screen else self.users.user(name, stamp)
+        except UsersError as exc:
+            log.error("%s", exc)
+            return None
+
+    def start(self, user: User) -> None:
+        """A new session for `user` (a fresh CSRF token: nothing from before the login carries over)."""
+        flask.session.clear()
+        flask.session.permanent = True
+        flask.session.update({"u": user.name, "g": user.stamp, "t": int(time.time()), "s": int(user.screen)})
+        flask.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def auth() -> Auth:
+    """The Auth of the app handling this request."""
+    return flask.current_app.config[GUARD_KEY]
+
+
+def user() -> User | None:
+    """Who is asking (cached for the request)."""
+    if "sti_user" not in flask.g:
+        flask.g.sti_user = auth().current()
+    return flask.g.sti_user
+
+
+def may(role: str) -> bool:
+    """Whether this request's identity has at least `role` (False outside a request)."""
+    if not flask.has_request_context() or GUARD_KEY not in flask.current_app.config:
+        return False
+    who = user()
+    return who is not None and who.may(role)
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (made on first use)."""
+    token = flask.session.get("csrf")
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        flask.session["csrf"] = token
+    return token
+
+
+def csrf_matches(sent: object) -> bool:
+    """Whether `sent` is this session's CSRF token."""
+    token = flask.session.get("csrf")
+    return isinstance(sent, str) and isinstance(token, str) and bool(sent) and secrets.compare_digest(sent, token)
+
+
+def needed_role(path: str) -> str | None:
+    """The role a request for `path` needs (None: public); the dashboard's callbacks are refined by their
+    outputs in `callback_role`."""
+    if any(path == p or (p.endswith("/") and path.startswith(p)) for p in PUBLIC):
+        return None
+    return next((role for prefix, role in PATH_ROLES if path.startswith(prefix)), VIEWER)
+
+
+def callback_role(body: object) -> str:
+    """The role a dashboard callback request needs, from the outputs it names."""
+    output = body.get("output") if isinstance(body, dict) else None
+    text = output if isinstance(output, str) else ""
+    return max((role for out_id, role in CALLBACK_ROLES if out_id in text), key=ROLES.index, default=VIEWER)
+
+
+def _lang() -> str:
+    lang = flask.request.args.get("lang") or flask.request.form.get("lang") or auth().settings.lang
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def _refuse(status: int, key: str) -> flask.Response:
+    lang = _lang() if flask.request.method == "GET" else auth().settings.lang
+    if status == 401 and flask.request.method == "GET" and _is_page(flask.request.path):
+        return flask.redirect("/login?next=" + quote(_here(), safe=""), code=302)
+    if flask.request.method == "GET" and _is_page(flask.request.path):
+        return _login_page(status, denied=t(key, lang))
+    resp = flask.jsonify({"error": t(key, lang)})
+    resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _is_page(path: str) -> bool:
+    """Whether a GET of `path` is a person's navigation (answered with pages), not a script's request."""
+    return "/_" not in path and not path.startswith(API_PREFIXES)
+
+
+def _here() -> str:
+    req = flask.request
+    query = req.query_string.decode("utf-8", "replace")[:1500]
+    return req.path + (f"?{query}" if query else "")
+
+
+def safe_next(target: object) -> str:
+    """Where to go after logging in: a path on this site only (never another host)."""
+    text = target if isinstance(target, str) else ""
+    parts = urlsplit(text)
+    if not text.startswith("/") or text.startswith("//") or "\\" in text or parts.scheme or parts.netloc:
+        return "/"
+    if parts.path.startswith(("/login", "/logout")):
+        return "/"
+    return text[:2000]
+
+
+def guard() -> flask.Response | None:
+    """The before_request hook: the identity, role and CSRF token every request needs."""
+    req = flask.request
+    role = needed_role(req.path)
+    if role is None:
+        return None
+    who = user()
+    if who is None:
+        if not auth().enabled():  # no users, and the request came from elsewhere (another host, a proxy)
+            return _refuse(403, "auth_local_only")
+        return _refuse(401, "auth_required")
+    if req.path.endswith("/_dash-update-component"):
+        if req.method == "POST" and not who.open and not csrf_matches(req.headers.get(CSRF_HEADER, "")):
+            return _refuse(403, "auth_csrf")
+        if req.path == "/_dash-update-component":
+            role = max(role, callback_role(req.get_json(silent=True)), key=ROLES.index)
+    elif (
+        req.method not in ("GET", "HEAD", "OPTIONS")
+        and not who.open
+        and not req.path.startswith(FORM_POSTS)
+        and not csrf_matches(req.headers.get(CSRF_HEADER, ""))
+    ):
+        return _refuse(403, "auth_csrf")
+    if not who.may(role):
+        log.info("refused %s %s to %s (%s)", req.method, req.path[:200], who.name, who.role)
+        return _refuse(403, "auth_forbidden")
+    return None
+
+
+def _login_page(status: int = 200, **ctx: Any) -> flask.Response:
+    lang = _lang()
+    body = flask.render_template_string(
+        LOGIN_PAGE,
+        lang=lang,
+        other="en" if lang == "zh" else "zh",
+        T=lambda key, **kw: t(key, lang, **kw),
+        csrf=csrf_token(),
+        next=safe_next(flask.request.values.get("next", "/")),
+        who=user(),
+        **{"error": "", "username": "", "denied": "", **ctx},
+    )
+    resp = flask.Response(body, status=status, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def register(server: flask.Flask, settings: Settings) -> Auth:
+    """Session settings, /login, /logout and /screen/<token> on `server`, and the guard before every request
+    (added first, so nothing runs for a request it refuses)."""
+    state = Auth(settings)
+    server.config[GUARD_KEY] = state
+    server.secret_key = secret_key(settings)
+    server.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        # The cookie's signature expires after the longest session; each session's own limit is checked too.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=max(settings.session_hours, settings.screen_days * 24)),
+        SESSION_REFRESH_EACH_REQUEST=False,
+    )
+    server.before_request_funcs.setdefault(None, []).insert(0, guard)
+
+    @server.route("/login", methods=["GET", "POST"])
+    def login() -> flask.Response:
+        """The login form (GET) and its answer (POST): a session and a redirect, or the form with why not."""
+        if not state.enabled():
+            return flask.redirect(safe_next(flask.request.values.get("next")), code=303)
+        if flask.request.method == "GET":
+            return _login_page()
+        form = flask.request.form
+        name = str(form.get("username", ""))[:64].strip()
+        password = str(form.get("password", ""))
+        address = flask.request.remote_addr or ""
+        if not csrf_matches(form.get(CSRF_FIELD)):
+            return _login_page(400, error=t("login_expired", _lang()), username=name)
+        if state.throttle.locked(name, address):
+            log.warning("login locked out: %r from %s", name, address)
+            return _login_page(429, error=t("login_locked", _lang(), minutes=settings.lockout_minutes), username=name)
+        found = state.users.verify(name, password)
+        if found is None:
+            state.throttle.failed(name, address)
+            log.warning("login failed: %r from %s", name, address)
+            return _login_page(401, error=t("login_failed", _lang()), username=name)
+        state.throttle.cleared(name, address)
+        state.start(found)
+        log.info("login: %s (%s) from %s", found.name, found.role, address)
+        target = safe_next(form.get("next"))
+        if _lang() == "en" and "lang=" not in target:  # signed in in English: the dashboard in English too
+            target += ("&" if "?" in target else "?") + "lang=en"
+        return flask.redirect(target, code=303)
+
+    @server.post("/logout")
+    def logout() -> flask.Response:
+        """End the session (a form post with the session's token; a cross-site post changes nothing)."""
+        if csrf_matches(flask.request.form.get(CSRF_FIELD)):
+            who = user()
+            flask.session.clear()
+            if who is not None:
+                log.info("logout: %s", who.name)
+        return flask.redirect(f"/login?lang={_lang()}", code=303)
+
+    @server.get("/screen/<token>")
+    def screen(token: str) -> flask.Response:
+        """A wall screen's one-time address: a long viewing session, then presentation mode."""
+        found = state.users.screen_by_token(token[:200]) if state.enabled() else None
+        if found is None:
+            return _refuse(403, "auth_screen_unknown")
+        state.start(found)
+        log.info("screen session: %s from %s", found.name, flask.request.remote_addr)
+        lang = _lang()
+        return flask.redirect(f"/?present=1&lang={lang}", code=303)
+
+    return state
+
+
+def identity_header(lang: str) -> list[Any]:
+    """The signed-in user's name and role with a logout button (the header; nothing without a login)."""
+    from dash import dcc, html
+
+    who = user() if flask.has_request_context() and GUARD_KEY in flask.current_app.config else None
+    if who is None or who.open:
+        return []
+    return [
+        html.Span(
+            [html.Span(who.name, className="fw-semibold"), " · ", t(f"role_{who.role}", lang)],
+            id=ids.USER_NAME,
+            className="small text-body-secondary me-2",
+        ),
+        html.Form(
+            [
+                dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token()),
+                dcc.Input(type="hidden", name="lang", value=lang),
+                html.Button(t("logout", lang), type="submit", id=ids.LOGOUT, className="btn btn-sm btn-link me-2"),
+            ],
+            action="/logout",
+            method="POST",
+            className="d-inline m-0",
+        ),
+    ]
+
+
+def csrf_meta() -> str:
+    """The page's `<meta>` with this session's CSRF token, for assets/app.js's callback requests."""
+    if not flask.has_request_context() or GUARD_KEY not in flask.current_app.config:
+        return ""
+    return f'<meta name="{CSRF_META}" content="{csrf_token()}">'

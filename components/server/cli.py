@@ -1,0 +1,188 @@
+"""STI dashboard (科技创新指标看板): the command line (`python app.py …`).
+
+python app.py run [--host H] [--port P] [--data-dir D]   serve with the built-in server
+python app.py check DIR                                   validate a dataset directory
+python app.py import SOURCE [--publish]                   validate and preview a dataset (dir, .zip, .xlsx);
+                                                          --publish makes it the library's current version
+python app.py versions                                    the library's versions (the current one marked)
+python app.py rollback VERSION                            make an earlier version current again
+python app.py user add NAME --role viewer|analyst|admin   a login (password from stdin, or prompted twice)
+python app.py user list | remove NAME | passwd NAME       the users file (STI_USERS_FILE)
+python app.py screen add NAME | list | remove NAME        wall screens: a viewing link each (components/server/auth.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from components.server import auth, hardening
+from components.server.cache import CacheDirError
+from components.server.settings import Settings
+from components.server.users import ROLES, UsersError, UserStore, check_name
+from data.library.versions import LibraryError
+from data.load import DatasetError, load_dataset, summary
+
+log = logging.getLogger("sti")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(prog="app.py", description="STI dashboard (科技创新指标看板)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve the dashboard with the built-in server")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.add_argument("--data-dir", type=Path)
+    check = sub.add_parser("check", help="validate a dataset directory")
+    check.add_argument("directory", type=Path)
+    imp = sub.add_parser(
+        "import", help="validate a dataset (directory, .zip or .xlsx) and preview it against the current one"
+    )
+    imp.add_argument("source", type=Path)
+    imp.add_argument("--publish", action="store_true", help="make it the current version when it is valid")
+    imp.add_argument("--user", help="who publishes (the log; default: the login name and host)")
+    sub.add_parser("versions", help="list the library's versions")
+    back = sub.add_parser("rollback", help="make an earlier version current again")
+    back.add_argument("version")
+    back.add_argument("--user", help="who rolls back (the log)")
+    users = sub.add_parser("user", help="manage the logins (the users file, STI_USERS_FILE)")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", help="add a user (password from stdin when it is not a terminal)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    users_sub.add_parser("list", help="list the users and their roles")
+    users_sub.add_parser("remove", help="remove a user (their sessions end)").add_argument("name")
+    users_sub.add_parser("passwd", help="set a new password (their other sessions end)").add_argument("name")
+    screens = sub.add_parser("screen", help="wall screens: a link that opens presentation mode as a viewer")
+    screens_sub = screens.add_subparsers(dest="action", required=True)
+    screens_sub.add_parser("add", help="make (or replace) a screen's link; printed once").add_argument("name")
+    screens_sub.add_parser("list", help="list the screens")
+    screens_sub.add_parser("remove", help="revoke a screen's link").add_argument("name")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    if args.command == "check":
+        from components.sections import support
+
+        try:
+            ds = load_dataset(args.directory)
+        except DatasetError as exc:
+            sys.stdout.write(f"INVALID  {args.directory}: {exc.total} problem(s)\n{exc.report()}\n")
+            return 1
+        sys.stdout.write(summary(ds) + "\n    " + support(ds) + "\n")
+        return 0
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        sys.stderr.write(f"configuration error: {exc}\n")
+        return 2
+    if args.command in ("import", "versions", "rollback"):
+        from components.server import librarian
+
+        return librarian.command(args, settings, sys.stdout)
+    if args.command in ("user", "screen"):
+        return users_command(args, settings)
+    overrides = {
+        k: v
+        for k, v in {
+            "host": args.host,
+            "port": args.port,
+            "data_dir": args.data_dir and args.data_dir.resolve(),
+        }.items()
+        if v
+    }
+    settings = Settings(**{**settings.__dict__, **overrides})
+    store = UserStore(settings.users_file)
+    problem = auth.exposure_problem([settings.host], store)
+    if problem:
+        sys.stderr.write(problem + "\n")
+        return 2
+    if not store.configured():
+        log.info("no users configured (%s): serving without login, to this machine only", settings.users_file)
+    try:
+        from app import create_app
+
+        app = create_app(settings)
+    except (CacheDirError, LibraryError) as exc:
+        sys.stderr.write(f"cannot start: {exc}\n")
+        return 1
+    except DatasetError as exc:
+        where = settings.data_dir or settings.library_dir
+        sys.stderr.write(f"cannot serve {where}: {exc.total} problem(s)\n{exc.report()}\n")
+        return 1
+    # Every dev tool off explicitly (DASH_DEBUG, DASH_UI, ... are read for any left unset), debug=False
+    # (Flask's FLASK_DEBUG and its Werkzeug debugger).
+    logging.getLogger("werkzeug").addFilter(_QuietTokens())  # wall-screen tokens never reach the request log
+    app.run(host=settings.host, port=settings.port, **hardening.DEV_TOOLS_OFF)
+    return 0
+
+
+class _QuietTokens(logging.Filter):
+    """The dev server's request lines without wall-screen tokens (components/gunicorn_conf.quiet_tokens)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from components.server.gunicorn_conf import quiet_tokens
+
+        record.msg = quiet_tokens(str(record.msg))
+        record.args = tuple(quiet_tokens(a) if isinstance(a, str) else a for a in (record.args or ()))
+        return True
+
+
+def read_password(prompt: str = "Password: ") -> str:
+    """A new password: one line of standard input when it is not a terminal, else typed twice (not echoed)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Repeat: ") != first:
+        raise UsersError("the two passwords differ")
+    return first
+
+
+def users_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`app.py user ...` and `app.py screen ...`: change the users file, say what changed (never a password)."""
+    store = UserStore(settings.users_file)
+    out = sys.stdout
+    try:
+        if args.command == "user" and args.action == "list":
+            rows = store.users()
+            for row in rows:
+                out.write(f"{row['name']:<24} {row['role']:<8} created {row['created']}  changed {row['changed']}\n")
+            out.write(f"{len(rows)} user(s) in {store.path}\n")
+        elif args.command == "user" and args.action in ("add", "passwd"):
+            check_name(args.name)
+            password = read_password()
+            if args.action == "add":
+                store.add(args.name, args.role, password)
+                out.write(f"added {args.name} ({args.role}) to {store.path}\n")
+            else:
+                store.passwd(args.name, password)
+                out.write(f"changed the password of {args.name}; their other sessions have ended\n")
+        elif args.command == "user":
+            store.remove(args.name)
+            out.write(f"removed {args.name}; their sessions have ended\n")
+        elif args.action == "add":
+            token = store.add_screen(args.name)
+            out.write(
+                f"screen {args.name}: open this address once on the screen (it is shown only now):\n"
+                f"    http://{settings.host}:{settings.port}/screen/{token}\n"
+                f"(behind a proxy, the same path on its address; revoke with `app.py screen remove {args.name}`)\n"
+            )
+        elif args.action == "list":
+            rows = store.screens()
+            for row in rows:
+                out.write(f"{row['name']:<24} created {row['created']}\n")
+            out.write(f"{len(rows)} screen(s) in {store.path}\n")
+        else:
+            store.remove_screen(args.name)
+            out.write(f"revoked screen {args.name}\n")
+    except UsersError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    return 0

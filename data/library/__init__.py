@@ -1,0 +1,1 @@
+"""The data library: imports (validation, workbooks), published versions, the store serving the current one."""
