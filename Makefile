@@ -3,7 +3,10 @@
 #   make run          Flask dev server on $(HOST):$(PORT)
 #   make serve        gunicorn (components/server/gunicorn_conf.py: STI_WORKERS workers)
 #   make worker       Celery worker for background jobs (with STI_REDIS_URL)
-#   make test         ruff + the whole pytest suite (unit + browser)
+#   make test         make lint, then every tier of the suite: unit, integration and browser (one pytest run)
+#   make test-fast    the unit tier only (no process, server or browser started; under a minute)
+#   make test-integration  real processes: app.py, gunicorn, redis-server, Celery, kaleido, the benchmarks
+#   make test-browser the browser tier (Playwright driving Debian's Chromium against app.py run)
 #   make loadtest     USERS logged-in people changing filters for SECONDS, then a SOAK with worker memory
 #   make system-deps  Debian Chromium + Noto CJK fonts (installs them when run as root)
 
@@ -28,7 +31,8 @@ LIGHTHOUSE := build/lighthouse/node_modules/lighthouse/package.json
 CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk redis-server
 
-.PHONY: help venv .venv install run serve worker system-deps test lint bench bench-smoke loadtest check clean distclean
+.PHONY: help venv .venv install run serve worker system-deps test test-fast test-integration test-browser lint bench \
+	bench-smoke loadtest check clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -106,17 +110,30 @@ lint: install ## ruff, the import contracts between the layers (pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-# Both parts run on both cores (pytest-xdist; no test is timed; a browser test mostly waits on its server and
-# Chromium), the unit and server tests first; the slowest of each part are listed at the end (times: README).
-# PYTEST_ARGS: just what it selects, one process.
-test: install system-deps $(LIGHTHOUSE) ## make lint, then the whole pytest suite (screenshots in artifacts/)
+# The tiers: tests/unit starts no process, server or browser; tests/integration runs real
+# processes (app.py, gunicorn, redis-server, Celery, kaleido's Chromium, the benchmarks); tests/browser drives
+# Debian's Chromium through Playwright. `make test` runs all three in ONE pytest run on WORKERS xdist workers, so
+# no core idles at a tier's tail; the slowest tests are scheduled first (tests/conftest.py) and the slowest
+# durations are listed at the end. No test is timed. PYTEST_ARGS: just what it selects, one process.
+WORKERS ?= 2
+PYTEST := $(VPY) -m pytest
+
+test: install system-deps $(LIGHTHOUSE) ## make lint, then every tier (screenshots in artifacts/)
 	@$(MAKE) lint
 ifeq ($(strip $(PYTEST_ARGS)),)
-	$(VPY) -m pytest -n 2 --durations=10 tests/unit tests/integration
-	$(VPY) -m pytest -n 2 --durations=20 tests/browser
+	$(PYTEST) -n $(WORKERS) --durations=25 tests/unit tests/integration tests/browser
 else
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 endif
+
+test-fast: install ## The unit tier only: no process, server or browser (under a minute on 2 cores)
+	$(PYTEST) -n $(WORKERS) -q --durations=10 tests/unit
+
+test-integration: install system-deps $(LIGHTHOUSE) ## The integration tier: real processes, servers, kaleido
+	$(PYTEST) -n $(WORKERS) --durations=10 tests/integration
+
+test-browser: install system-deps ## The browser tier: Playwright and Debian's Chromium
+	$(PYTEST) -n $(WORKERS) --durations=10 tests/browser
 
 clean: ## Remove caches, build output and test artifacts (keeps .venv)
 	rm -rf artifacts build .pytest_cache .ruff_cache .hypothesis *.egg-info

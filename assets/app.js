@@ -517,62 +517,21 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   }
 
   /* A chart's text alternative: its numbers as a table in a <details> under it, built from the figure on screen
-     when opened and rebuilt after each redraw while open. The figure may give its own (layout.meta.table). */
+     (its layout.meta.table) when opened and rebuilt after each redraw while open. */
   function strip(v) { return String(v === null || v === undefined ? "" : v).replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, ""); }
 
+  function text(v) { return v === null || v === undefined ? "" : String(v); }
+
   function number(v, lang) {
-    if (typeof v !== "number" || !isFinite(v)) { return v === null || v === undefined || v === "" ? "—" : strip(v); }
+    if (typeof v !== "number" || !isFinite(v)) { return v === null || v === undefined || v === "" ? "—" : text(v); }
     return v.toLocaleString(lang === "en" ? "en-US" : "zh-CN", {maximumFractionDigits: 2});
   }
 
-  function axisTitle(axis) {
-    var title = axis && axis.title;
-    return strip(title && typeof title === "object" ? title.text : title);
-  }
-
-  function tableOf(gd, slot) {
-    var layout = gd.layout || {}, meta = layout.meta || {}, ds = slot.dataset;
-    if (meta.empty) { return null; }
-    if (meta.table) { return meta.table; }
-    /* the events trace (components/figures.with_events) holds markers, not numbers */
-    var data = (gd.data || []).filter(function (t) { return t.visible !== false && t.hoverinfo !== "skip" && t.uid !== "sti-events"; });
-    if (!data.length) { return null; }
-    var first = data[0];
-    if (first.type === "sankey") {
-      var labels = (first.node || {}).label || [], link = first.link || {};
-      return {columns: [ds.from, ds.to, ds.value], rows: Array.from(link.source || []).map(function (s, i) {
-        return [strip(labels[s]), strip(labels[link.target[i]]), link.value[i]];
-      })};
-    }
-    if (first.type === "heatmap") {
-      var z = first.z || [], x = first.x, y = first.y, text = first.text;
-      if (!x || !y) {  /* a tile map: each tile's text names it */
-        var rows = [];
-        z.forEach(function (row, r) {
-          Array.from(row || []).forEach(function (v, c) {
-            var label = text && text[r] && text[r][c];
-            if (label && v !== null) { rows.push([strip(String(label).split(/<br\s*\/?>/i)[0]), v]); }
-          });
-        });
-        return {columns: [ds.item, ds.value], rows: rows};
-      }
-      return {columns: [axisTitle(layout.yaxis) || ds.item].concat(Array.from(x).map(strip)),
-              rows: Array.from(y).map(function (name, r) { return [strip(name)].concat(Array.from(z[r] || [])); })};
-    }
-    var series = data.filter(function (t) { return t.type === "bar" || t.type === "scatter"; });
-    var order = [], seen = {}, cells = {};
-    series.forEach(function (t, i) {
-      var flat = t.orientation === "h", cats = Array.from((flat ? t.y : t.x) || []), vals = Array.from((flat ? t.x : t.y) || []);
-      cats.forEach(function (c, j) {
-        var key = strip(c);
-        if (!seen[key]) { seen[key] = true; order.push(key); cells[key] = []; }
-        cells[key][i] = vals[j];
-      });
-    });
-    var h = first.orientation === "h";
-    return {columns: [axisTitle(h ? layout.yaxis : layout.xaxis) || ds.item].concat(series.map(function (t) {
-              return strip(t.name) || axisTitle(h ? layout.xaxis : layout.yaxis) || ds.value; })),
-            rows: order.map(function (k) { return [k].concat(series.map(function (t, i) { return cells[k][i]; })); })};
+  /* The chart's table as the server built it with the figure (components/charts/tables.py with_table): the one
+     implementation of the rules, shared with the CSV/XLSX export. */
+  function tableOf(gd) {
+    var meta = (gd.layout || {}).meta || {};
+    return meta.empty ? null : (meta.table || null);
   }
 
   /* The chart's events (the 大事记 lane, components/figures.with_events) as text: one item per event, from its
@@ -607,7 +566,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   function drawTable(details) {
     var slot = details.parentNode, card = slot.closest(".graph-card");
     var gd = card && card.querySelector(".js-plotly-plot"), box = details.querySelector(".chart-table");
-    var table = gd ? tableOf(gd, slot) : null, lang = slot.dataset.lang;
+    var table = gd ? tableOf(gd) : null, lang = slot.dataset.lang;
     box.textContent = "";
     if (!table || !table.rows.length) { box.textContent = slot.dataset.empty; return; }
     var t = document.createElement("table"), caption = document.createElement("caption");
@@ -623,7 +582,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       row.forEach(function (v, i) {
         var cell = document.createElement(i ? "td" : "th");
         if (!i) { cell.scope = "row"; }
-        cell.textContent = i ? number(v, lang) : strip(v);
+        cell.textContent = i ? number(v, lang) : text(v);
         tr.appendChild(cell);
       });
     });

@@ -1,10 +1,10 @@
 """A chart read back as a table: its numbers, and its names as plain text (pure; no dash import).
 
-The rules are those of the page's keyboard-reachable chart tables (assets/app.js `tableOf`); the CSV/XLSX
-export reads the figures by them too. A figure holds names as Plotly markup (components/figures.literal:
-`&lt;b&gt;` for a district named `<b>`), a table holds text: our markup (<br>, …) is removed and the
-entities are decoded. A figure may carry its own table in plain text (layout.meta.table), which both use as
-it is; `with_table` gives one to a figure whose names the page's script would otherwise show escaped.
+The one implementation of a chart's table: every chart the sections send carries it (`with_table` puts it in
+layout.meta.table), the page's keyboard-reachable chart tables show it as it is (assets/app.js `tableOf`
+reads it, nothing more), and the CSV/XLSX export reads the figures by the same rules. A figure holds names as
+Plotly markup (components/charts/figures.literal: `&lt;b&gt;` for a district named `<b>`), a table holds
+text: our markup (<br>, …) is removed and the entities are decoded.
 """
 
 from __future__ import annotations
@@ -112,19 +112,14 @@ def figure_table(
 
 
 def with_table(fig: Any, lang: str) -> Any:
-    """`fig`, carrying its table in plain text (layout.meta.table) when the page's script, which strips our
-    markup but decodes no entity, would show an escaped name ('R&amp;D'); other figures are left alone."""
+    """`fig` carrying its table in plain text (layout.meta.table), which the page shows under the chart; a
+    figure with a table of its own, an empty chart and anything not a figure are left alone."""
     if not isinstance(fig, dict) or ((fig.get("layout") or {}).get("meta") or {}).get("table"):
         return fig
-    shown = figure_table(fig, lang, stripped)
-    if shown is None or not any("&" in c for c in _texts(shown)):
+    table = figure_table(fig, lang)
+    if table is None:
         return fig
-    columns, rows = figure_table(fig, lang) or ([], [])
+    columns, rows = table
     layout = fig.get("layout") or {}
     meta = {**(layout.get("meta") or {}), "table": {"columns": columns, "rows": rows}}
     return {**fig, "layout": {**layout, "meta": meta}}
-
-
-def _texts(table: tuple[list[str], list[list[Cell]]]) -> list[str]:
-    columns, rows = table
-    return [*columns, *(c for row in rows for c in row if isinstance(c, str))]

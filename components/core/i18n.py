@@ -1,4 +1,8 @@
-"""The one catalogue of interface strings (zh-CN first, English second) and number formatting."""
+"""The one catalogue of interface strings (zh-CN first, English second) and number formatting.
+
+The strings shared across the product live here; a section's own strings live beside its declaration and join
+the catalogue when the section is registered (`add_strings`), so `t()` finds every key in one place.
+"""
 
 from __future__ import annotations
 
@@ -90,30 +94,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sum_up_pp": ("，比上年提高{change}", ", {change} higher than a year before"),
     "sum_down_pp": ("，比上年降低{change}", ", {change} lower than a year before"),
     "sum_flat": ("，与上年持平", ", unchanged on the previous year"),
-    "sum_below_floor": ("，低于{floor}", ", below {floor}"),
     "sum_no_data": ("{year}年{scope}无数据。", "No data for {scope} in {year}."),
-    "sum_patents": (
-        "{year}年{scope}专利申请量{apps}{trend}",
-        "In {year}, {scope} filed {apps} patent applications{trend}",
-    ),
-    "sum_patents_inv_share": (
-        "；授权发明专利{inv}，占授权量{share}{low}",
-        "; {inv} invention patents were granted, {share} of all grants{low}",
-    ),
-    "sum_patents_inv": ("；授权发明专利{inv}", "; {inv} invention patents were granted"),
-    "sum_hightech_lead": ("{year}年", "In {year}, "),
-    "sum_hightech_output": (
-        "{scope}高新技术产业产值{output}{trend}",
-        "high-tech industry output in {scope} was {output}{trend}",
-    ),
-    "sum_hightech_share": (
-        "，占规上工业产值比重{share}{share_trend}",
-        ", {share} of above-scale industrial output{share_trend}",
-    ),
-    "sum_hightech_share_only": (
-        "{scope}高新技术产业产值占规上工业产值比重{share}{share_trend}",
-        "the high-tech share of above-scale industrial output in {scope} was {share}{share_trend}",
-    ),
     "sum_indicator": (
         "{year}年{scope}{indicator}{value}{trend}。",
         "In {year}, {indicator} in {scope}: {value}{trend}.",
@@ -123,22 +104,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{year}年{indicator}仅有全市数据，所选区县不适用。",
         "{indicator} is published for the whole city only ({year}).",
     ),
-    "sum_tier": ("{tier}{n}", "{n} {tier}"),
-    "sum_pipeline": ("{year}年{scope}共有{parts}", "In {year}, {scope} had {parts}"),
-    "sum_pipeline_moves": (
-        "；较上年新认定{new}家，升级{up}家，失去认定{lost}家",
-        "; {new} firms were newly certified, {up} moved up and {lost} lost certification",
-    ),
     "sum_end": ("。", "."),
-    "sum_no_stations": (
-        "{year}年{scope}没有在运行的地震台站。",
-        "No seismic station was in service in {scope} in {year}.",
-    ),
-    "sum_seismic": (
-        "{year}年{scope}地震台网运行率{uptime}，{n}个台站中{ok}个达到{line}；全年中断{outages}次，累计{hours}小时。",
-        "In {year}, the seismic network in {scope} was up {uptime} of the time; {ok} of {n} stations "
-        "reached {line}; {outages} outages, {hours} hours in all.",
-    ),
     # KPI
     "kpi_yoy": ("同比 {change}", "YoY {change}"),
     "kpi_no_prev": ("同比 —（无上年数据）", "YoY — (no previous year)"),
@@ -153,16 +119,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_no_stations": ("所选区县无在运行台站", "No station in service in the selection"),
     "pp": ("个百分点", " pp"),
     # sections
-    "overview": ("总览", "Overview"),
-    "map_title": ("区县分布（点击区县可筛选）", "Districts (click a tile to filter)"),
-    "map_indicator": ("地图指标", "Map indicator"),
-    "rd_title": ("{indicator}", "{indicator}"),
     "rd_title_goal": ("{indicator}与规划目标", "{indicator} against the plan target"),
     "rd_title_peers": ("{indicator}与对标城市", "{indicator} against peer cities"),
     "rd_title_goal_peers": ("{indicator}与规划目标、对标城市", "{indicator} against the plan target and peers"),
     "patents": ("专利", "Patents"),
     "hightech": ("高新技术产业", "High-tech industry"),
-    "pipeline": ("创新型企业梯队", "Enterprise pipeline"),
     "seismic": ("地震监测", "Earthquake monitoring"),
     "other": ("其他指标", "Other indicators"),
     "sections_label": ("板块", "Sections"),
@@ -173,31 +134,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_table_item": ("项目", "Item"),
     "chart_table_from": ("起点", "From"),
     "chart_table_to": ("终点", "To"),
-    "other_trend_title": ("{indicator}{unit}", "{indicator}{unit}"),
-    "other_district_title": (
-        "{year}年各区县{indicator}（点击柱可筛选）",
-        "{indicator} by district, {year} (click to filter)",
-    ),
-    "other_slide_title": ("{indicator}", "{indicator}"),
-    "patents_trend_title": ("专利申请与授权（按类型）", "Patent applications and grants by type"),
-    "patents_district_title": ("{year}年各区县专利（点击柱可筛选）", "Patents by district, {year} (click to filter)"),
-    "patents_share_title": ("发明专利占授权量比重", "Invention share of patent grants"),
-    "hightech_district_title": ("{year}年各区县高新技术产业产值占比", "High-tech share by district, {year}"),
-    "hightech_trend_title": ("高新技术产业产值与占比", "High-tech output and share"),
-    "pipeline_tiers_title": ("{year}年企业梯队", "Enterprise tiers, {year}"),
-    "pipeline_trend_title": ("各梯队企业数量", "Enterprises per tier"),
-    "pipeline_flow_title": ("{year}年较上年梯队流动", "Tier movements into {year}"),
-    "pipeline_district_title": ("{year}年各区县企业梯队", "Enterprise tiers by district, {year}"),
-    "seismic_uptime_title": ("{year}年各台站运行率", "Station uptime, {year}"),
-    "seismic_heatmap_title": ("{year}年台站逐月运行率", "Monthly uptime per station, {year}"),
-    "seismic_timeline_title": ("{year}年中断记录", "Outages, {year}"),
     # figure labels
-    "applications": ("专利申请量", "Applications"),
-    "grants": ("专利授权量", "Grants"),
-    "other_grants": ("其他授权", "Other grants"),
-    "invention": ("发明", "Invention"),
-    "utility": ("实用新型", "Utility model"),
-    "design": ("外观设计", "Design"),
     "count_axis": ("件", "patents"),
     "firms_axis": ("家", "firms"),
     "share_axis": ("比重（%）", "Share (%)"),
@@ -206,18 +143,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "year_axis": ("年份", "Year"),
     "month_axis": ("月份", "Month"),
     "station_axis": ("台站", "Station"),
-    "too_low_line": ("{floor}警戒线", "{floor} threshold"),
-    "city_line": ("全市 {value}", "City {value}"),
     "target_line": ("目标 {value}", "Target {value}"),
     "plan_target": ("目标 {value}（{year}年）", "Target {value} ({year})"),
     "plan_target_named": ("“{plan}”目标 {value}（{year}年）", "{plan} target {value} ({year})"),
     "selected": ("已选", "selected"),
     "new_cert": ("新认定", "Newly certified"),
     "lost_cert": ("失去认定", "Lost certification"),
-    "flow_summary": (
-        "新认定{new}家，升级{up}家，保持{stayed}家，失去认定{lost}家",
-        "{new} newly certified, {up} moved up, {stayed} stayed, {lost} lost certification",
-    ),
     "prev_year_suffix": ("（{year}）", " ({year})"),
     "duration": ("时长", "Duration"),
     "cause": ("原因", "Cause"),
@@ -227,10 +158,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_data_selection": ("所选区县和年份无数据", "No data for this selection"),
     "no_prev_year": ("无上年数据，无法显示流动", "No previous year: movements cannot be shown"),
     "no_stations": ("所选区县当年没有在运行的地震台站", "No seismic station in service in the selection that year"),
-    "seismic_in_service": ("在运行台站", "Stations in service"),
-    "seismic_below_line": ("低于{line}的台站", "Stations below {line}"),
-    "seismic_outage_count": ("中断次数", "Outages"),
-    "seismic_hours_down": ("累计{hours}小时", "{hours} hours in all"),
     "no_outages": ("全年无中断记录", "No outages this year"),
     "city_only_chart": ("{indicator}仅有全市数据", "{indicator} is published for the whole city only"),
     "peers": ("对标城市", "Peer cities"),
@@ -260,15 +187,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The chart renderer could not start, so charts cannot be exported; please try again later.",
     ),
     "export_render_failed": ("有图表未能导出，请稍后重试。", "A chart could not be exported; please try again later."),
-    "export_map_title": ("{year}年各区县{indicator}", "{indicator} by district, {year}"),
     "kpi_table_indicator": ("指标", "Indicator"),
     "kpi_table_value": ("数值", "Value"),
     "kpi_table_yoy": ("同比", "YoY"),
     "kpi_table_target": ("目标", "Target"),
-    "export_patents_district_title": (
-        "{year}年各区县专利申请与授权",
-        "Patent applications and grants by district, {year}",
-    ),
     # exports (CSV / XLSX)
     "export_data": ("导出数据", "Export data"),
     "export_data_hint": ("当前视图的指标与各图表数据", "The KPI values and every chart's numbers of this view"),
@@ -444,36 +366,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_at_risk": ("预警", "At risk"),
     "status_missed": ("未达标", "Missed"),
     "scorecard": ("目标考核", "Assessment"),
-    "scorecard_caption": (
-        "{year}年各区县科技进步目标责任制考核（完成率 = 实际 ÷ 目标）",
-        "District science and technology progress assessment {year} (completion = actual ÷ target)",
-    ),
-    "scorecard_district": ("区县（市）", "District"),
-    "scorecard_met_heading": ("达标项", "On track"),
-    "scorecard_met": ("{met}/{total}", "{met} of {total}"),
-    "scorecard_sub": ("实际 {actual} / 目标 {target}", "{actual} of {target}"),
-    "scorecard_rank": ("第{rank}名", "rank {rank}"),
-    "scorecard_none": ("{year}年没有区县考核目标。", "No district targets were set for {year}."),
     "scorecard_legend_on_track": ("达标：完成率≥{on_track}", "On track: ≥ {on_track} of target"),
     "scorecard_legend_at_risk": ("预警：{at_risk}–{on_track}", "At risk: {at_risk}–{on_track}"),
     "scorecard_legend_missed": ("未达标：低于{at_risk}", "Missed: below {at_risk}"),
-    "scorecard_lower": (
-        "越低越好：≤{on_track}达标，≤{at_risk}预警",
-        "lower is better: ≤ {on_track} on track, ≤ {at_risk} at risk",
-    ),
-    "scorecard_sort_hint": (
-        "点击列标题排序（按完成率排名），点击区县查看其数据",
-        "Click a heading to sort (by completion rank); click a district to open its view",
-    ),
-    "scorecard_sentence": (
-        "{year}年{districts}个区县（市）{indicators}项考核指标：达标{on_track}项、预警{at_risk}项、未达标{missed}项。",
-        "{year} assessment (districts: {districts}; indicators: {indicators}): on track {on_track}, "
-        "at risk {at_risk}, missed {missed}.",
-    ),
-    "scorecard_missed_below": ("{names}{indicator}完成率低于{floor}", "{indicator}: {names} below {floor} of target"),
-    "scorecard_missed_above": ("{names}{indicator}为目标的{floor}以上", "{indicator}: {names} over {floor} of target"),
-    "scorecard_and_more": ("{names}等{n}个区县", "{names} and others ({n} districts)"),
-    "scorecard_risk": ("{clauses}。", "{clauses}."),
     "scorecard_col_district": ("区县（市）", "District"),
     "scorecard_col_indicator": ("指标", "Indicator"),
     "scorecard_col_unit": ("单位", "Unit"),
@@ -490,53 +385,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_plan_at_risk": ("预警：按近年增速难以如期实现目标", "At risk: the recent pace falls short of the target"),
     # plan trajectories and peers (components/sections/plans.py)
     "plans": ("规划目标与对标", "Plan targets and peers"),
-    "plans_trajectory_title": ("规划目标实现路径", "Paths to the plan targets"),
-    "plans_peers_title": ("与对标城市比较", "Against peer cities"),
     "plans_path": ("所需路径", "Required path"),
-    "plans_city": ("全市", "City"),
     "plans_peer_cities": ("对标城市", "Peer cities"),
     "plans_year": ("{year}年", "{year}"),
-    "plans_panel": ("{indicator}：{need}", "{indicator}: {need}"),
-    "plans_need": ("需年均{change}", "needs {change} a year"),
-    "plans_need_met": ("已达到目标", "target already met"),
-    "plans_pp_up": ("提高{value}个百分点", "a rise of {value} points"),
-    "plans_pp_down": ("降低{value}个百分点", "a fall of {value} points"),
-    "plans_pct_up": ("增长{value}", "growth of {value}"),
-    "plans_pct_down": ("下降{value}", "a fall of {value}"),
-    "plans_rank_up": ("提升{value}位", "a climb of {value} in rank"),
-    "plans_rank_down": ("下降{value}位", "a drop of {value} in rank"),
-    "plans_goal_named": ("“{plan}”{indicator}{value}", "{plan} target of {value} for {indicator}"),
-    "plans_goal_year": ("{year}年{indicator}{value}", "{year} target of {value} for {indicator}"),
-    "plans_goal_in": ("{scope}{goal}", "{goal} in {scope}"),
-    "plans_sum_need": ("实现{goal}的目标，需年均{change}", "reaching the {goal} needs {change} a year"),
-    "plans_sum_pace": (
-        "（近年年均{change}，按此{year}年约为{projected}，{verdict}）",
-        " (lately {change} a year: about {projected} by {year}, {verdict})",
-    ),
-    "plans_on_pace": ("可以实现目标", "enough for the target"),
-    "plans_short_low": ("低于目标", "short of the target"),
-    "plans_short_high": ("高于目标", "still above the target"),
-    "plans_sum_met": ("{year}年已达到{goal}的目标（{value}）", "the {goal} was met by {year} ({value})"),
-    "plans_sum_peer_same": ("{year}年全市{indicator}{gap}", "in {year}, {indicator} was {gap}"),
-    "plans_sum_peer_diff": (
-        "全市{indicator}（{year}年）{gap}（{peer_year}年）",
-        "{indicator} ({year}) was {gap} ({peer_year})",
-    ),
     "plans_gap_pp_low": ("比{peer}低{value}个百分点", "{value} points below {peer}"),
     "plans_gap_pp_high": ("比{peer}高{value}个百分点", "{value} points above {peer}"),
-    "plans_gap_low": ("比{peer}低{value}，为{peer}的{ratio}", "{value} below {peer} ({ratio} of it)"),
-    "plans_gap_high": ("比{peer}高{value}，为{peer}的{ratio}", "{value} above {peer} ({ratio} of it)"),
     "plans_gap_rank_behind": ("排名比{peer}低{value}位", "behind {peer} by {value} in rank"),
     "plans_gap_rank_ahead": ("排名比{peer}高{value}位", "ahead of {peer} by {value} in rank"),
-    "plans_gap_level": ("与{peer}持平", "level with {peer}"),
     "plans_tick_pp_low": ("低{value}个百分点", "{value} pts below"),
     "plans_tick_pp_high": ("高{value}个百分点", "{value} pts above"),
-    "plans_tick_ratio": ("全市为其{ratio}", "city: {ratio} of it"),
     "plans_tick_rank_behind": ("落后{value}位", "{value} behind in rank"),
     "plans_tick_rank_ahead": ("领先{value}位", "{value} ahead in rank"),
-    "plans_tick_level": ("持平", "level"),
-    "plans_sum_none": ("所选区县没有自己的规划目标。", "The selected districts have no plan target of their own."),
-    "plans_no_district_plan": ("所选区县没有自己的规划目标", "The selected districts have no plan target of their own"),
     "plans_col_indicator": ("指标", "Indicator"),
     "plans_col_year": ("年份", "Year"),
     "plans_col_actual": ("实际", "Actual"),
@@ -559,6 +418,33 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")
+
+
+OWNERS: dict[str, str] = {}  # catalogue key -> the section that added it (absent: the shared catalogue above)
+
+
+class CatalogueError(ValueError):
+    """A string added twice, or without both languages."""
+
+
+def add_strings(strings: Mapping[str, tuple[str, str]], owner: str) -> None:
+    """Add a section's own strings to the catalogue (at registration); refuses a key the catalogue already has
+    with another text or another owner, and a string without both languages."""
+    for key, pair in strings.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
+            raise CatalogueError(f"{owner}: string {key!r} needs a (zh, en) pair of non-empty texts")
+        if key in STRINGS and (OWNERS.get(key) != owner or STRINGS[key] != pair):
+            raise CatalogueError(f"{owner}: string {key!r} is already in the catalogue ({OWNERS.get(key, 'shared')})")
+    for key, pair in strings.items():
+        STRINGS[key] = pair
+        OWNERS[key] = owner
+
+
+def remove_strings(owner: str) -> None:
+    """Take a section's own strings out of the catalogue again (when it is unregistered)."""
+    for key in [k for k, o in OWNERS.items() if o == owner]:
+        del STRINGS[key]
+        del OWNERS[key]
 
 
 def t(key: str, lang: str = "zh", **params: object) -> str:

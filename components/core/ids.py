@@ -1,9 +1,10 @@
-"""Every component ID of the page, in one place (kebab-case, section prefix), and the pattern-ID factories.
+"""The IDs of the page's shell in one place (kebab-case, by area), and the pattern-ID factories.
 
-A section's charts and blocks are filled by one callback per section whose outputs are pattern-matching
-(`ALL`), so a dataset that lacks a chart simply has no such component. Each chart's stable ID (e.g.
-`patents-trend-graph`, the contract listed in the README) is on the element that holds it; the
-dcc.Graph inside carries the pattern ID `graph_id(section, name)`.
+A section's own IDs are derived from its key by the section (`Section.graph_id`, `Section.block_id`:
+`patents-trend-graph`, the stable chart IDs listed in docs/sections.md). Its charts and blocks are filled by
+one page callback whose outputs are pattern-matching (`ALL`), so a dataset that lacks a chart simply has no
+such component: each chart's stable ID is on the element that holds it; the dcc.Graph inside carries the
+pattern ID `graph_id(section, name)`.
 """
 
 from __future__ import annotations
@@ -70,35 +71,8 @@ FILTER_DISTRICTS = "filter-districts"
 FILTER_RESET = "filter-reset"
 FILTER_CAPTION = "filter-caption"
 
-# overview
-KPI_STRIP = "kpi-strip"
-OVERVIEW_SUMMARY = "overview-summary"
-MAP_INDICATOR = "overview-map-indicator"
-MAP_GRAPH = "overview-map-graph"
-RD_GRAPH = "overview-rd-graph"
-
 # the assessment scorecard (考核)
 SCORECARD = "scorecard"  # the table (contract: ../shared/DESIGN.md §3)
-SCORECARD_BLOCK = "scorecard-block"
-SCORECARD_SUMMARY = "scorecard-summary"
-
-# sections
-PATENTS_TREND = "patents-trend-graph"
-PATENTS_DISTRICT = "patents-district-graph"
-PATENTS_SHARE = "patents-share-graph"
-HIGHTECH_DISTRICT = "hightech-district-graph"
-HIGHTECH_TREND = "hightech-trend-graph"
-PIPELINE_HEADLINE = "pipeline-headline"
-PIPELINE_TIERS = "pipeline-tiers-graph"
-PIPELINE_TREND = "pipeline-trend-graph"
-PIPELINE_FLOW = "pipeline-flow-graph"
-PIPELINE_DISTRICT = "pipeline-district-graph"
-PLANS_TRAJECTORY = "plans-trajectory-graph"
-PLANS_PEERS = "plans-peers-graph"
-SEISMIC_HEADLINE = "seismic-headline"
-SEISMIC_UPTIME = "seismic-uptime-graph"
-SEISMIC_HEATMAP = "seismic-heatmap-graph"
-SEISMIC_TIMELINE = "seismic-timeline-graph"
 
 # pattern-matching types: {"type": GRAPH, "section": key, "name": stable id}
 GRAPH = "sti-graph"
@@ -128,29 +102,3 @@ def slug(text: str) -> str:
         return clean
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     return f"{clean[:24]}_{digest}" if clean else f"x{digest}"
-
-
-def other_graph(indicator: str, kind: str) -> str:
-    """The stable ID of an own indicator's chart in the generic section ('trend' or 'district')."""
-    return f"other-{slug(indicator)}-{kind}-graph"
-
-
-# Every built-in chart ID (a dataset that lacks a chart's data has no such chart on its page).
-ALL_GRAPHS: tuple[str, ...] = (
-    MAP_GRAPH,
-    RD_GRAPH,
-    PATENTS_TREND,
-    PATENTS_DISTRICT,
-    PATENTS_SHARE,
-    HIGHTECH_DISTRICT,
-    HIGHTECH_TREND,
-    PLANS_TRAJECTORY,
-    PLANS_PEERS,
-    PIPELINE_TIERS,
-    PIPELINE_TREND,
-    PIPELINE_FLOW,
-    PIPELINE_DISTRICT,
-    SEISMIC_UPTIME,
-    SEISMIC_HEATMAP,
-    SEISMIC_TIMELINE,
-)

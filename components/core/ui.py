@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from dash import dcc, html
 
 from components.core import ids
 from components.core.i18n import plotly_config, t
 
-GRAPH_CONFIG: dict[str, Any] = {
+GRAPH_CONFIG: dcc.Graph.Config = {
     "displaylogo": False,
     "showSendToCloud": False,  # no "Share chart" upload to Plotly's cloud: nothing leaves the intranet
     "showEditInChartStudio": False,
@@ -18,6 +19,23 @@ GRAPH_CONFIG: dict[str, Any] = {
     # PNG download of any chart at presentation resolution (rendered in the browser, no server needed)
     "toImageButtonOptions": {"format": "png", "width": 960, "height": 540, "scale": 2},
 }
+
+
+def attrs(values: Mapping[str, object]) -> dict[str, Any]:
+    """`data-*` / `aria-*` attributes for a Dash component, to splat: `html.Div(..., **attrs({"data-x": x}))`.
+
+    Their names are not Python identifiers, so they can only be passed as `**` keywords, and Dash 4's typed
+    component signatures check such a splat against every declared keyword (`hidden: bool | None`, ...): a
+    `dict[str, str]` fails there. The returned dict (a copy) is typed for the splat; Dash still checks the names
+    at run time (only `data-*` and `aria-*` are accepted as wildcards).
+    """
+    return dict(values)
+
+
+def graph_config(config: dcc.Graph.Config, lang: str) -> dcc.Graph.Config:
+    """`config` (a copy) with the part that makes Plotly's own strings follow the page language."""
+    # plotly_config's values are typed `object`; its keys (locale, locales) are Config's.
+    return cast("dcc.Graph.Config", {**config, **plotly_config(lang)})
 
 
 def raw(v: float | None) -> str:
@@ -42,7 +60,7 @@ def graph(
     figure: Any = None,
 ) -> dcc.Graph:
     """A graph with our config (`name`: the chart's stable ID, used for PNG file names) and its figure."""
-    config = {**GRAPH_CONFIG, **plotly_config(lang)}
+    config = graph_config(GRAPH_CONFIG, lang)
     config["toImageButtonOptions"] = {**GRAPH_CONFIG["toImageButtonOptions"], "filename": name}
     if not modebar:
         config["displayModeBar"] = False
@@ -55,7 +73,7 @@ def drill_link(kind: str, lang: str) -> html.A:
     Marked `data-drill`: the page leaves it out for a viewer (the drill-down is an analyst's; the server
     refuses it too), so view code never asks who is logged in."""
     label = t("drill_link_firms" if kind == "enterprises" else "drill_link_outages", lang)
-    return html.A(label + " →", href=f"/drill/{kind}", className="drill-link small", **{"data-drill": kind})
+    return html.A(label + " →", href=f"/drill/{kind}", className="drill-link small", **attrs({"data-drill": kind}))
 
 
 def graph_card(
@@ -68,9 +86,10 @@ def graph_card(
     modebar: bool = True,
     figure: Any = None,
     year: object = "",
-    **attrs: str,
+    **holder_attrs: str,
 ) -> html.Div:
-    """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`.
+    """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`
+    and `holder_attrs` (`data-*` attributes).
 
     Few elements (each costs every update in the browser); the height is reserved before the chart library
     arrives, so nothing below it moves.
@@ -85,24 +104,29 @@ def graph_card(
         id=name,
         className="graph-holder",
         style={"minHeight": f"{height}px"},
-        **attrs,
+        **attrs(holder_attrs),
     )
     # The chart's text alternative: its numbers as a table (a <details> the page adds here, assets/app.js), built
     # from the drawn figure when opened — reachable by keyboard, always the data on screen, no cost until asked.
     table = html.Div(
         className="chart-data",
-        **{
-            "data-label": t("chart_table", lang),
-            "data-empty": t("chart_table_empty", lang),
-            "data-value": t("chart_table_value", lang),
-            "data-item": t("chart_table_item", lang),
-            "data-from": t("chart_table_from", lang),
-            "data-to": t("chart_table_to", lang),
-            "data-lang": lang,
-        },
+        **attrs(
+            {
+                "data-label": t("chart_table", lang),
+                "data-empty": t("chart_table_empty", lang),
+                "data-value": t("chart_table_value", lang),
+                "data-item": t("chart_table_item", lang),
+                "data-from": t("chart_table_from", lang),
+                "data-to": t("chart_table_to", lang),
+                "data-lang": lang,
+            }
+        ),
     )
     return html.Div(
-        [header, holder, table], className="card graph-card h-100", role="figure", **{"aria-labelledby": title_id}
+        [header, holder, table],
+        className="card graph-card h-100",
+        role="figure",
+        **attrs({"aria-labelledby": title_id}),
     )
 
 
@@ -112,7 +136,7 @@ def section_frame(section_id: str, title: str, children: list[Any]) -> html.Sect
         [html.H2(title, className="section-title"), *children],
         id=section_id,
         className="dash-section",
-        **{"aria-label": title},
+        **attrs({"aria-label": title}),
     )
 
 
@@ -127,7 +151,7 @@ def headline(
             html.Div(change_text, className="headline-change"),
         ],
         className="headline",
-        **{"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)},
+        **attrs({"data-indicator": indicator, "data-value": raw(value), "data-yoy": raw(change)}),
     )
 
 
@@ -137,7 +161,7 @@ STATUS_ICONS = {"on_track": "✓", "at_risk": "⚠", "missed": "✕"}
 def status_line(status: str, text: str, class_name: str) -> html.Div:
     """A status in colour, icon and words (never colour alone): hidden when there is none, so a card or
     cell keeps its shape."""
-    icon = html.Span(STATUS_ICONS.get(status, ""), className="status-icon", **{"aria-hidden": "true"})
+    icon = html.Span(STATUS_ICONS.get(status, ""), className="status-icon", **attrs({"aria-hidden": "true"}))
     return html.Div(
         [icon, text], className=f"{class_name} status-{status}" if status else class_name, hidden=not status
     )

@@ -127,7 +127,7 @@ def view_tables(ds: Dataset, view: View) -> list[Sheet]:
     for section in present(ds):
         values = section.compute(ds, view, [g.id for g in section.graphs(ds)])
         tables = [kpi_table(ds, view), *events_table(ds, view)] if section.pinned else []
-        tables += [Table(*own) for own in (section.export(ds, view) if section.export is not None else [])]
+        tables += [Table(*own) for own in section.export_tables(ds, view)]
         for g in section.graphs(ds):
             fig = values.get(g.id)
             table = figure_table(fig, view.lang) if isinstance(fig, dict) else None

@@ -19,8 +19,9 @@ marked stale instead of redrawn, and is brought up to date when it scrolls into 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, no_update
@@ -53,12 +54,12 @@ def view_states() -> list[State]:
     return [State(ids.FILTER_YEAR, "value"), State(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data")]
 
 
-def controls(sections: tuple[Section, ...]) -> list[tuple[Section, tuple[str, str, str]]]:
+def controls(sections: Sequence[Section]) -> list[tuple[Section, tuple[str, str, str]]]:
     """Every section's own controls (the map picker), with their section."""
     return [(s, c) for s in sections for c in s.controls]
 
 
-def inputs(sections: tuple[Section, ...]) -> list[Input | State]:
+def inputs(sections: Sequence[Section]) -> list[Input | State]:
     """What the sections follow (year, districts, the page's language and theme), plus their own controls."""
     return [
         Input(ids.FILTER_YEAR, "value"),
@@ -140,7 +141,7 @@ def answer(
     blocks = {
         b.id: no_update
         if same_blocks
-        else svc.cached(f"{section.key}:{b.id}", ds, view_key(view), lambda b=b: b.build(ds, view))
+        else svc.cached(f"{section.key}:{b.id}", ds, view_key(view), partial(b.build, ds, view))
         for b in section.blocks
     }
     present = {g.id: g for g in section.graphs(ds)}
@@ -179,7 +180,7 @@ def answer(
     return Answer(blocks, out, record, frozenset(stale))
 
 
-def asked(sections: tuple[Section, ...]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
+def asked(sections: Sequence[Section]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
     """(section, name) of the blocks and charts the page holds, and the sections of its records, in output
     order (in a request: a section on the page has a record and all its blocks); else every present
     section's own (called directly)."""
@@ -212,7 +213,7 @@ def view_of(ds: Dataset, year: object, districts: object, config: object, extras
     return resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")), extras)
 
 
-def page_update(sections: tuple[Section, ...]) -> Callable[..., list[Any]]:
+def page_update(sections: Sequence[Section]) -> Callable[..., list[Any]]:
     """The callback body: validate, then answer for each section the page shows with only what moved."""
     by_key = {s.key: s for s in sections}
     picks = controls(sections)
@@ -254,7 +255,7 @@ def full(svc: Services, section: Section, ds: Dataset, view: View) -> Answer:
     return answer(svc, section, ds, view, {}, [g.id for g in section.graphs(ds)])
 
 
-def register(app: Dash, sections: tuple[Section, ...], body: Callable[..., Any]) -> None:
+def register(app: Dash, sections: Sequence[Section], body: Callable[..., Any]) -> None:
     """Attach the sections' callback, and the one that renders a section when its tab is chosen."""
     app.callback(*outputs(), *inputs(sections), prevent_initial_call=True)(page_update(sections))
 

@@ -18,6 +18,7 @@ from dash import html
 from components.core import ids
 from components.core.i18n import t
 from components.core.state import from_query, to_query
+from components.core.ui import attrs
 from components.exports import drill
 from components.server.services import services
 
@@ -110,7 +111,13 @@ def _header(ds: Any, d: drill.Drill, heading: str) -> html.Header:
     switch = html.A(
         t("switch_lang", lang), href=f"/drill/{d.kind}" + _with_lang(drill.query_of(d), other), hrefLang=other
     )
-    meta = [t("as_of", lang, date=ds.meta["as_of"]), " · ", t("version", lang, version=ds.version), " · ", switch]
+    meta: list[str | html.A] = [
+        t("as_of", lang, date=ds.meta["as_of"]),
+        " · ",
+        t("version", lang, version=ds.version),
+        " · ",
+        switch,
+    ]
     back = html.A(
         "← " + t("drill_back", lang),
         href="/" + to_query(d.view),
@@ -135,9 +142,9 @@ def _tier_nav(d: drill.Drill) -> html.Nav | None:
     for value, label in drill.tier_choices(lang):
         on = value == d.tier
         style = "btn btn-sm " + ("btn-primary" if on else "btn-outline-secondary")
-        attrs = {"aria-current": "page"} if on else {}
-        links.append(html.A(label, href=drill.link("enterprises", d.view, tier=value), className=style, **attrs))
-    return html.Nav(links, className="d-flex flex-wrap gap-2 mb-2", **{"aria-label": t("drill_tiers", lang)})
+        current = attrs({"aria-current": "page"} if on else {})
+        links.append(html.A(label, href=drill.link("enterprises", d.view, tier=value), className=style, **current))
+    return html.Nav(links, className="d-flex flex-wrap gap-2 mb-2", **attrs({"aria-label": t("drill_tiers", lang)}))
 
 
 def _toolbar(d: drill.Drill, n: int) -> html.Div:
@@ -147,7 +154,7 @@ def _toolbar(d: drill.Drill, n: int) -> html.Div:
     button = "btn btn-sm btn-outline-secondary me-2"
     return html.Div(
         [
-            html.Span(t(key, lang, n=n), id=ids.DRILL_COUNT, className="me-3", **{"data-count": str(n)}),
+            html.Span(t(key, lang, n=n), id=ids.DRILL_COUNT, className="me-3", **attrs({"data-count": str(n)})),
             html.A(
                 t("drill_download_csv", lang), href=f"/export/{d.kind}.csv{own}", id=ids.DRILL_CSV, className=button
             ),
@@ -174,12 +181,14 @@ def serve_layout() -> html.Div:
             html.Main(html.Div(body, className="container-fluid"), className="page-main"),
         ],
         className=f"page theme-{view.theme}",
-        **{
-            "data-bs-theme": view.theme,
-            "data-ag-theme-mode": "dark" if view.theme == "dark" else "light",
-            "lang": "zh-CN" if view.lang == "zh" else "en",
-            "data-version": ds.version,
-        },
+        **attrs(
+            {
+                "data-bs-theme": view.theme,
+                "data-ag-theme-mode": "dark" if view.theme == "dark" else "light",
+                "lang": "zh-CN" if view.lang == "zh" else "en",
+                "data-version": ds.version,
+            }
+        ),
     )
 
 

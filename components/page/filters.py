@@ -17,6 +17,7 @@ from components.charts.summary import caption
 from components.core import ids
 from components.core.i18n import t
 from components.core.state import View, districts_with_data, years_with_data
+from components.core.ui import attrs
 from data.load import Dataset
 
 MAX_NOTICES = 5
@@ -36,18 +37,17 @@ def district_options(ds: Dataset, year: int, districts: tuple[str, ...], lang: s
     return [{"label": names[c], "value": c, "disabled": c not in have} for c in ds.district_codes]
 
 
-def dropdown_labels(lang: str) -> dict[str, str]:
+def dropdown_labels(lang: str) -> dcc.Dropdown.Labels:
     """Dash 4 Dropdown's own texts ('{num_selected} selected', 'Select All', ...) in the page language."""
-    keys = (
-        "select_all",
-        "deselect_all",
-        "selected_count",
-        "search",
-        "clear_search",
-        "clear_selection",
-        "no_options_found",
-    )
-    return {k: t(f"dropdown_{k}", lang) for k in keys}
+    return {
+        "select_all": t("dropdown_select_all", lang),
+        "deselect_all": t("dropdown_deselect_all", lang),
+        "selected_count": t("dropdown_selected_count", lang),
+        "search": t("dropdown_search", lang),
+        "clear_search": t("dropdown_clear_search", lang),
+        "clear_selection": t("dropdown_clear_selection", lang),
+        "no_options_found": t("dropdown_no_options_found", lang),
+    }
 
 
 def notices(view: View) -> list[Any]:
@@ -149,13 +149,13 @@ def layout(ds: Dataset, view: View) -> html.Div:
                     ],
                     className="g-2 align-items-end",
                 ),
-                html.Div(notices(view), id=ids.NOTICE, **{"aria-live": "polite"}),
+                html.Div(notices(view), id=ids.NOTICE, **attrs({"aria-live": "polite"})),
             ],
             fluid=True,
         ),
         className="filter-bar",
         role="region",
-        **{"aria-label": t("filters_label", lang)},
+        **attrs({"aria-label": t("filters_label", lang)}),
     )
 
 

@@ -12,7 +12,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from components.core import ids
 from components.core.i18n import t
 from components.core.state import View, from_query, swap, to_query
-from components.core.ui import graph_card, section_frame
+from components.core.ui import attrs, graph_card, section_frame
 from components.page import callbacks, filters, meeting, present
 from components.sections import SECTIONS, tabbed
 from components.sections.base import Block, Section
@@ -187,8 +187,8 @@ def block(b: Block, content: Any = None) -> html.Div:
     card and line, and each component and each output costs every update on the page.
     """
     make = html.P if b.kind == "p" else html.Div
-    inner = make(className=b.class_name, **{ids.PAINT: callbacks.paint_text(content)})
-    return html.Div(inner, id=b.id, className="paint-block", **({"aria-live": "polite"} if b.live else {}))
+    inner = make(className=b.class_name, **attrs({ids.PAINT: callbacks.paint_text(content)}))
+    return html.Div(inner, id=b.id, className="paint-block", **attrs({"aria-live": "polite"} if b.live else {}))
 
 
 def permitted(control: Any) -> Any:
@@ -245,18 +245,20 @@ def tabs(ds: Dataset, view: View, active: Section | None) -> html.Div:
                 className="nav-link" + (" active" if s is active else ""),
                 role="tab",
                 type="button",
-                **{
-                    "aria-selected": "true" if s is active else "false",
-                    "aria-controls": ids.SECTION_BODY,
-                    "data-section": s.key,
-                },
+                **attrs(
+                    {
+                        "aria-selected": "true" if s is active else "false",
+                        "aria-controls": ids.SECTION_BODY,
+                        "data-section": s.key,
+                    }
+                ),
             )
             for s in shown
         ],
         id=ids.SECTION_TABS,
         className="nav nav-tabs section-tabs",
         role="tablist",
-        **{"aria-label": t("sections_label", view.lang)},
+        **attrs({"aria-label": t("sections_label", view.lang)}),
     )
 
 
@@ -281,7 +283,7 @@ def serve_layout() -> html.Div:
                 dcc.Store(id=ids.CONFIG, data={"lang": lang, "theme": view.theme}),
                 present.present_layout(services(), ds, view, asked),
             ],
-            **{"data-version": ds.version},
+            **attrs({"data-version": ds.version}),
         )
     overview = next(s for s in SECTIONS if s.pinned)
     active = active_section(ds, view)
@@ -318,12 +320,14 @@ def serve_layout() -> html.Div:
             footer(ds, view),
         ],
         className=f"page theme-{view.theme}",
-        **{
-            "data-bs-theme": view.theme,
-            "lang": "zh-CN" if lang == "zh" else "en",
-            "data-version": ds.version,
-            "data-may-drill": "1" if auth.may(ANALYST) else "0",  # chart clicks open the drill-down (assets/app.js)
-        },
+        **attrs(
+            {
+                "data-bs-theme": view.theme,
+                "lang": "zh-CN" if lang == "zh" else "en",
+                "data-version": ds.version,
+                "data-may-drill": "1" if auth.may(ANALYST) else "0",  # chart clicks open the drill-down (assets/app.js)
+            }
+        ),
     )
 
 

@@ -75,7 +75,7 @@ def unavailable() -> Unavailable:
     )
 
 
-def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]):
+def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]) -> Callable[..., tuple[Any, ...]]:
     """The background job for one app (run in a process forked from the server's, or by a Celery worker that
     built the same app, with its data store).
 

@@ -17,8 +17,9 @@ from components.charts.grid import grid_table
 from components.charts.kpis import kpi_card, kpi_models
 from components.charts.summary import slide_marks
 from components.core import ids
-from components.core.i18n import plotly_config, t
+from components.core.i18n import t
 from components.core.state import View, to_query, view_key
+from components.core.ui import attrs, graph_config
 from components.sections.slide_plan import Planned, plan, slide_figures
 from components.server.services import Services
 from data.load import Dataset
@@ -66,7 +67,7 @@ def _graph(fig: go.Figure | dict[str, Any], key: str, width: int, height: int, l
     return dcc.Graph(
         id=f"present-graph-{key}",
         figure=fit_to_size(data, width, height),
-        config={"displayModeBar": False, "responsive": False, **plotly_config(lang)},
+        config=graph_config({"displayModeBar": False, "responsive": False}, lang),
         style={"width": f"{width}px", "height": f"{height}px"},
     )
 
@@ -89,7 +90,7 @@ def _slide(index: int, total: int, title: str, sentence: str, body: Any, footer:
             footer,
         ],
         className="slide" + (" active" if index == 0 else ""),
-        **{"data-slide": str(index), "aria-roledescription": "slide", "aria-label": title},
+        **attrs({"data-slide": str(index), "aria-roledescription": "slide", "aria-label": title}),
     )
 
 
@@ -136,18 +137,22 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
         [
             html.Div(html.Div(slides, className="present-slides"), id=ids.PRESENT_CANVAS, className="present-canvas"),
             html.Div(html.Div(id=ids.PRESENT_PROGRESS, className="present-progress-bar"), className="present-progress"),
-            html.Div(id=ids.PRESENT_STATUS, className="present-status", role="status", **{"aria-live": "polite"}),
+            html.Div(
+                id=ids.PRESENT_STATUS, className="present-status", role="status", **attrs({"aria-live": "polite"})
+            ),
         ],
         id=ids.PRESENT_ROOT,
         className="present",
         lang="zh-CN" if lang == "zh" else "en",
-        **{
-            "data-bs-theme": "dark" if dark else "light",
-            "data-interval": str(interval_of(view, svc.settings.present_interval)),
-            "data-version": ds.version,
-            "data-exit": exit_href(view),
-            "data-start": dict(view.extras).get("slide", "1"),
-            "data-text-paused": t("present_paused", lang),
-            "data-text-offline": t("present_offline", lang),
-        },
+        **attrs(
+            {
+                "data-bs-theme": "dark" if dark else "light",
+                "data-interval": str(interval_of(view, svc.settings.present_interval)),
+                "data-version": ds.version,
+                "data-exit": exit_href(view),
+                "data-start": dict(view.extras).get("slide", "1"),
+                "data-text-paused": t("present_paused", lang),
+                "data-text-offline": t("present_offline", lang),
+            }
+        ),
     )

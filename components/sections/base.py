@@ -8,8 +8,8 @@ is dropped and the row reflows; a section whose needs are not met is absent ever
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from components.charts.tables import with_table
@@ -81,9 +81,14 @@ class Optional:
 
 @dataclass(frozen=True)
 class Graph:
-    """One chart: its stable ID, title (catalogue key, may hold {year}), width of 12, needs and height."""
+    """One chart: its name in the section, title (catalogue key, may hold {year}), width of 12, needs and height.
 
-    id: str
+    Its stable ID is derived from the section's key and `name` when the section is declared
+    (`patents` + `trend` -> `patents-trend-graph`); `id` is only given whole by sections that build charts per
+    dataset (the generic section's per-indicator charts, through `Section.graph_id`).
+    """
+
+    name: str
     title: str | TitleFn
     build: Build
     width: int = 6
@@ -97,6 +102,7 @@ class Graph:
     indicator: str = ""  # the indicator the chart is about (own indicators: data-graph-indicator on the holder)
     key: Key = by_view  # what the figure's data depends on: an unchanged key is not redrawn
     highlight: bool = False  # the selected districts are a highlight on it (a Patch, not a new figure)
+    id: str = ""  # the stable chart ID (a contract): set by the section
 
     def title_text(self, ds: Dataset, lang: str, year: object = "{year}", slide: bool = False) -> str:
         """The title in `lang`, with the year filled in (or left as '{year}' for the live page)."""
@@ -120,13 +126,17 @@ class Graph:
 
 @dataclass(frozen=True)
 class Block:
-    """A non-chart output of a section (KPI strip, headline numbers, a sentence): children of one element."""
+    """A non-chart output of a section (KPI strip, headline numbers, a sentence): children of one element.
 
-    id: str
+    Its ID is `<section>-<name>`, set by the section; `id` is given whole only where a contract fixes another
+    (the overview's `kpi-strip`)."""
+
+    name: str
     build: Build
     class_name: str = ""
     kind: str = "div"  # "div" or "p"
     live: bool = False  # announced to screen readers when it changes
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,43 +170,86 @@ def normalised(widths: Sequence[int], total: int = 12) -> list[int]:
     return out
 
 
+Strings = Mapping[str, tuple[str, str]]  # catalogue key -> (zh, en)
+ExportTable = tuple[str, list[str], list[list[Any]]]  # (title, columns, rows)
+
+
 @dataclass(frozen=True)
 class Section:
-    """A dashboard section, declared once.
+    """A dashboard section, declared once, in one module: its charts and blocks, its IDs and its strings.
 
     `rows` lays the charts out on the page (rows of graphs, widths of 12); `slide_rows` on slides, by chart
-    ID (default: the page rows). `compute(ds, view)` returns {output id: value} for every block and chart
-    present (pure; the callbacks, slides and exports all use it). `expand(ds)`, for sections whose charts
-    depend on the dataset (own indicators), returns the rows instead.
+    name (default: the page rows). `compute(ds, view)` returns {output id: value} for every block and chart
+    present (pure; the callbacks, slides and exports all use it). The section's title is the catalogue string
+    named by its key; `strings` holds the strings only this section uses (zh, en), added to the catalogue when
+    the section is registered. Chart and block IDs derive from the key (`Section.graph_id`, `Section.block_id`).
+
+    Special cases are methods a subclass overrides, not more fields: `declared` (charts that depend on the
+    dataset), `make_slides`, `export_tables`, `extra_uses`, `check_note` and `empty_reason`.
     """
 
     key: str
-    title_key: str
     sentence: Sentence
     rows: tuple[tuple[Graph, ...], ...] = ()
     blocks: tuple[Block, ...] = ()
     needs: Needs = Needs()
     slide_rows: tuple[tuple[str, ...], ...] = ()
-    expand: Callable[[Dataset], tuple[tuple[Graph, ...], ...]] | None = None
-    slides_for: Callable[[Section, Dataset], list[Slide]] | None = None
-    note: Callable[[Dataset], str] | None = None  # a count or remark for `app.py check`
-    kpis_on_slide: bool = False
-    controls: tuple[tuple[str, str, str], ...] = ()  # (component id, property, name in view.extras)
-    uses_extra: Callable[[Dataset], set[str]] = field(default=lambda ds: set())
-    empty_reason: str = "nothing to show"
+    strings: Strings = field(default_factory=dict)
     pinned: bool = False  # always on the page, above the tabs (the overview); the others come one at a time
-    # Tables of its own for the CSV/XLSX export, beside its charts': [(title, columns, rows)].
-    export: Callable[[Dataset, View], list[tuple[str, list[str], list[list[Any]]]]] | None = None
+    kpis_on_slide: bool = False  # its slide is the KPI cards (presentation mode's overview)
+    controls: tuple[tuple[str, str, str], ...] = ()  # (component id, property, name in view.extras)
+
+    def __post_init__(self) -> None:
+        bound = tuple(tuple(self.bind(g) for g in row) for row in self.rows)
+        blocks = tuple(b if b.id else replace(b, id=self.block_id(b.name)) for b in self.blocks)
+        object.__setattr__(self, "rows", bound)
+        object.__setattr__(self, "blocks", blocks)
+
+    def graph_id(self, name: str) -> str:
+        """The stable ID of this section's chart `name`: e.g. 'patents-trend-graph'."""
+        return f"{self.key}-{name}-graph"
+
+    def block_id(self, name: str) -> str:
+        """The ID of this section's block `name`: e.g. 'pipeline-headline'."""
+        return f"{self.key}-{name}"
+
+    def bind(self, graph: Graph) -> Graph:
+        """`graph` with its stable ID derived from this section's key (unchanged when it has one)."""
+        return graph if graph.id else replace(graph, id=self.graph_id(graph.name))
+
+    # --- hooks: override in a subclass for a section that needs them --------------------------------------
+
+    def declared(self, ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
+        """The charts declared for `ds`, row by row (a section whose charts depend on the data overrides it)."""
+        return self.rows
+
+    def extra_uses(self, ds: Dataset) -> set[str]:
+        """Indicators the section shows beside its charts' (headline numbers, KPI notes)."""
+        return set()
+
+    def check_note(self, ds: Dataset) -> str:
+        """A count or remark for `app.py check`, e.g. '(3)'."""
+        return ""
+
+    def empty_reason(self) -> str:
+        """Why the section is absent when none of its charts is drawn and nothing in particular is missing."""
+        return "nothing to show"
+
+    def export_tables(self, ds: Dataset, view: View) -> list[ExportTable]:
+        """Tables of its own for the CSV/XLSX export, beside its charts'."""
+        return []
+
+    # --- derived ------------------------------------------------------------------------------------------
 
     def title(self, lang: str) -> str:
-        """The section heading in `lang`."""
-        return t(self.title_key, lang)
+        """The section heading in `lang` (the catalogue string named by the key)."""
+        return t(self.key, lang)
 
     def page_rows(self, ds: Dataset) -> list[list[Graph]]:
         """The charts this dataset can show, row by row (empty rows dropped)."""
         if not self.needs.met(ds):
             return []
-        out = [[g for g in row if g.needs.met(ds)] for row in self._declared(ds)]
+        out = [[g for g in row if g.needs.met(ds)] for row in self.declared(ds)]
         return [row for row in out if row]
 
     def page_grid(self, ds: Dataset) -> list[list[tuple[Graph, int]]]:
@@ -208,7 +261,7 @@ class Section:
         if not self.needs.met(ds):
             return []
         out = []
-        for row in self._declared(ds):
+        for row in self.declared(ds):
             shown = [g for g in row if g.needs.met(ds)]
             tall = [g for g in shown if g.height_px(ds) > TALL] if len(shown) > 1 else []
             rest = [g for g in shown if g not in tall]
@@ -229,12 +282,9 @@ class Section:
         if missing:
             return [f"no {m}" for m in missing]
         if not self.blocks and not self.graphs(ds):
-            every = {m for row in self._declared(ds) for g in row for m in g.needs.missing(ds)}
-            return [f"no {m}" for m in sorted(every)] or [self.empty_reason]
+            every = {m for row in self.declared(ds) for g in row for m in g.needs.missing(ds)}
+            return [f"no {m}" for m in sorted(every)] or [self.empty_reason()]
         return []
-
-    def _declared(self, ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
-        return self.expand(ds) if self.expand is not None else self.rows
 
     def present(self, ds: Dataset) -> bool:
         """Whether the section is shown for `ds`."""
@@ -244,15 +294,16 @@ class Section:
         """The indicators the section shows for `ds` (so the generic section leaves them out)."""
         if not self.present(ds):
             return set()
-        return {i for g in self.graphs(ds) for i in g.uses(ds)} | self.uses_extra(ds)
+        return {i for g in self.graphs(ds) for i in g.uses(ds)} | self.extra_uses(ds)
 
     def slides(self, ds: Dataset) -> list[Slide]:
-        """The section's slides for `ds` (one by default; the generic section has one per indicator)."""
-        if not self.present(ds):
-            return []
-        if self.slides_for is not None:
-            return self.slides_for(self, ds)
-        present = {g.id: g for g in self.graphs(ds)}
+        """The section's slides for `ds` (none when the section is absent)."""
+        return self.make_slides(ds) if self.present(ds) else []
+
+    def make_slides(self, ds: Dataset) -> list[Slide]:
+        """The slides of a present section: one by default, of `slide_rows` (a hook: the generic section has one
+        per indicator, the scorecard a table)."""
+        present = {g.name: g for g in self.graphs(ds)}
         if self.slide_rows:
             rows = [tuple(present[i] for i in row if i in present) for row in self.slide_rows]
         else:
@@ -263,14 +314,13 @@ class Section:
     def notes(self, ds: Dataset) -> list[str]:
         """What the dataset lacks for this section, for `app.py check` ('no type breakdown')."""
         out = []
-        for row in self._declared(ds):
+        for row in self.declared(ds):
             for g in row:
                 if not g.needs.met(ds):
                     out.append(f"no {g.id.removesuffix('-graph')} chart")
                     continue
                 out += [o.note for o in g.optional if o.note and not o.present(ds)]
-        if self.note is not None:
-            out.insert(0, self.note(ds))
+        out.insert(0, self.check_note(ds))
         return [n for n in dict.fromkeys(out) if n]
 
     def compute(self, ds: Dataset, view: View, only: Sequence[str] | None = None) -> dict[str, Any]:

@@ -2,16 +2,70 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+
 from components.charts import figures
-from components.charts.figures import Fig
+from components.charts.figures import Fig, add_trace, empty_figure, new_figure, years_axis
 from components.charts.prep import annotated, district_frame, many_rows_height, year_frame
 from components.charts.summary import scope, trend
-from components.core import ids
-from components.core.i18n import fmt_value, t
+from components.charts.theme import base_layout, palette
+from components.core.i18n import fmt_value, t, unit_for_axis
 from components.core.state import View
 from components.sections.base import Graph, Needs, Optional, Section, by_districts
 from data import aggregate as agg
 from data.load import Dataset
+
+# --- figures (pure: frames in, plotly figures out) --------------------------------------------------
+
+
+def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
+    """High-tech output (bars, left axis) and, when the frame has it, its share of industrial output (line,
+    right axis). Columns: year, output[, share]."""
+    if frame.empty:
+        return empty_figure(t("no_data_selection", lang), theme)
+    factor, _ = unit_for_axis("亿元", lang)
+    p = palette(theme)
+    share = "share" in frame
+    axes: dict[str, Any] = {"xaxis": years_axis(frame["year"]), "yaxis": {"title": {"text": t("output_axis", lang)}}}
+    if share:
+        axes["yaxis2"] = {
+            "title": {"text": t("share_axis", lang)},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "tickmode": "auto",
+            "tickformat": ".0f",
+        }
+    margin = {"l": 60, "r": 64 if share else 20, "t": 40, "b": 44}
+    fig = new_figure(base_layout(theme, margin=margin, **axes))
+    add_trace(
+        fig,
+        "bar",
+        x=frame["year"],
+        y=frame["output"] * factor,
+        name=t("hightech_output", lang),
+        marker={"color": p["accent_soft"]},
+        text=[fmt_value(v, "亿元", lang) for v in frame["output"]],
+        textposition="none",
+        hovertemplate="%{x}: %{text}<extra></extra>",
+    )
+    if share:
+        add_trace(
+            fig,
+            "scatter",
+            x=frame["year"],
+            y=frame["share"],
+            name=t("hightech_share", lang),
+            yaxis="y2",
+            mode="lines+markers",
+            line={"width": 3, "color": p["accent"]},
+            text=[fmt_value(v, "%", lang) for v in frame["share"]],
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    return fig
 
 
 def district_figure(ds: Dataset, view: View) -> Fig:
@@ -38,7 +92,7 @@ def trend_figure(ds: Dataset, view: View) -> Fig:
     columns = {"output": "hightech_output"}
     if agg.available(ds, "hightech_share"):
         columns["share"] = "hightech_share"
-    fig = figures.output_and_share(year_frame(ds, columns, view.districts), view.lang, view.theme)
+    fig = output_and_share(year_frame(ds, columns, view.districts), view.lang, view.theme)
     return annotated(fig, ds, view, columns.values())
 
 
@@ -61,14 +115,34 @@ def sentence(ds: Dataset, view: View) -> str:
     return "".join(parts) + t("sum_end", lang)
 
 
+STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): the catalogue gets them
+    "sum_hightech_lead": ("{year}年", "In {year}, "),
+    "sum_hightech_output": (
+        "{scope}高新技术产业产值{output}{trend}",
+        "high-tech industry output in {scope} was {output}{trend}",
+    ),
+    "sum_hightech_share": (
+        "，占规上工业产值比重{share}{share_trend}",
+        ", {share} of above-scale industrial output{share_trend}",
+    ),
+    "sum_hightech_share_only": (
+        "{scope}高新技术产业产值占规上工业产值比重{share}{share_trend}",
+        "the high-tech share of above-scale industrial output in {scope} was {share}{share_trend}",
+    ),
+    "hightech_district_title": ("{year}年各区县高新技术产业产值占比", "High-tech share by district, {year}"),
+    "hightech_trend_title": ("高新技术产业产值与占比", "High-tech output and share"),
+    "city_line": ("全市 {value}", "City {value}"),
+}
+
+
 SECTION = Section(
+    strings=STRINGS,
     key="hightech",
-    title_key="hightech",
     sentence=sentence,
     rows=(
         (
             Graph(
-                ids.HIGHTECH_DISTRICT,
+                "district",
                 "hightech_district_title",
                 district_figure,
                 width=7,
@@ -78,7 +152,7 @@ SECTION = Section(
                 highlight=True,
             ),
             Graph(
-                ids.HIGHTECH_TREND,
+                "trend",
                 "hightech_trend_title",
                 trend_figure,
                 width=5,

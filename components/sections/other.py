@@ -2,12 +2,13 @@
 
 Each one gets its trend and, when it has values per district, its districts compared for the year, with its
 own names, units and aggregation rule, and a slide of its own. Which indicators those are depends on the
-built-in sections (what they show for this dataset), so the registry builds this section from them.
+other registered sections (what they show for this dataset), so this section asks the registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from components.charts import figures
 from components.charts.figures import Fig
@@ -34,8 +35,13 @@ def ratio_parts(ds: Dataset, indicators: set[str]) -> set[str]:
     return out
 
 
-def own_indicators(ds: Dataset, builtins: Sequence[Section]) -> list[str]:
-    """Indicators with data that no built-in section shows (nor uses as a ratio's part), in file order."""
+def graph_id(indicator: str, kind: str) -> str:
+    """The stable ID of an own indicator's chart ('trend' or 'district'): 'other-<indicator>-<kind>-graph'."""
+    return f"{KEY}-{ids.slug(indicator)}-{kind}-graph"
+
+
+def own_indicators(ds: Dataset, builtins: Iterable[Section]) -> list[str]:
+    """Indicators with data that none of `builtins` shows (nor uses as a ratio's part), in file order."""
     used: set[str] = set()
     for section in builtins:
         used |= section.uses(ds)
@@ -90,18 +96,19 @@ def graphs_of(ds: Dataset, indicator: str) -> tuple[Graph, ...]:
     """The trend, and the district comparison where the indicator has values per district."""
     alone = not agg.by_district_available(ds, indicator)
     trend = Graph(
-        ids.other_graph(indicator, "trend"),
+        f"{ids.slug(indicator)}-trend",
         _title(indicator, "other_trend_title"),
         trend_figure(indicator),
         width=12 // PER_ROW if alone else 5,
         needs=Needs(indicators=(indicator,)),
         indicator=indicator,
         key=by_districts,
+        id=graph_id(indicator, "trend"),
     )
     if alone:
         return (trend,)
     bars = Graph(
-        ids.other_graph(indicator, "district"),
+        f"{ids.slug(indicator)}-district",
         _title(indicator, "other_district_title"),
         district_figure(indicator),
         width=7,
@@ -110,26 +117,51 @@ def graphs_of(ds: Dataset, indicator: str) -> tuple[Graph, ...]:
         indicator=indicator,
         key=by_year,
         highlight=True,
+        id=graph_id(indicator, "district"),
     )
     return (trend, bars)
 
 
-def make(builtins: Sequence[Section]) -> Section:
-    """The generic section over the indicators the `builtins` leave unshown."""
+STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): the catalogue gets them
+    "other_trend_title": ("{indicator}{unit}", "{indicator}{unit}"),
+    "other_district_title": (
+        "{year}年各区县{indicator}（点击柱可筛选）",
+        "{indicator} by district, {year} (click to filter)",
+    ),
+    "other_slide_title": ("{indicator}", "{indicator}"),
+}
 
-    def rows(ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
+
+@dataclass(frozen=True)
+class OtherSection(Section):
+    """The generic section: its charts, slides and sentence follow the indicators the other sections leave
+    unshown (`others`, or every other registered section)."""
+
+    others: tuple[Section, ...] | None = None
+
+    def siblings(self) -> Iterable[Section]:
+        """The sections whose indicators this one leaves out."""
+        if self.others is not None:
+            return self.others
+        from components.sections import SECTIONS  # the registry holds this section: asked when used
+
+        return [s for s in SECTIONS if s.key != self.key]
+
+    def own(self, ds: Dataset) -> list[str]:
+        """This dataset's own indicators (`own_indicators` of the siblings)."""
+        return own_indicators(ds, self.siblings())
+
+    def declared(self, ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
         """An indicator with districts: its trend and its districts side by side; city-only trends three a row."""
-        own = [graphs_of(ds, ind) for ind in own_indicators(ds, builtins)]
+        own = [graphs_of(ds, ind) for ind in self.own(ds)]
         wide = [pair for pair in own if len(pair) > 1]
         single = [pair[0] for pair in own if len(pair) == 1]
         return (*wide, *(tuple(single[i : i + PER_ROW]) for i in range(0, len(single), PER_ROW)))
 
-    def sentence(ds: Dataset, view: View) -> str:
-        return joined([indicator_sentence(ds, view, i) for i in own_indicators(ds, builtins)], view.lang)
-
-    def slides(section: Section, ds: Dataset) -> list[Slide]:
+    def make_slides(self, ds: Dataset) -> list[Slide]:
+        """One slide per own indicator."""
         out = []
-        for ind in own_indicators(ds, builtins):
+        for ind in self.own(ds):
             label = name(agg.indicator_info(ds, ind), "zh"), name(agg.indicator_info(ds, ind), "en")
 
             def title(lang: str, label: tuple[str, str] = label) -> str:
@@ -141,15 +173,26 @@ def make(builtins: Sequence[Section]) -> Section:
             out.append(Slide(f"{KEY}-{ids.slug(ind)}", KEY, title, said, (graphs_of(ds, ind),)))
         return out
 
-    def note(ds: Dataset) -> str:
-        return f"({len(own_indicators(ds, builtins))})"
+    def check_note(self, ds: Dataset) -> str:
+        """How many own indicators, e.g. '(1)'."""
+        return f"({len(self.own(ds))})"
 
-    return Section(
-        key=KEY,
-        title_key="other",
-        sentence=sentence,
-        expand=rows,
-        slides_for=slides,
-        note=note,
-        empty_reason="no indicators of its own",
+    def empty_reason(self) -> str:
+        """Absent when every indicator is shown elsewhere."""
+        return "no indicators of its own"
+
+
+def make(others: Sequence[Section] | None = None) -> OtherSection:
+    """The generic section over the indicators `others` (default: the other registered sections) leave unshown."""
+    box: list[OtherSection] = []
+
+    def sentence(ds: Dataset, view: View) -> str:
+        return joined([indicator_sentence(ds, view, i) for i in box[0].own(ds)], view.lang)
+
+    box.append(
+        OtherSection(key=KEY, sentence=sentence, strings=STRINGS, others=None if others is None else tuple(others))
     )
+    return box[0]
+
+
+SECTION = make()

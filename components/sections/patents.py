@@ -2,17 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pandas as pd
+
 from components.charts import figures
-from components.charts.figures import Fig
+from components.charts.figures import Fig, add_trace, empty_figure, literal, new_figure, years_axis
 from components.charts.prep import annotated, district_frame, many_rows_height, year_frame
 from components.charts.summary import floor_text, scope, trend
-from components.core import ids
-from components.core.i18n import fmt_value, t
+from components.charts.theme import base_layout, palette
+from components.core.i18n import fmt_value, t, unit_for_axis
 from components.core.state import View
 from components.sections.base import Graph, Needs, Optional, Section, by_districts, by_year
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import INVENTION_SHARE_FLOOR
+
+# --- figures (pure: frames in, plotly figures out) --------------------------------------------------
+
+
+def patents_trend(
+    frame: pd.DataFrame, bars: Sequence[tuple[str, str]], line: tuple[str, str], lang: str, theme: str
+) -> Fig:
+    """Grants per year as stacked bars (`bars`: (column, legend label)), applications as a line.
+
+    Columns: year, the line's column and the bars' columns.
+    """
+    if frame.empty:
+        return empty_figure(t("no_data_selection", lang), theme)
+    unit = unit_for_axis("件", lang)[1]
+    suffix = unit if lang == "zh" else ""
+    fig = new_figure(
+        base_layout(
+            theme,
+            barmode="stack",
+            xaxis=years_axis(frame["year"]),
+            yaxis={"title": {"text": unit}, "tickformat": ",d"},
+        )
+    )
+    for col, label in bars:
+        add_trace(
+            fig,
+            "bar",
+            x=frame["year"],
+            y=frame[col],
+            name=literal(label),
+            hovertemplate=f"%{{x}} {literal(label)}: %{{y:,d}}{suffix}<extra></extra>",
+        )
+    col, label = line[0], literal(line[1])
+    add_trace(
+        fig,
+        "scatter",
+        x=frame["year"],
+        y=frame[col],
+        name=label,
+        mode="lines+markers",
+        line={"width": 3, "color": palette(theme)["text"]},
+        hovertemplate=f"%{{x}} {label}: %{{y:,d}}{suffix}<extra></extra>",
+    )
+    return fig
+
 
 TYPES = (("invention", "invention_grants"), ("utility", "utility_grants"), ("design", "design_grants"))
 
@@ -36,7 +85,7 @@ def trend_figure(ds: Dataset, view: View) -> Fig:
     frame = year_frame(ds, columns, view.districts)
     if bars and bars[-1][0] == "other":
         frame["other"] = frame["grants"] - frame["invention"]
-    fig = figures.patents_trend(frame, bars, ("applications", t("applications", lang)), lang, view.theme)
+    fig = patents_trend(frame, bars, ("applications", t("applications", lang)), lang, view.theme)
     return annotated(fig, ds, view, columns.values())
 
 
@@ -85,15 +134,43 @@ def sentence(ds: Dataset, view: View) -> str:
     return text + t("sum_end", lang)
 
 
+STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): the catalogue gets them
+    "sum_below_floor": ("，低于{floor}", ", below {floor}"),
+    "sum_patents": (
+        "{year}年{scope}专利申请量{apps}{trend}",
+        "In {year}, {scope} filed {apps} patent applications{trend}",
+    ),
+    "sum_patents_inv_share": (
+        "；授权发明专利{inv}，占授权量{share}{low}",
+        "; {inv} invention patents were granted, {share} of all grants{low}",
+    ),
+    "sum_patents_inv": ("；授权发明专利{inv}", "; {inv} invention patents were granted"),
+    "patents_trend_title": ("专利申请与授权（按类型）", "Patent applications and grants by type"),
+    "patents_district_title": ("{year}年各区县专利（点击柱可筛选）", "Patents by district, {year} (click to filter)"),
+    "patents_share_title": ("发明专利占授权量比重", "Invention share of patent grants"),
+    "applications": ("专利申请量", "Applications"),
+    "grants": ("专利授权量", "Grants"),
+    "other_grants": ("其他授权", "Other grants"),
+    "invention": ("发明", "Invention"),
+    "utility": ("实用新型", "Utility model"),
+    "design": ("外观设计", "Design"),
+    "too_low_line": ("{floor}警戒线", "{floor} threshold"),
+    "export_patents_district_title": (
+        "{year}年各区县专利申请与授权",
+        "Patent applications and grants by district, {year}",
+    ),
+}
+
+
 SECTION = Section(
+    strings=STRINGS,
     key="patents",
-    title_key="patents",
     sentence=sentence,
     needs=Needs(indicators=("patent_applications",)),
     rows=(
         (
             Graph(
-                ids.PATENTS_TREND,
+                "trend",
                 "patents_trend_title",
                 trend_figure,
                 width=5,
@@ -106,7 +183,7 @@ SECTION = Section(
                 key=by_districts,
             ),
             Graph(
-                ids.PATENTS_DISTRICT,
+                "district",
                 "patents_district_title",
                 district_figure,
                 width=4,
@@ -119,7 +196,7 @@ SECTION = Section(
                 highlight=True,
             ),
             Graph(
-                ids.PATENTS_SHARE,
+                "share",
                 "patents_share_title",
                 share_figure,
                 width=3,
@@ -128,5 +205,5 @@ SECTION = Section(
             ),
         ),
     ),
-    slide_rows=((ids.PATENTS_TREND, ids.PATENTS_DISTRICT, ids.PATENTS_SHARE),),
+    slide_rows=(("trend", "district", "share"),),
 )

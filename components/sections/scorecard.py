@@ -8,6 +8,7 @@ dataset without district targets; a year without targets says so.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from dash import html
@@ -18,7 +19,7 @@ from components.core import ids
 from components.core.i18n import axis_unit, fmt_indicator, fmt_percent, name, percent, t
 from components.core.state import View, to_query
 from components.core.ui import raw
-from components.sections.base import Block, Needs, Section, Slide
+from components.sections.base import Block, ExportTable, Needs, Section, Slide
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import AT_RISK, MISSED, ON_TRACK, STATUSES
@@ -205,21 +206,61 @@ def export_tables(ds: Dataset, view: View) -> list[tuple[str, list[str], list[li
     return [(t("scorecard_caption", lang, year=view.year), columns, rows)]
 
 
-def _slides(section: Section, ds: Dataset) -> list[Slide]:
-    """One slide: the same grid (no sort buttons or links there); left out for a year without targets."""
-    return [Slide(section.key, section.key, section.title, section.sentence, (), table=scorecard_grid)]
+@dataclass(frozen=True)
+class Scorecard(Section):
+    """The 考核 scorecard: a table, not charts, on the page, on its slide and in the data export."""
+
+    def make_slides(self, ds: Dataset) -> list[Slide]:
+        """One slide: the same grid (no sort buttons or links there)."""
+        return [Slide(self.key, self.key, self.title, self.sentence, (), table=scorecard_grid)]
+
+    def export_tables(self, ds: Dataset, view: View) -> list[ExportTable]:
+        """The scorecard as a table of the data export."""
+        return export_tables(ds, view)
+
+    def check_note(self, ds: Dataset) -> str:
+        """How many indicators are assessed in the latest year."""
+        return f"(assessed in {max(ds.years)}: {len(agg.assessed(ds, max(ds.years)))})"
 
 
-SECTION = Section(
+STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): the catalogue gets them
+    "scorecard_caption": (
+        "{year}年各区县科技进步目标责任制考核（完成率 = 实际 ÷ 目标）",
+        "District science and technology progress assessment {year} (completion = actual ÷ target)",
+    ),
+    "scorecard_district": ("区县（市）", "District"),
+    "scorecard_met_heading": ("达标项", "On track"),
+    "scorecard_met": ("{met}/{total}", "{met} of {total}"),
+    "scorecard_sub": ("实际 {actual} / 目标 {target}", "{actual} of {target}"),
+    "scorecard_rank": ("第{rank}名", "rank {rank}"),
+    "scorecard_none": ("{year}年没有区县考核目标。", "No district targets were set for {year}."),
+    "scorecard_lower": (
+        "越低越好：≤{on_track}达标，≤{at_risk}预警",
+        "lower is better: ≤ {on_track} on track, ≤ {at_risk} at risk",
+    ),
+    "scorecard_sort_hint": (
+        "点击列标题排序（按完成率排名），点击区县查看其数据",
+        "Click a heading to sort (by completion rank); click a district to open its view",
+    ),
+    "scorecard_sentence": (
+        "{year}年{districts}个区县（市）{indicators}项考核指标：达标{on_track}项、预警{at_risk}项、未达标{missed}项。",
+        "{year} assessment (districts: {districts}; indicators: {indicators}): on track {on_track}, "
+        "at risk {at_risk}, missed {missed}.",
+    ),
+    "scorecard_missed_below": ("{names}{indicator}完成率低于{floor}", "{indicator}: {names} below {floor} of target"),
+    "scorecard_missed_above": ("{names}{indicator}为目标的{floor}以上", "{indicator}: {names} over {floor} of target"),
+    "scorecard_and_more": ("{names}等{n}个区县", "{names} and others ({n} districts)"),
+    "scorecard_risk": ("{clauses}。", "{clauses}."),
+}
+
+
+SECTION = Scorecard(
+    strings=STRINGS,
     key="scorecard",
-    title_key="scorecard",
     sentence=sentence,
     needs=Needs(custom=_has_targets),
     blocks=(
-        Block(ids.SCORECARD_SUMMARY, sentence, class_name="section-summary", kind="p", live=True),
-        Block(ids.SCORECARD_BLOCK, table_block, class_name="scorecard-table"),
+        Block("summary", sentence, class_name="section-summary", kind="p", live=True),
+        Block("block", table_block, class_name="scorecard-table"),
     ),
-    slides_for=_slides,
-    export=export_tables,
-    note=lambda ds: f"(assessed in {max(ds.years)}: {len(agg.assessed(ds, max(ds.years)))})",
 )

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 from dash import html
 
 from components.charts import figures
-from components.charts.figures import Fig
+from components.charts.figures import (
+    MANY,
+    Fig,
+    add_bars,
+    add_trace,
+    bar_axes,
+    category_axis,
+    empty_figure,
+    label_room,
+    literal,
+    new_figure,
+    ref_line,
+)
 from components.charts.prep import annotated, station_names
 from components.charts.summary import scope, uptime_target_text
-from components.core import ids
-from components.core.i18n import STRINGS, fmt_change, fmt_value, t
+from components.charts.theme import base_layout, palette
+from components.core import i18n
+from components.core.i18n import fmt_change, fmt_value, t
 from components.core.state import View
 from components.core.ui import drill_link, headline
 from components.sections.base import Block, Graph, Needs, Section
@@ -21,13 +35,146 @@ from data.load import Dataset
 from data.rules import NETWORK_UPTIME_TARGET
 from data.schema import NETWORK_UPTIME
 
+# --- figures (pure: frames in, plotly figures out) --------------------------------------------------
+
+
+def uptime_bars(frame: pd.DataFrame, lang: str, theme: str, line: float, line_label: str) -> Fig:
+    """Station uptime (%) for the year against the target line; horizontal when there are many stations.
+    Columns: name, uptime (ratio)."""
+    frame = frame.dropna(subset=["uptime"])
+    if frame.empty:
+        return empty_figure(t("no_stations", lang), theme)
+    p = palette(theme)
+    pct = frame["uptime"] * 100
+    lo = min(float(pct.min()), line) - 0.1
+    flat = len(frame) > MANY
+    names = list(frame["name"])
+    cats = category_axis(names, label_room(len(names), flat))
+    value_axis = {"title": {"text": t("uptime_axis", lang)}, "range": [max(lo, 0), 100.02], "ticksuffix": "%"}
+    axes = bar_axes(cats, value_axis, flat)
+    fig = new_figure(base_layout(theme, showlegend=False, **axes))
+    add_bars(
+        fig,
+        cats["tickvals"],
+        pct,
+        flat,
+        text=[f"{v:.2f}%" for v in pct],
+        textposition="none",
+        marker={"color": [p["good"] if v >= line else p["warn"] for v in pct]},
+        hovertemplate=("%{y}" if flat else "%{x}") + ": %{text}<extra></extra>",
+        **({"customdata": [f"drill:outages:station={s}" for s in frame["station"]]} if "station" in frame else {}),
+    )
+    ref_line(fig, (line, line_label, "bad"), theme, right=not flat, down=flat)  # the label clear of the ticks
+    return fig
+
+
+def uptime_heatmap(frame: pd.DataFrame, names: Sequence[str], lang: str, theme: str) -> Fig:
+    """Station x month uptime. `frame`: rows stations, columns months 1..12, ratios (None = not in service)."""
+    if frame.empty or frame.isna().all().all():
+        return empty_figure(t("no_stations", lang), theme)
+    z = (frame.astype("float64") * 100).round(3)
+    months = [t("month_short", lang, m=m) for m in frame.columns]
+    text = [["—" if pd.isna(v) else f"{v:.2f}%" for v in row] for row in z.to_numpy()]
+    fig = new_figure(
+        base_layout(
+            theme,
+            yaxis={**category_axis(list(names), label_room(len(names), True)), "autorange": "reversed"},
+            xaxis={"type": "category", "title": {"text": t("month_axis", lang)}},
+        )
+    )
+    add_trace(
+        fig,
+        "heatmap",
+        z=z.to_numpy(),
+        x=months,
+        y=[literal(n) for n in names],
+        zmin=99.0,
+        zmax=100.0,
+        text=text,
+        colorscale=palette(theme)["uptime_scale"],
+        xgap=2,
+        ygap=2,
+        colorbar={"ticksuffix": "%", "thickness": 10, "title": {"text": ""}},
+        hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+    )
+    return fig
+
+
+def outage_timeline(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
+    """Outages of the year on a time axis. Columns: name, start, end, duration_h, cause_label, and
+    optionally shown_start / shown_end (the part inside the period)."""
+    if frame.empty:
+        return empty_figure(t("no_outages", lang), theme)
+    p = palette(theme)
+    causes = list(dict.fromkeys(frame["cause_label"]))
+    stations = list(dict.fromkeys(frame["name"]))
+    fig = new_figure(
+        base_layout(
+            theme,
+            barmode="overlay",
+            xaxis={"type": "date", "tickformat": "%Y-%m"},
+            yaxis={
+                **category_axis(stations, label_room(len(stations), True)),
+                "autorange": "reversed",
+                "categoryorder": "array",
+                "categoryarray": [literal(n) for n in stations],
+            },
+        )
+    )
+    for i, cause in enumerate(causes):
+        part = frame[frame["cause_label"] == cause]
+        # drawn inside the period (an outage running over New Year is cut at the edge); hover shows the real start
+        start, end = part.get("shown_start", part["start"]), part.get("shown_end", part["end"])
+        ms = ((end - start).dt.total_seconds() * 1000).clip(
+            lower=3.6e6 * 12
+        )  # drawn at least 12 h wide to stay visible on a year axis; hover has the real duration
+        add_trace(
+            fig,
+            "bar",
+            y=[literal(n) for n in part["name"]],
+            x=ms,
+            base=start.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            orientation="h",
+            name=literal(cause),
+            marker={"color": p["colorway"][i % len(p["colorway"])]},
+            customdata=list(zip(part["start"].dt.strftime("%Y-%m-%d %H:%M"), part["duration_h"].round(2), strict=True)),
+            hovertemplate="%{y} · "
+            + literal(cause)
+            + "<br>"
+            + t("start", lang)
+            + " %{customdata[0]}<br>"
+            + t("duration", lang)
+            + " %{customdata[1]} "
+            + t("hours", lang)
+            + "<extra></extra>",
+        )
+    rows = frame.sort_values("start")
+    fig["layout"]["meta"] = {  # its table (text alternative), in plain text: the real start and duration
+        "table": {
+            "columns": [
+                t("station_axis", lang),
+                t("cause", lang),
+                t("start", lang),
+                f"{t('duration', lang)}（{t('hours', lang)}）"
+                if lang == "zh"
+                else f"{t('duration', lang)} ({t('hours', lang)})",
+            ],
+            "rows": [
+                [str(n), str(c), s.strftime("%Y-%m-%d %H:%M"), float(round(h, 2))]
+                for n, c, s, h in zip(rows["name"], rows["cause_label"], rows["start"], rows["duration_h"], strict=True)
+            ],
+        }
+    }
+    return fig
+
+
 STATIONS = "seismic_stations.csv"
 
 
 def cause_label(cause: str, lang: str) -> str:
     """A known outage cause in the current language; other causes as written in the data."""
     key = f"cause_{cause}"
-    return t(key, lang) if key in STRINGS else cause
+    return t(key, lang) if key in i18n.STRINGS else cause
 
 
 def _table(ds: Dataset, view: View) -> pd.DataFrame:
@@ -89,7 +236,7 @@ def headlines(ds: Dataset, view: View) -> list[Any]:
 
 def uptime_figure(ds: Dataset, view: View) -> Fig:
     """Station uptime for the year against the target line."""
-    return figures.uptime_bars(
+    return uptime_bars(
         _table(ds, view),
         view.lang,
         view.theme,
@@ -102,7 +249,7 @@ def heatmap_figure(ds: Dataset, view: View) -> Fig:
     """Station x month uptime, with the year's events of the network (network_uptime) by month."""
     monthly = agg.uptime_months(ds, view.year, view.districts)
     names = station_names(ds, view.lang)
-    fig = figures.uptime_heatmap(monthly, [names[s] for s in monthly.index], view.lang, view.theme)
+    fig = uptime_heatmap(monthly, [names[s] for s in monthly.index], view.lang, view.theme)
     return annotated(fig, ds, view, (NETWORK_UPTIME,), months=True)
 
 
@@ -111,7 +258,7 @@ def timeline_figure(ds: Dataset, view: View) -> Fig:
     served = _table(ds, view).dropna(subset=["uptime"])
     if served.empty:
         return figures.empty_figure(t("no_stations", view.lang), view.theme)
-    return figures.outage_timeline(_outages(ds, view, list(served["station"])), view.lang, view.theme)
+    return outage_timeline(_outages(ds, view, list(served["station"])), view.lang, view.theme)
 
 
 def sentence(ds: Dataset, view: View) -> str:
@@ -143,16 +290,36 @@ def stations_height(ds: Dataset) -> int:
     return max(320, 22 * len(ds.stations) + 90)
 
 
+STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): the catalogue gets them
+    "sum_no_stations": (
+        "{year}年{scope}没有在运行的地震台站。",
+        "No seismic station was in service in {scope} in {year}.",
+    ),
+    "sum_seismic": (
+        "{year}年{scope}地震台网运行率{uptime}，{n}个台站中{ok}个达到{line}；全年中断{outages}次，累计{hours}小时。",
+        "In {year}, the seismic network in {scope} was up {uptime} of the time; {ok} of {n} stations "
+        "reached {line}; {outages} outages, {hours} hours in all.",
+    ),
+    "seismic_uptime_title": ("{year}年各台站运行率", "Station uptime, {year}"),
+    "seismic_heatmap_title": ("{year}年台站逐月运行率", "Monthly uptime per station, {year}"),
+    "seismic_timeline_title": ("{year}年中断记录", "Outages, {year}"),
+    "seismic_in_service": ("在运行台站", "Stations in service"),
+    "seismic_below_line": ("低于{line}的台站", "Stations below {line}"),
+    "seismic_outage_count": ("中断次数", "Outages"),
+    "seismic_hours_down": ("累计{hours}小时", "{hours} hours in all"),
+}
+
+
 SECTION = Section(
+    strings=STRINGS,
     key="seismic",
-    title_key="seismic",
     sentence=sentence,
     needs=Needs(tables=(STATIONS,)),
-    blocks=(Block(ids.SEISMIC_HEADLINE, headlines, class_name="headline-row mb-3"),),
+    blocks=(Block("headline", headlines, class_name="headline-row mb-3"),),
     rows=(
         (
             Graph(
-                ids.SEISMIC_UPTIME,
+                "uptime",
                 "seismic_uptime_title",
                 uptime_figure,
                 width=5,
@@ -161,7 +328,7 @@ SECTION = Section(
                 control=lambda ds, view: drill_link("outages", view.lang),
             ),
             Graph(
-                ids.SEISMIC_HEATMAP,
+                "heatmap",
                 "seismic_heatmap_title",
                 heatmap_figure,
                 width=7,
@@ -171,7 +338,7 @@ SECTION = Section(
         ),
         (
             Graph(
-                ids.SEISMIC_TIMELINE,
+                "timeline",
                 "seismic_timeline_title",
                 timeline_figure,
                 width=12,
@@ -180,5 +347,5 @@ SECTION = Section(
             ),
         ),
     ),
-    slide_rows=((ids.SEISMIC_UPTIME, ids.SEISMIC_HEATMAP, ids.SEISMIC_TIMELINE),),
+    slide_rows=(("uptime", "heatmap", "timeline"),),
 )

@@ -25,11 +25,12 @@ import time
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
 import diskcache
 import flask
+from werkzeug.wrappers import Response as WerkzeugResponse  # flask.redirect's type; flask.Response's base
 
 from components.core import ids
 from components.core.i18n import t
@@ -165,7 +166,9 @@ class Throttle:
     def _count(self, key: str) -> int:
         try:
             if self._redis is not None:
-                return int(self._redis.get(key) or 0)
+                # redis-py types every reply as `Awaitable[Any] | Any` (one signature for both clients): sync here
+                return int(cast("bytes | None", self._redis.get(key)) or 0)
+            assert self._disk is not None  # no Redis: the diskcache store (__init__)
             return int(self._disk.get(key, 0))
         except Exception:  # a store that is down must not open the gate: fall back to this process's count
             count, until = self._local.get(key, (0, 0.0))
@@ -183,8 +186,11 @@ class Throttle:
             try:
                 if self._redis is not None:
                     with self._redis.pipeline() as pipe:
-                        pipe.incr(key).expire(key, self.window, nx=True).execute()
+                        pipe.incr(key)
+                        pipe.expire(key, self.window, nx=True)
+                        pipe.execute()
                 else:
+                    assert self._disk is not None  # no Redis: the diskcache store (__init__)
                     self._disk.add(key, 0, expire=self.window)
                     self._disk.incr(key, default=0)
             except Exception:
@@ -198,6 +204,7 @@ class Throttle:
             if self._redis is not None:
                 self._redis.delete(key)
             else:
+                assert self._disk is not None  # no Redis: the diskcache store (__init__)
                 self._disk.delete(key)
         except Exception:
             log.warning("login throttle store unavailable")
@@ -309,7 +316,7 @@ def _lang() -> str:
     return lang if lang in ("zh", "en") else "zh"
 
 
-def _refuse(status: int, key: str) -> flask.Response:
+def _refuse(status: int, key: str) -> WerkzeugResponse:
     lang = _lang() if flask.request.method == "GET" else auth().settings.lang
     if status == 401 and flask.request.method == "GET" and _is_page(flask.request.path):
         return flask.redirect("/login?next=" + quote(_here(), safe=""), code=302)
@@ -343,7 +350,7 @@ def safe_next(target: object) -> str:
     return text[:2000]
 
 
-def guard() -> flask.Response | None:
+def guard() -> WerkzeugResponse | None:
     """The before_request hook: the identity, role and CSRF token every request needs."""
     req = flask.request
     role = needed_role(req.path)
@@ -407,7 +414,7 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
     server.before_request_funcs.setdefault(None, []).insert(0, guard)
 
     @server.route("/login", methods=["GET", "POST"])
-    def login() -> flask.Response:
+    def login() -> WerkzeugResponse:
         """The login form (GET) and its answer (POST): a session and a redirect, or the form with why not."""
         if not state.enabled():
             return flask.redirect(safe_next(flask.request.values.get("next")), code=303)
@@ -436,7 +443,7 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
         return flask.redirect(target, code=303)
 
     @server.post("/logout")
-    def logout() -> flask.Response:
+    def logout() -> WerkzeugResponse:
         """End the session (a form post with the session's token; a cross-site post changes nothing)."""
         if csrf_matches(flask.request.form.get(CSRF_FIELD)):
             who = user()
@@ -446,7 +453,7 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
         return flask.redirect(f"/login?lang={_lang()}", code=303)
 
     @server.get("/screen/<token>")
-    def screen(token: str) -> flask.Response:
+    def screen(token: str) -> WerkzeugResponse:
         """A wall screen's one-time address: a long viewing session, then presentation mode."""
         found = state.users.screen_by_token(token[:200]) if state.enabled() else None
         if found is None:

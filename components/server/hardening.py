@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import flask
 from dash import Dash
@@ -33,7 +33,21 @@ VENDOR = "public, max-age=86400"  # /vendor/bootstrap: the installed package's f
 # Every Dash dev tool off, explicitly: Dash reads DASH_DEBUG, DASH_UI, DASH_PROPS_CHECK, DASH_HOT_RELOAD,
 # DASH_SERVE_DEV_BUNDLES, ... for any of these left as None. Arguments of both `Dash.enable_dev_tools`
 # and `Dash.run`.
-DEV_TOOLS_OFF: dict[str, bool] = {
+class DevTools(TypedDict):
+    """The dev-tool switches (a TypedDict, so a `**` splat of them is checked against each keyword)."""
+
+    debug: bool
+    dev_tools_ui: bool
+    dev_tools_props_check: bool
+    dev_tools_serve_dev_bundles: bool
+    dev_tools_hot_reload: bool
+    dev_tools_silence_routes_logging: bool
+    dev_tools_disable_version_check: bool
+    dev_tools_prune_errors: bool
+    dev_tools_validate_callbacks: bool
+
+
+DEV_TOOLS_OFF: DevTools = {
     "debug": False,
     "dev_tools_ui": False,
     "dev_tools_props_check": False,

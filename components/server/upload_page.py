@@ -21,6 +21,7 @@ from typing import Any
 
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response as WerkzeugResponse  # flask.redirect's type; flask.Response's base
 
 from components.core.i18n import t
 from components.server import auth, librarian
@@ -118,17 +119,17 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
                 return render(409, message=t("lib_readonly", lang, path=svc.settings.data_dir), message_kind="danger")
         return svc, svc.library, lang
 
-    def changed(svc: Any, lang: str, done: str, version: str) -> flask.Response:
+    def changed(svc: Any, lang: str, done: str, version: str) -> WerkzeugResponse:
         """After a publish or a rollback: this process serves it at once (the others at their next recheck),
         and the page says so (a redirect, so a reload does not post again)."""
         svc.store.refresh()
         return flask.redirect(f"/library?lang={lang}&done={done}&version={version}", code=303)
 
-    def guarded(view: Callable[..., flask.Response]) -> Callable[[], flask.Response]:
+    def guarded(view: Callable[..., WerkzeugResponse]) -> Callable[[], WerkzeugResponse]:
         """A route that runs `view(services, library, language)` once `guard` lets the request through."""
 
         @functools.wraps(view)
-        def wrap() -> flask.Response:
+        def wrap() -> WerkzeugResponse:
             found = guard()
             return found if isinstance(found, flask.Response) else view(*found)
 
@@ -180,7 +181,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
 
     @server.post("/library/publish")
     @guarded
-    def library_publish(svc: Any, library: Library, lang: str) -> flask.Response:
+    def library_publish(svc: Any, library: Library, lang: str) -> WerkzeugResponse:
         path = _staged_dir(library, flask.request.form.get("token", ""))
         if path is None:
             return render(message=t("lib_staged_gone", lang), message_kind="warning")
@@ -196,7 +197,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
 
     @server.post("/library/rollback")
     @guarded
-    def library_rollback(svc: Any, library: Library, lang: str) -> flask.Response:
+    def library_rollback(svc: Any, library: Library, lang: str) -> WerkzeugResponse:
         try:
             info = library.rollback(library.find(flask.request.form.get("version", "")), user=_user())
         except (LibraryError, DatasetError) as exc:

@@ -145,7 +145,7 @@ class UserStore:
             _hasher.verify(hashed or _DUMMY, password[:MAX_PASSWORD])
         except (VerificationError, InvalidHashError):
             return None
-        if not hashed or entry.get("role") not in ROLES:
+        if not hashed or not isinstance(entry, dict) or entry.get("role") not in ROLES:
             return None
         return User(name, entry["role"], _stamp(hashed))
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import SECTIONS_OUTPUT, Page
-from components.server.settings import ROOT
+from components.sections import SECTIONS, tabbed
+
+TABS = [s.key for s in SECTIONS if not s.pinned]  # the registry's tabs (the sample has them all)
+PINNED = tuple(s.key for s in SECTIONS if s.pinned)  # the overview, always on the page
 
 
 @pytest.fixture
-def client(make_app):
-    app = make_app()
-    return app.server.test_client()
+def client(sample_app):
+    return sample_app.server.test_client()  # every test here only reads: one app (tests/conftest.py)
 
 
 @pytest.fixture
@@ -111,17 +110,19 @@ def test_layout_ids_are_unique_and_every_callback_id_exists(client) -> None:
                 assert cid in plain, f"callback output {cid} is not in the layout"
 
 
-@pytest.mark.parametrize("section", ["patents", "hightech", "plans", "pipeline", "seismic", "other"])
-def test_the_overview_and_the_chosen_section_are_on_the_page(client, section: str) -> None:
+@pytest.mark.parametrize("section", TABS)
+def test_the_overview_and_the_chosen_section_are_on_the_page(client, sample, section: str) -> None:
     """An overview plus one section at a time (`section=` in the URL; the first section by default)."""
-    from components.core import ids
+    from components.sections import graph_ids
 
+    assert [s.key for s in tabbed(sample)] == TABS, "the sample shows every tab of the registry"
+    assert PINNED == ("overview",)
     shown = {i for i in _layout_ids(client, f"?section={section}") if isinstance(i, str)}
-    mine = {g for g in ids.ALL_GRAPHS if g.startswith((section, "overview"))}
+    mine = {g for g in graph_ids() if g.startswith((section, *PINNED))}
     assert mine <= shown
-    others = {g for g in ids.ALL_GRAPHS if not g.startswith((section, "overview"))}
+    others = {g for g in graph_ids() if not g.startswith((section, *PINNED))}
     assert not others & shown
-    if section == "patents":
+    if section == TABS[0]:
         assert shown == {i for i in _layout_ids(client) if isinstance(i, str)}  # the default tab
 
 
@@ -140,7 +141,7 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize(("case", "year", "districts"), BAD_VALUES, ids=[c[0] for c in BAD_VALUES])
 def test_crafted_callback_inputs_are_normalised_not_500(
-    client, page: Page, case: str, year: Any, districts: Any
+    client, page: Page, sample, case: str, year: Any, districts: Any
 ) -> None:
     values = {
         ("filter-year", "value"): year,
@@ -157,13 +158,9 @@ def test_crafted_callback_inputs_are_normalised_not_500(
     names = {json.loads(k)["name"] for k in figs if k.startswith("{") and json.loads(k)["type"] == "sti-graph"}
     painted = json.loads(figs["page-painter"]["data-paint"])  # the blocks, one attribute: {holder id: content}
     assert sorted(painted) == ["kpi-strip", "overview-summary"]  # the patents tab has charts only
-    assert names == {
-        "overview-map-graph",
-        "overview-rd-graph",
-        "patents-trend-graph",
-        "patents-district-graph",
-        "patents-share-graph",
-    }  # the overview and the default section: one callback
+    default = [s for s in SECTIONS if s.pinned or s.key == TABS[0]]  # the overview and the first tab
+    assert names == {g.id for s in default for g in s.graphs(sample)}  # one callback
+    assert {"overview-map-graph", "patents-trend-graph"} <= names
 
 
 @pytest.mark.parametrize(
@@ -204,35 +201,6 @@ def test_a_crafted_url_is_normalised_in_the_served_page(client) -> None:
     for bad in ("evil", "“x”", "<b>"):
         assert bad in text  # named in the notices, as text
     assert "2012年 · 鄞州区、余姚市" in text
-
-
-def test_check_command_valid_and_invalid(tmp_path: Path, sample_copy: Path) -> None:
-    ok = subprocess.run([sys.executable, "app.py", "check", "data/sample"], cwd=ROOT, capture_output=True, text=True)
-    assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "OK" in ok.stdout
-    assert "observations.csv" in ok.stdout
-    (sample_copy / "observations.csv").write_text(
-        "indicator,district,year,value\nx,330212,2012,abc\n", encoding="utf-8"
-    )
-    bad = subprocess.run(
-        [sys.executable, "app.py", "check", str(sample_copy)], cwd=ROOT, capture_output=True, text=True
-    )
-    assert bad.returncode == 1
-    assert "observations.csv:2: column 'value': 'abc' is not a number" in bad.stdout
-    assert "Traceback" not in bad.stdout + bad.stderr
-
-
-def test_run_refuses_an_invalid_dataset_without_traceback(tmp_path: Path) -> None:
-    res = subprocess.run(
-        [sys.executable, "app.py", "run", "--data-dir", str(tmp_path), "--port", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert res.returncode == 1
-    assert "dataset.json: file is missing" in res.stderr
-    assert "Traceback" not in res.stderr
 
 
 @pytest.mark.parametrize(

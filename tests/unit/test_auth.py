@@ -6,7 +6,7 @@ import io
 import json
 import os
 import re
-import subprocess
+import shutil
 import sys
 import time
 import zipfile
@@ -19,7 +19,7 @@ from bench import SECTIONS_OUTPUT, Page
 from components.core import ids
 from components.server import auth
 from components.server.cli import main
-from components.server.settings import ROOT, SAMPLE_DIR, Settings
+from components.server.settings import SAMPLE_DIR, Settings
 from components.server.users import UsersError, UserStore
 
 PASSWORD = "correct horse 1"
@@ -43,13 +43,24 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     return tmp, create_app(_settings(tmp, login_attempts=3))
 
 
-@pytest.fixture
-def users(served) -> UserStore:
-    tmp, app = served
-    (tmp / "users.json").unlink(missing_ok=True)
-    store = UserStore(tmp / "users.json")
+@pytest.fixture(scope="module")
+def pristine_users(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three users, hashed once for the module (argon2 is slow on purpose); each test starts from a copy."""
+    store = UserStore(tmp_path_factory.mktemp("pristine") / "users.json")
     for name, role in (("vera", "viewer"), ("ann", "analyst"), ("adam", "admin")):
         store.add(name, role, PASSWORD)
+    return store.path
+
+
+@pytest.fixture
+def users(served, pristine_users: Path) -> UserStore:
+    tmp, app = served
+    fresh = tmp / ".users.json.fresh"
+    shutil.copyfile(pristine_users, fresh)  # a new file with a new time, renamed over the old one, as UserStore writes
+    fresh.chmod(pristine_users.stat().st_mode & 0o777)
+    os.replace(fresh, tmp / "users.json")
+    store = UserStore(tmp / "users.json")
+    assert [u["name"] for u in store.users()] == ["adam", "ann", "vera"]
     throttle = app.server.config[auth.GUARD_KEY].throttle
     throttle._disk.clear()
     throttle._local.clear()
@@ -126,26 +137,20 @@ def test_a_new_password_or_removal_ends_the_sessions(users: UserStore) -> None:
 
 
 def test_the_command_line_manages_users_and_screens(tmp_path: Path, monkeypatch, capsys) -> None:
+    """In-process (components.server.cli.main); the real `app.py user add` with its password piped in is
+    tests/integration/test_cli.py."""
     monkeypatch.setenv("STI_USERS_FILE", str(tmp_path / "u.json"))
-    env = {**os.environ, "STI_USERS_FILE": str(tmp_path / "u.json")}
-    added = subprocess.run(  # the real command, its password piped in (not a terminal)
-        [sys.executable, "app.py", "user", "add", "li.wei", "--role", "analyst"],
-        cwd=ROOT,
-        env=env,
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert added.returncode == 0, added.stderr
-    assert "added li.wei (analyst)" in added.stdout
-    assert PASSWORD not in added.stdout + added.stderr
 
     def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         code = main(list(args))
         out = capsys.readouterr()
         return code, out.out, out.err
+
+    code, out, err = run("user", "add", "li.wei", "--role", "analyst", stdin=PASSWORD + "\n")  # not a terminal
+    assert code == 0, err
+    assert "added li.wei (analyst)" in out
+    assert PASSWORD not in out + err
 
     assert run("user", "add", "li.wei", "--role", "viewer", stdin=PASSWORD + "\n")[0] == 1
     code, _, err = run("user", "add", "wang", "--role", "viewer", stdin="short\n")

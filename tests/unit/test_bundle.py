@@ -62,8 +62,8 @@ def test_a_stale_or_missing_build_falls_back(tmp_path: Path) -> None:
     assert bundle.built(tmp_path) is None
 
 
-def test_the_page_loads_the_built_bundle_precompressed(make_app) -> None:
-    client = make_app().server.test_client()
+def test_the_page_loads_the_built_bundle_precompressed(sample_app) -> None:
+    client = sample_app.server.test_client()
     built = bundle.built()
     assert built is not None, "make install builds the bundle (python -m components.server.bundle)"
     page = client.get("/").get_data(as_text=True)
@@ -82,8 +82,8 @@ def test_the_page_loads_the_built_bundle_precompressed(make_app) -> None:
     assert client.get(f"/vendor/plotly/{built.digest}/other.js").status_code == 404
 
 
-def test_the_page_gets_the_regenerator_runtime_instead_of_the_babel_polyfill(make_app) -> None:
-    client = make_app().server.test_client()
+def test_the_page_gets_the_regenerator_runtime_instead_of_the_babel_polyfill(sample_app) -> None:
+    client = sample_app.server.test_client()
     built = bundle.built()
     assert built is not None
     page = client.get("/").get_data(as_text=True)

@@ -80,8 +80,8 @@ def test_unknown_tier_or_station_means_all() -> None:
     assert drill.parse(ds, "nonsense", view, "").kind == "enterprises"
 
 
-def test_the_drill_page_shows_the_rows_as_plain_text(make_app) -> None:
-    client = make_app().server.test_client()
+def test_the_drill_page_shows_the_rows_as_plain_text(sample_app) -> None:
+    client = sample_app.server.test_client()
     page = client.get("/drill/enterprises?year=2012&district=330212&tier=hightech_enterprise")
     assert page.status_code == 200
     assert b"dash_ag_grid" in page.data
@@ -98,14 +98,14 @@ def test_the_drill_page_shows_the_rows_as_plain_text(make_app) -> None:
     assert "dangerously_allow_code" not in text
 
 
-def test_the_dashboard_does_not_load_the_grid(make_app) -> None:
-    page = make_app().server.test_client().get("/").data.decode()
+def test_the_dashboard_does_not_load_the_grid(sample_app) -> None:
+    page = sample_app.server.test_client().get("/").data.decode()
     assert "/_dash-component-suites/dash_ag_grid/" not in page
     assert "/_dash-component-suites/dash_bootstrap_components/" in page
 
 
-def test_drill_downloads_match_the_page_count(make_app) -> None:
-    client = make_app().server.test_client()
+def test_drill_downloads_match_the_page_count(sample_app) -> None:
+    client = sample_app.server.test_client()
     resp = client.get("/export/enterprises.csv?year=2012&district=330212&tier=hightech_enterprise")
     assert resp.status_code == 200
     assert 'filename="ningbo-2012-330212-enterprises-hightech_enterprise.csv"' in resp.headers["Content-Disposition"]

@@ -17,11 +17,12 @@ import pytest
 from components.charts import figures
 from components.charts.figures import EVENTS_UID, literal, with_events
 from components.charts.tables import figure_table
-from components.core import ids
 from components.core.i18n import t
 from components.core.state import View
 from components.exports import view_data as export
 from components.sections import graphs, section
+from components.sections import other as other_section
+from components.sections import seismic as seismic_section
 from components.sections.overview import rd_key
 from components.sections.slide_plan import plan, slide_figures
 from data import schema
@@ -34,7 +35,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 FIXTURES = ROOT / "tests" / "fixtures"
 HEADER = ["date", "title_zh", "title_en", "kind", "district", "indicator"]
-TRENDS = (ids.PATENTS_TREND, ids.PATENTS_SHARE, ids.HIGHTECH_TREND, ids.PIPELINE_TREND, ids.RD_GRAPH)
+TRENDS = (
+    "patents-trend-graph",
+    "patents-share-graph",
+    "hightech-trend-graph",
+    "pipeline-trend-graph",
+    "overview-rd-graph",
+)
 
 
 @pytest.fixture(scope="module")
@@ -434,14 +441,14 @@ def test_no_events_no_data_no_change() -> None:
 
 def test_events_by_month_on_a_chart_of_months() -> None:
     z = pd.DataFrame([[1.0] * 12], index=["NB01"], columns=list(range(1, 13)))
-    heat = figures.uptime_heatmap(z, ["台"], "zh", "light")
+    heat = seismic_section.uptime_heatmap(z, ["台"], "zh", "light")
     trace = events_trace(with_events(heat, TWO, "zh", "light", months=True))
     assert trace is not None
     assert trace["x"] == ["5月", "11月"]
     lane = with_events(heat, TWO, "zh", "light", months=True)["layout"]["yaxis2"]
     assert lane["domain"] == [0.9, 1]
     names = [f"台{i}" for i in range(40)]
-    many = figures.uptime_heatmap(
+    many = seismic_section.uptime_heatmap(
         pd.DataFrame([[1.0] * 12] * 40, index=names, columns=list(range(1, 13))), names, "en", "light"
     )
     lane = with_events(many, TWO, "en", "light", months=True)["layout"]["yaxis2"]
@@ -464,11 +471,11 @@ def figure(ds: Dataset, gid: str, view: View) -> dict[str, Any]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_sample_events_are_on_the_charts_they_concern(sample: Dataset, lang: str) -> None:
     view = View(2012, (), lang)
-    shown = {gid: events_trace(figure(sample, gid, view)) for gid in (*TRENDS, ids.SEISMIC_HEATMAP)}
-    assert shown[ids.PATENTS_TREND] is None
-    assert shown[ids.PATENTS_SHARE] is None
+    shown = {gid: events_trace(figure(sample, gid, view)) for gid in (*TRENDS, "seismic-heatmap-graph")}
+    assert shown["patents-trend-graph"] is None
+    assert shown["patents-share-graph"] is None
     pipeline, hightech, rd, seismic = (
-        shown[i] for i in (ids.PIPELINE_TREND, ids.HIGHTECH_TREND, ids.RD_GRAPH, ids.SEISMIC_HEATMAP)
+        shown[i] for i in ("pipeline-trend-graph", "hightech-trend-graph", "overview-rd-graph", "seismic-heatmap-graph")
     )
     assert pipeline
     assert hightech
@@ -484,15 +491,15 @@ def test_the_sample_events_are_on_the_charts_they_concern(sample: Dataset, lang:
 
 
 def test_a_district_event_follows_the_selection(sample: Dataset) -> None:
-    assert events_trace(figure(sample, ids.HIGHTECH_TREND, View(2012, ("330206",))))
-    assert events_trace(figure(sample, ids.HIGHTECH_TREND, View(2012, ("330205",)))) is None
-    seismic = events_trace(figure(sample, ids.SEISMIC_HEATMAP, View(2012, ("330205",))))
+    assert events_trace(figure(sample, "hightech-trend-graph", View(2012, ("330206",))))
+    assert events_trace(figure(sample, "hightech-trend-graph", View(2012, ("330205",)))) is None
+    seismic = events_trace(figure(sample, "seismic-heatmap-graph", View(2012, ("330205",))))
     assert seismic is not None
     assert seismic["x"] == ["3月", "6月"]
 
 
 def test_the_month_chart_shows_its_year_only(sample: Dataset) -> None:
-    assert events_trace(figure(sample, ids.SEISMIC_HEATMAP, View(2011))) is None
+    assert events_trace(figure(sample, "seismic-heatmap-graph", View(2011))) is None
 
 
 def test_the_overview_key_covers_its_events() -> None:
@@ -528,7 +535,9 @@ def test_without_events_the_figures_are_todays(sample: Dataset) -> None:
             },
         }
         assert json.dumps(stripped, sort_keys=True) == json.dumps(without, sort_keys=True), g.id
-    assert sorted(changed) == sorted([ids.HIGHTECH_TREND, ids.PIPELINE_TREND, ids.RD_GRAPH, ids.SEISMIC_HEATMAP])
+    assert sorted(changed) == sorted(
+        ["hightech-trend-graph", "pipeline-trend-graph", "overview-rd-graph", "seismic-heatmap-graph"]
+    )
 
 
 def test_the_export_lists_the_views_events(sample: Dataset) -> None:
@@ -548,7 +557,7 @@ def test_slides_and_presentation_carry_the_events(sample: Dataset) -> None:
     view = View(2012, (), "zh", "projector")
     planned = plan(sample, view)
     carried = {g.id for p in planned for g, fig in zip(p.slide.graphs, p.figures, strict=True) if events_trace(fig)}
-    assert {ids.PIPELINE_TREND, ids.HIGHTECH_TREND, ids.SEISMIC_HEATMAP} <= carried
+    assert {"pipeline-trend-graph", "hightech-trend-graph", "seismic-heatmap-graph"} <= carried
     pipeline = next(s for s in sample_slides(sample) if s.section == "pipeline")
     figs = slide_figures(sample, view, pipeline)
     trace = next(events_trace(f) for f in figs if events_trace(f))
@@ -567,17 +576,17 @@ def sample_slides(ds: Dataset) -> list[Any]:
 
 
 def test_the_other_city_shows_events_on_its_own_indicator(other: Dataset) -> None:
-    gid = ids.other_graph("tech_market_turnover", "trend")
+    gid = other_section.graph_id("tech_market_turnover", "trend")
     view = View(2018, (), "zh")
     trace = events_trace(section("other").compute(other, view, [gid])[gid])
     assert trace is not None
     assert trace["x"] == [2015, 2016]
     assert trace["hovertext"][1] == "2016-09 滨江技术交易中心启用（设施）<br>2016-09 技术经纪人培训"
     assert trace["marker"]["symbol"] == ["diamond", "circle"]  # 2016: a facility and a kind of its own
-    patents = events_trace(figure(other, ids.PATENTS_TREND, view))
+    patents = events_trace(figure(other, "patents-trend-graph", view))
     assert patents is not None
     assert patents["x"] == [2017]
-    rd = events_trace(figure(other, ids.RD_GRAPH, view))
+    rd = events_trace(figure(other, "overview-rd-graph", view))
     assert rd is not None
     assert rd["x"] == [2018]
     narrow = events_trace(section("other").compute(other, View(2018, ("339102",)), [gid])[gid])

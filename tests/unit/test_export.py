@@ -38,8 +38,8 @@ def _kpi_value(table: list[list[str]], label: str) -> float:
     return float(row[1])
 
 
-def test_csv_of_the_whole_city_has_the_published_totals(make_app) -> None:
-    client = make_app().server.test_client()
+def test_csv_of_the_whole_city_has_the_published_totals(sample_app) -> None:
+    client = sample_app.server.test_client()
     resp = client.get("/export/data.csv?year=2012")
     assert resp.status_code == 200
     assert resp.mimetype == "text/csv"
@@ -67,8 +67,8 @@ def test_csv_of_the_whole_city_has_the_published_totals(make_app) -> None:
     assert float(completion) == pytest.approx(73647 / target)
 
 
-def test_csv_of_two_districts_in_english_matches_the_oracle(make_app) -> None:
-    client = make_app().server.test_client()
+def test_csv_of_two_districts_in_english_matches_the_oracle(sample_app) -> None:
+    client = sample_app.server.test_client()
     resp = client.get(f"/export/data.csv?year=2011&district={YINZHOU},{YUYAO}&lang=en")
     assert resp.status_code == 200
     assert 'filename="ningbo-2011-330212_330281-data.csv"' in resp.headers["Content-Disposition"]
@@ -85,8 +85,8 @@ def test_csv_of_two_districts_in_english_matches_the_oracle(make_app) -> None:
     assert got == expected
 
 
-def test_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(make_app) -> None:
-    client = make_app().server.test_client()
+def test_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(sample_app) -> None:
+    client = sample_app.server.test_client()
     resp = client.get(f"/export/data.xlsx?year=2012&district={YINZHOU}")
     assert resp.status_code == 200
     assert 'filename="ningbo-2012-330212-data.xlsx"' in resp.headers["Content-Disposition"]
@@ -171,8 +171,8 @@ def test_every_shape_exports_what_it_has(name: str) -> None:
     assert len(book.sheetnames) == len(sheets)
 
 
-def test_crafted_export_requests_never_fail(make_app) -> None:
-    client = make_app().server.test_client()
+def test_crafted_export_requests_never_fail(sample_app) -> None:
+    client = sample_app.server.test_client()
     for query in [
         "year=abc",
         "district=<script>",

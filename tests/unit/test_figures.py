@@ -24,6 +24,11 @@ from plotly.io.json import to_json_plotly
 from components.charts import figures
 from components.charts.theme import FONT_FAMILY, THEMES, palette
 from components.core.i18n import t
+from components.sections import hightech as hightech_section
+from components.sections import overview as overview_section
+from components.sections import patents as patents_section
+from components.sections import pipeline as pipeline_section
+from components.sections import seismic as seismic_section
 from data.schema import TIERS
 
 LANGS = ("zh", "en")
@@ -207,7 +212,7 @@ def build_trend_line(lang: str, theme: str) -> figures.Fig:
 
 
 def build_tiers_by_district(lang: str, theme: str, selected: tuple[str, ...] = SELECTED) -> figures.Fig:
-    return figures.tiers_by_district(tiers_district_frame(), names(lang), selected, lang, theme)
+    return pipeline_section.tiers_by_district(tiers_district_frame(), names(lang), selected, lang, theme)
 
 
 def info(unit_zh: str, unit_en: str = "", name_zh: str = "高新技术产业产值", name_en: str = "High-tech output") -> dict:
@@ -220,7 +225,7 @@ PATENTS = info("件", "", "专利申请量", "Patents")
 
 
 def build_tile_map(lang: str, theme: str, selected: tuple[str, ...] = SELECTED) -> figures.Fig:
-    return figures.tile_map(tile_frame(lang), selected, HIGHTECH, lang, theme)
+    return overview_section.tile_map(tile_frame(lang), selected, HIGHTECH, lang, theme)
 
 
 def goal_label(lang: str) -> str:
@@ -230,7 +235,7 @@ def goal_label(lang: str) -> str:
 def build_plan_and_peers(lang: str, theme: str) -> figures.Fig:
     label = "R&D" if lang == "en" else "全社会R&D投入强度"
     peers = peers_frame(lang)
-    return figures.plan_and_peers(rd_series(), label, "%", (2.5, 2015), goal_label(lang), peers, lang, theme)
+    return overview_section.plan_and_peers(rd_series(), label, "%", (2.5, 2015), goal_label(lang), peers, lang, theme)
 
 
 def patent_bars(lang: str) -> list[tuple[str, str]]:
@@ -239,12 +244,14 @@ def patent_bars(lang: str) -> list[tuple[str, str]]:
 
 def build_patents_trend(lang: str, theme: str, frame: pd.DataFrame | None = None) -> figures.Fig:
     frame = patents_frame() if frame is None else frame
-    return figures.patents_trend(frame, patent_bars(lang), ("applications", t("applications", lang)), lang, theme)
+    return patents_section.patents_trend(
+        frame, patent_bars(lang), ("applications", t("applications", lang)), lang, theme
+    )
 
 
 def build_uptime_bars(lang: str, theme: str, frame: pd.DataFrame | None = None) -> figures.Fig:
     frame = uptime_frame(lang) if frame is None else frame
-    return figures.uptime_bars(frame, lang, theme, line=99.9, line_label="99.9%")
+    return seismic_section.uptime_bars(frame, lang, theme, line=99.9, line_label="99.9%")
 
 
 BUILDERS: dict[str, Callable[[str, str], figures.Fig]] = {
@@ -252,14 +259,16 @@ BUILDERS: dict[str, Callable[[str, str], figures.Fig]] = {
     "patents_trend": build_patents_trend,
     "district_bars": build_district_bars,
     "trend_line": build_trend_line,
-    "output_and_share": lambda lang, theme: figures.output_and_share(output_frame(), lang, theme),
-    "tier_bars": lambda lang, theme: figures.tier_bars(tier_counts(), lang, theme),
-    "tier_trend": lambda lang, theme: figures.tier_trend(tier_frame(), lang, theme),
-    "tier_flows": lambda lang, theme: figures.tier_flows(flows_frame(), TIERS, 2011, 2012, lang, theme),
+    "output_and_share": lambda lang, theme: hightech_section.output_and_share(output_frame(), lang, theme),
+    "tier_bars": lambda lang, theme: pipeline_section.tier_bars(tier_counts(), lang, theme),
+    "tier_trend": lambda lang, theme: pipeline_section.tier_trend(tier_frame(), lang, theme),
+    "tier_flows": lambda lang, theme: pipeline_section.tier_flows(flows_frame(), TIERS, 2011, 2012, lang, theme),
     "tiers_by_district": build_tiers_by_district,
     "uptime_bars": build_uptime_bars,
-    "uptime_heatmap": lambda lang, theme: figures.uptime_heatmap(monthly_frame(), station_names(lang), lang, theme),
-    "outage_timeline": lambda lang, theme: figures.outage_timeline(outages_frame(lang), lang, theme),
+    "uptime_heatmap": lambda lang, theme: seismic_section.uptime_heatmap(
+        monthly_frame(), station_names(lang), lang, theme
+    ),
+    "outage_timeline": lambda lang, theme: seismic_section.outage_timeline(outages_frame(lang), lang, theme),
     "tile_map": build_tile_map,
     "plan_and_peers": build_plan_and_peers,
 }
@@ -275,12 +284,12 @@ def empty_district_bars(lang: str, theme: str) -> figures.Fig:
 
 
 def empty_tiers_by_district(lang: str, theme: str) -> figures.Fig:
-    return figures.tiers_by_district(tiers_district_frame().iloc[0:0], names(lang), (), lang, theme)
+    return pipeline_section.tiers_by_district(tiers_district_frame().iloc[0:0], names(lang), (), lang, theme)
 
 
 def empty_plan_and_peers(lang: str, theme: str) -> figures.Fig:
     empty = pd.Series(dtype="float64")
-    return figures.plan_and_peers(empty, "L", "%", None, "", peers_frame(lang).iloc[0:0], lang, theme)
+    return overview_section.plan_and_peers(empty, "L", "%", None, "", peers_frame(lang).iloc[0:0], lang, theme)
 
 
 # builder -> (the builder on empty input, the message key it must show)
@@ -295,13 +304,13 @@ EMPTY_INPUTS: dict[str, tuple[Callable[[str, str], figures.Fig], str]] = {
         "no_data_selection",
     ),
     "output_and_share": (
-        lambda lang, theme: figures.output_and_share(output_frame().iloc[0:0], lang, theme),
+        lambda lang, theme: hightech_section.output_and_share(output_frame().iloc[0:0], lang, theme),
         "no_data_selection",
     ),
-    "tier_bars": (lambda lang, theme: figures.tier_bars(tier_counts() * 0, lang, theme), "no_data_selection"),
-    "tier_trend": (lambda lang, theme: figures.tier_trend(tier_frame() * 0, lang, theme), "no_data_selection"),
+    "tier_bars": (lambda lang, theme: pipeline_section.tier_bars(tier_counts() * 0, lang, theme), "no_data_selection"),
+    "tier_trend": (lambda lang, theme: pipeline_section.tier_trend(tier_frame() * 0, lang, theme), "no_data_selection"),
     "tier_flows": (
-        lambda lang, theme: figures.tier_flows(flows_frame().iloc[0:0], TIERS, 2007, 2008, lang, theme),
+        lambda lang, theme: pipeline_section.tier_flows(flows_frame().iloc[0:0], TIERS, 2007, 2008, lang, theme),
         "no_prev_year",
     ),
     "tiers_by_district": (empty_tiers_by_district, "no_data_selection"),
@@ -310,15 +319,15 @@ EMPTY_INPUTS: dict[str, tuple[Callable[[str, str], figures.Fig], str]] = {
         "no_stations",
     ),
     "uptime_heatmap": (
-        lambda lang, theme: figures.uptime_heatmap(monthly_frame() * np.nan, station_names(lang), lang, theme),
+        lambda lang, theme: seismic_section.uptime_heatmap(monthly_frame() * np.nan, station_names(lang), lang, theme),
         "no_stations",
     ),
     "outage_timeline": (
-        lambda lang, theme: figures.outage_timeline(outages_frame(lang).iloc[0:0], lang, theme),
+        lambda lang, theme: seismic_section.outage_timeline(outages_frame(lang).iloc[0:0], lang, theme),
         "no_outages",
     ),
     "tile_map": (
-        lambda lang, theme: figures.tile_map(tile_frame(lang).iloc[0:0], (), PATENTS, lang, theme),
+        lambda lang, theme: overview_section.tile_map(tile_frame(lang).iloc[0:0], (), PATENTS, lang, theme),
         "no_data",
     ),
     "plan_and_peers": (empty_plan_and_peers, "no_data_selection"),
@@ -601,7 +610,7 @@ def test_trend_line_scale_yuan(lang, factor, unit):
 
 @pytest.mark.parametrize(("lang", "factor", "text"), [("zh", 1.0, "3,429亿元"), ("en", 0.1, "CNY 342.9 bn")])
 def test_output_and_share(lang, factor, text):
-    data = as_json(figures.output_and_share(output_frame(), lang, "light"))
+    data = as_json(hightech_section.output_and_share(output_frame(), lang, "light"))
     bar, line = data["data"]
     assert (bar["type"], line["type"]) == ("bar", "scatter")
     assert line["yaxis"] == "y2"
@@ -622,7 +631,7 @@ def test_output_and_share(lang, factor, text):
 
 @pytest.mark.parametrize(("lang", "unit", "text"), [("zh", "家", "930家"), ("en", "firms", "930")])
 def test_tier_bars(lang, unit, text):
-    data = as_json(figures.tier_bars(tier_counts(), lang, "light"))
+    data = as_json(pipeline_section.tier_bars(tier_counts(), lang, "light"))
     (bar,) = data["data"]
     assert bar["type"] == "bar"
     assert bar["orientation"] == "h"
@@ -637,7 +646,7 @@ def test_tier_bars(lang, unit, text):
 
 @pytest.mark.parametrize(("lang", "unit"), [("zh", "家"), ("en", "firms")])
 def test_tier_trend(lang, unit):
-    data = as_json(figures.tier_trend(tier_frame(), lang, "dark"))
+    data = as_json(pipeline_section.tier_trend(tier_frame(), lang, "dark"))
     assert [tr["type"] for tr in data["data"]] == ["scatter"] * 5
     assert [tr["name"] for tr in data["data"]] == [t(f"tier_short_{tier}", lang) for tier in TIERS]  # legend names
     assert axis_title(data, "yaxis") == unit
@@ -647,7 +656,7 @@ def test_tier_trend(lang, unit):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_tier_flows(lang):
-    data = as_json(figures.tier_flows(flows_frame(), TIERS, 2011, 2012, lang, "light"))
+    data = as_json(pipeline_section.tier_flows(flows_frame(), TIERS, 2011, 2012, lang, "light"))
     (sankey,) = data["data"]
     assert sankey["type"] == "sankey"
     labels = sankey["node"]["label"]
@@ -723,7 +732,7 @@ def test_uptime_bars_drops_stations_out_of_service():
 
 @pytest.mark.parametrize(("lang", "month"), [("zh", "1月"), ("en", "1")])
 def test_uptime_heatmap(lang, month):
-    data = as_json(figures.uptime_heatmap(monthly_frame(), station_names(lang), lang, "light"))
+    data = as_json(seismic_section.uptime_heatmap(monthly_frame(), station_names(lang), lang, "light"))
     (heat,) = data["data"]
     assert heat["type"] == "heatmap"
     assert heat["x"][0] == month
@@ -738,7 +747,7 @@ def test_uptime_heatmap(lang, month):
 
 def test_uptime_heatmap_out_of_service_months():
     """Months before commissioning show '—' and are gaps; the JSON itself holds no NaN token."""
-    fig = figures.uptime_heatmap(monthly_frame(missing=True), station_names("en"), "en", "dark")
+    fig = seismic_section.uptime_heatmap(monthly_frame(missing=True), station_names("en"), "en", "dark")
     data = as_json(fig)
     heat = data["data"][0]
     assert heat["text"][0][:6] == ["—"] * 6
@@ -751,7 +760,7 @@ def test_uptime_heatmap_out_of_service_months():
 @pytest.mark.parametrize("lang", LANGS)
 def test_outage_timeline(lang):
     frame = outages_frame(lang)
-    data = as_json(figures.outage_timeline(frame, lang, "light"))
+    data = as_json(seismic_section.outage_timeline(frame, lang, "light"))
     assert [tr["type"] for tr in data["data"]] == ["bar"] * len(CAUSES)
     assert [tr["name"] for tr in data["data"]] == [t(f"cause_{c}", lang) for c in CAUSES]
     assert data["layout"]["xaxis"]["type"] == "date"
@@ -768,7 +777,7 @@ def test_outage_timeline(lang):
 def test_outage_timeline_carries_its_data_table(lang):
     """The chart's text alternative: one row per outage in time order, with the real start and duration."""
     frame = outages_frame(lang).sample(frac=1, random_state=3)  # any order in, time order out
-    table = figures.outage_timeline(frame, lang, "light")["layout"]["meta"]["table"]
+    table = seismic_section.outage_timeline(frame, lang, "light")["layout"]["meta"]["table"]
     assert table["columns"][:3] == [t("station_axis", lang), t("cause", lang), t("start", lang)]
     assert t("hours", lang) in table["columns"][3]
     assert len(table["rows"]) == len(frame)
@@ -818,7 +827,7 @@ def test_tile_map_no_selection_no_highlight():
 def test_tile_map_district_without_data():
     values: list[float | None] = list(OUTPUT)
     values[2] = None
-    data = as_json(figures.tile_map(tile_frame("en", values), (), PATENTS, "en", "light"))
+    data = as_json(overview_section.tile_map(tile_frame("en", values), (), PATENTS, "en", "light"))
     tiles = data["data"][0]
     assert _cell(tiles["text"], "330205") == "Jiangbei<br>—"
     assert _cell(tiles["z"], "330205") is None  # a gap, not a colour
@@ -828,7 +837,7 @@ def test_tile_map_district_without_data():
 
 
 def test_tile_map_all_values_missing():
-    data = as_json(figures.tile_map(tile_frame("zh", [None] * len(CODES)), (), PATENTS, "zh", "light"))
+    data = as_json(overview_section.tile_map(tile_frame("zh", [None] * len(CODES)), (), PATENTS, "zh", "light"))
     tiles = data["data"][0]
     assert all(cell is None for row in tiles["z"] for cell in row)
     assert all(s.endswith("—") for row in tiles["text"] for s in row if s)
@@ -860,7 +869,9 @@ def test_plan_and_peers(lang):
 
 
 def test_plan_and_peers_without_goal_or_peers():
-    data = as_json(figures.plan_and_peers(rd_series(), "R&D", "%", None, "", peers_frame("en").iloc[0:0], "en", "dark"))
+    data = as_json(
+        overview_section.plan_and_peers(rd_series(), "R&D", "%", None, "", peers_frame("en").iloc[0:0], "en", "dark")
+    )
     assert len(data["data"]) == 1
     assert data["layout"]["xaxis"]["tickvals"] == YEARS
 
@@ -868,7 +879,9 @@ def test_plan_and_peers_without_goal_or_peers():
 def test_plan_and_peers_english_yuan_scaled():
     series = output_frame().set_index("year")["output"]
     data = as_json(
-        figures.plan_and_peers(series, "O", "亿元", (4000.0, 2015), "T", peers_frame("en").iloc[0:0], "en", "light")
+        overview_section.plan_and_peers(
+            series, "O", "亿元", (4000.0, 2015), "T", peers_frame("en").iloc[0:0], "en", "light"
+        )
     )
     assert axis_title(data, "yaxis") == "CNY bn"
     assert array(data["data"][0]["y"]) == pytest.approx([v * 0.1 for v in series])
@@ -924,10 +937,10 @@ def test_label_room_grows_when_few_bars_share_the_width() -> None:
     ],
 )
 def test_tile_labels_fit_their_tile(names: list[str], tile: float, fits: bool) -> None:
-    size, labels = figures.tile_labels(names, tile)
+    size, labels = overview_section.tile_labels(names, tile)
     assert 9 <= size <= 12
     for label in labels:
-        assert (figures._text_width(label, size) <= tile * 0.86) is fits, (label, size)
+        assert (figures.text_width(label, size) <= tile * 0.86) is fits, (label, size)
 
 
 def test_tile_map_hover_keeps_the_full_name() -> None:
@@ -940,7 +953,7 @@ def test_tile_map_hover_keeps_the_full_name() -> None:
             "name": [LONG, "Short"],
         }
     )
-    tiles = as_json(figures.tile_map(frame, (), PATENTS, "en", "light", canvas=(300, 200)))["data"][0]
+    tiles = as_json(overview_section.tile_map(frame, (), PATENTS, "en", "light", canvas=(300, 200)))["data"][0]
     assert tiles["hovertext"][0][0].startswith(LONG)
     assert tiles["text"][0][0].split("<br>")[0].endswith("…")
 
@@ -956,7 +969,7 @@ def test_fit_to_size_shrinks_dense_category_labels() -> None:
 
 
 def test_output_and_share_without_share_has_one_axis() -> None:
-    data = as_json(figures.output_and_share(output_frame().drop(columns=["share"]), "zh", "light"))
+    data = as_json(hightech_section.output_and_share(output_frame().drop(columns=["share"]), "zh", "light"))
     assert [tr["type"] for tr in data["data"]] == ["bar"]
     assert "yaxis2" not in data["layout"]
 
@@ -974,7 +987,7 @@ def test_indicator_trend_in_its_own_unit() -> None:
 def test_patents_trend_with_invention_and_other_grants() -> None:
     frame = patents_frame().assign(other=lambda f: f["utility"] + f["design"])
     bars = [("invention", "Invention"), ("other", "Other grants")]
-    data = as_json(figures.patents_trend(frame, bars, ("applications", "Applications"), "en", "light"))
+    data = as_json(patents_section.patents_trend(frame, bars, ("applications", "Applications"), "en", "light"))
     assert [tr["name"] for tr in data["data"]] == ["Invention", "Other grants", "Applications"]
     assert array(data["data"][1]["y"]) == frame["other"].tolist()
 

@@ -1,7 +1,7 @@
 """Hardened serving through the Flask test client: the security headers and the policy on every kind of
 response, the policy's script hashes against the inline scripts the pages really carry, the violation
 report endpoint, static caching, compression of both apps, and debug settings in the environment ignored
-(here and under `app.py run`); the gunicorn configuration module."""
+(here; under a real `app.py run`: tests/integration/test_cli.py); the gunicorn configuration module."""
 
 from __future__ import annotations
 
@@ -12,12 +12,8 @@ import json
 import logging
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +22,7 @@ import pytest
 
 from bench import SECTIONS_OUTPUT, Page
 from components.server import hardening
-from components.server.settings import ROOT, SAMPLE_DIR, Settings
+from components.server.settings import SAMPLE_DIR, Settings
 
 DEBUG_ENV = {
     "DASH_DEBUG": "true",
@@ -301,63 +297,6 @@ def test_debug_switches_in_the_environment_are_ignored(debug_app: Any) -> None:
     assert resp.get_json() == {"error": "internal error"}
     assert b"secret detail" not in resp.get_data()
     assert b"Traceback" not in resp.get_data()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _fetch(url: str) -> tuple[int, str, str]:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=5) as resp:
-            return resp.status, resp.headers.get_content_type(), resp.read().decode(errors="replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers.get_content_type(), err.read().decode(errors="replace")
-
-
-def test_app_py_run_ignores_debug_switches(tmp_path: Path) -> None:
-    """`app.py run` with FLASK_DEBUG and DASH_DEBUG set: no Werkzeug debugger (its console and its
-    resources), no reloader, no dev tools in the page."""
-    port = _free_port()
-    env = {**os.environ, **DEBUG_ENV, "STI_DATA_DIR": str(SAMPLE_DIR), "STI_CACHE_DIR": str(tmp_path / "c")}
-    env |= {"STI_PREWARM": "0", "NO_PROXY": "*"}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "run", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _fetch(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, "app.py run exited"
-            assert time.monotonic() < deadline, "app.py run did not answer in 30 s"
-            time.sleep(0.2)
-        assert _fetch(base + "/console")[0] == 404
-        _status, kind, text = _fetch(base + "/?__debugger__=yes&cmd=resource&f=debugger.js")
-        assert kind == "text/html"
-        assert "<html" in text
-        assert '"ui":false' in text
-        assert '"props_check":false' in text
-        assert "hot_reload" not in text
-        assert _fetch(base + "/_reload-hash")[0] in (200, 404)  # answers, never a reloader's traceback
-    finally:
-        os.killpg(proc.pid, 15)
-        out = proc.communicate(timeout=15)[0].decode(errors="replace")
-    assert "Debugger is active" not in out, out[-2000:]
-    assert "Restarting with" not in out, out[-2000:]
-    assert "Traceback" not in out, out[-2000:]
 
 
 def test_gunicorn_config_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:

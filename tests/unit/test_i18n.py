@@ -28,6 +28,7 @@ from components.core.i18n import (
     t,
     unit_for_axis,
 )
+from components.sections import SECTIONS  # registering the sections adds their own strings to the catalogue
 from data.schema import TIERS
 
 COMPONENTS = Path(__file__).resolve().parents[2] / "components"
@@ -70,6 +71,14 @@ def source_keys() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
 
 
 # --- the catalogue ------------------------------------------------------------------------------
+
+
+def test_the_catalogue_holds_every_section_s_own_strings() -> None:
+    """A section's strings live beside its declaration; the parametrised checks below run over them too."""
+    own = {key for s in SECTIONS for key in s.strings}
+    assert own
+    assert own <= set(STRINGS)
+    assert all(s.key in STRINGS for s in SECTIONS)  # every section's title
 
 
 def test_langs():

@@ -15,8 +15,8 @@ from plotly.io.json import to_json_plotly
 
 from components.charts import figures
 from components.charts.theme import palette
-from components.core import ids
 from components.core.state import View
+from components.sections import plans as plans_section
 from components.sections import plans as section_plans
 from components.sections import present, section, slides
 from components.sections.base import by_districts
@@ -259,18 +259,20 @@ def test_trajectory_figure_in_english_has_no_chinese(sample) -> None:
 def test_several_plan_targets_are_small_multiples_and_a_met_one_has_no_path() -> None:
     info = {**PCT_INFO, "name_zh": "甲", "name_en": "A"}
     panels = [
-        figures.PathPanel(
+        plans_section.PathPanel(
             "甲", "甲", info, pd.Series([1.0, 2.0], index=[2011, 2012]), [(2012, 2.0), (2013, 3.0)], "目标"
         ),
-        figures.PathPanel("乙", "乙", info, pd.Series([5.0], index=[2012]), [(2012, 5.0), (2014, 4.0)], "目标", True),
+        plans_section.PathPanel(
+            "乙", "乙", info, pd.Series([5.0], index=[2012]), [(2012, 5.0), (2014, 4.0)], "目标", True
+        ),
     ]
-    fig = _valid(figures.plan_paths(panels, "zh", "light"))
+    fig = _valid(plans_section.plan_paths(panels, "zh", "light"))
     assert {"xaxis2", "yaxis2"} <= set(fig["layout"])
     assert fig["layout"]["xaxis"]["domain"][1] < fig["layout"]["xaxis2"]["domain"][0]  # side by side
     second = [tr for tr in fig["data"] if tr.get("xaxis") == "x2"]
     assert [tr["mode"] for tr in second] == ["lines+markers+text", "markers+text"]  # actual and star, no path
     assert sum(tr["showlegend"] for tr in fig["data"]) == 2  # one legend entry for each kind of line
-    empty = figures.plan_paths([], "zh", "light")
+    empty = plans_section.plan_paths([], "zh", "light")
     assert empty["layout"]["meta"]["empty"]
 
 
@@ -301,7 +303,9 @@ def test_peer_figure_in_english(sample) -> None:
 def test_overview_rd_chart_draws_the_same_path(sample) -> None:
     (tr,) = plans.trajectories(sample)
     for lang, need in (("zh", "需年均提高0.18个百分点"), ("en", "needs a rise of 0.18 points a year")):
-        fig = _valid(section("overview").compute(sample, View(2012, (), lang), only=[ids.RD_GRAPH])[ids.RD_GRAPH])
+        fig = _valid(
+            section("overview").compute(sample, View(2012, (), lang), only=["overview-rd-graph"])["overview-rd-graph"]
+        )
         goal = fig["data"][1]
         assert goal["x"] == [y for y, _ in tr.path]
         assert goal["y"] == pytest.approx([v for _, v in tr.path])
@@ -316,10 +320,10 @@ def test_overview_rd_chart_draws_the_same_path(sample) -> None:
 @pytest.mark.parametrize(
     ("name", "charts"),
     [
-        ("sample", [ids.PLANS_TRAJECTORY, ids.PLANS_PEERS]),
-        ("other_city", [ids.PLANS_TRAJECTORY, ids.PLANS_PEERS]),
-        ("no_pipeline", [ids.PLANS_TRAJECTORY, ids.PLANS_PEERS]),
-        ("large", [ids.PLANS_TRAJECTORY]),  # a named plan, no peers.csv
+        ("sample", ["plans-trajectory-graph", "plans-peers-graph"]),
+        ("other_city", ["plans-trajectory-graph", "plans-peers-graph"]),
+        ("no_pipeline", ["plans-trajectory-graph", "plans-peers-graph"]),
+        ("large", ["plans-trajectory-graph"]),  # a named plan, no peers.csv
         ("minimal", []),
     ],
 )
@@ -407,7 +411,7 @@ def test_a_districts_own_plan_targets_get_their_chart(tmp_path: Path):
     assert plans.trajectories(ds) == ()
     assert [t.indicator for t in plans.trajectories(ds, ("330203",))] == ["patent_applications"]
     graphs = [g.id for g in section("plans").graphs(ds)]
-    assert ids.PLANS_TRAJECTORY in graphs
-    fig = section("plans").compute(ds, View(2012, ("330203",), "zh"), only=[ids.PLANS_TRAJECTORY])
-    assert not fig[ids.PLANS_TRAJECTORY]["layout"].get("meta", {}).get("empty")
+    assert "plans-trajectory-graph" in graphs
+    fig = section("plans").compute(ds, View(2012, ("330203",), "zh"), only=["plans-trajectory-graph"])
+    assert not fig["plans-trajectory-graph"]["layout"].get("meta", {}).get("empty")
     assert "海曙区" in section_plans.sentence(ds, View(2012, ("330203",), "zh"))

@@ -8,6 +8,7 @@ import pytest
 
 from components.core.state import View, from_query
 from components.page import meeting, present
+from components.sections import SECTIONS
 from components.sections import slides as registry_slides
 from components.sections.slide_plan import plan
 from components.server.jobs import RUNNING_KEY
@@ -70,8 +71,8 @@ def test_presentation_is_dark_unless_light_is_asked() -> None:
     assert present.present_theme("light") == "projector-light"
 
 
-def test_present_layout_has_one_slide_per_section_with_captions(make_app, sample) -> None:
-    app = make_app()
+def test_present_layout_has_one_slide_per_section_with_captions(sample_app, sample) -> None:
+    app = sample_app
     svc = app.server.config["STI_SERVICES"]
     view = from_query(sample, "?present=1&year=2012&interval=7&slide=2")
     with app.server.test_request_context():
@@ -82,9 +83,13 @@ def test_present_layout_has_one_slide_per_section_with_captions(make_app, sample
     assert props["data-version"] == sample.version
     assert props["data-exit"] == "/?year=2012"
     slides = _find(root, "slide", [])
-    assert len(slides) == len(registry_slides(sample)) == 7 + 7  # seven sections, seven own indicators
+    planned = registry_slides(sample)
+    own = [sl for sl in planned if sl.section == "other"]
+    assert len(slides) == len(planned) == len(SECTIONS) - 1 + len(own)  # the built-in sections, own indicators
+    assert len(own) == 7  # the sample's seven indicators of its own
     titles = [s.to_plotly_json()["props"]["aria-label"] for s in slides]
-    assert titles[:7] == ["总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测", "目标考核"]
+    assert titles == [sl.title("zh") for sl in planned]  # the registry's slides, in its order
+    assert titles[: len(SECTIONS) - 1] == [s.title("zh") for s in SECTIONS if s.key != "other"]
     assert "全市创新指数" in titles
     for slide in slides:
         caption = " ".join(_texts(_find(slide, "slide-caption", [])[0], []))
@@ -99,8 +104,8 @@ def test_present_layout_has_one_slide_per_section_with_captions(make_app, sample
     assert len(graphs) == sum(len(p.figures) for p in plan(sample, view)[1:])
 
 
-def test_the_page_is_built_from_the_referring_url(make_app) -> None:
-    app = make_app()
+def test_the_page_is_built_from_the_referring_url(sample_app) -> None:
+    app = sample_app
     client = app.server.test_client()
     body = client.get("/_dash-layout", headers={"Referer": "http://localhost/?present=1&lang=en"}).get_json()
     text = json.dumps(body)

@@ -2,16 +2,12 @@
 
 Every number is computed through the aggregation functions of data/aggregate.py on the loaded sample, as
 the dashboard computes it, never read back from a copy of the CSV files. The generator is checked to be
-deterministic and to be what made the committed sample, and `app.py check` is run as a user would run it.
+deterministic and to be what made the committed sample. (`app.py check` run as a user would run it:
+tests/integration/test_cli.py.)
 """
 
 from __future__ import annotations
 
-import filecmp
-import re
-import shutil
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -364,44 +360,3 @@ def test_generator_is_deterministic_and_made_the_committed_sample(tmp_path: Path
         assert data == (b / name).read_bytes(), f"{name}: two runs differ"
         assert data == (SAMPLE / name).read_bytes(), f"{name}: committed sample differs from the generator's"
     assert sorted(p.name for p in SAMPLE.iterdir() if p.is_file()) == SAMPLE_FILES
-
-
-def run_check(directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "app.py", "check", str(directory)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def test_app_check_accepts_the_sample(ds: Dataset) -> None:
-    proc = run_check(SAMPLE)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert ds.version in proc.stdout
-    assert "Traceback" not in proc.stdout + proc.stderr
-
-
-def test_app_check_reports_a_damaged_copy(tmp_path: Path) -> None:
-    root = tmp_path / "damaged"
-    shutil.copytree(SAMPLE, root)
-    obs = root / "observations.csv"
-    lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[4] = lines[4].rsplit(",", 1)[0] + ",abc\n"  # line 5: a value that is not a number
-    obs.write_text("".join(lines), encoding="utf-8")
-    ent = root / "enterprises.csv"
-    text = ent.read_text(encoding="utf-8").splitlines(keepends=True)
-    cells = text[1].split(",")
-    cells[4] = "galactic_enterprise"  # line 2: an unknown tier
-    text[1] = ",".join(cells)
-    ent.write_text("".join(text), encoding="utf-8")
-    assert not filecmp.cmp(obs, SAMPLE / "observations.csv", shallow=False)
-
-    proc = run_check(root)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 1, out
-    assert "Traceback" not in out
-    assert re.search(r"^observations\.csv:5: column 'value': 'abc' is not a number", out, re.MULTILINE), out
-    assert re.search(r"^enterprises\.csv:2: column 'tier': 'galactic_enterprise'", out, re.MULTILINE), out

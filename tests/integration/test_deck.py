@@ -6,7 +6,6 @@ One renderer and two decks (zh whole city, en two districts in the dark theme) a
 from __future__ import annotations
 
 import io
-import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +23,9 @@ from pptx.util import Inches
 from components.charts.summary import caption
 from components.core.i18n import t
 from components.core.state import View
-from components.exports.deck import EA_FONT, EXPORT_SCALE, build_pptx, chart_boxes, pptx_filename
-from components.exports.render import ChartRenderer, ExportError, find_chromium
-from components.sections import SECTIONS, section, slides
+from components.exports.deck import EA_FONT, EXPORT_SCALE, build_pptx, chart_boxes
+from components.exports.render import ChartRenderer, ExportError
+from components.sections import SECTIONS, present, slides
 from components.sections.slide_plan import plan
 from data.load import Dataset
 
@@ -68,48 +67,7 @@ def pictures(slide) -> list:
     return [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
 
 
-# --- the registry -------------------------------------------------------------------------------------------
-
-
-def test_slides_follow_the_registry(sample: Dataset):
-    keys = [sl.key for sl in slides(sample)]
-    assert keys[:7] == ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "scorecard"]
-    assert all(k.startswith("other-") for k in keys[7:])  # one slide per indicator of the dataset's own
-    assert len(keys) == 7 + len(section("other").graphs(sample))
-    with pytest.raises(KeyError):
-        section("nope")
-
-
-@pytest.mark.parametrize("districts", [(), TWO])
-def test_slide_plan_charts_match_their_rows(sample: Dataset, districts: tuple[str, ...]):
-    view = View(2012, districts, "en")
-    for planned in plan(sample, view):
-        assert len(planned.figures) == len(planned.chart_titles) == sum(len(r) for r in planned.rows)
-        assert len(chart_boxes(planned.rows)) == len(planned.figures)
-        assert all(title and not CJK.search(title) for title in planned.chart_titles)
-        assert planned.title
-        assert not CJK.search(planned.title)
-
-
-def test_chart_boxes_stay_on_the_slide_without_overlap(sample: Dataset):
-    for planned in plan(sample, View(2012)):
-        boxes = [b for pair in chart_boxes(planned.rows) for b in pair]
-        for b in boxes:
-            assert b.left >= 0.49
-            assert b.left + b.width <= 13.334 - 0.49
-            assert b.top >= 1.9
-            assert b.top + b.height <= 6.9
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1 :]:
-                apart = (
-                    a.left + a.width <= b.left + 1e-6
-                    or b.left + b.width <= a.left + 1e-6
-                    or a.top + a.height <= b.top + 1e-6
-                    or b.top + b.height <= a.top + 1e-6
-                )
-                assert apart, (planned.slide.key, a, b)
-    ((title, picture),) = chart_boxes([[1]])
-    assert picture.top == pytest.approx(title.top + title.height)
+# --- the plan -----------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -127,12 +85,14 @@ def test_deck_is_16_by_9_with_one_slide_per_planned_slide(zh_deck, zh_plan):
     assert len(prs.slides) == 1 + len(zh_plan)
 
 
-def test_slide_titles_are_the_section_titles_in_order(zh_deck, zh_plan):
+def test_slide_titles_are_the_section_titles_in_order(sample: Dataset, zh_deck, zh_plan):
     prs, _, _ = zh_deck
     titles = [slide.shapes.title.text_frame.text for slide in list(prs.slides)[1:]]
     assert titles == [p.title for p in zh_plan]
-    assert titles[:6] == ["总览", "专利", "高新技术产业", "规划目标与对标", "创新型企业梯队", "地震监测"]
-    assert "全市创新指数" in titles[6:]  # an indicator of the sample's own, with a slide of its own
+    assert titles == [sl.title("zh") for sl in slides(sample)]  # the registry's slides, in its order
+    builtin = [s.title("zh") for s in present(sample) if s.key != "other"]
+    assert titles[: len(builtin)] == builtin  # a slide per built-in section, titled as the section
+    assert "全市创新指数" in titles[len(builtin) :]  # an indicator of the sample's own, with a slide of its own
 
 
 def test_title_slide(sample: Dataset, zh_deck):
@@ -239,7 +199,7 @@ def test_english_deck_has_no_chinese_text(sample: Dataset, en_deck):
     assert footer == "2012 · Yinzhou, Yuyao · Data as of 2012-12-31 · Sample data"
     titles = [s.shapes.title.text_frame.text for s in list(en_deck.slides)[1:]]
     assert titles == [p.title for p in plan(sample, View(2012, TWO, "en"))]
-    assert titles[:5] == [t(s.title_key, "en") for s in SECTIONS[:5]]
+    assert titles[:5] == [s.title("en") for s in SECTIONS[:5]]
 
 
 def test_dark_deck_has_dark_slides_and_pictures(en_deck):
@@ -260,55 +220,6 @@ def test_render_full_hd_png(renderer: ChartRenderer):
     assert image.size == (1920, 1080)
     assert renderer.startup_seconds is not None
     assert len(renderer.timings) >= 1
-
-
-def test_missing_browser_is_a_catalogue_error_before_anything_starts(tmp_path: Path):
-    threads = {th.name for th in threading.enumerate()}
-    with pytest.raises(ExportError) as caught:
-        ChartRenderer(tmp_path / "no-such-chromium")
-    assert caught.value.key == "export_no_chromium"
-    assert str(caught.value) == t("export_no_chromium", "zh")
-    assert caught.value.message("en") == t("export_no_chromium", "en")
-    assert {th.name for th in threading.enumerate()} == threads
-
-
-def test_missing_browser_message_in_english(tmp_path: Path):
-    not_executable = tmp_path / "chromium"
-    not_executable.write_text("")
-    with pytest.raises(ExportError, match="No Chromium browser"):
-        ChartRenderer(not_executable, lang="en")
-
-
-def test_browser_path_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample: Dataset):
-    monkeypatch.setenv("BROWSER_PATH", str(CHROMIUM))
-    assert find_chromium() == str(CHROMIUM)
-    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "gone"))
-    assert find_chromium() is None  # a configured path that is wrong is reported, not replaced
-    with pytest.raises(ExportError) as caught:
-        build_pptx(sample, View(2012, (), "en"))
-    assert str(caught.value) == t("export_no_chromium", "en")
-    monkeypatch.delenv("BROWSER_PATH")
-    assert find_chromium() == str(CHROMIUM)
-
-
-def test_render_needs_a_started_renderer():
-    with pytest.raises(RuntimeError):
-        ChartRenderer(CHROMIUM).render(go.Figure())
-
-
-# --- file names ---------------------------------------------------------------------------------------------
-
-
-def test_file_names(sample: Dataset):
-    two = View(2012, TWO, "zh")
-    assert pptx_filename(sample, two) == "sti-2012-330212_330281-zh.pptx"
-    assert pptx_filename(sample, View(2012, (), "en")) == "sti-2012-city-en.pptx"
-    many = View(2012, tuple(sample.district_codes), "zh")
-    name = pptx_filename(sample, many)
-    assert re.fullmatch(r"sti-2012-11districts-[0-9a-f]{8}-zh\.pptx", name)
-    assert pptx_filename(sample, View(2012, ("999999", "330212"), "zh")) == "sti-2012-330212-zh.pptx"
-    assert re.fullmatch(r"[a-z0-9_.-]+", name)
-    assert len(name) < 80
 
 
 @pytest.mark.skipif(not Path("/bin/false").exists(), reason="needs /bin/false")
