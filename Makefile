@@ -106,8 +106,9 @@ system-deps: ## Ensure Debian chromium, fonts-noto-cjk, redis-server (apt-get as
 
 # --- Quality -------------------------------------------------------------------------------------
 
-lint: install ## ruff, the import contracts between the layers (pyproject.toml)
+lint: install ## ruff, mypy (its settings: pyproject.toml), the import contracts between the layers
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 # The tiers: tests/unit starts no process, server or browser; tests/integration runs real

@@ -3,7 +3,7 @@ Celery. `python app.py …` is the command line (components/server/cli.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the component library)
 import flask
@@ -15,11 +15,15 @@ from components.server.settings import ROOT, SAMPLE_DIR, Settings
 from components.server.shell import INDEX_STRING, StiDash, index_string
 from data.library.versions import LibraryError
 from data.load import DatasetError, as_source
+from data.source import Source
+
+if TYPE_CHECKING:
+    from data.library.versions import Library
 
 MAX_REQUEST_BYTES = 256 * 1024
 
 
-def open_library(settings: Settings) -> Any:
+def open_library(settings: Settings) -> Library:
     """The data library of `settings`, seeded with the bundled sample when it has no version yet."""
     from data.library.versions import Library
 
@@ -38,8 +42,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     from data.library.store import DataStore
 
     settings = settings or Settings.from_env()
-    library = None if settings.data_dir else open_library(settings)
-    source = as_source(settings.data_dir) if settings.data_dir else library.source()
+    library: Library | None = None
+    source: Source
+    if settings.data_dir:
+        source = as_source(settings.data_dir)
+    else:
+        library = open_library(settings)
+        source = library.source()
     store = DataStore(source, recheck=settings.reload_seconds, thresholds=settings.thresholds)
     cache = open_cache(settings)  # Redis with STI_REDIS_URL, else diskcache; CacheDirError: not ours
     jobs = open_jobs(settings)  # background jobs (the PPTX export): Celery on Redis, else forked processes
@@ -51,9 +60,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     drill = _drill_app(server, runtime_url)
     app = StiDash(
         __name__,
-        server=server,
+        # Dash 4 annotates `server` as bool | Callable[[], Any]; it takes a Flask app too (as its docs say)
+        server=server,  # type: ignore[arg-type]
         title=store.get().meta["title_zh"],
-        update_title=None,
+        update_title="",  # the tab's title stays while a callback runs (Dash: None or '')
         suppress_callback_exceptions=True,  # no second copy of the layout in the page (checked by the tests)
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,
@@ -88,10 +98,11 @@ def _drill_app(server: flask.Flask, runtime_url: str | None) -> StiDash:
     a Dash app of its own on the same server, so only it loads the grid component."""
     drill = StiDash(
         __name__,
-        server=server,
+        # Dash 4 annotates `server` as bool | Callable[[], Any]; it takes a Flask app too (as its docs say)
+        server=server,  # type: ignore[arg-type]
         url_base_pathname="/drill/",
         title="科技创新指标看板",
-        update_title=None,
+        update_title="",  # the tab's title stays while a callback runs (Dash: None or '')
         suppress_callback_exceptions=True,
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,

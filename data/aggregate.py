@@ -75,6 +75,14 @@ def indicators_with_data(ds: Dataset) -> list[str]:
     return [ind for ind in _index(ds).info if available(ds, ind)]
 
 
+def _scale(info: Mapping[str, object]) -> float:
+    """A ratio indicator's `scale` from its indicators.csv row (a number; load_dataset makes a blank one 1.0)."""
+    scale = info["scale"]
+    if not isinstance(scale, str | int | float):
+        raise TypeError(f"scale {scale!r} is not a number")
+    return float(scale)
+
+
 def _index(ds: Dataset) -> Index:
     if ds.index is None:
         raise ValueError("dataset was not built by load_dataset (no index)")
@@ -131,7 +139,7 @@ def _series_of(ds: Dataset, indicator: str, districts: Sequence[str]) -> pd.Seri
     both = ~np.isnan(num) & ~np.isnan(den)
     n, d = np.where(both, num, 0).sum(axis=1), np.where(both, den, 0).sum(axis=1)
     keep = both.any(axis=1) & (d > 0)
-    ratio = np.divide(n, d, out=np.zeros_like(n), where=d > 0) * float(info["scale"])  # type: ignore[arg-type]
+    ratio = np.divide(n, d, out=np.zeros_like(n), where=d > 0) * _scale(info)
     return _series(years, ratio, keep, indicator)
 
 
@@ -198,7 +206,7 @@ def by_district(ds: Dataset, indicator: str, year: int) -> pd.DataFrame:
         empty = np.full((len(idx.years), len(idx.codes)), np.nan)
         num, den = idx.sums.get(str(info["numerator"]), empty)[y], idx.sums.get(str(info["denominator"]), empty)[y]
         ok = ~np.isnan(num) & ~np.isnan(den) & (np.nan_to_num(den) > 0)
-        values = np.where(ok, np.divide(num, den, out=np.zeros_like(num), where=ok) * float(info["scale"]), np.nan)
+        values = np.where(ok, np.divide(num, den, out=np.zeros_like(num), where=ok) * _scale(info), np.nan)
     rows = [(c, clean(float(v))) for c, v in zip(idx.codes, values, strict=True) if not np.isnan(v)]
     return pd.DataFrame(rows, columns=["district", "value"]).astype({"value": "float64"})
 

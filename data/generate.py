@@ -13,9 +13,11 @@ import json
 import random
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from data.sample_catalogue import INDICATORS
 from data.schema import TIERS
 
 SEED = 20121231
@@ -39,261 +41,6 @@ DISTRICTS: tuple[tuple[str, str, str, str, int, int, float], ...] = (
 # High-tech output is more concentrated than industry as a whole (illustrative).
 HIGHTECH_TILT = {"330206": 1.25, "330212": 1.15, "330211": 1.1, "330225": 0.6, "330226": 0.7, "330283": 0.75}
 
-# id, domain, name_zh, name_en, unit_zh, unit_en, agg, numerator, denominator, scale, higher_is_better
-INDICATORS: tuple[tuple[str, ...], ...] = (
-    ("patent_applications", "patents", "专利申请量", "Patent applications", "件", "", "sum", "", "", "", "true"),
-    ("patent_grants", "patents", "专利授权量", "Patent grants", "件", "", "sum", "", "", "", "true"),
-    ("invention_grants", "patents", "授权发明专利", "Invention patents granted", "件", "", "sum", "", "", "", "true"),
-    (
-        "utility_grants",
-        "patents",
-        "授权实用新型专利",
-        "Utility-model patents granted",
-        "件",
-        "",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    ("design_grants", "patents", "授权外观设计专利", "Design patents granted", "件", "", "sum", "", "", "", "true"),
-    (
-        "invention_share",
-        "patents",
-        "发明专利占授权量比重",
-        "Invention share of grants",
-        "%",
-        "%",
-        "ratio",
-        "invention_grants",
-        "patent_grants",
-        "100",
-        "true",
-    ),
-    (
-        "patent_applications_rank",
-        "patents",
-        "专利申请量副省级城市排名",
-        "Rank in patent applications (15 cities)",
-        "位",
-        "",
-        "city",
-        "",
-        "",
-        "",
-        "false",
-    ),
-    (
-        "patent_grants_rank",
-        "patents",
-        "专利授权量副省级城市排名",
-        "Rank in patent grants (15 cities)",
-        "位",
-        "",
-        "city",
-        "",
-        "",
-        "",
-        "false",
-    ),
-    (
-        "hightech_output",
-        "hightech",
-        "高新技术产业产值",
-        "High-tech industry output",
-        "亿元",
-        "CNY 100m",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "industrial_output",
-        "hightech",
-        "规模以上工业产值",
-        "Above-scale industrial output",
-        "亿元",
-        "CNY 100m",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "hightech_share",
-        "hightech",
-        "高新技术产业产值占规上工业产值比重",
-        "High-tech share of industrial output",
-        "%",
-        "%",
-        "ratio",
-        "hightech_output",
-        "industrial_output",
-        "100",
-        "true",
-    ),
-    (
-        "new_hightech_projects",
-        "hightech",
-        "新引进高新技术项目",
-        "New high-tech projects",
-        "项",
-        "",
-        "city",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "tech_enterprises",
-        "enterprise",
-        "市级科技型企业",
-        "Municipal tech enterprises",
-        "家",
-        "",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "hightech_enterprises",
-        "enterprise",
-        "高新技术企业",
-        "High-tech enterprises",
-        "家",
-        "",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "innovative_municipal",
-        "enterprise",
-        "市级创新型企业",
-        "Municipal innovative enterprises",
-        "家",
-        "",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "innovative_provincial",
-        "enterprise",
-        "省级创新型企业",
-        "Provincial innovative enterprises",
-        "家",
-        "",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "innovative_national",
-        "enterprise",
-        "国家级创新型企业",
-        "National innovative enterprises",
-        "家",
-        "",
-        "sum",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "hightech_ent_revenue",
-        "enterprise",
-        "高新技术企业主营业务收入（1–11月）",
-        "High-tech enterprises' revenue (Jan–Nov)",
-        "亿元",
-        "CNY 100m",
-        "city",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "hightech_ent_st_spending",
-        "enterprise",
-        "高新技术企业科技活动经费支出",
-        "High-tech enterprises' S&T spending",
-        "亿元",
-        "CNY 100m",
-        "city",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "engineering_centers",
-        "enterprise",
-        "市级以上企业工程（技术）中心",
-        "Enterprise engineering centres",
-        "家",
-        "",
-        "city",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "rd_intensity",
-        "rd",
-        "全社会R&D投入强度",
-        "R&D intensity (R&D spending / GDP)",
-        "%",
-        "%",
-        "city",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    ("innovation_index", "innovation", "全市创新指数", "City innovation index", "", "", "city", "", "", "", "true"),
-    (
-        "tech_service_institutions",
-        "services",
-        "限上科技服务业机构（1–9月）",
-        "S&T service institutions (Q1–Q3)",
-        "家",
-        "",
-        "city",
-        "",
-        "",
-        "",
-        "true",
-    ),
-    (
-        "tech_service_value_added",
-        "services",
-        "限上科技服务业增加值（1–9月）",
-        "S&T services value added (Q1–Q3)",
-        "亿元",
-        "CNY 100m",
-        "city",
-        "",
-        "",
-        "",
-        "true",
-    ),
-)
 
 # City totals per year. 2012 = the report; 2011 = 2012 / (1 + published growth); earlier years illustrative.
 PATENTS = {  # year: (applications, invention grants, utility grants, design grants)
@@ -310,7 +57,7 @@ HIGHTECH = {  # year: (high-tech output, above-scale industrial output), 亿元
     2011: (3078.1, 11650.8),
     2012: (3429.0, 11947.7),
 }
-CITY_ONLY = {  # indicator: {year: value}
+CITY_ONLY: dict[str, dict[int, float]] = {  # indicator: {year: value}
     "rd_intensity": {2008: 1.58, 2009: 1.66, 2010: 1.78, 2011: 1.89, 2012: 1.95},
     "innovation_index": {2008: 212.40, 2009: 236.75, 2010: 268.12, 2011: 308.46, 2012: 364.85},
     "hightech_ent_revenue": {2011: 1765.38, 2012: 1830.7},
@@ -460,8 +207,8 @@ def observations(rng: random.Random) -> tuple[list[list[str]], dict[tuple[str, s
         ht, ind_out = HIGHTECH[year]
         w_ind = _jittered(rng, base, 0.06)
         w_ht = _jittered(rng, [b * HIGHTECH_TILT.get(c, 1.0) for c, b in zip(codes, base, strict=True)], 0.05)
-        for ind, total, weights in (("industrial_output", ind_out, w_ind), ("hightech_output", ht, w_ht)):
-            for code, part in zip(codes, split(_tenths(total), weights), strict=True):
+        for ind, amount, weights in (("industrial_output", ind_out, w_ind), ("hightech_output", ht, w_ht)):
+            for code, part in zip(codes, split(_tenths(amount), weights), strict=True):
                 put(ind, code, year, part / 10, 1)
     for ind, by_year in CITY_ONLY.items():
         for year, v in by_year.items():
@@ -502,6 +249,16 @@ def _company_name(rng: random.Random, industry: str, used: set[str]) -> str:
             return name
 
 
+@dataclass
+class _Certification:
+    """One row of the registry being built: a firm at a tier from `start` to `end` (None: still certified)."""
+
+    fid: str
+    tier: int
+    start: int
+    end: int | None = None
+
+
 def enterprises(rng: random.Random) -> list[list[str]]:
     """A certification registry whose active counts per tier and year equal TIER_TARGETS."""
     codes = [d[0] for d in DISTRICTS]
@@ -509,7 +266,7 @@ def enterprises(rng: random.Random) -> list[list[str]]:
     industries = [i for i, _ in INDUSTRIES]
     ind_w = [w for _, w in INDUSTRIES]
     firms: dict[str, tuple[str, str, str]] = {}  # id -> name, district, industry
-    rows: list[list[object]] = []  # [id, tier, year_from, year_to]
+    rows: list[_Certification] = []
     active: dict[int, list[int]] = {k: [] for k in range(len(TIERS))}  # tier -> row indexes
     used: set[str] = set()
 
@@ -520,7 +277,7 @@ def enterprises(rng: random.Random) -> list[list[str]]:
         return fid
 
     def certify(fid: str, tier: int, year: int) -> None:
-        rows.append([fid, tier, year, None])
+        rows.append(_Certification(fid, tier, year))
         active[tier].append(len(rows) - 1)
 
     first = YEARS[0]
@@ -530,13 +287,13 @@ def enterprises(rng: random.Random) -> list[list[str]]:
             start = rng.randint(2003, first)
             if tier >= 1 and start > 2004 and rng.random() < 0.5:  # came up from the tier below
                 lower_from = rng.randint(2002, start - 1)
-                rows.append([fid, tier - 1, lower_from, start - 1])
+                rows.append(_Certification(fid, tier - 1, lower_from, start - 1))
             certify(fid, tier, start)
     for year in YEARS[1:]:
         for tier in range(len(TIERS)):  # losses: a few firms per tier, none at the national tier
             rate = (0.035, 0.03, 0.02, 0.015, 0.0)[tier]
             for idx in rng.sample(active[tier], round(len(active[tier]) * rate)):
-                rows[idx][3] = year - 1
+                rows[idx].end = year - 1
                 active[tier].remove(idx)
         for tier in reversed(range(len(TIERS))):  # promotions from the tier below, then new certifications
             need = TIER_TARGETS[year][tier] - len(active[tier])
@@ -546,16 +303,17 @@ def enterprises(rng: random.Random) -> list[list[str]]:
                 share = (0.0, 0.55, 0.8, 0.9, 1.0)[tier]
                 movers = rng.sample(active[tier - 1], min(round(need * share), len(active[tier - 1])))
                 for idx in movers:
-                    rows[idx][3] = year - 1
+                    rows[idx].end = year - 1
                     active[tier - 1].remove(idx)
-                    certify(str(rows[idx][0]), tier, year)
+                    certify(rows[idx].fid, tier, year)
                 need -= len(movers)
             for _ in range(need):
                 certify(new_firm(), tier, year)
     out = []
-    for fid, tier, y_from, y_to in sorted(rows, key=lambda r: (r[0], r[2], r[1])):
-        name, district, industry = firms[str(fid)]
-        out.append([fid, name, district, industry, TIERS[int(tier)], str(y_from), "" if y_to is None else str(y_to)])
+    for row in sorted(rows, key=lambda r: (r.fid, r.start, r.tier)):
+        name, district, industry = firms[row.fid]
+        end = "" if row.end is None else str(row.end)
+        out.append([row.fid, name, district, industry, TIERS[row.tier], str(row.start), end])
     return out
 
 

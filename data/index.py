@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ class Index:
             if len(self.memo) >= MEMO_MAX:
                 self.memo.clear()
             self.memo[key] = make()
-        return self.memo[key]  # type: ignore[return-value]
+        return cast("T", self.memo[key])  # the value `make` (the key's one producer) returned
 
     def columns(self, districts: tuple[str, ...] | list[str]) -> np.ndarray:
         """Column positions of the selected districts (all when empty)."""
@@ -90,18 +90,19 @@ def tier_info(tier: str) -> dict[str, object]:
 def union_seconds(intervals: Iterable[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> float:
     """Length in seconds of the union of intervals clipped to [lo, hi) (overlaps count once)."""
     clipped = sorted((max(s, lo), min(e, hi)) for s, e in intervals if e > lo and s < hi)
-    total, cur_s, cur_e = 0.0, None, None
+    total = 0.0
+    current: tuple[datetime, datetime] | None = None  # the run of overlapping intervals being merged
     for s, e in clipped:
         if e <= s:
             continue
-        if cur_e is None or s > cur_e:
-            if cur_e is not None:
-                total += (cur_e - cur_s).total_seconds()
-            cur_s, cur_e = s, e
+        if current is None or s > current[1]:
+            if current is not None:
+                total += (current[1] - current[0]).total_seconds()
+            current = (s, e)
         else:
-            cur_e = max(cur_e, e)
-    if cur_e is not None:
-        total += (cur_e - cur_s).total_seconds()
+            current = (current[0], max(current[1], e))
+    if current is not None:
+        total += (current[1] - current[0]).total_seconds()
     return total
 
 
@@ -168,7 +169,7 @@ def build_index(
         now = highest(y)
         for f in now.keys() | prev.keys():
             src, dst = prev.get(f), now.get(f)
-            district = (dst or src)[1]  # type: ignore[index]
+            district = dst[1] if dst is not None else src[1] if src is not None else -1  # f is in one of them
             if district < 0:
                 continue
             flows[yi, district, NEW if src is None else src[0], LOST if dst is None else dst[0]] += 1

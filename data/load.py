@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,46 +21,24 @@ import pandas as pd
 
 from data import schema
 from data.index import Index, build_index
+from data.parse import (  # noqa: F401  (Issue, DatasetError, cell_text: part of this module's API)
+    CODE,
+    FALSE_WORDS,
+    MAX_ERRORS,
+    SHANGHAI,
+    TRUE_WORDS,
+    Collector,
+    DatasetError,
+    Issue,
+    Rows,
+    cell_text,
+    check_keys,
+    read_table,
+    shown,
+)
 from data.rules import DEFAULT_THRESHOLDS, Thresholds
-from data.schema import Column, Table
+from data.schema import Table
 from data.source import DirectorySource, Source, decode  # noqa: F401  (decode: part of this module's API)
-
-MAX_ERRORS = 50
-SHANGHAI = timezone(timedelta(hours=8))
-_CODE = re.compile(r"^[0-9]{6}$")
-_TRUE = {"true", "1", "yes", "y", "t"}
-_FALSE = {"false", "0", "no", "n", "f"}
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One validation problem, located as precisely as possible."""
-
-    file: str
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        col = f" column '{self.column}':" if self.column else ""
-        return f"{where}:{col} {self.message}"
-
-
-class DatasetError(Exception):
-    """A dataset failed validation; `issues` lists what is wrong (capped), `total` how many."""
-
-    def __init__(self, issues: Iterable[Issue], total: int | None = None) -> None:
-        self.issues: tuple[Issue, ...] = tuple(issues)
-        self.total = len(self.issues) if total is None else total
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        """All issues, one per line, with a closing count when some were left out."""
-        lines = [str(i) for i in self.issues]
-        if self.total > len(self.issues):
-            lines.append(f"... and {self.total - len(self.issues)} more problems not shown")
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -151,174 +126,7 @@ class Dataset:
         return list(self.meta.get("plans") or [])
 
 
-class _Collector:
-    """Collects issues up to a cap while still counting the rest."""
-
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.issues: list[Issue] = []
-        self.total = 0
-
-    def add(self, file: str, line: int | None, column: str | None, message: str) -> None:
-        self.total += 1
-        if len(self.issues) < self.cap:
-            self.issues.append(Issue(file, line, column, message))
-
-
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= 40 else value[:37] + "...")
-
-
-def cell_text(value: object) -> str:
-    """A cell as text: sources give strings (CSV) or typed values (a workbook's numbers and dates)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return str(value)
-
-
-def _parse_cell(col: Column, cell: object) -> tuple[Any, str | None]:
-    """Return (parsed value, None) or (None, what was expected)."""
-    v = cell_text(cell).strip()
-    if v == "":
-        return (None, None) if not col.required else (None, "is empty (a value is required)")
-    kind = col.kind
-    if kind == schema.STR:
-        return v, None
-    if kind == schema.CODE:
-        return (v, None) if _CODE.match(v) else (None, f"{_shown(v)} is not a 6-digit GB/T 2260 code")
-    if kind == schema.ENUM:
-        if v in col.allowed:
-            return v, None
-        return None, f"{_shown(v)} is not one of {', '.join(col.allowed)}"
-    if kind == schema.BOOL:
-        low = v.lower()
-        if low in _TRUE:
-            return True, None
-        if low in _FALSE:
-            return False, None
-        return None, f"{_shown(v)} is not true or false"
-    if kind in (schema.INT, schema.YEAR):
-        try:
-            num = int(v)
-        except ValueError:
-            what = "a year" if kind == schema.YEAR else "an integer"
-            return None, f"{_shown(v)} is not {what}"
-        lo, hi = (schema.YEAR_MIN, schema.YEAR_MAX) if kind == schema.YEAR else (col.min, col.max)
-        if (lo is not None and num < lo) or (hi is not None and num > hi):
-            shown_lo = "" if lo is None else f"{lo:g}"
-            shown_hi = "" if hi is None else f"{hi:g}"
-            return None, f"{num} is outside the plausible range {shown_lo}..{shown_hi}"
-        return num, None
-    if kind == schema.NUM:
-        try:
-            num = float(v)
-        except ValueError:
-            return None, f"{_shown(v)} is not a number"
-        if not math.isfinite(num):
-            return None, f"{_shown(v)} is not a finite number"
-        if (col.min is not None and num < col.min) or (col.max is not None and num > col.max):
-            lo = "" if col.min is None else f"{col.min:g}"
-            hi = "" if col.max is None else f"{col.max:g}"
-            return None, f"{num:g} is outside the allowed range {lo}..{hi}"
-        return num, None
-    if kind == schema.DATE:
-        try:
-            return date.fromisoformat(v[:10] if len(v) > 10 and v[10:].strip(" T0:") == "" else v), None
-        except ValueError:
-            return None, f"{_shown(v)} is not an ISO date (YYYY-MM-DD)"
-    if kind == schema.DATETIME:
-        try:
-            dt = datetime.fromisoformat(v)
-        except ValueError:
-            return None, f"{_shown(v)} is not an ISO date-time (YYYY-MM-DD HH:MM[:SS])"
-        if dt.tzinfo is not None:
-            dt = dt.astimezone(SHANGHAI).replace(tzinfo=None)
-        return dt, None
-    raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover - schema bug
-
-
-Rows = list[tuple[int, dict[str, Any]]]
-
-
-def _read_table(
-    source: Source, table: Table, out: _Collector, seen_values: dict[tuple[str, str], set[str]]
-) -> Rows | None:
-    """Parse one table into (line, row) pairs of valid rows; report problems; None when it is unusable.
-
-    `seen_values[(file, column)]` collects every non-empty cell, bad rows included, so that one typo in a
-    referenced row does not also turn every reference to that row into an error.
-    """
-    raw = source.table(table.file, out.add)
-    if raw is None:
-        return None
-    where = raw.where
-    header = list(raw.header)
-    ok = True
-    seen: set[str] = set()
-    for h in header:
-        if h in seen:
-            out.add(where, 1, h, "column appears twice in the header")
-            ok = False
-        seen.add(h)
-    for name in table.names:
-        if name not in seen:
-            out.add(where, 1, name, "column is missing from the header")
-            ok = False
-    for h in header:
-        if h not in table.names:
-            out.add(where, 1, h, f"unexpected column (expected: {', '.join(table.names)})")
-            ok = False
-    if not ok:
-        return None
-    columns = {c.name: c for c in table.columns}
-    rows: Rows = []
-    any_row = False
-    for line, cells in raw.rows:
-        texts = [cell_text(c).strip() for c in cells]
-        if not any(texts):
-            continue
-        any_row = True
-        for name, cell in zip(header, texts, strict=False):
-            seen_values.setdefault((table.file, name), set()).add(cell)
-        if line in raw.bad_lines:
-            continue
-        if len(cells) != len(header):
-            out.add(where, line, None, f"has {len(cells)} fields, expected {len(header)}")
-            continue
-        row: dict[str, Any] = {}
-        good = True
-        for name, cell in zip(header, cells, strict=True):
-            value, problem = _parse_cell(columns[name], cell)
-            if problem:
-                out.add(where, line, name, problem)
-                good = False
-            row[name] = value
-        if good:
-            rows.append((line, row))
-    if not any_row and table.required:
-        out.add(where, None, None, "file has a header but no data rows")
-        return None
-    return rows
-
-
-def _check_keys(table: Table, rows: list[tuple[int, dict[str, Any]]], out: _Collector) -> None:
-    first: dict[tuple[Any, ...], int] = {}
-    for line, row in rows:
-        key = tuple(row[k] for k in table.key)
-        if key in first:
-            shown = ", ".join(f"{k}={v}" for k, v in zip(table.key, key, strict=True))
-            out.add(table.file, line, table.key[-1], f"duplicate key ({shown}); first on line {first[key]}")
-        else:
-            first[key] = line
-
-
-def _meta_json(source: Source, out: _Collector) -> Any:
+def _meta_json(source: Source, out: Collector) -> Any:
     """dataset.json parsed, or None (reported) when it is missing, unreadable or not JSON."""
     if not source.exists(schema.META_FILE):
         out.add(schema.META_FILE, None, None, "file is missing")
@@ -336,10 +144,10 @@ def _meta_json(source: Source, out: _Collector) -> Any:
 def _city_code(meta: Any) -> str | None:
     """The city code of dataset.json when it is readable and valid, whatever else is wrong with the file."""
     code = meta.get("city_code") if isinstance(meta, dict) else None
-    return code if isinstance(code, str) and _CODE.match(code) else None
+    return code if isinstance(code, str) and CODE.match(code) else None
 
 
-def _check_plans(plans: object, out: _Collector) -> bool:
+def _check_plans(plans: object, out: Collector) -> bool:
     """`plans`: a list of {"name_zh", "name_en", "year"} objects with distinct years."""
     if not isinstance(plans, list):
         out.add(schema.META_FILE, None, "plans", "must be a list of {name_zh, name_en, year} objects")
@@ -366,7 +174,7 @@ def _check_plans(plans: object, out: _Collector) -> bool:
     return good
 
 
-def _check_meta(meta: Any, out: _Collector) -> dict[str, Any] | None:
+def _check_meta(meta: Any, out: Collector) -> dict[str, Any] | None:
     if meta is None:
         return None
     if not isinstance(meta, dict):
@@ -382,7 +190,7 @@ def _check_meta(meta: Any, out: _Collector) -> dict[str, Any] | None:
             good = False
     if not good:
         return None
-    if not _CODE.match(meta["city_code"]):
+    if not CODE.match(meta["city_code"]):
         out.add(schema.META_FILE, None, "city_code", f"{meta['city_code']!r} is not a 6-digit GB/T 2260 code")
         good = False
     try:
@@ -417,7 +225,7 @@ def _showable(parsed: dict[str, Rows | None]) -> set[str]:
 
 
 def _check_events(
-    rows: Rows | None, parsed: dict[str, Rows | None], districts: set[str], city: str | None, out: _Collector
+    rows: Rows | None, parsed: dict[str, Rows | None], districts: set[str], city: str | None, out: Collector
 ) -> None:
     """An event's district is a district or the city code; its indicator one of indicators.csv, a pipeline tier
     or network_uptime (an event of a feature whose optional table is absent is drawn nowhere, not an error)."""
@@ -437,11 +245,11 @@ def _check_events(
                 "events.csv",
                 line,
                 "indicator",
-                f"{_shown(ind)} is not an indicator of indicators.csv (nor a pipeline tier or {schema.NETWORK_UPTIME})",
+                f"{shown(ind)} is not an indicator of indicators.csv (nor a pipeline tier or {schema.NETWORK_UPTIME})",
             )
 
 
-def _check_kpis(meta: dict[str, Any] | None, parsed: dict[str, Rows | None], out: _Collector) -> None:
+def _check_kpis(meta: dict[str, Any] | None, parsed: dict[str, Rows | None], out: Collector) -> None:
     """Every KPI id names an indicator the dataset can show."""
     kpis = (meta or {}).get("kpis")
     if not isinstance(kpis, list) or parsed.get("indicators.csv") is None:
@@ -453,7 +261,7 @@ def _check_kpis(meta: dict[str, Any] | None, parsed: dict[str, Rows | None], out
                 schema.META_FILE,
                 None,
                 "kpis",
-                f"{_shown(str(kpi))} is not an indicator of indicators.csv (nor a pipeline tier or "
+                f"{shown(str(kpi))} is not an indicator of indicators.csv (nor a pipeline tier or "
                 f"{schema.NETWORK_UPTIME} with their tables)",
             )
 
@@ -462,7 +270,7 @@ def _check_rules(
     city: str | None,
     parsed: dict[str, list[tuple[int, dict[str, Any]]] | None],
     seen_values: dict[tuple[str, str], set[str]],
-    out: _Collector,
+    out: Collector,
 ) -> None:
     """Cross-file references and rules that involve several columns or files."""
     for table in schema.TABLES:
@@ -476,7 +284,7 @@ def _check_rules(
             for line, row in rows:
                 v = row[ref.column]
                 if v is not None and v not in known:
-                    out.add(table.file, line, ref.column, f"{_shown(str(v))} is not defined in {ref.target}")
+                    out.add(table.file, line, ref.column, f"{shown(str(v))} is not defined in {ref.target}")
     districts = seen_values.get(("districts.csv", "code"), set()) if parsed.get("districts.csv") else set()
     inds = {r["indicator"]: r for _, r in parsed.get("indicators.csv") or []}
     for line, r in parsed.get("indicators.csv") or []:
@@ -502,7 +310,7 @@ def _check_rules(
             out.add("seismic_outages.csv", line, "end", f"'{r['end']}' is not after start '{r['start']}'")
 
 
-def _check_certifications(rows: list[tuple[int, dict[str, Any]]], out: _Collector) -> None:
+def _check_certifications(rows: list[tuple[int, dict[str, Any]]], out: Collector) -> None:
     """One firm cannot hold the same tier twice at once (it would be counted twice)."""
     spans: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
     for line, r in rows:
@@ -525,7 +333,7 @@ def _check_observations(
     inds: dict[str, dict[str, Any]],
     districts: set[str],
     city: str | None,
-    out: _Collector,
+    out: Collector,
 ) -> None:
     for line, r in rows or []:
         ind = inds.get(r["indicator"])
@@ -589,7 +397,7 @@ def as_source(where: str | Path | Source) -> Source:
     return where
 
 
-def _check_presence(source: Source, out: _Collector) -> None:
+def _check_presence(source: Source, out: Collector) -> None:
     """Required files exist; files that go together are present together."""
     for table in schema.TABLES:
         here = source.exists(table.file)
@@ -602,7 +410,7 @@ def _check_presence(source: Source, out: _Collector) -> None:
 
 def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Dataset:
     """Validate and load a dataset from a directory or any Source; raise DatasetError listing every problem."""
-    out = _Collector(max_errors)
+    out = Collector(max_errors)
     if isinstance(where, str | Path) and not Path(where).is_dir():
         out.add(str(where), None, None, "is not a directory")
         raise DatasetError(out.issues, out.total)
@@ -617,9 +425,9 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
         if not source.exists(table.file):
             continue
         present.append(table.file)
-        rows = _read_table(source, table, out, seen_values)
+        rows = read_table(source, table, out, seen_values)
         if rows is not None:
-            _check_keys(table, rows, out)
+            check_keys(table, rows, out)
         parsed[table.file] = rows
     _check_rules(_city_code(raw_meta), parsed, seen_values, out)
     _check_kpis(meta, parsed, out)

@@ -171,15 +171,16 @@ def trajectory(ds: Dataset, indicator: str, districts: Sequence[str] = ()) -> Tr
 
 def trajectories(ds: Dataset, districts: Sequence[str] = ()) -> tuple[Trajectory, ...]:
     """Every plan trajectory of the selection, in indicators.csv order (computed once per dataset and selection)."""
-    if ds.index is None:
+    index = ds.index
+    if index is None:
         raise ValueError("dataset was not built by load_dataset (no index)")
     key = ("plans.trajectories", tuple(districts))
 
     def make() -> tuple[Trajectory, ...]:
-        found = [trajectory(ds, i, districts) for i in agg.indicators_with_data(ds) if i in ds.index.targets]
+        found = [trajectory(ds, i, districts) for i in agg.indicators_with_data(ds) if i in index.targets]
         return tuple(t for t in found if t is not None)
 
-    return ds.index.remember(key, make)
+    return index.remember(key, make)
 
 
 @dataclass(frozen=True)

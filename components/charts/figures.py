@@ -342,7 +342,7 @@ def _event_style(kinds: Sequence[str], theme: str) -> tuple[str, str]:
     p = palette(theme)
     kind = kinds[0] if len(set(kinds)) == 1 and kinds[0] in EVENT_STYLE else "other"
     symbol, colour = EVENT_STYLE[kind]
-    return symbol, p["colorway"][colour] if isinstance(colour, int) else p[colour]
+    return symbol, p["colorway"][colour] if isinstance(colour, int) else p[str(colour)]
 
 
 def event_kind_name(kind: str, lang: str) -> str:
@@ -379,8 +379,8 @@ def with_events(fig: Fig, events: pd.DataFrame, lang: str, theme: str, months: b
     if events.empty or (layout.get("meta") or {}).get("empty") or not fig.get("data"):
         return fig
     if months:
-        shown = [str(x) for x in fig["data"][0].get("x") or []]
-        place = [t("month_short", lang, m=d.month) for d in events["date"]]
+        shown: list[Any] = [str(x) for x in fig["data"][0].get("x") or []]
+        place: list[Any] = [t("month_short", lang, m=d.month) for d in events["date"]]
     else:
         shown = list((layout.get("xaxis") or {}).get("tickvals") or [])
         place = [int(d.year) for d in events["date"]]

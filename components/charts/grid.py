@@ -12,7 +12,7 @@ from typing import Any
 
 from dash import html
 
-from components.core.ui import STATUS_ICONS
+from components.core.ui import STATUS_ICONS, attrs
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class Grid:
 
 
 def _cell(c: GridCell, tag: Any = html.Td) -> Any:
-    icon = html.Span(STATUS_ICONS.get(c.status, ""), className="status-icon", **{"aria-hidden": "true"})
+    icon = html.Span(STATUS_ICONS.get(c.status, ""), className="status-icon", **attrs({"aria-hidden": "true"}))
     main = html.Div([icon, c.text, html.Span(c.status_text, className="grid-status-word")], className="grid-main")
     parts = [main, html.Div(c.sub, className="grid-sub")] if c.sub else [main]
     return tag(
@@ -81,28 +81,32 @@ def _heading(col: GridColumn, interactive: bool) -> html.Th:
     label: list[Any] = [col.label, html.Span(col.unit, className="grid-unit")] if col.unit else [col.label]
     if col.note:
         label.append(html.Span(col.note, className="grid-note"))
-    body = html.Button(label, className="grid-sort", type="button", **{"data-sort": col.key}) if interactive else label
-    return html.Th(body, scope="col", **{"data-key": col.key})
+    body = (
+        html.Button(label, className="grid-sort", type="button", **attrs({"data-sort": col.key}))
+        if interactive
+        else label
+    )
+    return html.Th(body, scope="col", **attrs({"data-key": col.key}))
 
 
 def _row(r: GridRow, grid: Grid, interactive: bool, total: bool = False, index: int = 0) -> html.Tr:
     label: Any = r.label
     if interactive and r.href:
-        label = html.A(r.label, href=r.href, className="grid-open", **{"data-open": r.key})
+        label = html.A(r.label, href=r.href, className="grid-open", **attrs({"data-open": r.key}))
     cells = [html.Th(label, scope="row"), *[_cell(c) for c in r.cells]]
     if grid.summary_heading:
-        cells.append(html.Td(r.summary, className="grid-summary", **{"data-value": repr(r.summary_value)}))
+        cells.append(html.Td(r.summary, className="grid-summary", **attrs({"data-value": repr(r.summary_value)})))
     return html.Tr(
         cells,
         className="grid-total" if total else ("grid-row table-active" if r.selected else "grid-row"),
-        **{"data-row": r.key, "data-order": str(index), "data-selected": "1" if r.selected else ""},
+        **attrs({"data-row": r.key, "data-order": str(index), "data-selected": "1" if r.selected else ""}),
     )
 
 
 def grid_table(grid: Grid, interactive: bool = True) -> html.Div:
     """The grid as an HTML table (sort buttons in the headings and row links when `interactive`), with its
     legend: icons and words for each status, never colour alone."""
-    head = [html.Th(grid.row_heading, scope="col", **{"data-key": "row"})]
+    head = [html.Th(grid.row_heading, scope="col", **attrs({"data-key": "row"}))]
     if interactive:
         head = [_heading(GridColumn("row", grid.row_heading), True)]
     head += [_heading(c, interactive) for c in grid.columns]
@@ -119,7 +123,7 @@ def grid_table(grid: Grid, interactive: bool = True) -> html.Div:
         className="table table-sm grid-table",
     )
     legend = [
-        html.Span([html.Span(STATUS_ICONS[s], className="status-icon", **{"aria-hidden": "true"}), words],
+        html.Span([html.Span(STATUS_ICONS[s], className="status-icon", **attrs({"aria-hidden": "true"})), words],
                   className=f"grid-legend-item status-{s}")
         for s, words in grid.legend
     ]  # fmt: skip

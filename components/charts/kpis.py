@@ -14,7 +14,7 @@ from dash import html
 from components.charts.summary import floor_text, target_label, uptime_target_text
 from components.core.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, percent, t
 from components.core.ids import slug
-from components.core.ui import raw, status_line
+from components.core.ui import attrs, raw, status_line
 from data import aggregate as agg
 from data import plans
 from data.load import Dataset
@@ -256,12 +256,14 @@ def kpi_card(k: Kpi) -> html.Div:
             role="progressbar",
             style={"--done": f"{done:.0f}%"},
             hidden=not k.target_text,
-            **{
-                "aria-label": f"{k.label}: {text}",
-                "aria-valuenow": f"{done:.0f}",
-                "aria-valuemin": "0",
-                "aria-valuemax": "100",
-            },
+            **attrs(
+                {
+                    "aria-label": f"{k.label}: {text}",
+                    "aria-valuenow": f"{done:.0f}",
+                    "aria-valuemin": "0",
+                    "aria-valuemax": "100",
+                }
+            ),
         )
     )
     body.append(html.Div(k.note, className="kpi-note", hidden=not k.note))
@@ -270,12 +272,14 @@ def kpi_card(k: Kpi) -> html.Div:
         body,
         className="card kpi-card" + (f" kpi-{k.status}" if k.status else ""),
         id=f"kpi-{slug(k.indicator)}",
-        **{
-            "data-indicator": k.indicator,
-            "data-value": raw(k.value),
-            "data-yoy": raw(k.change),
-            "data-status": k.status,
-        },
+        **attrs(
+            {
+                "data-indicator": k.indicator,
+                "data-value": raw(k.value),
+                "data-yoy": raw(k.change),
+                "data-status": k.status,
+            }
+        ),
     )
 
 

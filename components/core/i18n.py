@@ -486,7 +486,7 @@ def _auto_decimals(v: float, unit: str) -> int:
 
 def fmt_value(v: float | None, unit_zh: str, lang: str = "zh", decimals: int | None = None) -> str:
     """A value with the unit users expect: 73,647件 / 3,429亿元 / 28.7% (zh); 73,647 / CNY 342.9 bn (en)."""
-    if not _finite(v):
+    if v is None or not _finite(v):
         return DASH
     unit = unit_zh or ""
     if lang == "en" and unit == "亿元":

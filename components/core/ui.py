@@ -106,18 +106,14 @@ def graph_card(
         style={"minHeight": f"{height}px"},
         **attrs(holder_attrs),
     )
-    # The chart's text alternative: its numbers as a table (a <details> the page adds here, assets/app.js), built
-    # from the drawn figure when opened — reachable by keyboard, always the data on screen, no cost until asked.
+    # The chart's text alternative: its numbers as a table (a <details> the page adds here, assets/app.js), drawn
+    # from the table the figure carries (components/charts/tables.with_table) when opened — reachable by keyboard.
     table = html.Div(
         className="chart-data",
         **attrs(
             {
                 "data-label": t("chart_table", lang),
                 "data-empty": t("chart_table_empty", lang),
-                "data-value": t("chart_table_value", lang),
-                "data-item": t("chart_table_item", lang),
-                "data-from": t("chart_table_from", lang),
-                "data-to": t("chart_table_to", lang),
                 "data-lang": lang,
             }
         ),

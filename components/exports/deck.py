@@ -19,7 +19,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Emu, Inches, Length, Pt
 
 from components.charts.figures import fit_to_size
 from components.charts.grid import Grid, GridCell
@@ -64,7 +64,7 @@ class Box:
     width: float
     height: float
 
-    def emu(self) -> tuple[Emu, Emu, Emu, Emu]:
+    def emu(self) -> tuple[Length, Length, Length, Length]:
         """(left, top, width, height) in EMU for python-pptx."""
         return Inches(self.left), Inches(self.top), Inches(self.width), Inches(self.height)
 

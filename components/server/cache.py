@@ -389,7 +389,7 @@ class RedisCache:
         self._call(None, self._client.close)
 
 
-def open_cache(settings: Any) -> ResultCache | RedisCache:
+def open_cache(settings: Any) -> Cache:
     """The result cache of `settings` (server Settings): Redis when `redis_url` is set, else diskcache in
     `cache_dir`. CacheDirError for a cache directory owned by another user."""
     if settings.redis_url:

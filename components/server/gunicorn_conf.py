@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
 from gunicorn import glogging
 
 from components.server.settings import Settings
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
 
 _settings = Settings.from_env()
 
@@ -38,7 +42,7 @@ access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s cache=%({
 proc_name = "sti-dashboard"
 
 
-def on_starting(server: object) -> None:
+def on_starting(server: Arbiter) -> None:
     """Refuse to serve off this machine with nobody set up to log in (the same rule as `app.py run`)."""
     import sys
 
@@ -46,7 +50,7 @@ def on_starting(server: object) -> None:
     from components.server.users import UserStore
 
     users = UserStore(_settings.users_file)
-    hosts = [_host(address) for address in server.cfg.bind]  # type: ignore[attr-defined]
+    hosts = [_host(address) for address in server.cfg.bind]
     problem = exposure_problem([h for h in hosts if h is not None], users)
     if problem:
         sys.stderr.write(problem + "\n")

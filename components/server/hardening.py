@@ -30,9 +30,7 @@ YEAR = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"  # an unversioned static URL: its content may change with the next deploy
 VENDOR = "public, max-age=86400"  # /vendor/bootstrap: the installed package's files, unversioned URLs
 
-# Every Dash dev tool off, explicitly: Dash reads DASH_DEBUG, DASH_UI, DASH_PROPS_CHECK, DASH_HOT_RELOAD,
-# DASH_SERVE_DEV_BUNDLES, ... for any of these left as None. Arguments of both `Dash.enable_dev_tools`
-# and `Dash.run`.
+
 class DevTools(TypedDict):
     """The dev-tool switches (a TypedDict, so a `**` splat of them is checked against each keyword)."""
 
@@ -47,6 +45,9 @@ class DevTools(TypedDict):
     dev_tools_validate_callbacks: bool
 
 
+# Every Dash dev tool off, explicitly: Dash reads DASH_DEBUG, DASH_UI, DASH_PROPS_CHECK, DASH_HOT_RELOAD,
+# DASH_SERVE_DEV_BUNDLES, ... for any of these left as None. Arguments of both `Dash.enable_dev_tools`
+# and `Dash.run`.
 DEV_TOOLS_OFF: DevTools = {
     "debug": False,
     "dev_tools_ui": False,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from components.charts.kpis import kpi_models
+from components.charts.kpis import Kpi, kpi_models
 from components.core.i18n import name, t
 from data import schema
 from data.load import Dataset
@@ -129,8 +129,11 @@ def kpi_changes(before: Dataset | None, after: Dataset, lang: str) -> tuple[tupl
     """The whole city's KPI cards at each dataset's latest year: (years, label and value before → after)."""
     year = after.years[-1]
     new = kpi_models(after, year, [], lang)
-    old_year = before.years[-1] if before is not None else None
-    old = {k.indicator: k for k in kpi_models(before, old_year, [], lang)} if before is not None else {}
+    old_year: int | None = None
+    old: dict[str, Kpi] = {}
+    if before is not None:
+        old_year = before.years[-1]
+        old = {k.indicator: k for k in kpi_models(before, old_year, [], lang)}
     out = [
         KpiChange(k.indicator, k.label, old[k.indicator].value_text if k.indicator in old else "—", k.value_text)
         for k in new

@@ -14,7 +14,7 @@ import flask
 import numpy as np
 import orjson
 
-from components.server.cache import ResultCache
+from components.server.cache import Cache
 from components.server.settings import Settings
 from data.library.store import DataStore
 from data.load import Dataset
@@ -55,7 +55,7 @@ class Services:
 
     settings: Settings
     store: DataStore
-    cache: ResultCache
+    cache: Cache
     code: str = ""  # fingerprint of the app's code: an upgrade never serves results cached by older code
 
     warmer: Any = None  # components.page.warm.Warmer: the usual views of a new version, computed in the background

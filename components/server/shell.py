@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from dash import Dash
 
@@ -67,13 +66,31 @@ class StiDash(Dash):
     runtime_url: str | None = None
     unused: tuple[str, ...] = ()
 
-    def interpolate_index(self, **kwargs: Any) -> str:
+    def interpolate_index(
+        self,
+        metas: str = "",
+        title: str = "",
+        css: str = "",
+        config: str = "",
+        scripts: str = "",
+        app_entry: str = "",
+        favicon: str = "",
+        renderer: str = "",
+    ) -> str:
         """The index page; the polyfill swapped when the build is there, unused packages left out."""
         if self.runtime_url:
-            kwargs["scripts"] = swap_polyfill(kwargs["scripts"], self.runtime_url)
-        kwargs["metas"] = kwargs.get("metas", "") + auth.csrf_meta()
-        kwargs["scripts"] = drop_scripts(kwargs["scripts"], self.unused)
-        return super().interpolate_index(**kwargs)
+            scripts = swap_polyfill(scripts, self.runtime_url)
+        scripts = drop_scripts(scripts, self.unused)
+        return super().interpolate_index(
+            metas=metas + auth.csrf_meta(),
+            title=title,
+            css=css,
+            config=config,
+            scripts=scripts,
+            app_entry=app_entry,
+            favicon=favicon,
+            renderer=renderer,
+        )
 
 
 def bootstrap_dir() -> Path:

@@ -374,7 +374,8 @@ def workbook_sheets(files: Mapping[str, bytes], typed: bool = True) -> dict[str,
     for name in schema.TABLES_BY_FILE:
         if name in files:
             rows = list(csv.reader(io.StringIO(decode(files[name]), newline="")))
-            sheets[name.removesuffix(".csv")] = [rows[0]] + [[_typed(c) if typed else c for c in r] for r in rows[1:]]
+            header: list[object] = [*rows[0]]
+            sheets[name.removesuffix(".csv")] = [header] + [[_typed(c) if typed else c for c in r] for r in rows[1:]]
     return sheets
 
 
@@ -397,7 +398,7 @@ def place(source: Source, issue: Issue) -> str:
     """An issue as the analyst should read it: a workbook's sheet and cell instead of a CSV file and line."""
     if isinstance(source, WorkbookSource) and issue.file in schema.CONTRACT_FILES:
         sheet = source.sheet_of(issue.file)
-        header = ()
+        header: tuple[str, ...] = ()
         raw = source._tables.get(issue.file)
         if raw is not None:
             header = raw.header

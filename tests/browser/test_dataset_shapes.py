@@ -30,6 +30,8 @@ from oracle import CJK, FIXTURES, oracle
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 
+from components.sections import other, section
+
 SECTIONS_OF = {  # which of the seven built-in sections each fixture has (the others lack their data)
     "other_city": (0, 1, 2, 3, 4, 5, 6),
     "minimal": (0, 1),
@@ -136,9 +138,7 @@ def test_dashboard_of_every_shape(new_page, shape, page_guard, screenshot, lang:
                 faults = blocking(axe(page))
                 close_every_table(page)
                 assert not faults, f"{name} {lang} {label} {key}: accessibility {faults}"
-        want = [SECTION_TITLES[lang][i] for i in SECTIONS_OF[name]] + [
-            "其他指标" if lang == "zh" else "Other indicators"
-        ]
+        want = [SECTION_TITLES[lang][i] for i in SECTIONS_OF[name]] + [section(other.KEY).title(lang)]
         assert headings == want, headings
     assert not failed, failed
 

@@ -162,5 +162,5 @@ def test_scorecard_slide_in_presentation_mode(page: Page, app_server, screenshot
     box = slide.locator(".slide-table").bounding_box()
     assert box is not None
     assert box["y"] + box["height"] <= 1080 - 40
-    page.wait_for_timeout(500)
+    page.wait_for_function("document.fonts.status === 'loaded'")  # the picture in its fonts (no fixed wait)
     screenshot(page, "scorecard-slide")

@@ -63,8 +63,16 @@ def app(make_app):
         yield app
 
 
+@pytest.fixture
+def shared(sample_app):
+    """The session's app on the sample (tests/conftest.py), for the tests that only compute through it (its
+    result cache may already hold their views: each answer is the same either way)."""
+    with sample_app.server.test_request_context():
+        yield sample_app
+
+
 @pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
-def test_sections_fill_every_block_and_chart_they_declare(app, sample, sec) -> None:
+def test_sections_fill_every_block_and_chart_they_declare(shared, sample, sec) -> None:
     blocks, charts, _ = update(sec.key, 2012, [], ZH)
     assert len(blocks) == len(sec.blocks)
     assert len(charts) == len(sec.graphs(sample))
@@ -76,7 +84,7 @@ def test_sections_fill_every_block_and_chart_they_declare(app, sample, sec) -> N
 
 @pytest.mark.parametrize("sec", SECTIONS, ids=lambda s: s.key)
 @pytest.mark.parametrize(("year", "districts"), BAD_INPUTS)
-def test_sections_survive_bad_inputs(app, sample, sec, year: object, districts: object) -> None:
+def test_sections_survive_bad_inputs(shared, sample, sec, year: object, districts: object) -> None:
     blocks, charts, _ = update(sec.key, year, districts, {"lang": 5, "theme": None}, drawn={"x": "not a record"})
     assert len(blocks) == len(sec.blocks)
     assert len(charts) == len(sec.graphs(sample))
@@ -93,7 +101,7 @@ def patents(year: object, districts: object, config: object) -> list:
     return update("patents", year, districts, config)[1]
 
 
-def test_kpi_callback_whole_city_and_two_districts(app, sample) -> None:
+def test_kpi_callback_whole_city_and_two_districts(shared, sample) -> None:
     city, sentence = kpis(2012, [], ZH)
     assert sentence.startswith("2012年全市专利申请量73,647件，同比增长54.78%")
     assert float(_kpi(city, "patent_applications")["data-value"]) == 73647
@@ -106,7 +114,7 @@ def test_kpi_callback_whole_city_and_two_districts(app, sample) -> None:
     assert _kpi(both, "rd_intensity")["data-value"] == ""
 
 
-def test_overview_rejects_unknown_map_indicator(app) -> None:
+def test_overview_rejects_unknown_map_indicator(shared) -> None:
     tiles, _rd = update("overview", 2012, [], "__import__('os')", ZH)[1]
     assert tiles["data"][0]["customdata"]  # fell back to the default indicator
     other, _rd = update("overview", 2012, [], "hightech_share", ZH)[1]

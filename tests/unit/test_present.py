@@ -8,7 +8,7 @@ import pytest
 
 from components.core.state import View, from_query
 from components.page import meeting, present
-from components.sections import SECTIONS
+from components.sections import SECTIONS, other
 from components.sections import slides as registry_slides
 from components.sections.slide_plan import plan
 from components.server.jobs import RUNNING_KEY
@@ -84,12 +84,12 @@ def test_present_layout_has_one_slide_per_section_with_captions(sample_app, samp
     assert props["data-exit"] == "/?year=2012"
     slides = _find(root, "slide", [])
     planned = registry_slides(sample)
-    own = [sl for sl in planned if sl.section == "other"]
+    own = [sl for sl in planned if sl.section == other.KEY]
     assert len(slides) == len(planned) == len(SECTIONS) - 1 + len(own)  # the built-in sections, own indicators
     assert len(own) == 7  # the sample's seven indicators of its own
     titles = [s.to_plotly_json()["props"]["aria-label"] for s in slides]
     assert titles == [sl.title("zh") for sl in planned]  # the registry's slides, in its order
-    assert titles[: len(SECTIONS) - 1] == [s.title("zh") for s in SECTIONS if s.key != "other"]
+    assert titles[: len(SECTIONS) - 1] == [s.title("zh") for s in SECTIONS if s.key != other.KEY]
     assert "全市创新指数" in titles
     for slide in slides:
         caption = " ".join(_texts(_find(slide, "slide-caption", [])[0], []))

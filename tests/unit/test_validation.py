@@ -611,7 +611,7 @@ FIXED_CASES: dict[str, tuple[Case, str]] = {
             "code",
             "is not a 6-digit GB/T 2260 code",
         ),
-        "data/load.py:29 _CODE = r'^\\d{6}$' matches any Unicode digit, so a full-width code '３３０２０３' "
+        "data/parse.py CODE = r'^\\d{6}$' matches any Unicode digit, so a full-width code '３３０２０３' "
         "(common in Chinese Excel input) is accepted in districts.csv and only shows up as unrelated "
         "'not defined in districts.csv' errors elsewhere; use [0-9]{6} or re.ASCII",
     ),
