@@ -114,27 +114,31 @@ lint: install ## ruff, mypy (its settings: pyproject.toml), the import contracts
 # The tiers: tests/unit starts no process, server or browser; tests/integration runs real
 # processes (app.py, gunicorn, redis-server, Celery, kaleido's Chromium, the benchmarks); tests/browser drives
 # Debian's Chromium through Playwright. `make test` runs all three in ONE pytest run on WORKERS xdist workers, so
-# no core idles at a tier's tail; the slowest tests are scheduled first (tests/conftest.py) and the slowest
-# durations are listed at the end. No test is timed. PYTEST_ARGS: just what it selects, one process.
+# no core idles at a tier's tail: the longest tests come first (tests/conftest.py) and a worker that runs out
+# of tests takes half of another's queue (--dist worksteal; xdist's default hands out fixed chunks, and the
+# chunk holding the browser tier then runs on one core alone). The slowest durations are listed at the end.
+# A test file's name is unique across the tiers (pytest imports them by base name in one run). No test is timed.
+# PYTEST_ARGS: just what it selects, one process.
 WORKERS ?= 2
 PYTEST := $(VPY) -m pytest
+XDIST := -n $(WORKERS) --dist worksteal
 
 test: install system-deps $(LIGHTHOUSE) ## make lint, then every tier (screenshots in artifacts/)
 	@$(MAKE) lint
 ifeq ($(strip $(PYTEST_ARGS)),)
-	$(PYTEST) -n $(WORKERS) --durations=25 tests/unit tests/integration tests/browser
+	$(PYTEST) $(XDIST) --durations=25 tests/unit tests/integration tests/browser
 else
 	$(PYTEST) $(PYTEST_ARGS)
 endif
 
 test-fast: install ## The unit tier only: no process, server or browser (under a minute on 2 cores)
-	$(PYTEST) -n $(WORKERS) -q --durations=10 tests/unit
+	$(PYTEST) $(XDIST) -q --durations=10 tests/unit
 
 test-integration: install system-deps $(LIGHTHOUSE) ## The integration tier: real processes, servers, kaleido
-	$(PYTEST) -n $(WORKERS) --durations=10 tests/integration
+	$(PYTEST) $(XDIST) --durations=10 tests/integration
 
 test-browser: install system-deps ## The browser tier: Playwright and Debian's Chromium
-	$(PYTEST) -n $(WORKERS) --durations=10 tests/browser
+	$(PYTEST) $(XDIST) --durations=10 tests/browser
 
 clean: ## Remove caches, build output and test artifacts (keeps .venv)
 	rm -rf artifacts build .pytest_cache .ruff_cache .hypothesis *.egg-info

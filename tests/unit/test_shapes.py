@@ -13,7 +13,6 @@ import io
 import json
 import math
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from plotly.io.json import to_json_plotly
 from components.core.state import View
 from components.sections import SECTIONS, present, section, slides, support
 from components.sections.other import own_indicators
-from components.server.settings import ROOT
+from components.server.cli import main
 from data.load import Dataset, load_dataset
 from data.source import MemorySource
 
@@ -192,12 +191,12 @@ SUPPORT = {
 
 
 @pytest.mark.parametrize("name", list(DATASETS))
-def test_check_exits_0_and_lists_the_sections(name: str) -> None:
-    res = subprocess.run(
-        [sys.executable, "app.py", "check", str(DATASETS[name])], cwd=ROOT, capture_output=True, text=True
-    )
-    assert res.returncode == 0, res.stdout + res.stderr
-    last = res.stdout.strip().splitlines()[-1].strip()
+def test_check_exits_0_and_lists_the_sections(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`app.py check` in-process (tests/integration/test_cli.py runs the command itself)."""
+    rc = main(["check", str(DATASETS[name])])
+    out = capsys.readouterr()
+    assert rc == 0, out.out + out.err
+    last = out.out.strip().splitlines()[-1].strip()
     assert last.startswith("sections: 总览 ✓")
     if name in SUPPORT:
         assert last == SUPPORT[name]
