@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from components.server.settings import SAMPLE_DIR, Settings
+from data.library.versions import Library
 from data.load import Dataset, load_dataset
 
 
@@ -78,3 +79,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (0 if item.path.name in _FIRST else 1, _TIER_ORDER.get(tier, 3))
 
     items.sort(key=rank)  # stable: every worker collects the same order
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    """A data library in a temporary directory, seeded with the sample."""
+    lib = Library(tmp_path / "library")
+    lib.seed(SAMPLE_DIR)
+    return lib

@@ -176,7 +176,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cause_equipment": ("设备故障", "Equipment"),
     "cause_maintenance": ("计划维护", "Maintenance"),
     "month_short": ("{m}月", "{m}"),
-    # meeting export (components/exports/view_data.py)
+    # meeting export (components/exports/deck.py, render.py)
     "export_no_chromium": (
         "服务器上没有可用的Chromium浏览器，无法导出图片。请联系管理员安装chromium（或设置BROWSER_PATH）。",
         "No Chromium browser is available on the server, so charts cannot be exported. "

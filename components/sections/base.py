@@ -194,7 +194,7 @@ class Section:
     blocks: tuple[Block, ...] = ()
     needs: Needs = Needs()
     slide_rows: tuple[tuple[str, ...], ...] = ()
-    strings: Strings = field(default_factory=dict)
+    strings: Strings = field(default_factory=dict, compare=False)  # (a dict: not part of eq or hash)
     pinned: bool = False  # always on the page, above the tabs (the overview); the others come one at a time
     kpis_on_slide: bool = False  # its slide is the KPI cards (presentation mode's overview)
     controls: tuple[tuple[str, str, str], ...] = ()  # (component id, property, name in view.extras)

@@ -8,7 +8,7 @@ other registered sections (what they show for this dataset), so this section ask
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from components.charts import figures
 from components.charts.figures import Fig
@@ -17,7 +17,7 @@ from components.charts.summary import indicator_sentence, joined
 from components.core import ids
 from components.core.i18n import axis_unit, name, t
 from components.core.state import View
-from components.sections.base import Graph, Needs, Section, Slide, by_districts, by_year
+from components.sections.base import Graph, Needs, Section, Sentence, Slide, by_districts, by_year
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -138,6 +138,16 @@ class OtherSection(Section):
     unshown (`others`, or every other registered section)."""
 
     others: tuple[Section, ...] | None = None
+    # its own: the sentences of its own indicators (a bound method: left out of eq, hash and repr)
+    sentence: Sentence = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "sentence", self.say)
+
+    def say(self, ds: Dataset, view: View) -> str:
+        """One sentence per own indicator."""
+        return joined([indicator_sentence(ds, view, i) for i in self.own(ds)], view.lang)
 
     def siblings(self) -> Iterable[Section]:
         """The sections whose indicators this one leaves out."""
@@ -184,15 +194,7 @@ class OtherSection(Section):
 
 def make(others: Sequence[Section] | None = None) -> OtherSection:
     """The generic section over the indicators `others` (default: the other registered sections) leave unshown."""
-    box: list[OtherSection] = []
-
-    def sentence(ds: Dataset, view: View) -> str:
-        return joined([indicator_sentence(ds, view, i) for i in box[0].own(ds)], view.lang)
-
-    box.append(
-        OtherSection(key=KEY, sentence=sentence, strings=STRINGS, others=None if others is None else tuple(others))
-    )
-    return box[0]
+    return OtherSection(key=KEY, strings=STRINGS, others=None if others is None else tuple(others))
 
 
 SECTION = make()

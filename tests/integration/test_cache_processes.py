@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cache_helpers import IS_ROOT, MINIMAL, broken_copies, cache_app, check_a_fault_while_serving
 from redis_helpers import RedisServer, free_port
-from unit.test_cache_faults import IS_ROOT, MINIMAL, _app, _broken, check_a_fault_while_serving
 
 from components.server import cache as cache_mod
 from components.server.cache import CacheDirError, RedisCache
@@ -73,12 +73,12 @@ def test_a_cache_directory_owned_by_another_user_is_refused_with_one_line(tmp_pa
     cache_dir.mkdir(mode=0o700)
     os.chown(cache_dir, nobody.pw_uid, nobody.pw_gid)
     with pytest.raises(CacheDirError) as caught:
-        _app(cache_dir, MINIMAL)
+        cache_app(cache_dir, MINIMAL)
     message = str(caught.value)
     assert "\n" not in message
     assert str(cache_dir) in message
     assert "STI_CACHE_DIR" in message
-    assert not _broken(cache_dir), "another user's directory is not touched"
+    assert not broken_copies(cache_dir), "another user's directory is not touched"
 
     env = {**os.environ, "STI_DATA_DIR": str(MINIMAL), "STI_CACHE_DIR": str(cache_dir), "STI_PREWARM": "0"}
     env.pop("DASH_DEBUG", None)

@@ -16,21 +16,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from dash_debug import DEBUG_ENV
+
 from components.server.settings import ROOT, SAMPLE_DIR
 from data.load import Dataset
 
 SAMPLE = SAMPLE_DIR
 PASSWORD = "correct horse 1"
-DEBUG_ENV = {  # as tests/unit/test_hardening.py sets them
-    "DASH_DEBUG": "true",
-    "DASH_UI": "true",
-    "DASH_PROPS_CHECK": "true",
-    "DASH_SERVE_DEV_BUNDLES": "true",
-    "DASH_HOT_RELOAD": "true",
-    "DASH_PRUNE_ERRORS": "false",
-    "DASH_MCP_ENABLED": "true",
-    "FLASK_DEBUG": "1",
-}
 
 
 def run_check(directory: Path) -> subprocess.CompletedProcess[str]:

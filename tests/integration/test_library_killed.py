@@ -9,21 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from components.server.settings import ROOT, SAMPLE_DIR
+from components.server.settings import ROOT
 from data.library.versions import Library
 from data.load import load_dataset
 from data.source import DirectorySource
 
 FIXTURES = ROOT / "tests" / "fixtures"
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Library:
-    lib = Library(tmp_path / "library")
-    lib.seed(SAMPLE_DIR)
-    return lib
 
 
 _PUBLISH = """

@@ -19,21 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dash_debug import DEBUG_ENV
 
 from bench import SECTIONS_OUTPUT, Page
 from components.server import hardening
 from components.server.settings import SAMPLE_DIR, Settings
 
-DEBUG_ENV = {
-    "DASH_DEBUG": "true",
-    "DASH_UI": "true",
-    "DASH_PROPS_CHECK": "true",
-    "DASH_SERVE_DEV_BUNDLES": "true",
-    "DASH_HOT_RELOAD": "true",
-    "DASH_PRUNE_ERRORS": "false",
-    "DASH_MCP_ENABLED": "true",
-    "FLASK_DEBUG": "1",
-}
 REPORT = {
     "csp-report": {
         "document-uri": "http://127.0.0.1/",

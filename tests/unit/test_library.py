@@ -20,13 +20,6 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
-    lib = Library(tmp_path / "library")
-    lib.seed(SAMPLE_DIR)
-    return lib
-
-
-@pytest.fixture
 def cli(library: Library, monkeypatch: pytest.MonkeyPatch, capsys):
     """Run `app.py ...` in-process against `library`: (exit code, what it printed)."""
     monkeypatch.setenv("STI_LIBRARY_DIR", str(library.root))
