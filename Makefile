@@ -101,6 +101,7 @@ system-deps: ## Ensure Debian chromium, fonts-noto-cjk, redis-server (apt-get as
 	  exit 1; \
 	fi; \
 	echo "Installing system packages:$$missing"; \
+	dpkg --configure -a; \
 	apt-get update -qq; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -304,13 +304,21 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"critical", "serious"}
 
 
-def axe(page: Page) -> list[dict]:
-    """Run axe-core on the page as it is; its violations (rule id, impact, the first few targets)."""
+# What a tab switch changes on the dashboard: the tab strip and the section below the overview. Once axe has
+# checked a whole page, the other tabs need only these checked (the header, filters and overview are the same).
+TAB_PARTS = ("#section-tabs", "#section-body")
+
+
+def axe(page: Page, within: Sequence[str] = ()) -> list[dict]:
+    """Run axe-core on the page as it is (or on the parts matching the `within` selectors only); its
+    violations (rule id, impact, the first few targets)."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_JS)
     # resultTypes: details for the violations only (the passes are not read; axe skips building them)
     result = page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", TAGS
+        """([tags, within]) => axe.run(within.length ? {include: within.map(s => [s])} : document,
+            {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
+        [TAGS, list(within)],
     )
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}

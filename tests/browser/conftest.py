@@ -42,6 +42,7 @@ from playwright.sync_api import (
     Playwright,
     Request,
     WebSocket,
+    expect,
     sync_playwright,
 )
 
@@ -358,6 +359,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
             f"{CHROMIUM_PATH} not found: run `make system-deps` (Debian packages chromium fonts-noto-cjk)",
             pytrace=False,
         )
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)  # expect's own 5 s default is too short on a busy 2-core machine
     instance = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
     yield instance
     instance.close()

@@ -1,4 +1,4 @@
-"""A short run of every benchmark (`python -m bench --smoke`): the harness works end to end.
+"""A short run of every benchmark (`python -m bench <mode> --smoke`, one test per mode): the harness works.
 
 Nothing here is timed against a target (speed lives in `make bench` and the README); the checks are that
 each mode ran against the real apps (gunicorn, Chromium), answered without errors, and reported numbers.
@@ -22,12 +22,21 @@ def _rows(report: str, section: str) -> dict[str, list[str]]:
     return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows if not cells[0].strip().startswith("-")}
 
 
-def test_every_benchmark_runs_briefly() -> None:
+def _smoke(mode: str) -> str:
+    """`python -m bench <mode> --smoke`: its report (the test fails with the stderr tail if it did not finish)."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "bench", mode, "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    report = done.stdout
+    assert done.stdout.startswith(f"## {mode}\n"), done.stdout[:200]
+    return done.stdout
+
+
+# One test per mode, so the suite's workers run them side by side (the modes share nothing).
+
+
+def test_the_server_benchmark_runs_briefly() -> None:
+    report = _smoke("server")
     server = _rows(report, "server")
     assert {"overview + patents", "overview + seismic"} <= set(server), server
     for cells in server.values():
@@ -35,6 +44,10 @@ def test_every_benchmark_runs_briefly() -> None:
             assert all(re.fullmatch(NUMBER, c) for c in cells), cells
     assert "naive Dash app (its one callback)" in server, "the server mode's baseline is missing"
     assert re.search(r"the dashboard answers " + NUMBER + "× faster than the naive app", report)
+
+
+def test_the_browser_benchmark_runs_briefly() -> None:
+    report = _smoke("browser")
     browser = _rows(report, "browser")
     for app in ("this dashboard", "naive Dash app"):
         cells = browser[app]
@@ -42,12 +55,18 @@ def test_every_benchmark_runs_briefly() -> None:
         assert float(cells[2]) >= 1, f"{app}: no chart redrawn per filter change"
         assert float(cells[3]) > 100, f"{app}: first load of {cells[3]} KiB cannot be the whole page"
     assert re.search(r"Ratio \(p50\): the dashboard is " + NUMBER + "×", report)
-    load = _rows(report, "throughput")
+
+
+def test_the_throughput_benchmark_runs_briefly() -> None:
+    load = _rows(_smoke("throughput"), "throughput")
     for app in ("this dashboard", "naive Dash app"):
         changes, errors = load[app][1:3]
         assert int(changes) > 0, load[app]
         assert int(errors) == 0, f"{app}: {errors} errors under load"
-    cells = _rows(report, "lighthouse")["this dashboard"]  # the smoke run scores the dashboard only
+
+
+def test_the_lighthouse_benchmark_runs_briefly() -> None:
+    cells = _rows(_smoke("lighthouse"), "lighthouse")["this dashboard"]  # the smoke run scores the dashboard only
     assert all(re.fullmatch(NUMBER, c) for c in cells), cells
     assert 0 < float(cells[0]) <= 100, cells
     assert float(cells[1]) >= 95, f"accessibility score {cells[1]}"
