@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import psutil
 import pytest
 from browser_helpers import (
     SECTION_TITLES,
@@ -744,6 +745,7 @@ def export_state(page: Page) -> dict:
 
 def test_export_pptx_and_cancel(page: Page, app_server, page_guard, tmp_path: Path) -> None:
     """导出PPT: progress panel, a deck of every slide with their titles and pictures; a cancel downloads nothing."""
+    page.clock.install()  # time flows as usual; after the cancel the test moves it on past any poll still due
     open_view(page, app_server.url)
     button = page.locator("#export-button")
     expect(button).to_have_text("导出PPT")
@@ -788,7 +790,8 @@ def test_export_pptx_and_cancel(page: Page, app_server, page_guard, tmp_path: Pa
             assert pic.top + pic.height <= deck.slide_height, where
     assert path.stat().st_size > 100_000, path.stat().st_size
 
-    # A second export, cancelled as soon as its panel shows: no download, the button usable again.
+    # A second export, cancelled as soon as its panel shows: the server ends the job, the page stops asking for
+    # it, nothing downloads, the button is usable again.
     downloads: list[str] = []
     page.on("download", lambda d: downloads.append(d.suggested_filename))
     button.click()
@@ -796,7 +799,16 @@ def test_export_pptx_and_cancel(page: Page, app_server, page_guard, tmp_path: Pa
     page.locator("#export-cancel").click()
     expect(button).to_be_enabled(timeout=5_000)
     expect(page.locator("#export-panel")).to_be_hidden()
-    page.wait_for_timeout(10_000)
+    polls: list[str] = []  # the page asking for a job's result (`job=` in the callback URL) after the cancel
+    page.on("request", lambda r: polls.append(r.url) if "_dash-update-component" in r.url and "job=" in r.url else None)
+    server = psutil.Process(app_server.process.pid)
+    deadline = time.monotonic() + 60
+    while server.children(recursive=True):  # the job's process (and its renderer) killed, not left to finish
+        assert time.monotonic() < deadline, f"the cancelled job still runs: {server.children(recursive=True)}"
+        time.sleep(0.2)
+    page.clock.fast_forward(10_000)  # any poll the page still had due fires now
+    page.evaluate("0")  # deliver the events in flight
+    assert polls == [], f"the page still polls the cancelled job: {polls}"
     assert downloads == [], f"a cancelled export still downloaded {downloads}"
     state = export_state(page)
     assert state == {"disabled": False, "panel": "none", "error": ""}, state
