@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from data import schema
+from data import period_rows, schema
 from data.index import Index, build_index
 from data.parse import (  # noqa: F401  (Issue, DatasetError, cell_text: part of this module's API)
     CODE,
@@ -53,7 +53,7 @@ class Dataset:
     version: str
     districts: pd.DataFrame
     indicators: pd.DataFrame
-    observations: pd.DataFrame
+    observations: pd.DataFrame  # the whole years (annual rows, and complete years of period rows)
     targets: pd.DataFrame
     peers: pd.DataFrame
     enterprises: pd.DataFrame
@@ -61,6 +61,9 @@ class Dataset:
     outages: pd.DataFrame
     events: pd.DataFrame
     tables: dict[str, int] = field(default_factory=dict)
+    # observations.csv as published, every period (contract v2: `period`, `yoy_reported`); data/periods.py reads it
+    periodic: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    warnings: tuple[Issue, ...] = ()  # what `app.py check` reports without refusing the data
     index: Index | None = field(default=None, repr=False, compare=False)
     # The app's status thresholds (Settings; not data: the version does not cover them, the cache key does).
     thresholds: Thresholds = field(default=DEFAULT_THRESHOLDS, repr=False, compare=False)
@@ -271,6 +274,7 @@ def _check_rules(
     parsed: dict[str, list[tuple[int, dict[str, Any]]] | None],
     seen_values: dict[tuple[str, str], set[str]],
     out: Collector,
+    warn: Collector,
 ) -> None:
     """Cross-file references and rules that involve several columns or files."""
     for table in schema.TABLES:
@@ -297,6 +301,7 @@ def _check_rules(
     if city and city in districts:
         out.add(schema.META_FILE, None, "city_code", f"{city!r} is also listed as a district in districts.csv")
     _check_observations(parsed.get("observations.csv"), inds, districts, city, out)
+    period_rows.check(parsed.get("observations.csv") or [], inds, out.add, warn.add)
     for line, r in parsed.get("targets.csv") or []:
         if districts and r["district"] not in districts and r["district"] != city:
             out.add("targets.csv", line, "district", f"{r['district']!r} is neither a district nor the city code")
@@ -402,7 +407,7 @@ def _check_presence(source: Source, out: Collector) -> None:
     for table in schema.TABLES:
         here = source.exists(table.file)
         if not here and table.required:
-            out.add(table.file, None, None, f"file is missing (expected columns: {', '.join(table.names)})")
+            out.add(table.file, None, None, f"file is missing (expected columns: {', '.join(table.v1_names)})")
         for other in table.together:
             if here and not source.exists(other):
                 out.add(other, None, None, f"file is missing ({table.file} needs it: the two come together)")
@@ -429,14 +434,18 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
         if rows is not None:
             check_keys(table, rows, out)
         parsed[table.file] = rows
-    _check_rules(_city_code(raw_meta), parsed, seen_values, out)
+    warn = Collector(max_errors)
+    _check_rules(_city_code(raw_meta), parsed, seen_values, out, warn)
     _check_kpis(meta, parsed, out)
     if out.total or meta is None:
         raise DatasetError(out.issues, out.total)
     frames = {t.file: _frame(t, parsed.get(t.file) or []) for t in schema.TABLES}
     indicators = frames["indicators.csv"]
     indicators["scale"] = indicators["scale"].fillna(1.0)
-    observations = frames["observations.csv"]
+    periodic = frames["observations.csv"]
+    inds = {r["indicator"]: r for _, r in parsed.get("indicators.csv") or []}
+    whole_years = period_rows.annual(parsed.get("observations.csv") or [], inds)
+    observations = _frame(schema.OBSERVATIONS, [(0, r) for r in whole_years])[list(schema.OBSERVATIONS.names[:4])]
     years = sorted(int(y) for y in observations["year"].unique())
     index = build_index(
         years,
@@ -464,6 +473,8 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
         events=frames["events.csv"].sort_values(["date", "title_en"], ignore_index=True),
         tables={f: len(parsed.get(f) or []) for f in present},
         index=index,
+        periodic=periodic,
+        warnings=tuple(warn.issues),
     )
 
 
@@ -483,4 +494,5 @@ def summary(ds: Dataset) -> str:
         f"      {t.file:<24}{ds.tables[t.file]:>7,}" if t.file in ds.tables else f"      {t.file:<24}{'absent':>7}"
         for t in schema.TABLES
     ]
+    lines += [f"WARN {w.file}:{w.line} {w.column}: {w.message}" for w in ds.warnings]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from data import schema
+from data.periods import parse_period
 from data.schema import Column, Table
 from data.source import Source
 
@@ -149,6 +150,11 @@ def parse_cell(col: Column, cell: object) -> tuple[Any, str | None]:
         if dt.tzinfo is not None:
             dt = dt.astimezone(SHANGHAI).replace(tzinfo=None)
         return dt, None
+    if kind == schema.PERIOD:
+        try:
+            return parse_period(v).code or None, None
+        except ValueError as exc:
+            return None, str(exc)
     raise AssertionError(f"unknown column kind {kind}")  # pragma: no cover - schema bug
 
 
@@ -172,9 +178,9 @@ def read_table(
             out.add(where, 1, h, "column appears twice in the header")
             ok = False
         seen.add(h)
-    for name in table.names:
-        if name not in seen:
-            out.add(where, 1, name, "column is missing from the header")
+    for col in table.columns:
+        if col.name not in seen and col.since == 1:
+            out.add(where, 1, col.name, "column is missing from the header")
             ok = False
     for h in header:
         if h not in table.names:
@@ -183,6 +189,7 @@ def read_table(
     if not ok:
         return None
     columns = {c.name: c for c in table.columns}
+    absent = [name for name in table.names if name not in seen]
     rows: Rows = []
     any_row = False
     for line, cells in raw.rows:
@@ -206,6 +213,8 @@ def read_table(
                 good = False
             row[name] = value
         if good:
+            for name in absent:  # a v2 column this file does not have: empty
+                row[name] = None
             rows.append((line, row))
     if not any_row and table.required:
         out.add(where, None, None, "file has a header but no data rows")
@@ -219,7 +228,8 @@ def check_keys(table: Table, rows: list[tuple[int, dict[str, Any]]], out: Collec
     for line, row in rows:
         key = tuple(row[k] for k in table.key)
         if key in first:
-            shown = ", ".join(f"{k}={v}" for k, v in zip(table.key, key, strict=True))
-            out.add(table.file, line, table.key[-1], f"duplicate key ({shown}); first on line {first[key]}")
+            named = [(k, v) for k, v in zip(table.key, key, strict=True) if v is not None]  # an empty period: the year
+            shown = ", ".join(f"{k}={v}" for k, v in named)
+            out.add(table.file, line, named[-1][0], f"duplicate key ({shown}); first on line {first[key]}")
         else:
             first[key] = line

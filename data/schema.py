@@ -38,7 +38,7 @@ EVENT_KINDS = ("policy", "facility", "award", "recognition", "other")
 YEAR_MIN, YEAR_MAX = 1980, 2100
 
 # Column kinds understood by the validator (data/load.py).
-STR, CODE, INT, NUM, ENUM, BOOL, DATE, DATETIME, YEAR = (
+STR, CODE, INT, NUM, ENUM, BOOL, DATE, DATETIME, YEAR, PERIOD = (
     "str",
     "code",
     "int",
@@ -48,12 +48,17 @@ STR, CODE, INT, NUM, ENUM, BOOL, DATE, DATETIME, YEAR = (
     "date",
     "datetime",
     "year",
+    "period",  # of a year (contract v2): empty, Q1–Q4, M01–M12 or a span M01-M02 (data/periods.py)
 )
+FREQUENCIES = ("year", "quarter", "month")
+REPORTED_AS = ("period", "ytd")
+TEMPORALS = ("flow", "stock")
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its kind, whether it may be empty, allowed values and bounds."""
+    """One column: its kind, whether it may be empty, allowed values and bounds; `since` 2 for a column the
+    contract v2 added (the header may lack it: every v1 file stays valid, the column then empty)."""
 
     name: str
     kind: str = STR
@@ -61,6 +66,7 @@ class Column:
     allowed: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    since: int = 1
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,11 @@ class Table:
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    @property
+    def v1_names(self) -> tuple[str, ...]:
+        """The columns of the contract v1 (a v1 file's header)."""
+        return tuple(c.name for c in self.columns if c.since == 1)
+
 
 DISTRICTS = Table(
     "districts.csv",
@@ -117,6 +128,14 @@ INDICATORS = Table(
         Column("denominator", required=False),
         Column("scale", NUM, required=False, min=0),
         Column("higher_is_better", BOOL),
+        # contract v2 (../shared/DESIGN.md §4): how the rows run through the year, and the catalogue
+        Column("frequency", ENUM, required=False, allowed=FREQUENCIES, since=2),
+        Column("reported_as", ENUM, required=False, allowed=REPORTED_AS, since=2),
+        Column("temporal", ENUM, required=False, allowed=TEMPORALS, since=2),
+        Column("definition_zh", required=False, since=2),
+        Column("definition_en", required=False, since=2),
+        Column("source_zh", required=False, since=2),
+        Column("source_en", required=False, since=2),
     ),
     key=("indicator",),
     references=(
@@ -131,8 +150,10 @@ OBSERVATIONS = Table(
         Column("district", CODE),
         Column("year", YEAR),
         Column("value", NUM),
+        Column("period", PERIOD, required=False, since=2),  # empty: the whole year
+        Column("yoy_reported", NUM, required=False, since=2),  # the growth the source published (0.037)
     ),
-    key=("indicator", "district", "year"),
+    key=("indicator", "district", "year", "period"),
     references=(Reference("indicator", "indicators.csv", "indicator"),),
 )
 TARGETS = Table(

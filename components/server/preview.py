@@ -23,7 +23,7 @@ FACTOR = 3.0  # a value that moved by more than this factor (either way) is wort
 FRAMES = {
     "districts.csv": "districts",
     "indicators.csv": "indicators",
-    "observations.csv": "observations",
+    "observations.csv": "periodic",  # as published: every period
     "targets.csv": "targets",
     "peers.csv": "peers",
     "enterprises.csv": "enterprises",
