@@ -186,17 +186,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     /* The filters after a command: back/forward (the URL), 全市 (reset), a click on a bar or tile that carries a
        district code (that district toggled), a tab (its section). Filter changes made in the dropdowns do not
        pass here: they go straight to the sections and to `sync`, so no step stands before their requests. */
-    command: function (back, reset, clicks, tabs, year, districts, data, active) {
+    command: function (back, reset, clicks, tabs, year, districts, period, basis, data, active) {
       var nu = window.dash_clientside.no_update;
       var ctx = window.dash_clientside.callback_context;
       var fired = (ctx.triggered || []).map(function (t) { return t.prop_id; });
       var sti = window.dash_clientside.sti;
-      var y = year, chosen = sti.known(districts, data), section = active;
+      var y = year, chosen = sti.known(districts, data), section = active, sub = period || "", b = basis || "ytd";
       fired.forEach(function (p) {
         if (p === "page-url.data") {
           var params = new URLSearchParams((back && back.search) || "");
           var asked = /^[0-9]{4}$/.test(params.get("year") || "") ? parseInt(params.get("year"), 10) : null;
+          var at = sti.period(params.get("period"));  /* period=2012-11 / 2012-Q3 / 2012: before year= */
+          if (at) { asked = at.year; }
           y = data.years.indexOf(asked) >= 0 ? asked : data.years[data.years.length - 1];
+          var offered = (data.periods[String(y)] || []).map(function (o) { return o.value; });
+          sub = at && offered.indexOf(at.sub) >= 0 ? at.sub : "";
+          b = params.get("basis") === "period" ? "period" : "ytd";
           chosen = sti.known(params.getAll("district").join(",").split(","), data);
           var tab = params.get("section");
           section = tab && data.sections.indexOf(tab) >= 0 ? tab : data.sections[0];
@@ -229,8 +234,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [
         y === year ? nu : y,
         JSON.stringify(chosen) === JSON.stringify(before) && Array.isArray(districts) && districts.length === before.length ? nu : chosen,
+        sub === (period || "") ? nu : sub,
+        b === (basis || "ytd") ? nu : b,
         section === active ? nu : section
       ];
+    },
+
+    /* A URL's period: '2012' -> {year: 2012, sub: ''}, '2012-Q3' -> sub 'Q3', '2012-11' -> sub 'M11'; else null. */
+    period: function (text) {
+      var m = /^([0-9]{4})(?:-(?:[Qq]([1-4])|(0[1-9]|1[0-2])))?$/.exec((text || "").trim());
+      if (!m) { return null; }
+      return {year: parseInt(m[1], 10), sub: m[2] ? "Q" + m[2] : (m[3] ? "M" + m[3] : "")};
     },
 
     /* Known district codes, de-duplicated and sorted. */
@@ -247,7 +261,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
        header links, the year in chart titles. `data` (components/filters.filter_data): years, districts,
        which districts report when. The caption, links and title years are written straight into the page:
        nothing else ever sets them, and a Dash output costs a store update across every component. */
-    sync: function (year, districts, active, data, cfg) {
+    sync: function (year, districts, period, basis, active, data, cfg) {
       var sti = window.dash_clientside.sti, search = window.location.search;
       var chosen = sti.known(districts, data);
       if (chosen.length === data.codes.length) { chosen = []; }
@@ -255,7 +269,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       (chosen.length ? chosen : data.codes).forEach(function (c) { (data.has[c] || []).forEach(function (v) { has[v] = true; }); });
       var available = data.years.filter(function (v) { return chosen.length === 0 || has[v]; });
       var params = new URLSearchParams(search || "");
-      params.set("year", String(year));
+      var periods = data.periods[String(year)] || data.yearOnly;
+      var sub = period && periods.some(function (o) { return o.value === period; }) ? period : "";
+      var b = basis === "period" ? "period" : "ytd";
+      if (sub) { params.delete("year"); params.set("period", String(year) + "-" + (sub.charAt(0) === "Q" ? sub : sub.slice(1))); }
+      else { params.delete("period"); params.set("year", String(year)); }
+      if (b === "period") { params.set("basis", b); } else { params.delete("basis"); }
       if (chosen.length) { params.set("district", chosen.join(",")); } else { params.delete("district"); }
       if (active && data.sections.length && active !== data.sections[0]) { params.set("section", active); }
       else { params.delete("section"); }
@@ -269,7 +288,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
       var scope = chosen.length ? chosen.map(function (c) { return data.names[c]; }).join(data.sep) : data.whole;
       var links = sti.links(query, cfg);
-      sti.write("filter-caption", "textContent", data.caption.replace("{year}", String(year)).replace("{scope}", scope));
+      var label = sub ? data.labels[String(year) + "|" + sub + "|" + b] : null;
+      sti.write("filter-caption", "textContent", label
+        ? data.captionPeriod.replace("{period}", label).replace("{scope}", scope)
+        : data.caption.replace("{year}", String(year)).replace("{scope}", scope));
       sti.write("header-present-link", "href", links[0]);
       sti.write("header-lang-link", "href", links[1]);
       sti.write("header-theme-link", "href", links[2]);
@@ -279,7 +301,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.__stiBack = false;
       return [
         sti.changed("yearOptions", yearOptions),
-        sti.changed("districtOptions", districtOptions)
+        sti.changed("districtOptions", districtOptions),
+        sti.changed("periodOptions", periods)
       ];
     },
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -36,6 +37,7 @@ from data.parse import (  # noqa: F401  (Issue, DatasetError, cell_text: part of
     read_table,
     shown,
 )
+from data.periods import Series
 from data.rules import DEFAULT_THRESHOLDS, Thresholds
 from data.schema import Table
 from data.source import DirectorySource, Source, decode  # noqa: F401  (decode: part of this module's API)
@@ -64,6 +66,7 @@ class Dataset:
     # observations.csv as published, every period (contract v2: `period`, `yoy_reported`); data/periods.py reads it
     periodic: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
     warnings: tuple[Issue, ...] = ()  # what `app.py check` reports without refusing the data
+    series: Mapping[str, Series] = field(default_factory=dict, repr=False, compare=False)  # `periodic` by indicator
     index: Index | None = field(default=None, repr=False, compare=False)
     # The app's status thresholds (Settings; not data: the version does not cover them, the cache key does).
     thresholds: Thresholds = field(default=DEFAULT_THRESHOLDS, repr=False, compare=False)
@@ -475,6 +478,7 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
         index=index,
         periodic=periodic,
         warnings=tuple(warn.issues),
+        series=period_rows.series_of(periodic, indicators),
     )
 
 

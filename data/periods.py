@@ -152,7 +152,7 @@ def parse_view_period(text: str | None) -> ViewPeriod | None:
     return ViewPeriod(year)
 
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _QUARTERS_ZH = ("一", "二", "三", "四")
 
 
@@ -171,8 +171,8 @@ def span_label(year: int, span: Span, lang: str) -> str:
     if quarter:
         return f"Q{span.last // 3} {year}"
     if span.months == 1:
-        return f"{_MONTHS_EN[span.first - 1]} {year}"
-    return f"{_MONTHS_EN[span.first - 1]}–{_MONTHS_EN[span.last - 1]} {year}"
+        return f"{MONTHS_EN[span.first - 1]} {year}"
+    return f"{MONTHS_EN[span.first - 1]}–{MONTHS_EN[span.last - 1]} {year}"
 
 
 def view_label(view: ViewPeriod, basis: Basis, lang: str) -> str:
@@ -314,18 +314,8 @@ def _candidates(view: ViewPeriod, basis: Basis, year: int) -> Iterable[Span]:
 def latest_span(
     rows_by_year: Mapping[int, Rows], view: ViewPeriod, basis: Basis, kind: Kind
 ) -> tuple[int, Span] | None:
-    """The period a number is shown for: the view's own when the rows answer it, else the latest one on the
-    same basis that ends no later (a Q3 figure in a November view, the year before for an annual figure in
-    1–11月); None when nothing does."""
-    own = view.span(basis)
-    rows = rows_by_year.get(view.year, {})
-    if any(s.first <= view.last <= s.last for s in rows if s != YEAR) or (view.last == 12 and YEAR in rows):
-        return view.year, own  # the data covers the view's period: its value, or "—" when it cannot be told
-    for year in sorted((y for y in rows_by_year if y <= view.year), reverse=True):
-        for span in _candidates(view, basis, year):
-            if value_over(rows_by_year[year], span, kind) is not None:
-                return year, span
-    return None
+    """The period one district's number is shown for (see `Series.latest`)."""
+    return Series(kind, {"": rows_by_year}, {}).latest([""], view, basis)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -350,6 +340,43 @@ class Series:
         """The sum over `districts` of their values over `span` of `year`; None when no district has one."""
         found = [v for d in districts if (v := value_over(self.rows(d, year), span, self.kind)) is not None]
         return sum(found) if found else None
+
+    def covers(self, districts: Iterable[str], year: int, month: int) -> bool:
+        """Whether any of the districts has a row of `year` holding `month` (December: or the annual row)."""
+        for d in districts:
+            rows = self.rows(d, year)
+            if any(s.first <= month <= s.last for s in rows if s != YEAR) or (month == 12 and YEAR in rows):
+                return True
+        return False
+
+    def latest(self, districts: Iterable[str], view: ViewPeriod, basis: Basis) -> tuple[int, Span] | None:
+        """The period the number is shown for: the view's own when the data holds its last month (its value, or
+        "—" when it cannot be told, as for February inside a 1–2月 span), else the latest one on the same basis
+        that ends no later and that the rows answer (a Q3 figure in a November view, the year before for an
+        annual figure in 1–11月); None when nothing does."""
+        chosen = list(districts)
+        if self.kind.temporal == "stock":
+            return self._latest_level(chosen, view)
+        if self.covers(chosen, view.year, view.last):
+            return view.year, view.span(basis)
+        years = sorted({y for d in chosen for y in self.values.get(d, {}) if y <= view.year}, reverse=True)
+        for year in years:
+            for span in _candidates(view, basis, year):
+                if self.value(chosen, year, span) is not None:
+                    return year, span
+        return None
+
+    def _latest_level(self, districts: list[str], view: ViewPeriod) -> tuple[int, Span] | None:
+        """A stock is a level at a month's end, whatever the basis: the latest month ending no later than the
+        view's period at which a district has a row (the annual row: December)."""
+        years = sorted({y for d in districts for y in self.values.get(d, {}) if y <= view.year}, reverse=True)
+        for year in years:
+            ends = {s.last for d in districts for s in self.rows(d, year)}
+            ends = {e for e in ends if year < view.year or e <= view.last}
+            if ends:
+                last = max(ends)
+                return year, (YEAR if last == 12 and view.kind == "year" else Span(last, last))
+        return None
 
     def yoy(self, districts: Iterable[str], year: int, span: Span) -> Yoy:
         """同比 over `span` against the same months of the year before: one district's (or the city's) published

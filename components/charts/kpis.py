@@ -7,17 +7,20 @@ dataset has. A card shows its target and completion only where the dataset has a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dash import html
 
 from components.charts.summary import floor_text, target_label, uptime_target_text
 from components.core.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, percent, t
 from components.core.ids import slug
+from components.core.state import View
 from components.core.ui import attrs, raw, status_line
 from data import aggregate as agg
 from data import plans
 from data.load import Dataset
+from data.period_reading import has_period_data, period_reading, progress
+from data.periods import YEAR, Basis, ViewPeriod, span_label
 from data.rules import AT_RISK, INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET, ON_TRACK
 from data.schema import NETWORK_UPTIME
 
@@ -54,6 +57,11 @@ class Kpi:
     note: str = ""
     status: str = ""  # on_track / at_risk / missed (completion, else a falling 同比), "" when none applies
     status_text: str = ""  # the words that go with it ("预警 · 完成率96.1%，低于100%")
+    period: str = ""  # data-period: the period the number is for ('2012', '2012-Q3', '2012-11')
+    basis: str = ""  # data-basis: 'ytd' or 'period'
+    yoy_source: str = ""  # data-yoy-source: 'reported', 'computed' or ''
+    target: float | None = None  # data-target: the annual target the completion is of
+    schedule: float | None = None  # data-schedule: 序时进度, the year's elapsed share at the period's end
 
 
 def kpi_ids(ds: Dataset) -> list[str]:
@@ -229,9 +237,108 @@ def kpi_model(ds: Dataset, indicator: str, year: int, districts: Sequence[str], 
     )
 
 
-def kpi_models(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> list[Kpi]:
-    """The KPI strip for a selection, in the dataset's order."""
-    return [kpi_model(ds, k, year, districts, lang) for k in kpi_ids(ds)]
+def _annual_fallback(ds: Dataset, indicator: str, when: ViewPeriod, districts: Sequence[str], lang: str) -> Kpi:
+    """A card without data through the year in a period view: its latest whole year ending no later than the
+    view's period (the year before, unless the period ends in December), labelled with that year."""
+    year = when.year if when.last == 12 else when.year - 1
+    k = kpi_model(ds, indicator, year, districts, lang)
+    shown = t("kpi_period_shown", lang, period=span_label(year, YEAR, lang))
+    return replace(k, note=shown, period=str(year), basis="ytd", status="", status_text="")
+
+
+def period_model(
+    ds: Dataset, indicator: str, when: ViewPeriod, basis: Basis, districts: Sequence[str], lang: str
+) -> Kpi:
+    """One card of a period view: the period's value (1–N月累计 or 当期), 同比 against the same months a year
+    before (published where the source gave it), and for an annual target its completion against 序时进度."""
+    if indicator == NETWORK_UPTIME or not has_period_data(ds, indicator):
+        return _annual_fallback(ds, indicator, when, districts, lang)
+    info = agg.indicator_info(ds, indicator)
+    r = period_reading(ds, indicator, when, basis, districts)
+    direction = _direction(r.change)
+    good = None if direction in ("", "flat") else (direction == "up") == bool(info["higher_is_better"])
+    change = fmt_change(r.change, r.change_kind, lang)
+    if r.change is None:
+        change_text = t("kpi_no_prev", lang) if r.value is not None else ""
+    else:
+        change_text = t("kpi_yoy_reported" if r.change_source == "reported" else "kpi_yoy", lang, change=change)
+    shown = r.label(lang) if r.own else t("kpi_period_shown", lang, period=r.label(lang))
+    extra = _period_target(ds, indicator, info, when, districts, lang) if r.own else {}
+    return Kpi(
+        indicator,
+        name(info, lang),
+        r.value,
+        fmt_indicator(r.value, info, lang, DECIMALS.get(indicator)),
+        r.change,
+        change_text,
+        direction,
+        good,
+        note=shown,
+        period=r.period,
+        basis=basis,
+        yoy_source=r.change_source,
+        **extra,
+    )
+
+
+def _period_target(
+    ds: Dataset, indicator: str, info: dict, when: ViewPeriod, districts: Sequence[str], lang: str
+) -> dict:
+    """An annual target of a flow read in-year: the year-to-date value against it and against 序时进度."""
+    goal = agg.target(ds, indicator, when.year, districts)
+    flow = info["agg"] in ("sum", "city") and str(info.get("temporal") or "flow") == "flow"
+    if goal is None or goal[1] != when.year or not flow:
+        return {}
+    to_date = period_reading(ds, indicator, when, "ytd", districts)
+    p = progress(to_date.value if to_date.own else None, goal[0], when, ds.thresholds, bool(info["higher_is_better"]))
+    if p is None:
+        return {}
+    out: dict = {
+        "target": p.target,
+        "schedule": p.schedule,
+        "completion": p.completion,
+        "target_text": target_label(ds, fmt_indicator(goal[0], info, lang), goal[1], when.year, lang),
+    }
+    if p.completion is None or p.ahead_points is None or p.status is None:
+        return out
+    pct = fmt_percent(p.completion)
+    if abs(p.ahead_points) < 0.05:
+        words = t("kpi_schedule_even", lang, pct=pct)
+    else:
+        pace = t("kpi_schedule_ahead" if p.ahead_points > 0 else "kpi_schedule_behind", lang)
+        words = t("kpi_schedule", lang, pct=pct, pace=pace, points=f"{abs(p.ahead_points):.1f}")
+    status = p.status
+    return {**out, "completion_text": words, "status": status, "status_text": t(f"status_{status}", lang)}
+
+
+def kpi_models(
+    ds: Dataset,
+    year: int,
+    districts: Sequence[str],
+    lang: str,
+    when: ViewPeriod | None = None,
+    basis: Basis = "ytd",
+) -> list[Kpi]:
+    """The KPI strip for a selection, in the dataset's order: a year's, or with `when` a period's."""
+    if when is None:
+        return [_with_year(kpi_model(ds, k, year, districts, lang), ds, k, year, districts) for k in kpi_ids(ds)]
+    return [period_model(ds, k, when, basis, districts, lang) for k in kpi_ids(ds)]
+
+
+def _with_year(k: Kpi, ds: Dataset, indicator: str, year: int, districts: Sequence[str]) -> Kpi:
+    """A year's card with the attributes of a period view: the year, its target and 序时进度 1."""
+    goal = agg.target(ds, indicator, year, districts) if indicator != NETWORK_UPTIME else None
+    target = goal[0] if goal is not None and goal[1] == year else None
+    source = "computed" if k.change is not None else ""
+    return replace(k, period=str(year), basis="ytd", yoy_source=source, target=target, schedule=1.0 if target else None)
+
+
+def view_kpis(ds: Dataset, view: View) -> list[Kpi]:
+    """The strip of a view: a whole year's cards, or a period's (a quarter, a month, or a year still running,
+    whose cards show its latest period)."""
+    through_year = view.in_year or (view.year not in ds.years and bool(ds.series))
+    when = view.when if through_year else None
+    return kpi_models(ds, view.year, view.districts, view.lang, when, "period" if view.basis == "period" else "ytd")
 
 
 def kpi_card(k: Kpi) -> html.Div:
@@ -278,6 +385,12 @@ def kpi_card(k: Kpi) -> html.Div:
                 "data-value": raw(k.value),
                 "data-yoy": raw(k.change),
                 "data-status": k.status,
+                "data-period": k.period,
+                "data-basis": k.basis,
+                "data-yoy-source": k.yoy_source if k.change is not None else "",
+                "data-target": raw(k.target),
+                "data-completion": raw(k.completion) if k.target is not None else "",
+                "data-schedule": raw(k.schedule),
             }
         ),
     )

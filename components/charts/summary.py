@@ -11,6 +11,7 @@ from components.core.i18n import fmt_change, fmt_value, name, t
 from components.core.state import View
 from data import aggregate as agg
 from data.load import Dataset
+from data.periods import view_label
 from data.rules import INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET
 
 
@@ -46,8 +47,12 @@ def joined(parts: list[str], lang: str) -> str:
 
 
 def caption(ds: Dataset, view: View) -> str:
-    """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'."""
-    return t("caption", view.lang, year=view.year, scope=selection_name(ds, view.districts, view.lang))
+    """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'; a period view: '2012年1–11月 · 全市' / 'Jan–Nov 2012 · …'."""
+    scope = selection_name(ds, view.districts, view.lang)
+    if view.in_year:
+        period = view_label(view.when, "period" if view.basis == "period" else "ytd", view.lang)
+        return t("caption_period", view.lang, period=period, scope=scope)
+    return t("caption", view.lang, year=view.year, scope=scope)
 
 
 def slide_marks(ds: Dataset, view: View) -> list[str]:

@@ -68,6 +68,8 @@ SEEN = "page-seen"  # dcc.Store: bumped when a chart left stale off screen comes
 SECTION_BODY = "section-body"
 FILTER_YEAR = "filter-year"
 FILTER_DISTRICTS = "filter-districts"
+FILTER_PERIOD = "filter-period"  # '' (the whole year), 'Q1'…'Q4', 'M01'…'M12': a period of the chosen year
+FILTER_BASIS = "filter-basis"  # 'ytd' (1–N月累计) or 'period' (当期)
 FILTER_RESET = "filter-reset"
 FILTER_CAPTION = "filter-caption"
 

@@ -1,24 +1,32 @@
-"""The view state (year, districts, language, theme) and its URL form; pure, with no dash import."""
+"""The view state (year or a period of it, districts, language, theme) and its URL form; pure, with no dash
+import.
+
+A view is a whole year (`period` ""), or, where the dataset has data through the year, a quarter ("Q3") or a
+month ("M11") of it, read on a basis: `ytd` (1–N月累计, the default) or `period` (当期). The URL carries
+`period=2012-11` (`year=2012` for a whole year, as before) and `basis=period` when not the default.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
 from data.aggregate import normalise_districts
 from data.load import Dataset
+from data.periods import BASES, Span, ViewPeriod, parse_period, parse_view_period
 
 MAX_DISTRICTS = 64
 MAX_QUERY = 2048
-KNOWN_PARAMS = ("year", "district", "lang", "theme", "section", "present", "interval", "slide", "v")
+KNOWN_PARAMS = ("year", "period", "basis", "district", "lang", "theme", "section", "present", "interval", "slide", "v")
 EXTRA_PARAMS = ("section", "present", "interval", "slide")
 
 
 @dataclass(frozen=True)
 class View:
-    """A normalised view: a year with data, known district codes (() = whole city), language, theme."""
+    """A normalised view: a year with data (or `period`, a quarter 'Q3' or month 'M11' of it, on `basis` 'ytd'
+    or 'period'), known district codes (() = whole city), language, theme."""
 
     year: int
     districts: tuple[str, ...] = ()
@@ -26,11 +34,55 @@ class View:
     theme: str = "light"
     extras: tuple[tuple[str, str], ...] = ()
     notices: tuple[tuple[str, dict[str, object]], ...] = field(default=(), compare=False)
+    period: str = ""  # "" the whole year, "Q1"–"Q4" or "M01"–"M12"
+    basis: str = "ytd"
+
+    @property
+    def when(self) -> ViewPeriod:
+        """The view's period for data/periods.py."""
+        return parse_view_period(period_code(self.year, self.period)) or ViewPeriod(self.year)
+
+    @property
+    def in_year(self) -> bool:
+        """Whether the view is a quarter or a month rather than a whole year."""
+        return bool(self.period)
+
+
+def period_code(year: int, sub: str) -> str:
+    """The URL's period: '2012' for the year, '2012-Q3', '2012-11'."""
+    if not sub:
+        return str(year)
+    return f"{year}-{sub}" if sub.startswith("Q") else f"{year}-{sub[1:]}"
+
+
+def sub_period(view: ViewPeriod) -> str:
+    """The filter's value for a view period: '' (the year), 'Q3' or 'M11'."""
+    return {"year": "", "quarter": f"Q{view.last // 3}", "month": f"M{view.last:02d}"}[view.kind]
 
 
 def view_key(view: View) -> tuple[object, ...]:
     """The parts of a view that shape a computed result (what cache keys are made of)."""
-    return (view.year, ",".join(view.districts), view.lang, view.theme)
+    key: tuple[object, ...] = (view.year, ",".join(view.districts), view.lang, view.theme)
+    return (*key, view.period, view.basis) if view.period else key
+
+
+def periods_of(ds: Dataset) -> dict[int, list[str]]:
+    """The sub-periods a view may choose in each year that has data through the year: quarters whose months
+    the data reaches, and the months some monthly row ends with ('Q1'…, 'M01'…), in order."""
+    frame = ds.periodic
+    if frame.empty or "period" not in frame.columns:
+        return {}
+    out: dict[int, list[str]] = {}
+    rows = frame.loc[frame["period"].notna(), ["year", "period"]].drop_duplicates()
+    by_year: dict[int, set[Span]] = {}
+    for year, code in rows.itertuples(index=False):
+        by_year.setdefault(int(year), set()).add(parse_period(str(code)))
+    for year, spans in sorted(by_year.items()):
+        reach = max(s.last for s in spans)
+        quarters = [f"Q{q}" for q in range(1, 5) if 3 * q <= reach]
+        months = sorted({f"M{s.last:02d}" for s in spans if s.frequency == "month"})
+        out[year] = quarters + months
+    return out
 
 
 def years_with_data(ds: Dataset, districts: Sequence[str] = ()) -> list[int]:
@@ -66,11 +118,14 @@ def resolve(
     lang: str = "zh",
     theme: str = "light",
     extras: Iterable[tuple[str, str]] = (),
+    period: object = "",
+    basis: object = "ytd",
 ) -> View:
     """Validate raw inputs into a View, with notices for anything that had to change.
 
     Unknown codes are dropped, oversized lists cut, a year without data for the selection falls back
-    to the latest year that has data.
+    to the latest year that has data; a sub-period the year's data does not reach falls back to the whole year.
+    With no year asked, a dataset whose latest year is still running opens on its latest period.
     """
     notices: list[tuple[str, dict[str, object]]] = []
     raw_list = districts if isinstance(districts, list | tuple) else []
@@ -78,15 +133,25 @@ def resolve(
         notices.append(("notice_too_many", {}))
         raw_list = list(raw_list)[:MAX_DISTRICTS]
     chosen = normalise_districts(ds, raw_list)
-    available = years_with_data(ds, chosen) or years_with_data(ds)
+    subs = periods_of(ds)
+    available = sorted(set(years_with_data(ds, chosen) or years_with_data(ds)) | set(subs))
     y = parse_year(year)
+    sub = period if isinstance(period, str) else ""
     if y is None:
         if year not in (None, ""):
             notices.append(("notice_bad_year", {"value": str(year)[:20], "year": available[-1]}))
         y = available[-1]
+        if year in (None, "") and not sub and y in subs and y not in ds.years:
+            sub = subs[y][-1]  # the year is still running: its latest period
     elif y not in available:
         notices.append(("notice_year_fallback", {"year": y, "fallback": available[-1]}))
         y = available[-1]
+    if sub and sub not in subs.get(y, []):
+        notices.append(("notice_bad_period", {"value": sub[:20], "year": y}))
+        sub = ""
+    b = basis if basis in BASES else "ytd"
+    if basis not in (None, "", *BASES):
+        notices.append(("notice_bad_basis", {"value": str(basis)[:20]}))
     return View(
         y,
         chosen,
@@ -94,11 +159,14 @@ def resolve(
         theme if theme in ("light", "dark") else "light",
         tuple(extras),
         tuple(notices),
+        sub,
+        str(b),
     )
 
 
 def from_query(ds: Dataset, search: str | None, default_lang: str = "zh") -> View:
-    """Parse `?year=2011&district=330212,330281&lang=en` into a View; bad parts become notices."""
+    """Parse `?year=2011&district=330212,330281&lang=en` (or `period=2012-11&basis=period`) into a View; bad
+    parts become notices."""
     text = (search or "").lstrip("?")[:MAX_QUERY]
     pairs = parse_qsl(text, keep_blank_values=True)
     params = dict(pairs)
@@ -117,17 +185,35 @@ def from_query(ds: Dataset, search: str | None, default_lang: str = "zh") -> Vie
         if name not in KNOWN_PARAMS:
             notices.append(("notice_bad_param", {"value": name[:20]}))
     extras = tuple((k, params[k][:40]) for k in EXTRA_PARAMS if k in params)
+    year: object = params.get("year")
+    sub = ""
+    if "period" in params:
+        asked = parse_view_period(params["period"])
+        if asked is None:
+            notices.append(("notice_bad_period", {"value": params["period"][:20], "year": ""}))
+        else:
+            year, sub = str(asked.year), sub_period(asked)
     view = resolve(
-        ds, params.get("year"), codes, params.get("lang", default_lang), params.get("theme", "light"), extras
+        ds,
+        year,
+        codes,
+        params.get("lang", default_lang),
+        params.get("theme", "light"),
+        extras,
+        sub,
+        params.get("basis", "ytd"),
     )
-    if "year" in params and params["year"] == "":
+    if "year" in params and params["year"] == "" and "period" not in params:
         notices.append(("notice_bad_year", {"value": "", "year": view.year}))
-    return View(view.year, view.districts, view.lang, view.theme, view.extras, tuple(notices) + view.notices)
+    return replace(view, notices=tuple(notices) + view.notices)
 
 
 def to_query(view: View) -> str:
     """The URL query string of a view, e.g. '?year=2011&district=330212,330281&lang=en'."""
-    params: list[tuple[str, str]] = [("year", str(view.year))]
+    params: list[tuple[str, str]] = [("period", period_code(view.year, view.period))] if view.period else []
+    params += [] if view.period else [("year", str(view.year))]
+    if view.basis != "ytd":
+        params.append(("basis", view.basis))
     if view.districts:
         params.append(("district", ",".join(view.districts)))
     if view.lang != "zh":

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from components.charts.figures import event_kind_name
-from components.charts.kpis import kpi_models
+from components.charts.kpis import view_kpis
 from components.charts.tables import Cell, as_cell, figure_table
 from components.core.i18n import name, t
 from components.core.state import View
@@ -29,6 +29,7 @@ from components.sections import present
 from data import aggregate as agg
 from data.events import concerning
 from data.load import Dataset
+from data.periods import parse_view_period, view_label
 from data.schema import NETWORK_UPTIME
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,13 +59,21 @@ def safe(cell: Cell) -> Cell:
     return cell
 
 
+def period_text(code: str, basis: str, lang: str) -> str:
+    """A card's period as people read it: '2012年', '2012年1–11月' (累计), '2012年11月' (当期)."""
+    view = parse_view_period(code)
+    return "" if view is None else view_label(view, "period" if basis == "period" else "ytd", lang)
+
+
 def kpi_table(ds: Dataset, view: View) -> Table:
     """The KPI cards as numbers: value, unit, 同比 (as a number, with its unit), target and completion."""
     lang = view.lang
     cols = [t(k, lang) for k in ("export_col_indicator", "export_col_value", "export_col_unit", "export_col_yoy")]
     cols += [t(k, lang) for k in ("export_col_yoy_unit", "export_col_target", "export_col_completion")]
+    cols += [t(k, lang) for k in ("export_col_period", "export_col_yoy_source", "export_col_schedule")]
     rows: list[list[Cell]] = []
-    for k in kpi_models(ds, view.year, view.districts, lang):
+    sources = {"reported": t("export_yoy_reported", lang), "computed": t("export_yoy_computed", lang)}
+    for k in view_kpis(ds, view):
         info = agg.indicator_info(ds, k.indicator) if k.indicator in _indicators(ds) else {}
         unit = str(info.get("unit_en" if lang == "en" else "unit_zh") or "")
         points = agg.in_points(info) or k.indicator == "network_uptime"
@@ -80,6 +89,9 @@ def kpi_table(ds: Dataset, view: View) -> Table:
                 yoy_unit,
                 as_cell(target),
                 k.completion,
+                period_text(k.period, k.basis, lang),
+                sources.get(k.yoy_source, "") if k.change is not None else "",
+                k.schedule,
             ]
         )
     return Table(t("export_kpis", lang), cols, rows)

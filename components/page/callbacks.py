@@ -50,8 +50,15 @@ def outputs() -> list[Output]:
 
 
 def view_states() -> list[State]:
-    """What a view is made of, as callback State: the year, the districts and the page's language and theme."""
-    return [State(ids.FILTER_YEAR, "value"), State(ids.FILTER_DISTRICTS, "value"), State(ids.CONFIG, "data")]
+    """What a view is made of, as callback State: the year, the districts, the period of the year and its
+    basis, and the page's language and theme."""
+    return [
+        State(ids.FILTER_YEAR, "value"),
+        State(ids.FILTER_DISTRICTS, "value"),
+        State(ids.FILTER_PERIOD, "value"),
+        State(ids.FILTER_BASIS, "value"),
+        State(ids.CONFIG, "data"),
+    ]
 
 
 def controls(sections: Sequence[Section]) -> list[tuple[Section, tuple[str, str, str]]]:
@@ -64,6 +71,8 @@ def inputs(sections: Sequence[Section]) -> list[Input | State]:
     return [
         Input(ids.FILTER_YEAR, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
+        Input(ids.FILTER_PERIOD, "value"),
+        Input(ids.FILTER_BASIS, "value"),
         *[Input(cid, prop, allow_optional=True) for _, (cid, prop, _) in controls(sections)],
         Input(ids.SEEN, "data"),
         State(ids.VISIBLE, "data"),
@@ -207,10 +216,19 @@ def paint_text(content: Any) -> Any:
     return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
 
-def view_of(ds: Dataset, year: object, districts: object, config: object, extras: tuple = ()) -> View:
+def view_of(
+    ds: Dataset,
+    year: object,
+    districts: object,
+    config: object,
+    extras: tuple = (),
+    period: object = "",
+    basis: object = "ytd",
+) -> View:
     """The normalised view of a request (crafted values never reach the figures raw)."""
     cfg = config if isinstance(config, dict) else {}
-    return resolve(ds, year, districts, str(cfg.get("lang", "zh")), str(cfg.get("theme", "light")), extras)
+    lang, theme = str(cfg.get("lang", "zh")), str(cfg.get("theme", "light"))
+    return resolve(ds, year, districts, lang, theme, extras, period or "", basis or "ytd")
 
 
 def page_update(sections: Sequence[Section]) -> Callable[..., list[Any]]:
@@ -218,7 +236,7 @@ def page_update(sections: Sequence[Section]) -> Callable[..., list[Any]]:
     by_key = {s.key: s for s in sections}
     picks = controls(sections)
 
-    def update(year: object, districts: object, *rest: object) -> list[Any]:
+    def update(year: object, districts: object, period: object, basis: object, *rest: object) -> list[Any]:
         *values, _seen, visible, drawn, config = rest
         svc = services()
         ds = svc.dataset()
@@ -233,7 +251,7 @@ def page_update(sections: Sequence[Section]) -> Callable[..., list[Any]]:
             if section is None:
                 continue
             own = tuple(v for (sec, _), v in zip(picks, values, strict=False) if sec is section)
-            view = view_of(ds, year, districts, config, control_extras(section, own))
+            view = view_of(ds, year, districts, config, control_extras(section, own), period, basis)
             before = records[record_sections.index(key)] if key in record_sections else None
             got = answer(svc, section, ds, view, _drawn([before]), [n for k, n in graph_names if k == key], shown)
             blocks.update({(key, n): v for n, v in got.blocks.items()})

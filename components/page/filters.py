@@ -16,18 +16,46 @@ from components.charts.prep import district_names
 from components.charts.summary import caption
 from components.core import ids
 from components.core.i18n import t
-from components.core.state import View, districts_with_data, years_with_data
+from components.core.state import View, districts_with_data, period_code, periods_of, years_with_data
 from components.core.ui import attrs
 from data.load import Dataset
+from data.periods import BASES, MONTHS_EN, ViewPeriod, parse_view_period, view_label
 
 MAX_NOTICES = 5
 
 
 def year_options(ds: Dataset, districts: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
     """Every year of the dataset; years without data for the selection are offered but disabled."""
-    have = set(years_with_data(ds, districts))
+    running = set(periods_of(ds))  # years with data through the year (a year still running has no annual data)
+    have = set(years_with_data(ds, districts)) | running
     fmt = "{y}年" if lang == "zh" else "{y}"
-    return [{"label": fmt.format(y=y), "value": y, "disabled": y not in have} for y in reversed(ds.years)]
+    years = sorted(set(ds.years) | running, reverse=True)
+    return [{"label": fmt.format(y=y), "value": y, "disabled": y not in have} for y in years]
+
+
+def period_label(sub: str, lang: str) -> str:
+    """A period of a year as the picker names it: 全年 / 第三季度 / 11月; Whole year / Q3 / Nov."""
+    if not sub:
+        return t("period_year", lang)
+    if sub.startswith("Q"):
+        return f"第{'一二三四'[int(sub[1]) - 1]}季度" if lang == "zh" else sub
+    month = int(sub[1:])
+    return f"{month}月" if lang == "zh" else MONTHS_EN[month - 1]
+
+
+def _view_period(year: int, sub: str) -> ViewPeriod:
+    found = parse_view_period(period_code(year, sub))
+    return found if found is not None else ViewPeriod(year)
+
+
+def period_options(ds: Dataset, year: int, lang: str) -> list[dict[str, Any]]:
+    """The whole year, then the quarters and months the year's data reaches."""
+    return [{"label": period_label(sub, lang), "value": sub} for sub in ["", *periods_of(ds).get(year, [])]]
+
+
+def basis_options(lang: str) -> list[dict[str, Any]]:
+    """累计 (1–N月累计) or 当期."""
+    return [{"label": t("basis_ytd", lang), "value": "ytd"}, {"label": t("basis_period", lang), "value": "period"}]
 
 
 def district_options(ds: Dataset, year: int, districts: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
@@ -71,11 +99,21 @@ def filter_data(ds: Dataset, view: View, sections: list[str], active: str) -> di
     obs = ds.observations
     has = {str(c): sorted(int(y) for y in g["year"].unique()) for c, g in obs.groupby("district")}
     lang = view.lang
+    subs = periods_of(ds)
     return {
-        "years": ds.years,
+        "years": sorted(set(ds.years) | set(subs)),
+        "periods": {str(y): [{"label": period_label(p, lang), "value": p} for p in ["", *v]] for y, v in subs.items()},
+        "yearOnly": [{"label": period_label("", lang), "value": ""}],
+        "labels": {  # the caption's period: '2012年1–11月' (累计) / '2012年11月' (当期)
+            f"{y}|{p}|{b}": view_label(ViewPeriod(y) if not p else _view_period(y, p), b, lang)
+            for y, v in subs.items()
+            for p in v
+            for b in BASES
+        },
+        "captionPeriod": t("caption_period", lang, period="{period}", scope="{scope}"),
         "codes": ds.district_codes,
         "names": district_names(ds, lang),
-        "has": {c: has.get(c, []) for c in ds.district_codes},
+        "has": {c: sorted(set(has.get(c, [])) | set(subs)) for c in ds.district_codes},
         "yearFmt": "{y}年" if lang == "zh" else "{y}",
         "caption": t("caption", lang, year="{year}", scope="{scope}"),
         "whole": t("whole_city", lang),
@@ -110,6 +148,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                             md=2,
                             className="filter-col",
                         ),
+                        period_col(ds, view),
                         dbc.Col(
                             [
                                 dbc.Label(
@@ -125,7 +164,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                                 ),
                             ],
                             xs=8,
-                            md=7,
+                            md=5 if periods_of(ds) else 7,
                             className="filter-col",
                         ),
                         dbc.Col(
@@ -159,6 +198,41 @@ def layout(ds: Dataset, view: View) -> html.Div:
     )
 
 
+def period_col(ds: Dataset, view: View) -> dbc.Col:
+    """The period of the year (全年 / a quarter / a month) and its basis (累计 / 当期); hidden when the dataset
+    has whole years only (the callbacks still read their values: '' and 'ytd')."""
+    lang = view.lang
+    through_year = bool(periods_of(ds))
+    return dbc.Col(
+        [
+            dbc.Label(t("period", lang), html_for=ids.FILTER_PERIOD, className="filter-label"),
+            dcc.Dropdown(
+                id=ids.FILTER_PERIOD,
+                options=period_options(ds, view.year, lang),
+                value=view.period,
+                clearable=False,
+                searchable=False,
+                labels=dropdown_labels(lang),
+            ),
+            html.Div(
+                dbc.RadioItems(
+                    id=ids.FILTER_BASIS,
+                    options=basis_options(lang),
+                    value=view.basis,
+                    inline=True,
+                    input_class_name="filter-basis-input",
+                ),
+                className="filter-basis",
+                role="group",
+                **attrs({"aria-label": t("basis", lang)}),
+            ),
+        ],
+        xs=4 if through_year else 0,
+        md=2,
+        className="filter-col" if through_year else "d-none",
+    )
+
+
 def register(app: Dash) -> None:
     """Attach the filters' clientside callbacks to `app`.
 
@@ -171,6 +245,8 @@ def register(app: Dash) -> None:
         ClientsideFunction("sti", "command"),
         Output(ids.FILTER_YEAR, "value"),
         Output(ids.FILTER_DISTRICTS, "value"),
+        Output(ids.FILTER_PERIOD, "value"),
+        Output(ids.FILTER_BASIS, "value"),
         Output(ids.ACTIVE_SECTION, "data"),
         Input(ids.URL, "data"),
         Input(ids.FILTER_RESET, "n_clicks"),
@@ -178,6 +254,8 @@ def register(app: Dash) -> None:
         Input({"type": ids.TAB, "section": ALL}, "n_clicks"),
         State(ids.FILTER_YEAR, "value"),
         State(ids.FILTER_DISTRICTS, "value"),
+        State(ids.FILTER_PERIOD, "value"),
+        State(ids.FILTER_BASIS, "value"),
         State(ids.FILTER_DATA, "data"),
         State(ids.ACTIVE_SECTION, "data"),
         prevent_initial_call=True,
@@ -186,8 +264,11 @@ def register(app: Dash) -> None:
         ClientsideFunction("sti", "sync"),
         Output(ids.FILTER_YEAR, "options"),
         Output(ids.FILTER_DISTRICTS, "options"),
+        Output(ids.FILTER_PERIOD, "options"),
         Input(ids.FILTER_YEAR, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
+        Input(ids.FILTER_PERIOD, "value"),
+        Input(ids.FILTER_BASIS, "value"),
         Input(ids.ACTIVE_SECTION, "data"),
         State(ids.FILTER_DATA, "data"),
         State(ids.CONFIG, "data"),

@@ -262,10 +262,10 @@ def tabs(ds: Dataset, view: View, active: Section | None) -> html.Div:
     )
 
 
-def section_body(active: object, year: object, districts: object, config: object) -> Any:
+def section_body(active: object, year: object, districts: object, period: object, basis: object, config: object) -> Any:
     """The chosen tab's section, filled for the current filters (the tab callback)."""
     ds = services().dataset()
-    view = callbacks.view_of(ds, year, districts, config)
+    view = callbacks.view_of(ds, year, districts, config, (), period, basis)
     chosen = next((s for s in tabbed(ds) if s.key == active), None)
     return section_layout(chosen, ds, view) if chosen is not None else []
 

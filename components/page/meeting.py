@@ -85,7 +85,15 @@ def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]) -> Calla
     """
     new_slot = (lambda: DiskSlot(slots)) if isinstance(slots, Path) else slots
 
-    def export_pptx(set_progress: Any, _clicks: object, year: object, districts: object, config: object) -> tuple:
+    def export_pptx(
+        set_progress: Any,
+        _clicks: object,
+        year: object,
+        districts: object,
+        period: object,
+        basis: object,
+        config: object,
+    ) -> tuple:
         """Build the deck for the current filters, reporting each rendered chart."""
         cfg = config if isinstance(config, dict) else {}
         lang = _lang(cfg)
@@ -98,14 +106,17 @@ def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]) -> Calla
         if not acquired:
             return no_update, _alert(t("export_busy", lang))
         try:
-            return _export(set_progress, year, districts, cfg, lang)
+            return _export(set_progress, year, districts, period, basis, cfg, lang)
         finally:
             slot.release(owner)
 
-    def _export(set_progress: Any, year: object, districts: object, cfg: dict, lang: str) -> tuple:
+    def _export(
+        set_progress: Any, year: object, districts: object, period: object, basis: object, cfg: dict, lang: str
+    ) -> tuple:
         try:
             ds = store.get()
-            view = resolve(ds, year, districts, lang, str(cfg.get("theme", "light")))
+            theme = str(cfg.get("theme", "light"))
+            view = resolve(ds, year, districts, lang, theme, (), period or "", basis or "ytd")
 
             def progress(done: int, total: int, label: str) -> None:
                 set_progress((done, total, t("export_step", lang, done=done, total=total, label=label)))

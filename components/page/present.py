@@ -7,6 +7,7 @@ assets/present.js (our own code) without server round trips.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import plotly.graph_objects as go
@@ -14,7 +15,7 @@ from dash import dcc, html
 
 from components.charts.figures import fit_to_size
 from components.charts.grid import grid_table
-from components.charts.kpis import kpi_card, kpi_models
+from components.charts.kpis import kpi_card, view_kpis
 from components.charts.summary import slide_marks
 from components.core import ids
 from components.core.i18n import t
@@ -46,7 +47,7 @@ def interval_of(view: View, default: int) -> int:
 
 def exit_href(view: View) -> str:
     """The normal view's URL: same filters and language, without the presentation parameters."""
-    return "/" + to_query(View(view.year, view.districts, view.lang, view.theme))
+    return "/" + to_query(replace(view, extras=(), notices=()))
 
 
 def chart_sizes(grid: tuple[tuple[float, ...], ...]) -> list[tuple[int, int]]:
@@ -114,7 +115,7 @@ def slide_body(planned: Planned, lang: str) -> list[Any]:
 def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | None = None) -> html.Div:
     """The whole presentation page for a view (`asked_theme`: the URL's theme parameter, if any)."""
     lang = view.lang
-    slide_view = View(view.year, view.districts, lang, present_theme(asked_theme))
+    slide_view = replace(view, lang=lang, theme=present_theme(asked_theme), extras=(), notices=())
 
     def cached_figures(ds: Dataset, v: View, slide: Any) -> Any:
         return svc.cached(f"slide-{slide.key}", ds, view_key(v), lambda: slide_figures(ds, v, slide))
@@ -125,7 +126,7 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
     slides = []
     for i, p in enumerate(planned):
         if p.slide.kpis:
-            cards = [kpi_card(k) for k in kpi_models(ds, view.year, view.districts, lang)]
+            cards = [kpi_card(k) for k in view_kpis(ds, view)]
             body: list[Any] = [html.Div(cards, className="slide-kpis")]
         elif p.table is not None:
             body = [html.Div(grid_table(p.table, interactive=False), className="slide-table")]

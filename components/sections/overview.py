@@ -12,7 +12,7 @@ from dash import html
 
 from components.charts import figures
 from components.charts.figures import Fig, add_trace, empty_figure, literal, new_figure, outline, text_width, years_axis
-from components.charts.kpis import kpi_models, kpi_strip, note_indicators
+from components.charts.kpis import kpi_strip, note_indicators, view_kpis
 from components.charts.prep import annotated, district_names
 from components.charts.summary import indicator_sentence, joined, target_label
 from components.charts.theme import base_layout, palette
@@ -338,7 +338,7 @@ def rd_figure(ds: Dataset, view: View) -> Fig:
 
 def kpi_block(ds: Dataset, view: View) -> list[Any]:
     """The KPI strip for the view."""
-    return kpi_strip(kpi_models(ds, view.year, view.districts, view.lang))
+    return kpi_strip(view_kpis(ds, view))
 
 
 def sentence(ds: Dataset, view: View) -> str:
@@ -346,7 +346,7 @@ def sentence(ds: Dataset, view: View) -> str:
     districts that missed an assessment target ('北仑区授权发明专利完成率低于90%')."""
     parts = [s.sentence(ds, view) for s in (patents.SECTION, hightech.SECTION) if s.present(ds)]
     if not parts:
-        first = next((k.indicator for k in kpi_models(ds, view.year, view.districts, view.lang)), None)
+        first = next((k.indicator for k in view_kpis(ds, view)), None)
         if first is not None and agg.available(ds, first):
             parts = [indicator_sentence(ds, view, first)]
     return joined([*parts, scorecard.risk_sentence(ds, view)], view.lang)

@@ -8,7 +8,7 @@ dataset without district targets; a year without targets says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dash import html
@@ -89,7 +89,7 @@ def scorecard_grid(ds: Dataset, view: View) -> Grid | None:
         cells = tuple(_cell(r, infos[r["indicator"]], lang) for r in part)
         judged = [c for c in cells if c.status]
         met = sum(c.status == ON_TRACK for c in cells)
-        href = to_query(View(view.year, (str(code),), lang, view.theme))
+        href = to_query(replace(view, districts=(str(code),), lang=lang, extras=(), notices=()))
         summary = t("scorecard_met", lang, met=met, total=len(judged)) if judged else ""
         rows.append(
             GridRow(str(code), names[str(code)], cells, summary, met / len(judged) if judged else -1.0, href,

@@ -40,7 +40,7 @@ def update(key: str, *args: object, drawn: object = None) -> list:
     blocks, graphs, records = asked(SECTIONS)
     pick = controls[0] if controls else None
     states = [drawn] * len(records) if drawn is not None else [None] * len(records)
-    out = page_update(SECTIONS)(year, districts, pick, None, None, states, config)
+    out = page_update(SECTIONS)(year, districts, "", "ytd", pick, None, None, states, config)
     mine = [n for k, n in blocks if k == key], [i for i, (k, _) in enumerate(graphs) if k == key]
     changed = {} if out[0] is no_update else json.loads(out[0])  # {holder id: content} of the blocks that moved
     painted = [changed.get(name, no_update) for name in mine[0]]

@@ -56,7 +56,9 @@ def test_csv_of_the_whole_city_has_the_published_totals(sample_app) -> None:
         ["数据版本", load_dataset(SAMPLE_DIR).version],
     ]
     kpis = _table(rows, "核心指标")
-    assert kpis[0] == ["指标", "数值", "单位", "同比", "同比单位", "目标", "完成率"]
+    assert kpis[0] == ["指标", "数值", "单位", "同比", "同比单位", "目标", "完成率", "期间", "同比来源", "序时进度"]
+    patents = next(r for r in kpis if r[0] == "专利申请量")
+    assert patents[7:9] == ["2012年", "计算"]  # a whole year's figure, its growth computed from the data
     o = oracle(SAMPLE_DIR)
     assert _kpi_value(kpis, "专利申请量") == o.total("patent_applications", 2012) == 73647
     assert _kpi_value(kpis, "专利授权量") == o.total("patent_grants", 2012) == 59175

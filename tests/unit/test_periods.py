@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.load import DatasetError, load_dataset, summary
+from data.period_reading import period_reading, progress
 from data.period_rows import series_of
 from data.periods import (
     YEAR,
@@ -37,6 +38,7 @@ from data.periods import (
     value_over,
     view_label,
 )
+from data.rules import Thresholds
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SHAPES = ("monthly", "quarterly")
@@ -538,3 +540,124 @@ def test_the_monthly_fixture_as_a_workbook_loads_the_same_periods() -> None:
     assert a["value"].tolist() == b["value"].tolist()
     assert a["yoy_reported"].fillna(-9).tolist() == b["yoy_reported"].fillna(-9).tolist()
     assert book.indicators["reported_as"].fillna("").tolist() == direct.indicators["reported_as"].fillna("").tolist()
+
+
+# ---------------------------------------------------------------------------------------------- headline numbers
+
+
+def _view_spans(view, basis: str) -> tuple[int, int]:
+    return (1 if basis == "ytd" else view.first), view.last
+
+
+def _oracle_ratio(oracle: Oracle, row: dict, whose: list[str], year: int, a: int, b: int) -> float | None:
+    n = oracle.total(row["numerator"], whose, year, a, b)
+    d = oracle.total(row["denominator"], whose, year, a, b)
+    return None if n is None or d is None or d == 0 else n / d * float(row["scale"] or 1)
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_a_headline_number_for_its_own_period_is_the_oracles(name: str) -> None:
+    """Every indicator (ratios and city-level ones too), view, basis and selection whose data holds the view's
+    period: the value over its months and its 同比, as the oracle finds them."""
+    root = FIXTURES / name
+    oracle, ds = Oracle(root), load_dataset(root)
+    city = ds.city_code
+    checked = 0
+    for ind, row in oracle.indicators.items():
+        for text in ("2012", "2012-Q1", "2012-Q2", "2012-Q3", "2012-02", "2012-03", "2012-09", "2012-11", "2011-12"):
+            view = parse_view_period(text)
+            assert view is not None
+            for basis in ("ytd", "period"):
+                for chosen in _selections(oracle.districts)[-3:]:
+                    got = period_reading(ds, ind, view, basis, [] if chosen == oracle.districts else chosen)
+                    if not got.own:
+                        continue
+                    a, b = _view_spans(view, basis)
+                    where = (ind, text, basis, chosen)
+                    whose = [city] if row["agg"] == "city" else chosen
+                    if row.get("temporal") == "stock":
+                        a = b  # a level at the period's end
+                    if row["agg"] == "ratio":
+                        want = _oracle_ratio(oracle, row, whose, view.year, a, b)
+                        before = _oracle_ratio(oracle, row, whose, view.year - 1, a, b)
+                        want_change = None if want is None or before is None else want - before
+                    else:
+                        want = oracle.total(ind, whose, view.year, a, b)
+                        want_change, _ = oracle.yoy(ind, whose, view.year, a, b)
+                    assert (got.value is None) == (want is None), where
+                    if want is not None:
+                        assert got.value == pytest.approx(want, rel=1e-12), where
+                        checked += 1
+                    assert (got.change is None) == (want_change is None), where
+                    if want_change is not None:
+                        assert got.change == pytest.approx(want_change, rel=1e-12), where
+                    assert got.period == view.code, where
+    assert checked > 50, checked
+
+
+def test_a_number_from_before_the_view_says_which_period_it_is() -> None:
+    ds = load_dataset(FIXTURES / "monthly")
+    nov = parse_view_period("2012-11")
+    assert nov is not None
+    firms = period_reading(ds, "hightech_firms", nov, "ytd")  # a stock last reported in October
+    assert (firms.own, firms.period, firms.label("zh"), firms.label("en")) == (
+        False,
+        "2012-10",
+        "2012年10月",
+        "Oct 2012",
+    )
+    spending = period_reading(ds, "tech_spending", nov, "ytd")  # quarterly: 1–9月 in a November view
+    assert (spending.own, spending.period, spending.label("zh")) == (False, "2012-Q3", "2012年1–9月")
+    assert (spending.change, spending.change_source) == (0.05, "reported")  # the city's published growth
+    whole = period_reading(ds, "patent_applications", parse_view_period("2012"), "ytd")  # 2012 ends in November
+    assert (whole.own, whole.period, whole.label("en")) == (False, "2012-11", "Jan–Nov 2012")
+    annual = load_dataset(FIXTURES / "quarterly")
+    patents = period_reading(annual, "patent_applications", parse_view_period("2012-Q3"), "ytd")  # annual only
+    assert (patents.own, patents.period, patents.label("zh")) == (False, "2011", "2011年")
+    feb = period_reading(ds, "hightech_output", parse_view_period("2012-02"), "period")  # inside 1–2月: "—"
+    assert (feb.own, feb.value, feb.change, feb.change_source) == (True, None, None, "")
+    ratio = period_reading(ds, "rd_intensity", nov, "ytd")
+    assert (ratio.change_kind, ratio.change_source) == ("pp", "computed")
+
+
+def test_completion_of_an_annual_target_against_the_time_elapsed() -> None:
+    """ "完成全年目标87.3%，超序时进度4.0个百分点": completion ÷ 序时进度 judged by the thresholds."""
+    nov = parse_view_period("2012-11")
+    half = parse_view_period("2012-06")
+    assert nov is not None
+    assert half is not None
+    ahead = progress(873.0, 1000.0, nov, Thresholds())
+    assert ahead is not None
+    assert ahead.completion == pytest.approx(0.873)
+    assert ahead.schedule == pytest.approx(11 / 12)
+    assert ahead.ahead_points == pytest.approx((0.873 - 11 / 12) * 100)  # behind by 4.37 points
+    assert ahead.status == "at_risk"  # 0.873 / 0.9167 = 95.2%: within 90% of the pace
+    on_pace = progress(520.0, 1000.0, half, Thresholds())  # 时间过半、任务过半
+    assert on_pace is not None
+    assert on_pace.ahead_points == pytest.approx(2.0)
+    assert on_pace.status == "on_track"
+    behind = progress(400.0, 1000.0, half, Thresholds())
+    assert behind is not None
+    assert behind.status == "missed"  # 80% of the pace
+    assert progress(400.0, None, half, Thresholds()) is None
+    assert progress(400.0, 0.0, half, Thresholds()) is None
+    empty = progress(None, 1000.0, half, Thresholds())
+    assert empty is not None
+    assert (empty.completion, empty.ahead_points, empty.status) == (None, None, None)
+
+
+def test_the_data_export_of_a_period_view_carries_the_period(make_app) -> None:
+    """/export/data.csv?period=2012-11: the cards' 1–11月 values, their period, growth source and 序时进度."""
+    import csv as csv_module
+    import io
+
+    app = make_app(FIXTURES / "monthly")
+    resp = app.server.test_client().get("/export/data.csv?period=2012-11")
+    assert resp.status_code == 200
+    rows = list(csv_module.reader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
+    head = rows.index(next(r for r in rows if r[:2] == ["指标", "数值"]))
+    patents = next(r for r in rows[head:] if r and r[0] == "专利申请量")
+    oracle = Oracle(FIXTURES / "monthly")
+    assert float(patents[1]) == oracle.total("patent_applications", oracle.districts, 2012, 1, 11)
+    assert patents[7:] == ["2012年1–11月", "计算", str(11 / 12)]
+    assert float(patents[5]) == 3600

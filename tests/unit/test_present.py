@@ -119,7 +119,7 @@ def test_export_job_reports_a_missing_browser(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     job = meeting.make_export_job(DataStore(SAMPLE_DIR), tmp_path / "jobs")
     steps: list[object] = []
-    download, error = job(steps.append, 1, 2012, [], {"lang": "zh", "theme": "light"})
+    download, error = job(steps.append, 1, 2012, [], "", "ytd", {"lang": "zh", "theme": "light"})
     assert download is meeting.no_update
     assert "Chromium" in json.dumps(error.to_plotly_json(), default=str, ensure_ascii=False)
     assert steps == []
@@ -131,7 +131,9 @@ def test_only_one_export_runs_at_a_time(tmp_path) -> None:
     jobs = tmp_path / "jobs"
     with diskcache.Cache(str(jobs)) as slots:
         slots.add(RUNNING_KEY, 12345, expire=60)  # another export holds the slot
-        download, error = meeting.make_export_job(DataStore(SAMPLE_DIR), jobs)(print, 1, 2012, [], {"lang": "en"})
+        download, error = meeting.make_export_job(DataStore(SAMPLE_DIR), jobs)(
+            print, 1, 2012, [], "", "ytd", {"lang": "en"}
+        )
         assert download is meeting.no_update
         assert "Another export is running" in json.dumps(error.to_plotly_json(), default=str)
         assert slots.get(RUNNING_KEY) == 12345  # the busy job did not release someone else's slot
@@ -145,7 +147,7 @@ def test_export_uses_the_version_being_served_not_a_rejected_update(monkeypatch,
     assert store.get().version == served
     assert store.last_error is not None
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))  # stop before rendering
-    download, error = meeting.make_export_job(store, tmp_path / "jobs")(print, 1, 2012, [], {"lang": "en"})
+    download, error = meeting.make_export_job(store, tmp_path / "jobs")(print, 1, 2012, [], "", "ytd", {"lang": "en"})
     assert download is meeting.no_update
     assert "No Chromium browser" in json.dumps(error.to_plotly_json(), default=str)
 

@@ -389,3 +389,67 @@ def test_years_with_data_late_year_is_kept(late_ds):
     view = resolve(late_ds, 2011, [LATE])
     assert view.year == 2011
     assert view.notices == ()
+
+
+# --- periods of a year (contract v2) ---------------------------------------------------------------
+
+MONTHLY = Path(__file__).resolve().parents[1] / "fixtures" / "monthly"
+
+
+@pytest.fixture(scope="module")
+def monthly() -> Dataset:
+    return load_dataset(MONTHLY)
+
+
+@pytest.mark.parametrize(
+    ("search", "year", "period", "basis", "back"),
+    [
+        ("?period=2012-11", 2012, "M11", "ytd", "?period=2012-11"),
+        ("?period=2012-Q3&basis=period", 2012, "Q3", "period", "?period=2012-Q3&basis=period"),
+        ("?period=2011", 2011, "", "ytd", "?year=2011"),
+        ("?year=2011", 2011, "", "ytd", "?year=2011"),
+        ("?period=2012-11&year=2011", 2012, "M11", "ytd", "?period=2012-11"),  # the period wins
+        ("?period=2011-12&district=339801", 2011, "M12", "ytd", "?period=2011-12&district=339801"),
+    ],
+)
+def test_a_period_round_trips_through_the_url(monthly: Dataset, search, year, period, basis, back) -> None:
+    view = from_query(monthly, search)
+    assert (view.year, view.period, view.basis, view.notices) == (year, period, basis, ())
+    assert to_query(view) == back
+    assert from_query(monthly, to_query(view)) == view
+
+
+@pytest.mark.parametrize(
+    ("search", "notice", "period"),
+    [
+        ("?period=2012-12", "notice_bad_period", ""),  # 2012's data ends in November
+        ("?period=2012-Q4", "notice_bad_period", ""),
+        ("?period=2012-13", "notice_bad_period", "M11"),  # not a period at all: the default view
+        ("?period=12-2012", "notice_bad_period", "M11"),
+        ("?period=2012-11&basis=monthly", "notice_bad_basis", "M11"),
+    ],
+)
+def test_a_bad_period_falls_back_with_a_notice(monthly: Dataset, search: str, notice: str, period: str) -> None:
+    view = from_query(monthly, search)
+    assert notice in [key for key, _ in view.notices], view.notices
+    assert view.period == period
+    assert view.basis == "ytd"
+    assert notice in STRINGS
+
+
+def test_a_year_still_running_opens_on_its_latest_period(monthly: Dataset, sample: Dataset) -> None:
+    assert from_query(monthly, "").period == "M11"
+    assert from_query(monthly, "").year == 2012
+    assert from_query(sample, "").period == ""  # whole years only: as before
+    assert from_query(sample, "?period=2012-11").period == ""
+    assert to_query(from_query(sample, "?year=2011")) == "?year=2011"
+
+
+def test_a_period_is_part_of_the_cache_key_only_when_there_is_one(monthly: Dataset) -> None:
+    from components.core.state import view_key
+
+    year, month, current = (
+        from_query(monthly, q) for q in ("?year=2012", "?period=2012-11", "?period=2012-11&basis=period")
+    )
+    assert view_key(year) == (2012, "", "zh", "light")  # a whole year's key as before
+    assert len({view_key(year), view_key(month), view_key(current)}) == 3
