@@ -111,6 +111,21 @@ def period_reading(
     return PeriodReading(indicator, year, span, own, value, yoy.value, kind, yoy.source, code)
 
 
+def latest_period(ds: Dataset, indicator: str) -> tuple[int, Span] | None:
+    """The latest period the indicator (a ratio: its numerator) has data for: (year, months) of its latest row
+    (a cumulative row: January to its end); None without data."""
+    series = ds.series.get(_parts(ds, indicator)[0])
+    if series is None:
+        return None
+    rows = [(year, span) for by_year in series.values.values() for year, spans in by_year.items() for span in spans]
+    if not rows:
+        return None
+    year, span = max(rows, key=lambda r: (r[0], r[1].last, -r[1].first))
+    if series.kind.reported_as == "ytd" and series.kind.temporal == "flow":
+        span = Span(1, span.last)
+    return year, span
+
+
 def _unit(ds: Dataset, indicator: str) -> str:
     cell = _info(ds, indicator).get("unit_zh")
     return cell if isinstance(cell, str) else ""

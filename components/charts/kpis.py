@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from dash import html
 
+from components.charts import catalogue
 from components.charts.summary import floor_text, target_label, uptime_target_text
 from components.core.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, percent, t
 from components.core.ids import slug
@@ -60,6 +62,8 @@ class Kpi:
     period: str = ""  # data-period: the period the number is for ('2012', '2012-Q3', '2012-11')
     basis: str = ""  # data-basis: 'ytd' or 'period'
     yoy_source: str = ""  # data-yoy-source: 'reported', 'computed' or ''
+    info: tuple[str, ...] = ()  # the ⓘ: the indicator's 口径, source, frequency and latest data (catalogue)
+    info_title: str = ""  # its accessible name ("专利申请量：口径与来源")
     target: float | None = None  # data-target: the annual target the completion is of
     schedule: float | None = None  # data-schedule: 序时进度, the year's elapsed share at the period's end
 
@@ -321,8 +325,26 @@ def kpi_models(
 ) -> list[Kpi]:
     """The KPI strip for a selection, in the dataset's order: a year's, or with `when` a period's."""
     if when is None:
-        return [_with_year(kpi_model(ds, k, year, districts, lang), ds, k, year, districts) for k in kpi_ids(ds)]
-    return [period_model(ds, k, when, basis, districts, lang) for k in kpi_ids(ds)]
+        cards = [_with_year(kpi_model(ds, k, year, districts, lang), ds, k, year, districts) for k in kpi_ids(ds)]
+    else:
+        cards = [period_model(ds, k, when, basis, districts, lang) for k in kpi_ids(ds)]
+    listed = set(ds.indicators["indicator"])
+    return [
+        replace(k, info=info_lines(ds, k.indicator, lang), info_title=t("info_label", lang, name=k.label))
+        if k.indicator in listed
+        else k
+        for k in cards
+    ]
+
+
+def info_lines(ds: Dataset, indicator: str, lang: str) -> tuple[str, ...]:
+    """The ⓘ's lines: 统计口径, source, frequency (and how the rows run through the year), latest data."""
+    e = catalogue.entry(ds, indicator, lang)
+    sep = "：" if lang == "zh" else ": "
+    how = e.frequency + (f" · {e.reported}" if e.reported else "")
+    pairs = [("export_col_definition", e.definition), ("export_col_source", e.source)]
+    pairs += [("export_col_frequency", how), ("export_col_latest", e.latest)]
+    return tuple(f"{t(key, lang)}{sep}{text}" for key, text in pairs if text)
 
 
 def _with_year(k: Kpi, ds: Dataset, indicator: str, year: int, districts: Sequence[str]) -> Kpi:
@@ -349,7 +371,7 @@ def kpi_card(k: Kpi) -> html.Div:
     """
     arrow = {"up": "▲ ", "down": "▼ ", "flat": "■ "}.get(k.direction, "")
     tone = "" if k.good is None else ("kpi-good" if k.good else "kpi-bad")
-    body = [
+    body: list[Any] = [
         html.Div(k.label, className="kpi-label"),
         html.Div(k.value_text if k.value is not None else DASH, className="kpi-value"),
         html.Div(arrow + k.change_text, className=f"kpi-change {tone}"),
@@ -375,6 +397,16 @@ def kpi_card(k: Kpi) -> html.Div:
     )
     body.append(html.Div(k.note, className="kpi-note", hidden=not k.note))
     body.append(status_line(k.status, k.status_text, "kpi-status"))
+    if k.info:  # the catalogue where the number is read: opens in place (a tap or Enter), no hover needed
+        body.append(
+            html.Details(
+                [
+                    html.Summary("ⓘ", title=k.info_title, **attrs({"aria-label": k.info_title})),
+                    html.Div([html.Div(line) for line in k.info], className="kpi-info-text"),
+                ],
+                className="kpi-info",
+            )
+        )
     return html.Div(
         body,
         className="card kpi-card" + (f" kpi-{k.status}" if k.status else ""),

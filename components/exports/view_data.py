@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from components.charts import catalogue
 from components.charts.figures import event_kind_name
 from components.charts.kpis import view_kpis
 from components.charts.tables import Cell, as_cell, figure_table
@@ -148,7 +149,18 @@ def view_tables(ds: Dataset, view: View) -> list[Sheet]:
         if not tables:  # every chart empty for this selection: the sheet says so rather than vanishing
             tables.append(Table(t("chart_table_empty", view.lang), [], []))
         sheets.append(Sheet(section.title(view.lang), tables))
-    return sheets
+    return [*sheets, Sheet(t("export_catalogue", view.lang), [catalogue_table(ds, view.lang)])]
+
+
+def catalogue_table(ds: Dataset, lang: str) -> Table:
+    """Every indicator's 统计口径, source, frequency, how it is reported and its latest data (the ⓘ's text)."""
+    keys = ["export_col_code", "export_col_indicator", "export_col_unit", "export_col_frequency"]
+    keys += ["export_col_reported", "export_col_definition", "export_col_source", "export_col_latest"]
+    rows: list[list[Cell]] = [
+        [e.indicator, e.name, e.unit, e.frequency, e.reported, e.definition, e.source, e.latest]
+        for e in catalogue.entries(ds, lang)
+    ]
+    return Table(t("export_catalogue", lang), [t(k, lang) for k in keys], rows)
 
 
 def header_rows(ds: Dataset, view: View, at: datetime | None = None) -> list[list[Cell]]:

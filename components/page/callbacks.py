@@ -49,16 +49,15 @@ def outputs() -> list[Output]:
     ]
 
 
+# The filters a view is made of, in the order the callbacks take them: year, districts, period of the year, basis.
+VIEW_FILTERS: tuple[tuple[str, str], ...] = tuple(
+    (f, "value") for f in (ids.FILTER_YEAR, ids.FILTER_DISTRICTS, ids.FILTER_PERIOD, ids.FILTER_BASIS)
+)
+
+
 def view_states() -> list[State]:
-    """What a view is made of, as callback State: the year, the districts, the period of the year and its
-    basis, and the page's language and theme."""
-    return [
-        State(ids.FILTER_YEAR, "value"),
-        State(ids.FILTER_DISTRICTS, "value"),
-        State(ids.FILTER_PERIOD, "value"),
-        State(ids.FILTER_BASIS, "value"),
-        State(ids.CONFIG, "data"),
-    ]
+    """What a view is made of, as callback State: the filters, then the page's language and theme."""
+    return [*(State(*f) for f in VIEW_FILTERS), State(ids.CONFIG, "data")]
 
 
 def controls(sections: Sequence[Section]) -> list[tuple[Section, tuple[str, str, str]]]:
@@ -69,10 +68,7 @@ def controls(sections: Sequence[Section]) -> list[tuple[Section, tuple[str, str,
 def inputs(sections: Sequence[Section]) -> list[Input | State]:
     """What the sections follow (year, districts, the page's language and theme), plus their own controls."""
     return [
-        Input(ids.FILTER_YEAR, "value"),
-        Input(ids.FILTER_DISTRICTS, "value"),
-        Input(ids.FILTER_PERIOD, "value"),
-        Input(ids.FILTER_BASIS, "value"),
+        *(Input(*f) for f in VIEW_FILTERS),
         *[Input(cid, prop, allow_optional=True) for _, (cid, prop, _) in controls(sections)],
         Input(ids.SEEN, "data"),
         State(ids.VISIBLE, "data"),

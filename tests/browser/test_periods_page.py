@@ -3,8 +3,9 @@
 A period is chosen from the URL and from the picker (year, then 全年 / a quarter / a month, and 累计 / 当期); the
 KPI cards carry the period's value, 同比 against the same months a year before, and for the annual target its
 completion against 序时进度 (data-period, data-basis, data-yoy-source, data-target, data-completion,
-data-schedule); the caption names the period; back and forward restore it; English labels it in English; axe
-finds no serious fault in the filter bar; presentation mode shows the period's cards. Expected numbers come from
+data-schedule); the caption names the period; back and forward restore it; English labels it in English; a
+card's ⓘ opens its catalogue entry by keyboard; axe finds no serious fault in the filter bar and the cards;
+presentation mode shows the period's cards. Expected numbers come from
 the fixture's CSV files through the csv module.
 """
 
@@ -114,11 +115,19 @@ def test_the_picker_chooses_a_basis_and_a_quarter_and_back_restores_them(page: P
     wait_number(page, PATENTS, annual)
 
 
-def test_english_labels_and_the_filter_bar_has_no_serious_fault(page: Page, monthly, page_guard) -> None:
+def test_english_labels_the_catalogue_and_no_serious_fault(page: Page, monthly, page_guard) -> None:
     open_period(page, monthly.url + "/?period=2012-11&lang=en")
     expect(page.locator("#filter-caption")).to_have_text("Jan–Nov 2012 · Whole city")
     expect(page.locator(PATENTS)).to_contain_text("Jan–Nov 2012")
     expect(page.locator(PATENTS)).to_contain_text("schedule")
+    info = page.locator(PATENTS).locator(".kpi-info")
+    info.locator("summary").focus()
+    page.keyboard.press("Enter")  # the ⓘ opens by keyboard (or a tap): no hover-only information
+    expect(info.locator(".kpi-info-text")).to_be_visible()
+    expect(info).to_contain_text("Definition: Patent applications: test definition (fictional)")
+    expect(info).to_contain_text("Source: Test statistics bureau")
+    expect(info).to_contain_text("Frequency: Monthly · Value of the period")
+    expect(info).to_contain_text("Latest data: Nov 2012")
     faults = blocking(axe(page, within=(".filter-bar", "#kpi-strip")))
     assert not faults, faults
 

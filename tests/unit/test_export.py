@@ -94,7 +94,7 @@ def test_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(sample_app) -> Non
     assert resp.status_code == 200
     assert 'filename="ningbo-2012-330212-data.xlsx"' in resp.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(resp.data))
-    assert book.sheetnames == [s.title("zh") for s in SECTIONS]  # a sheet per section, in the registry's order
+    assert book.sheetnames == [s.title("zh") for s in SECTIONS] + ["指标口径"]  # the sections', then the catalogue
     assert {"总览", "创新型企业梯队"} <= set(book.sheetnames)  # the two read below
     ws = book["总览"]
     cells = [[c.value for c in row] for row in ws.iter_rows()]
@@ -158,8 +158,13 @@ def test_every_shape_exports_what_it_has(name: str) -> None:
     sheets = export.view_tables(ds, view)
     from components.sections import present
 
-    assert [s.name for s in sheets] == [s.title("zh") for s in present(ds)]
+    assert [s.name for s in sheets] == [s.title("zh") for s in present(ds)] + ["指标口径"]
     assert sheets[0].tables[0].title == "核心指标"
+    catalogue = sheets[-1].tables[0]  # every indicator of indicators.csv, by its id, with its latest data
+    with (root / "indicators.csv").open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        ids = [r["indicator"] for r in csv.DictReader(f)] if name != "other_city" else None
+    assert ids is None or [r[0] for r in catalogue.rows] == ids
+    assert all(r[7] for r in catalogue.rows)
     o = oracle(root)
     for row in sheets[0].tables[0].rows:
         assert row[1] is None or isinstance(row[1], int | float)

@@ -661,3 +661,24 @@ def test_the_data_export_of_a_period_view_carries_the_period(make_app) -> None:
     assert float(patents[1]) == oracle.total("patent_applications", oracle.districts, 2012, 1, 11)
     assert patents[7:] == ["2012年1–11月", "计算", str(11 / 12)]
     assert float(patents[5]) == 3600
+
+
+def test_a_cards_info_is_its_catalogue_entry() -> None:
+    """The ⓘ: 统计口径 and source from indicators.csv (the dataset's source where a row has none), frequency
+    and how the rows run, the latest data's period."""
+    from components.charts.kpis import kpi_models
+
+    ds = load_dataset(FIXTURES / "monthly")
+    cards = {k.indicator: k for k in kpi_models(ds, 2012, [], "zh", parse_view_period("2012-11"))}
+    assert cards["hightech_output"].info == (
+        "统计口径：高新技术产业产值：测试口径（虚构）",
+        "数据来源：测试统计局",
+        "统计频率：月度 · 累计值",
+        "最新数据：2012年1–11月",
+    )
+    assert cards["hightech_output"].info_title == "高新技术产业产值：口径与来源"
+    sample = load_dataset(Path(__file__).resolve().parents[2] / "data" / "sample")
+    annual = {k.indicator: k for k in kpi_models(sample, 2012, [], "en")}
+    assert annual["patent_applications"].info[-2:] == ("Frequency: Annual", "Latest data: 2012")
+    assert annual["patent_applications"].info[0].startswith("Source: ")  # the dataset's own source
+    assert annual["network_uptime"].info == ()  # not an indicator of indicators.csv
