@@ -358,9 +358,14 @@ def _with_year(k: Kpi, ds: Dataset, indicator: str, year: int, districts: Sequen
 def view_kpis(ds: Dataset, view: View) -> list[Kpi]:
     """The strip of a view: a whole year's cards, or a period's (a quarter, a month, or a year still running,
     whose cards show its latest period)."""
-    through_year = view.in_year or (view.year not in ds.years and bool(ds.series))
-    when = view.when if through_year else None
+    when = period_of(ds, view)
     return kpi_models(ds, view.year, view.districts, view.lang, when, "period" if view.basis == "period" else "ytd")
+
+
+def period_of(ds: Dataset, view: View) -> ViewPeriod | None:
+    """The period a view's headline numbers are read for: a quarter or a month, or a year still running (its
+    numbers then show its latest period); None for a whole year's annual view."""
+    return view.when if view.in_year or (view.year not in ds.years and bool(ds.series)) else None
 
 
 def kpi_card(k: Kpi) -> html.Div:

@@ -30,13 +30,16 @@ def scope(ds: Dataset, view: View) -> str:
     return selection_name(ds, view.districts, view.lang, whole="whole_city_in_text")
 
 
-def trend(change: float | None, kind: str, lang: str) -> str:
-    """'，同比增长54.78%' / ', up 54.78% year on year' (empty when there is no previous year)."""
+def trend(change: float | None, kind: str, lang: str, same_months: bool = False) -> str:
+    """'，同比增长54.78%' / ', up 54.78% year on year' (empty when there is no previous year); `same_months`: a
+    period against the same months a year before ('比上年同期提高…')."""
     if change is None:
         return ""
     key = "sum_up" if change > 0 else "sum_down" if change < 0 else "sum_flat"
     if kind == "pp" and change != 0:
         key += "_pp"
+    if same_months and (kind == "pp" or change == 0):
+        key += "_period"
     magnitude = fmt_change(abs(change), kind, lang).lstrip("+")
     return t(key, lang, change=magnitude)
 

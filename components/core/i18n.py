@@ -117,12 +117,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sum_up_pp": ("，比上年提高{change}", ", {change} higher than a year before"),
     "sum_down_pp": ("，比上年降低{change}", ", {change} lower than a year before"),
     "sum_flat": ("，与上年持平", ", unchanged on the previous year"),
+    "sum_up_pp_period": ("，比上年同期提高{change}", ", {change} higher than the same period a year before"),
+    "sum_down_pp_period": ("，比上年同期降低{change}", ", {change} lower than the same period a year before"),
+    "sum_flat_period": ("，与上年同期持平", ", unchanged on the same period a year before"),
     "sum_no_data": ("{year}年{scope}无数据。", "No data for {scope} in {year}."),
     "sum_indicator": (
         "{year}年{scope}{indicator}{value}{trend}。",
         "In {year}, {indicator} in {scope}: {value}{trend}.",
     ),
     "sum_indicator_none": ("{year}年{scope}{indicator}无数据。", "No {indicator} data for {scope} in {year}."),
+    "sum_period_indicator": (
+        "{period}{scope}{indicator}{value}{trend}。",
+        "In {period}, {indicator} in {scope}: {value}{trend}.",
+    ),
+    "sum_period_none": ("{period}{scope}暂无数据。", "No data for {scope} in {period} yet."),
     "sum_city_only": (
         "{year}年{indicator}仅有全市数据，所选区县不适用。",
         "{indicator} is published for the whole city only ({year}).",

@@ -12,9 +12,9 @@ from dash import html
 
 from components.charts import figures
 from components.charts.figures import Fig, add_trace, empty_figure, literal, new_figure, outline, text_width, years_axis
-from components.charts.kpis import kpi_strip, note_indicators, view_kpis
+from components.charts.kpis import kpi_ids, kpi_strip, note_indicators, period_of, view_kpis
 from components.charts.prep import annotated, district_names
-from components.charts.summary import indicator_sentence, joined, target_label
+from components.charts.summary import indicator_sentence, joined, scope, target_label, trend
 from components.charts.theme import base_layout, palette
 from components.core.i18n import axis_unit, fmt_indicator, fmt_value, name, t, unit_for_axis
 from components.core.state import View
@@ -25,6 +25,8 @@ from data import aggregate as agg
 from data import plans
 from data.events import concerning, event_ids
 from data.load import Dataset
+from data.period_reading import has_period_data, period_reading
+from data.periods import Basis, ViewPeriod, view_label
 
 # --- figures (pure: frames in, plotly figures out) --------------------------------------------------
 
@@ -341,9 +343,42 @@ def kpi_block(ds: Dataset, view: View) -> list[Any]:
     return kpi_strip(view_kpis(ds, view))
 
 
+def period_sentence(ds: Dataset, view: View, when: ViewPeriod) -> str:
+    """A period view's sentence, from the first three cards with data for the period itself:
+    '2012年1–11月全市专利申请量2,871件，同比增长1.56%。…' (the same numbers as the cards)."""
+    lang = view.lang
+    basis: Basis = "period" if view.basis == "period" else "ytd"
+    parts = []
+    for indicator in [k for k in kpi_ids(ds) if has_period_data(ds, k)]:
+        r = period_reading(ds, indicator, when, basis, view.districts)
+        if r.value is None or not r.own:
+            continue
+        info = agg.indicator_info(ds, indicator)
+        parts.append(
+            t(
+                "sum_period_indicator",
+                lang,
+                period=r.label(lang),
+                scope=scope(ds, view),
+                indicator=name(info, lang),
+                value=fmt_indicator(r.value, info, lang),
+                trend=trend(r.change, r.change_kind, lang, same_months=True),
+            )
+        )
+        if len(parts) == 3:
+            break
+    if not parts:
+        return t("sum_period_none", lang, period=view_label(when, basis, lang), scope=scope(ds, view))
+    return joined(parts, lang)
+
+
 def sentence(ds: Dataset, view: View) -> str:
     """The overview's sentence: patents and high-tech where the dataset has them, else the first KPI; then the
-    districts that missed an assessment target ('北仑区授权发明专利完成率低于90%')."""
+    districts that missed an assessment target ('北仑区授权发明专利完成率低于90%'). A period view speaks of
+    the period's numbers."""
+    when = period_of(ds, view)
+    if when is not None:
+        return period_sentence(ds, view, when)
     parts = [s.sentence(ds, view) for s in (patents.SECTION, hightech.SECTION) if s.present(ds)]
     if not parts:
         first = next((k.indicator for k in view_kpis(ds, view)), None)

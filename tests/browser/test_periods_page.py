@@ -82,6 +82,7 @@ def test_a_month_from_the_url_year_to_date_against_the_same_months(page: Page, m
     growth = cumulative("hightech_output", 2012, 11) / cumulative("hightech_output", 2011, 11) - 1
     wait_number(page, OUTPUT, cumulative("hightech_output", 2012, 11))
     wait_number(page, OUTPUT, growth, name="data-yoy", tol=1e-9)
+    expect(page.locator("#overview-summary")).to_contain_text(f"2012年1–11月全市专利申请量{value:,.0f}件")
     screenshot(page, "periods-2012-11-zh", full_page=False)
 
 

@@ -682,3 +682,22 @@ def test_a_cards_info_is_its_catalogue_entry() -> None:
     assert annual["patent_applications"].info[-2:] == ("Frequency: Annual", "Latest data: 2012")
     assert annual["patent_applications"].info[0].startswith("Source: ")  # the dataset's own source
     assert annual["network_uptime"].info == ()  # not an indicator of indicators.csv
+
+
+def test_a_period_views_sentence_speaks_of_the_period_with_the_cards_numbers() -> None:
+    from components.charts.kpis import view_kpis
+    from components.core.state import from_query
+    from components.sections.overview import sentence
+
+    ds = load_dataset(FIXTURES / "monthly")
+    oracle = Oracle(FIXTURES / "monthly")
+    view = from_query(ds, "?period=2012-11")
+    said = sentence(ds, view)
+    patents = oracle.total("patent_applications", oracle.districts, 2012, 1, 11)
+    before = oracle.total("patent_applications", oracle.districts, 2011, 1, 11)
+    assert said.startswith(f"2012年1–11月全市专利申请量{patents:,.0f}件，同比增长{(patents / before - 1) * 100:.2f}%。")
+    assert "比上年同期提高" in said  # R&D intensity: points against the same months
+    cards = {k.indicator: k for k in view_kpis(ds, view)}
+    assert cards["patent_applications"].value_text in said
+    english = sentence(ds, from_query(ds, "?period=2012-11&basis=period&lang=en"))
+    assert english.startswith("In Nov 2012, Patent applications in the whole city: ")
