@@ -357,6 +357,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "import_kpis": ("全市指标（{before}年 → {after}年）：", "Whole-city KPIs ({before} → {after}):"),
     "import_warnings": ("请核对：", "Worth a second look:"),
+    "import_periods": ("年内期间：", "Periods within a year:"),
+    "import_periods_new": ("新增：{periods}", "New: {periods}"),
+    "import_periods_changed": ("有修改：{periods}", "Changed: {periods}"),
+    "import_periods_gone": ("删除：{periods}", "Removed: {periods}"),
+    "import_warn_check": ("校验提示：{message}", "Check: {message}"),
     "import_warn_years": ("年份 {years} 不再出现在新数据中", "Year(s) {years} no longer appear in the new data"),
     "import_warn_districts": (
         "区县 {districts} 不再出现在新数据中",

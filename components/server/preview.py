@@ -17,6 +17,7 @@ from components.charts.kpis import Kpi, kpi_models
 from components.core.i18n import name, t
 from data import schema
 from data.load import Dataset
+from data.periods import parse_period, span_label
 
 FACTOR = 3.0  # a value that moved by more than this factor (either way) is worth a second look
 
@@ -78,6 +79,7 @@ class Preview:
     kpi_year: tuple[int | None, int]
     kpis: list[KpiChange]
     warnings: list[Finding]
+    periods: list[Finding] = field(default_factory=list)  # periods of the year new, changed or gone
 
 
 def _rows(ds: Dataset | None, file: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -199,6 +201,44 @@ def warnings(before: Dataset | None, after: Dataset, lang: str) -> list[Finding]
     return out
 
 
+def _periods(ds: Dataset | None) -> dict[tuple[int, str], set[tuple[Any, ...]]]:
+    """(year, period code) -> its rows (indicator, district, value, published growth), for rows within a year."""
+    if ds is None or ds.periodic.empty:
+        return {}
+    frame = ds.periodic.loc[ds.periodic["period"].notna()]
+    out: dict[tuple[int, str], set[tuple[Any, ...]]] = {}
+    for ind, district, year, value, code, yoy in frame[
+        ["indicator", "district", "year", "value", "period", "yoy_reported"]
+    ].itertuples(index=False):
+        out.setdefault((int(year), str(code)), set()).add((ind, district, _plain(value), _plain(yoy)))
+    return out
+
+
+def period_changes(before: Dataset | None, after: Dataset, lang: str) -> list[Finding]:
+    """Which periods within a year the import adds, changes and removes ('2012年11月'), and what the checks
+    warn of (an annual row revising its months)."""
+    old, new = _periods(before), _periods(after)
+
+    def named(keys: list[tuple[int, str]]) -> str:
+        return _listing([span_label(y, parse_period(code), lang) for y, code in sorted(keys, key=_order)], lang)
+
+    out = []
+    for key, found in (
+        ("import_periods_new", [k for k in new if k not in old]),
+        ("import_periods_changed", [k for k in new if k in old and new[k] != old[k]]),
+        ("import_periods_gone", [k for k in old if k not in new]),
+    ):
+        if found:
+            out.append(Finding(key, {"periods": named(found)}))
+    out += [Finding("import_warn_check", {"message": f"{w.file}:{w.line} {w.message}"}) for w in after.warnings]
+    return out
+
+
+def _order(key: tuple[int, str]) -> tuple[int, int, int]:
+    span = parse_period(key[1])
+    return key[0], span.last, span.first
+
+
 def preview(before: Dataset | None, after: Dataset, lang: str = "zh") -> Preview:
     """Everything an analyst sees before publishing `after` over `before`."""
     years, kpis = kpi_changes(before, after, lang)
@@ -210,6 +250,7 @@ def preview(before: Dataset | None, after: Dataset, lang: str = "zh") -> Preview
         kpi_year=years,
         kpis=kpis,
         warnings=warnings(before, after, lang),
+        periods=period_changes(before, after, lang),
     )
 
 
@@ -244,6 +285,9 @@ def preview_text(p: Preview, lang: str = "zh") -> str:
         mark = "" if k.before == k.after else "  *"
         pad = " " * (width - _width(k.label))
         lines.append(f"    {k.label}{pad}  {k.before} → {k.after}{mark}")
+    if p.periods:
+        lines.append(t("import_periods", lang))
+        lines += [f"    {f.text(lang)}" for f in p.periods]
     if p.warnings:
         lines.append(t("import_warnings", lang))
         lines += [f"    ! {w.text(lang)}" for w in p.warnings]

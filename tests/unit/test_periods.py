@@ -701,3 +701,31 @@ def test_a_period_views_sentence_speaks_of_the_period_with_the_cards_numbers() -
     assert cards["patent_applications"].value_text in said
     english = sentence(ds, from_query(ds, "?period=2012-11&basis=period&lang=en"))
     assert english.startswith("In Nov 2012, Patent applications in the whole city: ")
+
+
+def test_the_import_preview_says_which_periods_are_new_changed_or_gone(tmp_path: Path) -> None:
+    """Publishing November over a bulletin that ended in October, with one October figure revised."""
+    import shutil
+
+    from components.server.preview import preview, preview_text
+
+    old = tmp_path / "old"
+    shutil.copytree(FIXTURES / "monthly", old)
+    path = old / "observations.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    kept = [r for r in rows if not (r["year"] == "2012" and r["period"] == "M11")]
+    october = next(r for r in kept if r["year"] == "2012" and r["period"] == "M10" and r["indicator"] == "rd_spending")
+    october["value"] = str(float(october["value"]) + 0.1)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+    p = preview(load_dataset(old), load_dataset(FIXTURES / "monthly"), "zh")
+    said = [f.text("zh") for f in p.periods]
+    assert said[:2] == ["新增：2012年11月", "有修改：2012年10月"], said
+    assert said[2].startswith("校验提示：observations.csv:")  # the annual row revising its months by 3%
+    assert "年内期间：" in preview_text(p, "zh")
+    gone = preview(load_dataset(FIXTURES / "monthly"), load_dataset(old), "en")
+    assert [f.text("en") for f in gone.periods][:2] == ["Changed: Oct 2012", "Removed: Nov 2012"]
+    assert preview(load_dataset(FIXTURES / "minimal"), load_dataset(FIXTURES / "minimal")).periods == []
