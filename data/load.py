@@ -67,6 +67,7 @@ class Dataset:
     periodic: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
     warnings: tuple[Issue, ...] = ()  # what `app.py check` reports without refusing the data
     series: Mapping[str, Series] = field(default_factory=dict, repr=False, compare=False)  # `periodic` by indicator
+    periods: Mapping[int, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)  # 'Q1', 'M11'…
     index: Index | None = field(default=None, repr=False, compare=False)
     # The app's status thresholds (Settings; not data: the version does not cover them, the cache key does).
     thresholds: Thresholds = field(default=DEFAULT_THRESHOLDS, repr=False, compare=False)
@@ -479,6 +480,7 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
         periodic=periodic,
         warnings=tuple(warn.issues),
         series=period_rows.series_of(periodic, indicators),
+        periods=period_rows.sub_periods(periodic),
     )
 
 

@@ -8,7 +8,7 @@ has data (`PeriodReading.own` False), and says so by its label: never a silent m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from data.load import Dataset
@@ -44,10 +44,9 @@ def period_code(year: int, span: Span, frequency: str) -> str:
     return f"{year}-{span.last:02d}"
 
 
-def _info(ds: Dataset, indicator: str) -> dict[str, object]:
-    """The indicator's row of indicators.csv (empty cells None)."""
-    rows = ds.indicators.loc[ds.indicators["indicator"] == indicator].to_dict("records")
-    return {k: (None if v != v else v) for k, v in rows[0].items()} if rows else {}
+def _info(ds: Dataset, indicator: str) -> Mapping[str, object]:
+    """The indicator's row of indicators.csv (empty cells None), from the dataset's index."""
+    return ds.index.info.get(indicator, {}) if ds.index is not None else {}
 
 
 def _parts(ds: Dataset, indicator: str) -> tuple[str, ...]:

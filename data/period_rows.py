@@ -120,3 +120,21 @@ def annual(rows: Iterable[tuple[int, dict[str, Any]]], inds: Mapping[str, Mappin
             {"indicator": indicator, "district": district, "year": year, "value": value, "yoy_reported": reported}
         )
     return out
+
+
+def sub_periods(periodic: pd.DataFrame) -> dict[int, tuple[str, ...]]:
+    """The periods a view may choose in each year with data through the year: the quarters whose months the
+    data reaches, then the months some monthly row ends with ('Q1'…, 'M01'…)."""
+    if periodic.empty or "period" not in periodic.columns:
+        return {}
+    rows = periodic.loc[periodic["period"].notna(), ["year", "period"]].drop_duplicates()
+    by_year: dict[int, set[Span]] = {}
+    for year, code in rows.itertuples(index=False):
+        by_year.setdefault(int(year), set()).add(parse_period(str(code)))
+    out: dict[int, tuple[str, ...]] = {}
+    for year, spans in sorted(by_year.items()):
+        reach = max(s.last for s in spans)
+        quarters = [f"Q{q}" for q in range(1, 5) if 3 * q <= reach]
+        months = sorted({f"M{s.last:02d}" for s in spans if s.frequency == "month"})
+        out[year] = (*quarters, *months)
+    return out

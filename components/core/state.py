@@ -9,13 +9,13 @@ month ("M11") of it, read on a basis: `ytd` (1–N月累计, the default) or `pe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
 from data.aggregate import normalise_districts
 from data.load import Dataset
-from data.periods import BASES, Span, ViewPeriod, parse_period, parse_view_period
+from data.periods import BASES, ViewPeriod, parse_view_period
 
 MAX_DISTRICTS = 64
 MAX_QUERY = 2048
@@ -66,23 +66,10 @@ def view_key(view: View) -> tuple[object, ...]:
     return (*key, view.period, view.basis) if view.period else key
 
 
-def periods_of(ds: Dataset) -> dict[int, list[str]]:
-    """The sub-periods a view may choose in each year that has data through the year: quarters whose months
-    the data reaches, and the months some monthly row ends with ('Q1'…, 'M01'…), in order."""
-    frame = ds.periodic
-    if frame.empty or "period" not in frame.columns:
-        return {}
-    out: dict[int, list[str]] = {}
-    rows = frame.loc[frame["period"].notna(), ["year", "period"]].drop_duplicates()
-    by_year: dict[int, set[Span]] = {}
-    for year, code in rows.itertuples(index=False):
-        by_year.setdefault(int(year), set()).add(parse_period(str(code)))
-    for year, spans in sorted(by_year.items()):
-        reach = max(s.last for s in spans)
-        quarters = [f"Q{q}" for q in range(1, 5) if 3 * q <= reach]
-        months = sorted({f"M{s.last:02d}" for s in spans if s.frequency == "month"})
-        out[year] = quarters + months
-    return out
+def periods_of(ds: Dataset) -> Mapping[int, tuple[str, ...]]:
+    """The sub-periods a view may choose in each year that has data through the year ('Q1'…, 'M01'…; found
+    once, when the dataset is loaded: data/period_rows.py `sub_periods`)."""
+    return ds.periods
 
 
 def years_with_data(ds: Dataset, districts: Sequence[str] = ()) -> list[int]:

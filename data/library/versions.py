@@ -294,15 +294,16 @@ class Library:
 
         Never over a library that has something in it: an unreadable one, a dangling pointer or versions with
         none current raise LibraryError (`problem`) instead of silently serving the sample in their place."""
-        if (why := self.problem()) is not None:
-            raise LibraryError(why)
         if self.current() is not None:
             return
-        with self._locked():
-            if (why := self.problem()) is not None:
-                raise LibraryError(why)
+        why = self.problem()
+        if why is not None and not (self.root.is_dir() and os.access(self.root, os.R_OK | os.W_OK | os.X_OK)):
+            raise LibraryError(why)  # not a directory we can even lock: waiting changes nothing
+        with self._locked():  # judged with the lock held: another worker may be between its version and pointer
             if self.current() is not None:  # another worker seeded it while we waited
                 return
+            if (why := self.problem()) is not None:
+                raise LibraryError(why)
             src = DirectorySource(directory, schema.CONTRACT_FILES)
             files = {n: d for n in schema.CONTRACT_FILES if (d := src.raw(n)) is not None}
             self._publish(files, source=source, source_hash="", user="system")

@@ -274,3 +274,52 @@ def test_a_damaged_library_stops_the_start_with_a_message_and_is_never_reseeded(
     }, "nothing in the library changed"
     if root.is_dir():
         assert sorted(p.name for p in (root / "versions").iterdir()) == published
+
+
+def test_a_worker_seeding_while_another_is_between_its_version_and_pointer_waits(tmp_path: Path, monkeypatch) -> None:
+    """Two gunicorn workers seed a new library at once: the second must wait for the first's lock, not judge the
+    library while the first has moved its version into place and not yet written the pointer ("has 1
+    version(s) but none is current" ended a worker of `make serve` this way)."""
+    import threading
+
+    from data.library import versions
+
+    between, go_on, waiting = threading.Event(), threading.Event(), threading.Event()
+    swap = Library._swap_pointer
+
+    def slow_swap(self: Library, version: str) -> None:
+        between.set()  # the version is in place, its pointer not yet
+        assert go_on.wait(30)
+        swap(self, version)
+
+    real_flock = versions.fcntl.flock
+
+    def flock(fd: int, op: int) -> None:
+        if threading.current_thread().name == "second" and op == versions.fcntl.LOCK_EX:
+            waiting.set()
+        real_flock(fd, op)
+
+    monkeypatch.setattr(Library, "_swap_pointer", slow_swap)
+    monkeypatch.setattr(versions.fcntl, "flock", flock)
+    root = tmp_path / "library"
+    errors: list[BaseException] = []
+
+    def seed() -> None:
+        try:
+            Library(root).seed(SAMPLE_DIR)
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+
+    first = threading.Thread(target=seed, name="first")
+    first.start()
+    assert between.wait(60)
+    second = threading.Thread(target=seed, name="second")
+    second.start()
+    while second.is_alive() and not waiting.is_set():  # the second reaches the lock (or fails before it)
+        waiting.wait(0.05)
+    go_on.set()
+    first.join(60)
+    second.join(60)
+    assert errors == []
+    assert Library(root).current() is not None
+    assert len(Library(root).versions()) == 1
