@@ -794,13 +794,18 @@ def test_export_pptx_and_cancel(page: Page, app_server, page_guard, tmp_path: Pa
     # it, nothing downloads, the button is usable again.
     downloads: list[str] = []
     page.on("download", lambda d: downloads.append(d.suggested_filename))
-    button.click()
+
+    def job_poll(request) -> bool:  # the page asking for a job's result: it knows the job (`job=` in the URL)
+        return "_dash-update-component" in request.url and "job=" in request.url
+
+    with page.expect_request(job_poll, timeout=WAIT_MS):  # the job is running and the page knows it: only
+        button.click()  # then can a cancel name it (a cancel before Dash has the job's id cancels nothing)
     expect(page.locator("#export-panel")).to_be_visible()
     page.locator("#export-cancel").click()
-    expect(button).to_be_enabled(timeout=5_000)
+    expect(button).to_be_enabled(timeout=WAIT_MS)
     expect(page.locator("#export-panel")).to_be_hidden()
-    polls: list[str] = []  # the page asking for a job's result (`job=` in the callback URL) after the cancel
-    page.on("request", lambda r: polls.append(r.url) if "_dash-update-component" in r.url and "job=" in r.url else None)
+    polls: list[str] = []  # polls after the cancel
+    page.on("request", lambda r: polls.append(r.url) if job_poll(r) else None)
     server = psutil.Process(app_server.process.pid)
     deadline = time.monotonic() + 60
     while server.children(recursive=True):  # the job's process (and its renderer) killed, not left to finish
