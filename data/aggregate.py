@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from data import periods
 from data.index import Index, month_bounds, union_seconds
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
@@ -28,6 +29,12 @@ def clean(x: float | None) -> float | None:
     if x is None or not math.isfinite(x):
         return None
     return round(float(x), 9)
+
+
+def growth(current: float | None, previous: float | None, points: bool = False) -> float | None:
+    """同比 of whole years (data/periods.py `growth`: None for a missing value or a zero base), float noise
+    rounded away."""
+    return clean(periods.growth(current, previous, points))
 
 
 def normalise_districts(ds: Dataset, codes: Iterable[object] | None) -> tuple[str, ...]:
@@ -147,21 +154,6 @@ def value(ds: Dataset, indicator: str, year: int, districts: Sequence[str] = ())
     """The indicator's value for one year and selection, or None when there is none."""
     s = series(ds, indicator, districts)
     return float(s[year]) if year in s.index else None
-
-
-def growth(current: float | None, previous: float | None, points: bool = False) -> float | None:
-    """同比: `current / previous - 1`, or with `points` (ratios, percentages) `current - previous`.
-
-    None ("—") when either value is missing, or for relative growth when the base is zero (a change in
-    points from a zero base is still meaningful: 0% -> 2% is +2 points).
-    """
-    if current is None or previous is None:
-        return None
-    if points:
-        return clean(current - previous)
-    if previous == 0:
-        return None
-    return clean(current / previous - 1)
 
 
 @dataclass(frozen=True)

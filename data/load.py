@@ -279,6 +279,7 @@ def _check_rules(
     seen_values: dict[tuple[str, str], set[str]],
     out: Collector,
     warn: Collector,
+    groups: period_rows.Groups,
 ) -> None:
     """Cross-file references and rules that involve several columns or files."""
     for table in schema.TABLES:
@@ -305,7 +306,7 @@ def _check_rules(
     if city and city in districts:
         out.add(schema.META_FILE, None, "city_code", f"{city!r} is also listed as a district in districts.csv")
     _check_observations(parsed.get("observations.csv"), inds, districts, city, out)
-    period_rows.check(parsed.get("observations.csv") or [], inds, out.add, warn.add)
+    period_rows.check(groups, inds, out.add, warn.add)
     for line, r in parsed.get("targets.csv") or []:
         if districts and r["district"] not in districts and r["district"] != city:
             out.add("targets.csv", line, "district", f"{r['district']!r} is neither a district nor the city code")
@@ -439,7 +440,8 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
             check_keys(table, rows, out)
         parsed[table.file] = rows
     warn = Collector(max_errors)
-    _check_rules(_city_code(raw_meta), parsed, seen_values, out, warn)
+    groups = period_rows.group(parsed.get("observations.csv") or [])  # rows by indicator, district and year
+    _check_rules(_city_code(raw_meta), parsed, seen_values, out, warn, groups)
     _check_kpis(meta, parsed, out)
     if out.total or meta is None:
         raise DatasetError(out.issues, out.total)
@@ -448,7 +450,7 @@ def load_dataset(where: str | Path | Source, max_errors: int = MAX_ERRORS) -> Da
     indicators["scale"] = indicators["scale"].fillna(1.0)
     periodic = frames["observations.csv"]
     inds = {r["indicator"]: r for _, r in parsed.get("indicators.csv") or []}
-    whole_years = period_rows.annual(parsed.get("observations.csv") or [], inds)
+    whole_years = period_rows.annual(groups, inds)
     observations = _frame(schema.OBSERVATIONS, [(0, r) for r in whole_years])[list(schema.OBSERVATIONS.names[:4])]
     years = sorted(int(y) for y in observations["year"].unique())
     index = build_index(

@@ -50,11 +50,9 @@ def group(rows: Iterable[tuple[int, dict[str, Any]]]) -> Groups:
     return out
 
 
-def check(
-    rows: Iterable[tuple[int, dict[str, Any]]], inds: Mapping[str, Mapping[str, Any]], error: Add, warn: Add
-) -> None:
+def check(groups: Groups, inds: Mapping[str, Mapping[str, Any]], error: Add, warn: Add) -> None:
     """Report period rows that break the contract (`error`) or that the annual row revises (`warn`)."""
-    for (indicator, district, year), items in group(rows).items():
+    for (indicator, district, year), items in groups.items():
         ind = inds.get(indicator)
         if ind is None:
             continue
@@ -103,11 +101,11 @@ def check(
                 )
 
 
-def annual(rows: Iterable[tuple[int, dict[str, Any]]], inds: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def annual(groups: Groups, inds: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The whole years of observations.csv, as the annual views read them: each annual row, and the year of
     (indicator, district, year) groups without one whose months add up to a complete year."""
     out: list[dict[str, Any]] = []
-    for (indicator, district, year), items in group(rows).items():
+    for (indicator, district, year), items in groups.items():
         values = {span: r["value"] for _, span, r in items}
         ind = inds.get(indicator)
         kind = kind_of(ind) if ind is not None else Kind()

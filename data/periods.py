@@ -156,23 +156,24 @@ MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct
 _QUARTERS_ZH = ("一", "二", "三", "四")
 
 
+def span_name(span: Span, lang: str) -> str:
+    """A quarter or a month without its year, as a picker names it: 第三季度 / 11月; Q3 / Nov (other spans:
+    1–2月 / Jan–Feb)."""
+    if span.months == 3 and span.first % 3 == 1:
+        return f"第{_QUARTERS_ZH[span.last // 3 - 1]}季度" if lang == "zh" else f"Q{span.last // 3}"
+    if span.months == 1:
+        return f"{span.first}月" if lang == "zh" else MONTHS_EN[span.first - 1]
+    if lang == "zh":
+        return f"{span.first}–{span.last}月"
+    return f"{MONTHS_EN[span.first - 1]}–{MONTHS_EN[span.last - 1]}"
+
+
 def span_label(year: int, span: Span, lang: str) -> str:
     """How people name months of a year: 2012年 / 2012年1–11月 / 2012年11月 / 2012年第三季度; 2012 / Jan–Nov
     2012 / Nov 2012 / Q3 2012."""
     if span == YEAR:
         return f"{year}年" if lang == "zh" else str(year)
-    quarter = span.months == 3 and span.first % 3 == 1
-    if lang == "zh":
-        if quarter:
-            return f"{year}年第{_QUARTERS_ZH[span.last // 3 - 1]}季度"
-        if span.months == 1:
-            return f"{year}年{span.first}月"
-        return f"{year}年{span.first}–{span.last}月"
-    if quarter:
-        return f"Q{span.last // 3} {year}"
-    if span.months == 1:
-        return f"{MONTHS_EN[span.first - 1]} {year}"
-    return f"{MONTHS_EN[span.first - 1]}–{MONTHS_EN[span.last - 1]} {year}"
+    return f"{year}年{span_name(span, lang)}" if lang == "zh" else f"{span_name(span, lang)} {year}"
 
 
 def view_label(view: ViewPeriod, basis: Basis, lang: str) -> str:
@@ -252,12 +253,6 @@ def row_for(rows: Rows, span: Span, kind: Kind) -> Span | None:
     return span if span in rows else None
 
 
-def total_over(by_district: Mapping[str, Rows], districts: Iterable[str], span: Span, kind: Kind) -> float | None:
-    """The sum over `districts` of their values over `span`; None when no district has one."""
-    values = [v for d in districts if (v := value_over(by_district.get(d, {}), span, kind)) is not None]
-    return sum(values) if values else None
-
-
 def ratio_over(numerator: float | None, denominator: float | None, scale: float = 1.0) -> float | None:
     """A ratio over a period: the ratio of the period sums of its parts (× scale); None without a base."""
     if numerator is None or denominator is None or denominator == 0:
@@ -266,12 +261,18 @@ def ratio_over(numerator: float | None, denominator: float | None, scale: float 
 
 
 def growth(value: float | None, base: float | None, points: bool = False) -> float | None:
-    """同比/环比: value / base − 1, or the difference in points for a ratio; None without a value or a base."""
+    """同比/环比: `value / base - 1`, or with `points` (ratios, percentages) `value - base`.
+
+    None ("—") when either value is missing, or for relative growth when the base is zero (a change in
+    points from a zero base is still meaningful: 0% -> 2% is +2 points).
+    """
     if value is None or base is None:
         return None
     if points:
         return value - base
-    return None if base == 0 else value / base - 1
+    if base == 0:
+        return None
+    return value / base - 1
 
 
 @dataclass(frozen=True)

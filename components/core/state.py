@@ -9,7 +9,7 @@ month ("M11") of it, read on a basis: `ytd` (1–N月累计, the default) or `pe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
@@ -66,12 +66,6 @@ def view_key(view: View) -> tuple[object, ...]:
     return (*key, view.period, view.basis) if view.period else key
 
 
-def periods_of(ds: Dataset) -> Mapping[int, tuple[str, ...]]:
-    """The sub-periods a view may choose in each year that has data through the year ('Q1'…, 'M01'…; found
-    once, when the dataset is loaded: data/period_rows.py `sub_periods`)."""
-    return ds.periods
-
-
 def years_with_data(ds: Dataset, districts: Sequence[str] = ()) -> list[int]:
     """Years in which the selection has any observation (whole city: every year of the dataset)."""
     if not districts:
@@ -120,7 +114,7 @@ def resolve(
         notices.append(("notice_too_many", {}))
         raw_list = list(raw_list)[:MAX_DISTRICTS]
     chosen = normalise_districts(ds, raw_list)
-    subs = periods_of(ds)
+    subs = ds.periods
     available = sorted(set(years_with_data(ds, chosen) or years_with_data(ds)) | set(subs))
     y = parse_year(year)
     sub = period if isinstance(period, str) else ""

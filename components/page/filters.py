@@ -16,17 +16,17 @@ from components.charts.prep import district_names
 from components.charts.summary import caption
 from components.core import ids
 from components.core.i18n import t
-from components.core.state import View, districts_with_data, period_code, periods_of, years_with_data
+from components.core.state import View, districts_with_data, period_code, years_with_data
 from components.core.ui import attrs
 from data.load import Dataset
-from data.periods import BASES, MONTHS_EN, ViewPeriod, parse_view_period, view_label
+from data.periods import BASES, ViewPeriod, parse_period, parse_view_period, span_name, view_label
 
 MAX_NOTICES = 5
 
 
 def year_options(ds: Dataset, districts: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
     """Every year of the dataset; years without data for the selection are offered but disabled."""
-    running = set(periods_of(ds))  # years with data through the year (a year still running has no annual data)
+    running = set(ds.periods)  # years with data through the year (a year still running has no annual data)
     have = set(years_with_data(ds, districts)) | running
     fmt = "{y}年" if lang == "zh" else "{y}"
     years = sorted(set(ds.years) | running, reverse=True)
@@ -35,12 +35,7 @@ def year_options(ds: Dataset, districts: tuple[str, ...], lang: str) -> list[dic
 
 def period_label(sub: str, lang: str) -> str:
     """A period of a year as the picker names it: 全年 / 第三季度 / 11月; Whole year / Q3 / Nov."""
-    if not sub:
-        return t("period_year", lang)
-    if sub.startswith("Q"):
-        return f"第{'一二三四'[int(sub[1]) - 1]}季度" if lang == "zh" else sub
-    month = int(sub[1:])
-    return f"{month}月" if lang == "zh" else MONTHS_EN[month - 1]
+    return span_name(parse_period(sub), lang) if sub else t("period_year", lang)
 
 
 def _view_period(year: int, sub: str) -> ViewPeriod:
@@ -50,7 +45,7 @@ def _view_period(year: int, sub: str) -> ViewPeriod:
 
 def period_options(ds: Dataset, year: int, lang: str) -> list[dict[str, Any]]:
     """The whole year, then the quarters and months the year's data reaches."""
-    return [{"label": period_label(sub, lang), "value": sub} for sub in ["", *periods_of(ds).get(year, [])]]
+    return [{"label": period_label(sub, lang), "value": sub} for sub in ["", *ds.periods.get(year, [])]]
 
 
 def basis_options(lang: str) -> list[dict[str, Any]]:
@@ -99,7 +94,7 @@ def filter_data(ds: Dataset, view: View, sections: list[str], active: str) -> di
     obs = ds.observations
     has = {str(c): sorted(int(y) for y in g["year"].unique()) for c, g in obs.groupby("district")}
     lang = view.lang
-    subs = periods_of(ds)
+    subs = ds.periods
     return {
         "years": sorted(set(ds.years) | set(subs)),
         "periods": {str(y): [{"label": period_label(p, lang), "value": p} for p in ["", *v]] for y, v in subs.items()},
@@ -164,7 +159,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                                 ),
                             ],
                             xs=8,
-                            md=5 if periods_of(ds) else 7,
+                            md=5 if ds.periods else 7,
                             className="filter-col",
                         ),
                         dbc.Col(
@@ -202,7 +197,7 @@ def period_col(ds: Dataset, view: View) -> dbc.Col:
     """The period of the year (全年 / a quarter / a month) and its basis (累计 / 当期); hidden when the dataset
     has whole years only (the callbacks still read their values: '' and 'ytd')."""
     lang = view.lang
-    through_year = bool(periods_of(ds))
+    through_year = bool(ds.periods)
     return dbc.Col(
         [
             dbc.Label(t("period", lang), html_for=ids.FILTER_PERIOD, className="filter-label"),
