@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from data.sample_catalogue import INDICATORS
-from data.schema import TIERS
+from data.sample_catalogue import rows as indicator_rows
+from data.schema import TABLES_BY_FILE, TIERS
 
 SEED = 20121231
 YEARS = (2008, 2009, 2010, 2011, 2012)
@@ -60,15 +60,24 @@ HIGHTECH = {  # year: (high-tech output, above-scale industrial output), 亿元
 CITY_ONLY: dict[str, dict[int, float]] = {  # indicator: {year: value}
     "rd_intensity": {2008: 1.58, 2009: 1.66, 2010: 1.78, 2011: 1.89, 2012: 1.95},
     "innovation_index": {2008: 212.40, 2009: 236.75, 2010: 268.12, 2011: 308.46, 2012: 364.85},
-    "hightech_ent_revenue": {2011: 1765.38, 2012: 1830.7},
     "hightech_ent_st_spending": {2012: 53.06},
     "engineering_centers": {2012: 746},
-    "tech_service_institutions": {2011: 315, 2012: 356},
-    "tech_service_value_added": {2011: 32.32, 2012: 40.3},
+    "tech_service_demo_projects": {2012: 24},
+    "tech_service_demo_firms": {2012: 7},
     "new_hightech_projects": {2012: 353},
     "patent_applications_rank": {2012: 1},
     "patent_grants_rank": {2012: 1},
 }
+# Through the year (contract v2), 2011–2012: the report's in-year figures are exact, the rest illustrative.
+PERIOD_YEARS = (2011, 2012)
+# Share of a year's flow falling in each month (Spring Festival in Jan–Feb, a December rush); illustrative.
+MONTH_PROFILE = (0.066, 0.052, 0.084, 0.082, 0.085, 0.086, 0.083, 0.08, 0.086, 0.087, 0.089, 0.12)
+REVENUE_JAN_NOV = {2011: 1765.4, 2012: 1830.7}  # 亿元; 2012 published (+3.7% as published); 2011 = 2012 / 1.037
+REVENUE_GROWTH_REPORTED = "0.037"
+# 亿元, 1–3/1–6/1–9/1–12月累计: 2012 1–9月 published; 2011 1–9月 = 40.3 / 1.247
+SERVICES_VALUE_ADDED = {2011: (7.4, 18.9, 32.3, 45.6), 2012: (9.6, 23.8, 40.3)}
+SERVICES_GROWTH_REPORTED = "0.247"  # 1–9月 +24.7% as published (comparable prices)
+SERVICES_INSTITUTIONS = {2011: (296, 304, 315, 322), 2012: (331, 343, 356)}  # at quarter ends; 2012 Q3 published
 TIER_TARGETS = {  # active certifications per tier (TIERS order); 2012 = the report
     2008: (300, 560, 70, 24, 7),
     2009: (352, 640, 92, 31, 9),
@@ -215,6 +224,55 @@ def observations(rng: random.Random) -> tuple[list[list[str]], dict[tuple[str, s
             decimals = 0 if float(v).is_integer() and ind != "rd_intensity" else 2
             put(ind, CITY, year, float(v), decimals)
     return rows, values
+
+
+def _monthly(rng: random.Random, total: int) -> list[int]:
+    """An integer year's flow split over its twelve months (MONTH_PROFILE, jittered): adds up exactly."""
+    return split(total, _jittered(rng, MONTH_PROFILE, 0.1))
+
+
+def _cumulative(parts: Sequence[int]) -> list[int]:
+    out, running = [], 0
+    for p in parts:
+        running += p
+        out.append(running)
+    return out
+
+
+YTD_CODES = ("M01-M02", *(f"M{m:02d}" for m in range(3, 13)))  # 1–2月 published together, then 1–3月 … 1–12月
+
+
+def through_year(rng: random.Random, values: dict[tuple[str, str, int], float]) -> list[list[str]]:
+    """Rows of observations.csv with a period (contract v2) for PERIOD_YEARS, adding up to the annual rows:
+    patents per month (当月), industrial and high-tech output as 1–N月累计 with 1–2月 together, the high-tech
+    enterprises' revenue 1–N月累计 (2012 to November), tech services per quarter (累计; institutions a stock)."""
+    rows: list[list[str]] = []
+    codes = [d[0] for d in DISTRICTS]
+    for year in PERIOD_YEARS:
+        for code in codes:
+            kinds = ("invention_grants", "utility_grants", "design_grants")
+            months = {k: _monthly(rng, int(values[(k, code, year)])) for k in ("patent_applications", *kinds)}
+            months["patent_grants"] = [sum(ms) for ms in zip(*(months[k] for k in kinds), strict=True)]
+            for ind in ("patent_applications", "patent_grants", *kinds):
+                rows += [[ind, code, str(year), str(v), f"M{m:02d}", ""] for m, v in enumerate(months[ind], 1)]
+            for ind in ("industrial_output", "hightech_output"):
+                parts = _monthly(rng, _tenths(values[(ind, code, year)]))
+                cum = _cumulative([parts[0] + parts[1], *parts[2:]])
+                rows += [[ind, code, str(year), _fmt(v / 10, 1), p, ""] for p, v in zip(YTD_CODES, cum, strict=True)]
+        share = _cumulative([MONTH_PROFILE[0] + MONTH_PROFILE[1], *MONTH_PROFILE[2:]])
+        jan_nov = REVENUE_JAN_NOV[year]
+        cum_rev = [round(jan_nov * s / share[-2], 1) for s in share]
+        cum_rev[-2] = jan_nov
+        last = len(YTD_CODES) if year < PERIOD_YEARS[-1] else len(YTD_CODES) - 1  # 2012: to November
+        for p, v in zip(YTD_CODES[:last], cum_rev, strict=False):
+            yoy = REVENUE_GROWTH_REPORTED if (year, p) == (2012, "M11") else ""
+            rows.append(["hightech_ent_revenue", CITY, str(year), _fmt(v, 1), p, yoy])
+        for q, v in enumerate(SERVICES_VALUE_ADDED[year], 1):
+            yoy = SERVICES_GROWTH_REPORTED if (year, q) == (2012, 3) else ""
+            rows.append(["tech_service_value_added", CITY, str(year), _fmt(v, 1), f"Q{q}", yoy])
+        for q, n in enumerate(SERVICES_INSTITUTIONS[year], 1):
+            rows.append(["tech_service_institutions", CITY, str(year), str(n), f"Q{q}", ""])
+    return rows
 
 
 def targets(rng: random.Random, values: dict[tuple[str, str, int], float]) -> list[list[str]]:
@@ -384,25 +442,10 @@ def generate(out: Path, seed: int = SEED) -> None:
         ["code", "name_zh", "name_en", "kind", "tile_row", "tile_col"],
         [d[:6] for d in DISTRICTS],
     )
-    write_csv(
-        out / "indicators.csv",
-        [
-            "indicator",
-            "domain",
-            "name_zh",
-            "name_en",
-            "unit_zh",
-            "unit_en",
-            "agg",
-            "numerator",
-            "denominator",
-            "scale",
-            "higher_is_better",
-        ],
-        INDICATORS,
-    )
+    write_csv(out / "indicators.csv", TABLES_BY_FILE["indicators.csv"].names, indicator_rows())
     obs, values = observations(rng)
-    write_csv(out / "observations.csv", ["indicator", "district", "year", "value"], obs)
+    periods = through_year(random.Random(seed + 1), values)  # its own stream: the annual rows stay as they were
+    write_csv(out / "observations.csv", TABLES_BY_FILE["observations.csv"].names, [[*r, "", ""] for r in obs] + periods)
     write_csv(out / "targets.csv", ["indicator", "district", "year", "target"], targets(rng, values))
     write_csv(out / "peers.csv", ["city_zh", "city_en", "indicator", "year", "value"], PEERS)
     write_csv(

@@ -228,11 +228,44 @@ class Oracle:
         ]
 
 
+def _months(period: str) -> tuple[int, int]:
+    """First and last month of a period code: 'Q3' (7, 9), 'M11' (11, 11), 'M01-M02' (1, 2)."""
+    if period.startswith("Q"):
+        q = int(period[1])
+        return 3 * q - 2, 3 * q
+    first, _, last = period.partition("-")
+    return int(first[1:]), int((last or first)[1:])
+
+
+def _whole_years(obs: list[dict[str, str]], inds: dict[str, dict[str, str]]) -> dict[tuple[str, str, int], float]:
+    """Each (indicator, district, year)'s whole-year value: its annual row; without one, a cumulative's or a
+    stock's December row, or a period flow's rows when they cover the twelve months."""
+    out: dict[tuple[str, str, int], float] = {}
+    parts: dict[tuple[str, str, int], list[tuple[int, int, float]]] = {}
+    for r in obs:
+        key = (r["indicator"], r["district"], int(r["year"]))
+        if not r.get("period"):
+            out[key] = float(r["value"])
+        else:
+            parts.setdefault(key, []).append((*_months(r["period"]), float(r["value"])))
+    for key, got in parts.items():
+        if key in out:
+            continue
+        ind = inds.get(key[0], {})
+        if ind.get("reported_as") == "ytd" or ind.get("temporal") == "stock":
+            december = [v for _, last, v in got if last == 12]
+            if december:
+                out[key] = december[0]
+        elif sorted(m for a, b, _ in got for m in range(a, b + 1)) == list(range(1, 13)):
+            out[key] = sum(v for *_, v in got)
+    return out
+
+
 @cache
 def oracle(root: Path) -> Oracle:
     """The dataset at `root`, read once."""
     meta = json.loads(_text(root / "dataset.json"))
-    obs = {(r["indicator"], r["district"], int(r["year"])): float(r["value"]) for r in rows(root, "observations.csv")}
+    obs = _whole_years(rows(root, "observations.csv"), {r["indicator"]: r for r in rows(root, "indicators.csv")})
     targets = {(r["indicator"], r["district"], int(r["year"])): float(r["target"]) for r in rows(root, "targets.csv")}
     return Oracle(
         root,

@@ -146,9 +146,10 @@ def test_new_dataset_version_is_never_served_stale(make_app, sample_copy: Path) 
         before, _ = kpis(2012, [], ZH)
         path = sample_copy / "observations.csv"
         text = path.read_text(encoding="utf-8")
-        line = next(ln for ln in text.splitlines() if ln.startswith("patent_applications,330212,2012,"))
-        value = int(float(line.rsplit(",", 1)[1]))
-        path.write_text(text.replace(line, f"patent_applications,330212,2012,{value + 1000}"), encoding="utf-8")
+        annual = "patent_applications,330212,2012,"  # the year's row (no period): authoritative over its months
+        line = next(ln for ln in text.splitlines() if ln.startswith(annual) and ln.endswith(",,"))
+        value = int(float(line.split(",")[3]))
+        path.write_text(text.replace(line, f"{annual}{value + 1000},,"), encoding="utf-8")
         assert services().store.refresh() is True
         misses = services().cache.misses
         after, _ = kpis(2012, [], ZH)
@@ -257,11 +258,11 @@ def test_store_keeps_serving_when_an_update_is_bad(sample_copy: Path) -> None:
     old = store.get().version
     obs = sample_copy / "observations.csv"
     good_text = obs.read_text(encoding="utf-8")
-    obs.write_text(good_text + "patent_applications,330212,2013,abc\n", encoding="utf-8")
+    obs.write_text(good_text + "patent_applications,330212,2013,abc,,\n", encoding="utf-8")
     assert store.get().version == old
     assert store.last_error is not None
     assert "observations.csv:" in str(store.last_error.issues[0])
-    obs.write_text(good_text + "patent_applications,330212,2013,5\n", encoding="utf-8")
+    obs.write_text(good_text + "patent_applications,330212,2013,5,,\n", encoding="utf-8")
     assert store.get().version != old
     assert store.last_error is None
     assert 2013 in store.get().years

@@ -306,7 +306,7 @@ def _utf16_csv(root: Path) -> Path:
 
 def _runaway_quote(root: Path) -> Path:
     ds = _copy_dataset(root)
-    _csv_edit("indicators.csv", lambda ls: _set(ls, 3, 2, '"专利授权量'))(ds)
+    _csv_edit("indicators.csv", lambda ls: _set(ls, 8, 2, '"专利申请量副省级城市排名'))(ds)
     return ds
 
 
@@ -334,7 +334,7 @@ CASES += [
     (
         "csv: quote running over lines",
         _runaway_quote,
-        "indicators.csv:3 column 'name_zh': a quoted field runs over lines",
+        "indicators.csv:8 column 'name_zh': a quoted field runs over lines",
     ),
     ("zip: entry outside the archive", _evil_zip, "upload.zip: entry '../../outside.csv' points outside the archive"),
     ("zip: absolute path", _absolute_zip, "upload.zip: entry '/etc/cron.d/evil' points outside the archive"),

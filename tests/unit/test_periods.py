@@ -679,8 +679,9 @@ def test_a_cards_info_is_its_catalogue_entry() -> None:
     assert cards["hightech_output"].info_title == "高新技术产业产值：口径与来源"
     sample = load_dataset(Path(__file__).resolve().parents[2] / "data" / "sample")
     annual = {k.indicator: k for k in kpi_models(sample, 2012, [], "en")}
-    assert annual["patent_applications"].info[-2:] == ("Frequency: Annual", "Latest data: 2012")
-    assert annual["patent_applications"].info[0].startswith("Source: ")  # the dataset's own source
+    assert annual["patent_applications"].info[-2:] == ("Frequency: Monthly · Value of the period", "Latest data: 2012")
+    assert annual["patent_applications"].info[1] == "Source: Municipal Intellectual Property Office"
+    assert annual["rd_intensity"].info[-2:] == ("Frequency: Annual", "Latest data: 2012")
     assert annual["network_uptime"].info == ()  # not an indicator of indicators.csv
 
 

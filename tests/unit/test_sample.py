@@ -8,6 +8,7 @@ tests/integration/test_cli.py.)
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import pytest
 from data import aggregate as agg
 from data.generate import generate
 from data.load import Dataset, load_dataset
+from data.period_reading import period_reading
+from data.periods import parse_view_period
 from data.schema import META_FILE, TABLES_BY_FILE, TIER_INDICATORS, TIERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,9 +87,9 @@ def ds() -> Dataset:
         ("rd_intensity", 2011, 1.89),
         ("innovation_index", 2012, 364.85),
         ("engineering_centers", 2012, 746),
-        ("tech_service_institutions", 2012, 356),
         ("new_hightech_projects", 2012, 353),
-        ("hightech_ent_revenue", 2012, 1830.7),
+        ("tech_service_demo_projects", 2012, 24),
+        ("tech_service_demo_firms", 2012, 7),
     ],
 )
 def test_city_total_is_exact(ds: Dataset, indicator: str, year: int, expected: float) -> None:
@@ -139,8 +142,6 @@ def test_tier_counts_by_district_add_up(ds: Dataset) -> None:
         ("invention_grants", 27.07),
         ("hightech_output", 11.4),
         ("innovation_index", 18.28),
-        ("hightech_ent_revenue", 3.7),
-        ("tech_service_value_added", 24.7),
     ],
 )
 def test_growth_matches_published_rate(ds: Dataset, indicator: str, published_pct: float) -> None:
@@ -150,15 +151,73 @@ def test_growth_matches_published_rate(ds: Dataset, indicator: str, published_pc
     assert abs(r.change * 100 - published_pct) < 0.01
 
 
-def test_tech_service_institutions_grew_by_41(ds: Dataset) -> None:
-    cur, prev = agg.value(ds, "tech_service_institutions", YEAR), agg.value(ds, "tech_service_institutions", 2011)
-    assert cur is not None
-    assert prev is not None
-    assert cur - prev == 41
+# --- the report's in-year figures (contract v2 period rows, ../shared/FIGURES.md "In-year figures") -------------
 
 
-def test_tech_service_value_added_2012(ds: Dataset) -> None:
-    assert agg.value(ds, "tech_service_value_added", YEAR) == 40.3
+def _rows(indicator: str) -> list[dict[str, str]]:
+    """The indicator's rows of observations.csv as the csv module reads them (the oracle)."""
+    with (SAMPLE / "observations.csv").open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["indicator"] == indicator]
+
+
+@pytest.mark.parametrize(
+    ("indicator", "period", "value", "reported"),
+    [
+        ("hightech_ent_revenue", "2012-11", 1830.7, 0.037),  # 截止11月底……1830.7亿元，比去年同期增长3.7%
+        ("tech_service_value_added", "2012-Q3", 40.3, 0.247),  # 前三季度……40.3亿元，比上年同期增长24.7%
+    ],
+)
+def test_in_year_figures_are_the_reports(ds: Dataset, indicator: str, period: str, value: float, reported: float) -> None:
+    view = parse_view_period(period)
+    assert view is not None
+    r = period_reading(ds, indicator, view, "ytd")
+    assert (r.value, r.change, r.change_source, r.period, r.own) == (value, reported, "reported", period, True)
+    year, code = period.split("-")
+    row = [x for x in _rows(indicator) if x["year"] == year and x["period"] == ("M" + code if code[0] != "Q" else code)]
+    assert [(float(x["value"]), float(x["yoy_reported"])) for x in row] == [(value, reported)]
+
+
+def test_tech_service_institutions_356_up_41_on_the_same_quarter(ds: Dataset) -> None:
+    view = parse_view_period("2012-Q3")
+    assert view is not None
+    r = period_reading(ds, "tech_service_institutions", view, "ytd")
+    assert r.value == 356
+    assert r.change is not None and round(356 / (1 + r.change)) == 356 - 41  # 比上年同期增加41家
+    by = {(x["year"], x["period"]): float(x["value"]) for x in _rows("tech_service_institutions")}
+    assert by[("2012", "Q3")] - by[("2011", "Q3")] == 41
+
+
+def test_in_year_indicators_are_real_periods_not_named_ones(ds: Dataset) -> None:
+    names = " ".join(ds.indicators["name_zh"]) + " ".join(ds.indicators["name_en"])
+    assert "1–11月" not in names and "1–9月" not in names and "Jan–Nov" not in names and "Q1–Q3" not in names
+    o = ds.observations  # whole years: 2011's from its complete months; 2012 is published to November only
+    revenue = o[o["indicator"] == "hightech_ent_revenue"]
+    assert list(revenue["year"]) == [2011]
+    assert agg.value(ds, "hightech_ent_revenue", 2012) is None
+
+
+@pytest.mark.parametrize(
+    "indicator", ["patent_applications", "patent_grants", "invention_grants", "hightech_output", "industrial_output"]
+)
+def test_months_add_up_to_the_published_years(indicator: str) -> None:
+    """Per district: 当月 rows sum to the year, a 1–N月累计's December is the year (csv oracle); no warning."""
+    rows = _rows(indicator)
+    annual = {(x["district"], x["year"]): float(x["value"]) for x in rows if not x["period"]}
+    for year in ("2011", "2012"):
+        for district in DISTRICTS:
+            months = [x for x in rows if (x["district"], x["year"]) == (district, year) and x["period"]]
+            if indicator.endswith("output"):  # ytd: rising, December the year
+                values = [float(x["value"]) for x in months]
+                assert values == sorted(values) and months[0]["period"] == "M01-M02"
+                assert values[-1] == annual[(district, year)]
+            else:
+                assert len(months) == 12
+                assert sum(float(x["value"]) for x in months) == annual[(district, year)]
+
+
+def test_sample_checks_without_warnings(ds: Dataset) -> None:
+    assert ds.warnings == ()
+    assert 2012 in ds.periods and "M11" in ds.periods[2012] and "Q3" in ds.periods[2012]
 
 
 def test_invention_share_of_grants(ds: Dataset) -> None:

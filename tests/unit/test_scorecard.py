@@ -140,7 +140,8 @@ def test_completion_is_actual_over_target(sample: Dataset, card: pd.DataFrame):
 def test_actual_of_a_ratio_is_the_districts_own_ratio(sample: Dataset, card: pd.DataFrame):
     obs = pd.read_csv(sample.origin + "/observations.csv", dtype={"district": str})
     for row in card[card["indicator"] == "hightech_share"].itertuples():
-        mine = obs[(obs.district == row.district) & (obs.year == 2012)].set_index("indicator")["value"]
+        annual = obs[obs["period"].isna()]  # the years' own rows (the months add up to them)
+        mine = annual[(annual.district == row.district) & (annual.year == 2012)].set_index("indicator")["value"]
         assert row.actual == pytest.approx(mine["hightech_output"] / mine["industrial_output"] * 100)
 
 
@@ -381,9 +382,9 @@ def test_a_falling_kpi_without_target_warns(sample: Dataset, tmp_path: Path):
     before = agg.by_district(sample, "patent_grants", 2011).set_index("district")["value"]
     lines = []
     for line in (out / "observations.csv").read_text(encoding="utf-8").splitlines():
-        ind, code, year, _ = line.split(",")
-        if ind == "patent_grants" and year == "2012":
-            line = f"{ind},{code},{year},{round(before[code] * 0.97)}"
+        ind, code, year, _, period, _ = line.split(",")
+        if ind == "patent_grants" and year == "2012" and not period:  # the year's row: authoritative
+            line = f"{ind},{code},{year},{round(before[code] * 0.97)},,"
         lines.append(line)
     (out / "observations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     ds = load_dataset(out)

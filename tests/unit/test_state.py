@@ -440,8 +440,8 @@ def test_a_bad_period_falls_back_with_a_notice(monthly: Dataset, search: str, no
 def test_a_year_still_running_opens_on_its_latest_period(monthly: Dataset, sample: Dataset) -> None:
     assert from_query(monthly, "").period == "M11"
     assert from_query(monthly, "").year == 2012
-    assert from_query(sample, "").period == ""  # whole years only: as before
-    assert from_query(sample, "?period=2012-11").period == ""
+    assert from_query(sample, "").period == ""  # 2012 is complete: its whole year, as before
+    assert from_query(sample, "?period=2012-11").period == "M11"  # 1–11月 on asking
     assert to_query(from_query(sample, "?year=2011")) == "?year=2011"
 
 
