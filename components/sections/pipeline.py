@@ -18,6 +18,7 @@ from components.charts.figures import (
     category_axis,
     empty_figure,
     label_room,
+    literal,
     new_figure,
     opacities,
     years_axis,
@@ -29,7 +30,6 @@ from components.core.i18n import fmt_change, fmt_value, t, unit_for_axis
 from components.core.state import View
 from components.core.ui import drill_link, headline
 from components.sections.base import Block, Graph, Needs, Section, by_districts, by_year
-from components.sections.seismic import figure_note, period_attrs
 from data import aggregate as agg
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
@@ -173,9 +173,16 @@ def yearly_note(view: View) -> str:
 
 
 def _noted(fig: Fig, view: View) -> Fig:
-    """A chart of the year noting, in an in-year view, that it is the year's (capitalised: it stands alone)."""
+    """A chart of the year noting, in an in-year view, that it is the year's (capitalised: it stands alone), as a
+    small muted title at its top right (the card's title holds only the year)."""
     note = yearly_note(view)
-    return figure_note(fig, note[:1].upper() + note[1:], view.theme) if note else fig
+    if not note:
+        return fig
+    p = palette(view.theme)
+    font = {"size": p.get("font_size", 13) - 1, "color": p["muted"]}
+    text = literal(note[:1].upper() + note[1:])
+    fig["layout"]["title"] = {"text": text, "x": 1, "xref": "paper", "xanchor": "right", "font": font}
+    return fig
 
 
 def in_year_key(ds: Dataset, view: View) -> tuple[Any, ...]:
@@ -198,7 +205,10 @@ def headlines(ds: Dataset, view: View) -> list[html.Div]:
         head = headline(
             indicator, t(f"tier_{tier}", view.lang), r.value, fmt_value(r.value, "家", view.lang), r.change, text
         )
-        out.append(period_attrs(head, str(view.year), "ytd") if view.in_year else head)
+        if view.in_year:  # the number is the year's: data-period says so, as the KPI cards' annual figures do
+            setattr(head, "data-period", str(view.year))
+            setattr(head, "data-basis", "ytd")
+        out.append(head)
     note = t("flow_summary", view.lang, **agg.flow_summary(_flows(ds, view))) if _has_prev(ds, view) else None
     out.append(html.Div(note or t("no_prev_year", view.lang), className="headline-note"))
     return out
