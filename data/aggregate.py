@@ -418,15 +418,25 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1), datetime(year + 1, 1, 1)
 
 
+def span_bounds(year: int, span: periods.Span = periods.YEAR) -> tuple[datetime, datetime]:
+    """[first day of the span's first month, first day after its last month) of `year`: 2012 1–11月 is
+    [2012-01-01, 2012-12-01); the whole year is year_bounds(year)."""
+    end = datetime(year + 1, 1, 1) if span.last == 12 else datetime(year, span.last + 1, 1)
+    return datetime(year, span.first, 1), end
+
+
 def stations_in(stations: pd.DataFrame, districts: Sequence[str]) -> pd.DataFrame:
     """Stations located in the selected districts (() = all)."""
     return stations[_in_districts(stations, districts)]
 
 
-def monthly_uptime(stations: pd.DataFrame, outages: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Station x month uptime (index station, columns 1..12); None where not in service."""
+def monthly_uptime(stations: pd.DataFrame, outages: pd.DataFrame, year: int, last: int = 12) -> pd.DataFrame:
+    """Station x month uptime (index station, columns 1..12); None where not in service, and for the months
+    after `last` (not yet known in a view ending in that month)."""
     cols = {
         m: station_uptime(stations, outages, lo, hi).set_index("station")["uptime"]
+        if m <= last
+        else pd.Series(None, index=list(stations["station"]), dtype="object")
         for m, (lo, hi) in enumerate(month_bounds(year), start=1)
     }
     return pd.DataFrame(cols).reindex(list(stations["station"]))
@@ -447,8 +457,10 @@ def network_reading(
     year: int,
     districts: Sequence[str] = (),
     years: Sequence[int] | None = None,
+    span: periods.Span = periods.YEAR,
 ) -> Reading:
-    """Network uptime of the selection's stations in percent (99.95), with the change in points.
+    """Network uptime of the selection's stations in percent (99.95), with the change in points; over `span`
+    of the year (1–11月, a quarter, a month), the change against the same months a year before.
 
     With `years` (the dataset's reporting years), a year outside them has no value: a year without an
     outage log is unknown, not perfect.
@@ -458,7 +470,7 @@ def network_reading(
     def pct(y: int) -> float | None:
         if years is not None and y not in years:
             return None
-        u = network_uptime(station_uptime(st, outages, *year_bounds(y)))
+        u = network_uptime(station_uptime(st, outages, *span_bounds(y, span)))
         return None if u is None else clean(u * 100)
 
     cur, prev = pct(year), pct(year - 1)
@@ -515,17 +527,23 @@ def _station_rows(ds: Dataset, districts: Sequence[str]) -> np.ndarray:
     return np.array([i for i, d in enumerate(idx.station_district) if d in chosen], dtype=int)
 
 
-def uptime_table(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.DataFrame:
-    """station_uptime() over the year for the selection's stations, from the index."""
+def uptime_table(
+    ds: Dataset, year: int, districts: Sequence[str] = (), span: periods.Span = periods.YEAR
+) -> pd.DataFrame:
+    """station_uptime() over the year (or `span` of it: the index's months first..last, which partition it)
+    for the selection's stations, from the index."""
     idx = _index(ds)
     y = idx.year_pos(year)
     if y is None:
         return station_uptime(
-            stations_in(ds.stations, () if is_city(ds, districts) else districts), ds.outages, *year_bounds(year)
+            stations_in(ds.stations, () if is_city(ds, districts) else districts),
+            ds.outages,
+            *span_bounds(year, span),
         )
     rows = _station_rows(ds, districts)
-    service = idx.service[rows, y].sum(axis=1)
-    down = idx.down[rows, y].sum(axis=1)
+    months = slice(span.first - 1, span.last)
+    service = idx.service[rows, y, months].sum(axis=1)
+    down = idx.down[rows, y, months].sum(axis=1)
     uptime = [clean(1 - d / s) if s > 0 else None for s, d in zip(service, down, strict=True)]
     return pd.DataFrame(
         {
@@ -537,27 +555,29 @@ def uptime_table(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.Da
     )
 
 
-def uptime_months(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.DataFrame:
-    """monthly_uptime() for the selection's stations, from the index (None where not in service)."""
+def uptime_months(ds: Dataset, year: int, districts: Sequence[str] = (), last: int = 12) -> pd.DataFrame:
+    """monthly_uptime() for the selection's stations, from the index (None where not in service, and after
+    month `last`)."""
     idx = _index(ds)
     y = idx.year_pos(year)
     st = stations_in(ds.stations, () if is_city(ds, districts) else districts)
     if y is None:
-        return monthly_uptime(st, ds.outages, year)
+        return monthly_uptime(st, ds.outages, year, last)
     rows = _station_rows(ds, districts)
     service, down = idx.service[rows, y], idx.down[rows, y]
     values = [
-        [clean(1 - d / s) if s > 0 else None for s, d in zip(srow, drow, strict=True)]
+        [clean(1 - d / s) if s > 0 and m < last else None for m, (s, d) in enumerate(zip(srow, drow, strict=True))]
         for srow, drow in zip(service, down, strict=True)
     ]
     return pd.DataFrame(values, index=[idx.stations[i] for i in rows], columns=list(range(1, 13)))
 
 
-def uptime_reading(ds: Dataset, year: int, districts: Sequence[str] = ()) -> Reading:
-    """network_reading() for a dataset, from the index."""
+def uptime_reading(ds: Dataset, year: int, districts: Sequence[str] = (), span: periods.Span = periods.YEAR) -> Reading:
+    """network_reading() for a dataset, from the index: over the year, or `span` of it against the same months
+    a year before."""
 
     def pct(y: int) -> float | None:
-        u = network_uptime(uptime_table(ds, y, districts))
+        u = network_uptime(uptime_table(ds, y, districts, span))
         return None if u is None else clean(u * 100)
 
     cur, prev = pct(year), pct(year - 1) if _index(ds).year_pos(year - 1) is not None else None

@@ -22,7 +22,7 @@ from data import aggregate as agg
 from data import plans
 from data.load import Dataset
 from data.period_reading import has_period_data, period_reading, progress
-from data.periods import YEAR, Basis, ViewPeriod, span_label
+from data.periods import YEAR, Basis, Span, ViewPeriod, span_label, view_label
 from data.rules import AT_RISK, INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET, ON_TRACK
 from data.schema import NETWORK_UPTIME
 
@@ -197,10 +197,10 @@ def _uptime_status(value: float | None, lang: str) -> dict:
     return {"status": AT_RISK, "status_text": words}
 
 
-def _uptime_card(ds: Dataset, year: int, districts: Sequence[str], lang: str) -> Kpi:
-    r = agg.uptime_reading(ds, year, districts)
+def _uptime_card(ds: Dataset, year: int, districts: Sequence[str], lang: str, span: Span = YEAR) -> Kpi:
+    r = agg.uptime_reading(ds, year, districts, span)
     st = agg.stations_in(ds.stations, districts)
-    n = int((st["commissioned"] < agg.year_bounds(year)[1]).sum())
+    n = int((st["commissioned"] < agg.span_bounds(year, span)[1]).sum())
     return Kpi(
         NETWORK_UPTIME,
         t("kpi_network_uptime", lang),
@@ -254,8 +254,15 @@ def period_model(
     ds: Dataset, indicator: str, when: ViewPeriod, basis: Basis, districts: Sequence[str], lang: str
 ) -> Kpi:
     """One card of a period view: the period's value (1–N月累计 or 当期), 同比 against the same months a year
-    before (published where the source gave it), and for an annual target its completion against 序时进度."""
-    if indicator == NETWORK_UPTIME or not has_period_data(ds, indicator):
+    before (published where the source gave it), and for an annual target its completion against 序时进度.
+    The network's uptime is exact over any months (outages are intervals): the period's, against the same
+    months a year before."""
+    if indicator == NETWORK_UPTIME:
+        k = _uptime_card(ds, when.year, districts, lang, when.span(basis))
+        shown = view_label(when, basis, lang) if k.value is not None else k.note
+        source = "computed" if k.change is not None else ""
+        return replace(k, note=shown, period=when.code, basis=basis, yoy_source=source)
+    if not has_period_data(ds, indicator):
         return _annual_fallback(ds, indicator, when, districts, lang)
     info = agg.indicator_info(ds, indicator)
     r = period_reading(ds, indicator, when, basis, districts)

@@ -18,6 +18,7 @@ from components.charts.figures import (
     category_axis,
     empty_figure,
     label_room,
+    literal,
     new_figure,
     opacities,
     years_axis,
@@ -166,6 +167,34 @@ def _flows(ds: Dataset, view: View) -> Any:
     return flows if _has_prev(ds, view) else flows.iloc[0:0]
 
 
+def yearly_note(view: View) -> str:
+    """In an in-year view: certifications are counted by year, and which year is shown ('' for a year view)."""
+    return t("pipeline_yearly_note", view.lang, year=view.year) if view.in_year else ""
+
+
+def _noted(fig: Fig, view: View) -> Fig:
+    """A chart of the year noting, in an in-year view, that it is the year's (capitalised: it stands alone), as a
+    small muted title at its top right (the card's title holds only the year)."""
+    note = yearly_note(view)
+    if not note:
+        return fig
+    p = palette(view.theme)
+    font = {"size": p.get("font_size", 13) - 1, "color": p["muted"]}
+    text = literal(note[:1].upper() + note[1:])
+    fig["layout"]["title"] = {"text": text, "x": 1, "xref": "paper", "xanchor": "right", "font": font}
+    return fig
+
+
+def in_year_key(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """A chart of the view's year: the year and the districts, and whether the view is in-year (its note)."""
+    return (view.year, view.districts, *(("in_year",) if view.in_year else ()))
+
+
+def year_in_year_key(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """A chart of every district for the year (a selection only moves its highlight), and its in-year note."""
+    return (*by_year(ds, view), *(("in_year",) if view.in_year else ()))
+
+
 def headlines(ds: Dataset, view: View) -> list[html.Div]:
     """The five tier counts (data-indicator = the tier's indicator id) and last year's movements."""
     out = []
@@ -173,11 +202,13 @@ def headlines(ds: Dataset, view: View) -> list[html.Div]:
         indicator = TIER_INDICATORS[tier]
         r = agg.reading(ds, indicator, view.year, view.districts)
         text = t("kpi_yoy", view.lang, change=fmt_change(r.change, "pct", view.lang))
-        out.append(
-            headline(
-                indicator, t(f"tier_{tier}", view.lang), r.value, fmt_value(r.value, "家", view.lang), r.change, text
-            )
+        head = headline(
+            indicator, t(f"tier_{tier}", view.lang), r.value, fmt_value(r.value, "家", view.lang), r.change, text
         )
+        if view.in_year:  # the number is the year's: data-period says so, as the KPI cards' annual figures do
+            setattr(head, "data-period", str(view.year))
+            setattr(head, "data-basis", "ytd")
+        out.append(head)
     note = t("flow_summary", view.lang, **agg.flow_summary(_flows(ds, view))) if _has_prev(ds, view) else None
     out.append(html.Div(note or t("no_prev_year", view.lang), className="headline-note"))
     return out
@@ -185,7 +216,7 @@ def headlines(ds: Dataset, view: View) -> list[html.Div]:
 
 def tiers_figure(ds: Dataset, view: View) -> Fig:
     """The five tiers for the selection and year."""
-    return tier_bars(agg.pipeline_counts(ds, view.year, view.districts), view.lang, view.theme)
+    return _noted(tier_bars(agg.pipeline_counts(ds, view.year, view.districts), view.lang, view.theme), view)
 
 
 def trend_figure(ds: Dataset, view: View) -> Fig:
@@ -196,17 +227,18 @@ def trend_figure(ds: Dataset, view: View) -> Fig:
 
 def flow_figure(ds: Dataset, view: View) -> Fig:
     """Firms from last year's tier to this year's (Sankey)."""
-    return tier_flows(_flows(ds, view), TIERS, view.year - 1, view.year, view.lang, view.theme)
+    return _noted(tier_flows(_flows(ds, view), TIERS, view.year - 1, view.year, view.lang, view.theme), view)
 
 
 def district_figure(ds: Dataset, view: View) -> Fig:
     """Stacked tiers per district."""
     frame = agg.pipeline_by_district(ds, view.year)
-    return tiers_by_district(frame, district_names(ds, view.lang), view.districts, view.lang, view.theme)
+    fig = tiers_by_district(frame, district_names(ds, view.lang), view.districts, view.lang, view.theme)
+    return _noted(fig, view)
 
 
 def sentence(ds: Dataset, view: View) -> str:
-    """The five tier counts and last year's movements."""
+    """The five tier counts and last year's movements; in an in-year view, a note that they are the year's."""
     lang, d, y = view.lang, view.districts, view.year
     counts = agg.pipeline_counts(ds, y, d)
     parts = ("、" if lang == "zh" else ", ").join(
@@ -216,6 +248,8 @@ def sentence(ds: Dataset, view: View) -> str:
     text = t("sum_pipeline", lang, year=y, scope=scope(ds, view), parts=parts)
     if _has_prev(ds, view):
         text += t("sum_pipeline_moves", lang, **agg.flow_summary(agg.pipeline_flows(ds, y, d)))
+    if view.in_year:
+        text += t("sum_pipeline_yearly", lang, note=yearly_note(view))
     return text + t("sum_end", lang)
 
 
@@ -230,6 +264,8 @@ STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): 
         "；较上年新认定{new}家，升级{up}家，失去认定{lost}家",
         "; {new} firms were newly certified, {up} moved up and {lost} lost certification",
     ),
+    "pipeline_yearly_note": ("企业认定按年度统计，显示{year}年", "certifications are yearly: {year} shown"),
+    "sum_pipeline_yearly": ("（{note}）", " ({note})"),
     "pipeline": ("创新型企业梯队", "Enterprise pipeline"),
     "pipeline_tiers_title": ("{year}年企业梯队", "Enterprise tiers, {year}"),
     "pipeline_trend_title": ("各梯队企业数量", "Enterprises per tier"),
@@ -265,6 +301,7 @@ SECTION = Pipeline(
                 tiers_figure,
                 width=4,
                 control=lambda ds, view: drill_link("enterprises", view.lang),
+                key=in_year_key,
             ),
             Graph(
                 "flow",
@@ -272,6 +309,7 @@ SECTION = Pipeline(
                 flow_figure,
                 width=8,
                 needs=Needs(custom=_two_years),
+                key=in_year_key,
             ),
         ),
         (
@@ -283,7 +321,7 @@ SECTION = Pipeline(
                 width=7,
                 slide_width=6,
                 height=many_rows_height,
-                key=by_year,
+                key=year_in_year_key,
                 highlight=True,
             ),
         ),

@@ -32,6 +32,7 @@ from components.core.ui import drill_link, headline
 from components.sections.base import Block, Graph, Needs, Section
 from data import aggregate as agg
 from data.load import Dataset
+from data.periods import YEAR, Basis, Span, view_label
 from data.rules import NETWORK_UPTIME_TARGET
 from data.schema import NETWORK_UPTIME
 
@@ -177,13 +178,60 @@ def cause_label(cause: str, lang: str) -> str:
     return t(key, lang) if key in i18n.STRINGS else cause
 
 
+def _basis(view: View) -> Basis:
+    return "period" if view.basis == "period" else "ytd"
+
+
+def span_of(view: View) -> Span:
+    """The months the section's numbers cover: the whole year, or in a quarter or month view January to its end
+    (1–N月累计) or its own months (当期)."""
+    return view.when.span(_basis(view)) if view.in_year else YEAR
+
+
+def period_label(view: View) -> str:
+    """The view's period as people name it: '2012年1–11月', 'Q3 2012'."""
+    return view_label(view.when, _basis(view), view.lang)
+
+
+def period_key(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """A chart over the view's period: the year and the districts, and in-year the period and its basis."""
+    return (view.year, view.districts, *((view.period, _basis(view)) if view.in_year else ()))
+
+
+def figure_note(fig: Fig, text: str, theme: str) -> Fig:
+    """`fig` with a small muted note at its top right (what the card's title, which holds only the year, cannot
+    say: the months an in-year view covers)."""
+    p = palette(theme)
+    font = {"size": p.get("font_size", 13) - 1, "color": p["muted"]}
+    fig["layout"]["title"] = {"text": literal(text), "x": 1, "xref": "paper", "xanchor": "right", "font": font}
+    return fig
+
+
+def period_attrs(head: Any, period: str, basis: str) -> Any:
+    """A headline number carrying the period it is for (data-period, data-basis), as the KPI cards do."""
+    setattr(head, "data-period", period)
+    setattr(head, "data-basis", basis)
+    return head
+
+
+def with_period(fig: Fig, view: View) -> Fig:
+    """In an in-year view, the figure names the months it covers."""
+    if not view.in_year:
+        return fig
+    return figure_note(fig, t("seismic_period_note", view.lang, period=period_label(view)), view.theme)
+
+
+def _period_attrs(head: Any, view: View) -> Any:
+    return period_attrs(head, view.when.code, _basis(view)) if view.in_year else head
+
+
 def _table(ds: Dataset, view: View) -> pd.DataFrame:
-    table = agg.uptime_table(ds, view.year, view.districts)
+    table = agg.uptime_table(ds, view.year, view.districts, span_of(view))
     return table.assign(name=table["station"].map(station_names(ds, view.lang)))
 
 
 def _outages(ds: Dataset, view: View, stations: list[str]) -> pd.DataFrame:
-    lo, hi = agg.year_bounds(view.year)
+    lo, hi = agg.span_bounds(view.year, span_of(view))
     outages = agg.outages_in(ds.outages, stations, lo, hi)
     outages["name"] = outages["station"].map(station_names(ds, view.lang))
     outages["cause_label"] = [cause_label(c, view.lang) for c in outages["cause"]]
@@ -194,15 +242,18 @@ def headlines(ds: Dataset, view: View) -> list[Any]:
     """Network uptime (data-indicator network_uptime, percent), stations in service, below target, outages."""
     lang = view.lang
     table = _table(ds, view)
-    reading = agg.uptime_reading(ds, view.year, view.districts)
+    reading = agg.uptime_reading(ds, view.year, view.districts, span_of(view))
     heads: list[Any] = [
-        headline(
-            "network_uptime",
-            t("kpi_network_uptime", lang),
-            reading.value,
-            fmt_value(reading.value, "%", lang, decimals=2),
-            reading.change,
-            t("kpi_yoy", lang, change=fmt_change(reading.change, "pp", lang)),
+        _period_attrs(
+            headline(
+                "network_uptime",
+                t("kpi_network_uptime", lang),
+                reading.value,
+                fmt_value(reading.value, "%", lang, decimals=2),
+                reading.change,
+                t("kpi_yoy", lang, change=fmt_change(reading.change, "pp", lang)),
+            ),
+            view,
         )
     ]
     served = table.dropna(subset=["uptime"])
@@ -235,46 +286,49 @@ def headlines(ds: Dataset, view: View) -> list[Any]:
 
 
 def uptime_figure(ds: Dataset, view: View) -> Fig:
-    """Station uptime for the year against the target line."""
-    return uptime_bars(
+    """Station uptime for the year (or the view's period) against the target line."""
+    fig = uptime_bars(
         _table(ds, view),
         view.lang,
         view.theme,
         line=NETWORK_UPTIME_TARGET * 100,
         line_label=uptime_target_text(view.lang),
     )
+    return with_period(fig, view)
 
 
 def heatmap_figure(ds: Dataset, view: View) -> Fig:
-    """Station x month uptime, with the year's events of the network (network_uptime) by month."""
-    monthly = agg.uptime_months(ds, view.year, view.districts)
+    """Station x month uptime, with the year's events of the network (network_uptime) by month; in an in-year
+    view the months after the period's end are blank (not yet known)."""
+    monthly = agg.uptime_months(ds, view.year, view.districts, span_of(view).last)
     names = station_names(ds, view.lang)
     fig = uptime_heatmap(monthly, [names[s] for s in monthly.index], view.lang, view.theme)
-    return annotated(fig, ds, view, (NETWORK_UPTIME,), months=True)
+    return with_period(annotated(fig, ds, view, (NETWORK_UPTIME,), months=True), view)
 
 
 def timeline_figure(ds: Dataset, view: View) -> Fig:
-    """The year's outages of the stations in service."""
+    """The outages of the year (or the view's period) of the stations in service."""
     served = _table(ds, view).dropna(subset=["uptime"])
     if served.empty:
-        return figures.empty_figure(t("no_stations", view.lang), view.theme)
-    return outage_timeline(_outages(ds, view, list(served["station"])), view.lang, view.theme)
+        return with_period(figures.empty_figure(t("no_stations", view.lang), view.theme), view)
+    return with_period(outage_timeline(_outages(ds, view, list(served["station"])), view.lang, view.theme), view)
 
 
 def sentence(ds: Dataset, view: View) -> str:
-    """Network uptime, stations meeting the target, outages and hours down."""
-    lang, d, y = view.lang, view.districts, view.year
-    reading = agg.uptime_reading(ds, y, d)
+    """Network uptime, stations meeting the target, outages and hours down (over the view's period in-year)."""
+    lang, d, y, span = view.lang, view.districts, view.year, span_of(view)
+    when = {"period": period_label(view)} if view.in_year else {"year": y}
+    reading = agg.uptime_reading(ds, y, d, span)
     if reading.value is None:
-        return t("sum_no_stations", lang, year=y, scope=scope(ds, view))
-    table = agg.uptime_table(ds, y, d).dropna(subset=["uptime"])
+        return t("sum_no_stations_period" if view.in_year else "sum_no_stations", lang, scope=scope(ds, view), **when)
+    table = agg.uptime_table(ds, y, d, span).dropna(subset=["uptime"])
     ok = int((table["uptime"].astype("float64") >= NETWORK_UPTIME_TARGET).sum())
-    lo, hi = agg.year_bounds(y)
+    lo, hi = agg.span_bounds(y, span)
     outages = agg.outages_in(ds.outages, list(table["station"]), lo, hi)
     return t(
-        "sum_seismic",
+        "sum_seismic_period" if view.in_year else "sum_seismic",
         lang,
-        year=y,
+        **when,
         scope=scope(ds, view),
         uptime=fmt_value(reading.value, "%", lang, 2),
         n=len(table),
@@ -300,6 +354,16 @@ STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): 
         "In {year}, the seismic network in {scope} was up {uptime} of the time; {ok} of {n} stations "
         "reached {line}; {outages} outages, {hours} hours in all.",
     ),
+    "sum_no_stations_period": (
+        "{period}{scope}没有在运行的地震台站。",
+        "No seismic station was in service in {scope} in {period}.",
+    ),
+    "sum_seismic_period": (
+        "{period}{scope}地震台网运行率{uptime}，{n}个台站中{ok}个达到{line}；期内中断{outages}次，累计{hours}小时。",
+        "In {period}, the seismic network in {scope} was up {uptime} of the time; {ok} of {n} stations "
+        "reached {line}; {outages} outages, {hours} hours in all.",
+    ),
+    "seismic_period_note": ("统计期：{period}", "Period: {period}"),
     "seismic_uptime_title": ("{year}年各台站运行率", "Station uptime, {year}"),
     "seismic_heatmap_title": ("{year}年台站逐月运行率", "Monthly uptime per station, {year}"),
     "seismic_timeline_title": ("{year}年中断记录", "Outages, {year}"),
@@ -326,6 +390,7 @@ SECTION = Section(
                 slide_width=4,
                 height=stations_height,
                 control=lambda ds, view: drill_link("outages", view.lang),
+                key=period_key,
             ),
             Graph(
                 "heatmap",
@@ -334,6 +399,7 @@ SECTION = Section(
                 width=7,
                 slide_width=6,
                 height=stations_height,
+                key=period_key,
             ),
         ),
         (
@@ -344,6 +410,7 @@ SECTION = Section(
                 width=12,
                 slide_width=6,
                 height=stations_height,
+                key=period_key,
             ),
         ),
     ),
