@@ -14,7 +14,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from data import periods
+from data import period_reading, periods
 from data.index import Index, month_bounds, union_seconds
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
@@ -245,7 +245,7 @@ def completion(actual: float | None, goal: float | None) -> float | None:
 
 # ---------------------------------------------------------------- the assessment scorecard (考核)
 
-SCORECARD_COLUMNS = ("district", "indicator", "target", "actual", "completion", "rank", "status")
+SCORECARD_COLUMNS = ("district", "indicator", "target", "actual", "completion", "rank", "status", "period", "schedule")
 
 
 def assessed(ds: Dataset, year: int) -> list[str]:
@@ -260,22 +260,41 @@ def _ranks(completion: pd.Series, higher_is_better: bool) -> pd.Series:
     return completion.rank(ascending=not higher_is_better, method="min")
 
 
-def scorecard(ds: Dataset, year: int) -> pd.DataFrame:
+def paced(info: Mapping[str, object]) -> bool:
+    """Whether an annual target of the indicator is read in-year against 序时进度: a flow, which accumulates
+    through the year. A level (a stock) or a ratio does not: it is judged against the whole target at any time."""
+    return info.get("agg") in ("sum", "city") and str(info.get("temporal") or "flow") == "flow"
+
+
+def scorecard(ds: Dataset, year: int, when: periods.ViewPeriod | None = None) -> pd.DataFrame:
     """Every district with a target in `year` × every assessed indicator: target, actual (scaled unit, like the
-    KPI cards), completion actual / target, rank by completion among the districts, and status by the
-    dataset's thresholds (a lower-is-better indicator ranks and is judged the other way round).
+    KPI cards), completion actual / target, rank by completion among the districts, status by the dataset's
+    thresholds (a lower-is-better indicator ranks and is judged the other way round), the period the actual is
+    for (`period`: '2012') and 序时进度 (`schedule`: 1 for a whole year).
+
+    With `when` (a quarter or a month of `year`, or a year still running), each actual is the year to date at
+    the period's end (`scorecard_period`): completion is of the annual target and status is judged on
+    completion ÷ 序时进度.
 
     One row per pair, districts in districts.csv order; cells without a target or a value hold None.
-    (Computed once per dataset, year and thresholds; each caller gets its own copy.)
+    (Computed once per dataset, period and thresholds; each caller gets its own copy.)
     """
+    if when is not None:
+        key: tuple[object, ...] = ("scorecard", when.code, ds.thresholds.key)
+        return _index(ds).remember(key, lambda: _scorecard_in_year(ds, when)).copy()
     key = ("scorecard", year, ds.thresholds.key)
     return _index(ds).remember(key, lambda: _scorecard(ds, year)).copy()
+
+
+def _assessed_districts(ds: Dataset, year: int, indicators: Sequence[str]) -> list[str]:
+    found = _index(ds).targets
+    return [c for c in ds.district_codes if any((c, year) in found.get(i, {}) for i in indicators)]
 
 
 def _scorecard(ds: Dataset, year: int) -> pd.DataFrame:
     indicators = assessed(ds, year)
     found = _index(ds).targets
-    codes = [c for c in ds.district_codes if any((c, year) in found.get(i, {}) for i in indicators)]
+    codes = _assessed_districts(ds, year, indicators)
     rows: list[list[object]] = []
     for ind in indicators:
         better = bool(indicator_info(ds, ind)["higher_is_better"])
@@ -285,29 +304,105 @@ def _scorecard(ds: Dataset, year: int) -> pd.DataFrame:
         done = [completion(a, g) for a, g in zip(values, goals, strict=True)]
         ranks = _ranks(pd.Series(done, dtype="float64"), better)
         for c, g, a, d, r in zip(codes, goals, values, done, ranks, strict=True):
-            rows.append([c, ind, g, a, d, None if r != r else int(r), ds.thresholds.status(d, better)])
+            rows.append([c, ind, g, a, d, None if r != r else int(r), ds.thresholds.status(d, better), str(year), 1.0])
     return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS), dtype="object")
 
 
-def scorecard_totals(ds: Dataset, year: int) -> pd.DataFrame:
+def scorecard_period(ds: Dataset, indicator: str, when: periods.ViewPeriod) -> periods.ViewPeriod | None:
+    """The period an assessed indicator is read for in an in-year scorecard: the view's own when the data holds
+    it; else the latest period of the same year ending before it (a quarterly figure in a November view, a
+    level last reported in October), labelled as such; None when the year has none by then (an indicator
+    published yearly: until its year is complete). Never a period of an earlier year: last year's actual
+    against this year's target says nothing."""
+    if not period_reading.has_period_data(ds, indicator):
+        return when if when.last == 12 and when.year in ds.years else None
+    frequency = str(indicator_info(ds, indicator).get("frequency") or "year")
+    for last in range(when.last, 0, -1):  # a month inside a quarter (or inside 1–2月) cannot be told: before it
+        at = when if last == when.last else periods.ViewPeriod(when.year, last, "month")
+        r = period_reading.period_reading(ds, indicator, at, "ytd")
+        if r.own and r.value is not None:
+            code = at.code if at == when else period_reading.period_code(when.year, periods.Span(1, last), frequency)
+            return periods.parse_view_period(code)
+    return None
+
+
+def _to_date(ds: Dataset, indicator: str, when: periods.ViewPeriod, districts: Sequence[str]) -> float | None:
+    """The selection's year-to-date value at the end of `when` (a flow: 1–N月累计; a level: at the period's end;
+    a ratio: of the year-to-date sums), None when the data does not hold that very period."""
+    if not period_reading.has_period_data(ds, indicator):  # only for a complete year (scorecard_period)
+        return value(ds, indicator, when.year, districts)
+    r = period_reading.period_reading(ds, indicator, when, "ytd", districts)
+    return clean(r.value) if r.own and r.value is not None else None
+
+
+def _judged(
+    ds: Dataset, info: Mapping[str, object], actual: float | None, goal: float | None, when: periods.ViewPeriod
+) -> tuple[float | None, str | None]:
+    """(completion of the annual target, status) at the end of `when`: a flow by completion ÷ 序时进度, a level or
+    a ratio by its completion (as data/period_reading.progress reads it for a KPI card)."""
+    better = bool(info["higher_is_better"])
+    against = when if paced(info) else periods.ViewPeriod(when.year)
+    p = period_reading.progress(actual, goal, against, ds.thresholds, better)
+    if p is None or p.completion is None:
+        return None, None
+    return clean(p.completion), p.status
+
+
+def _schedule(info: Mapping[str, object], when: periods.ViewPeriod) -> float:
+    """序时进度 a cell is judged against: the period's for a flow, 1 (the whole target) for a level or a ratio."""
+    return when.schedule if paced(info) else 1.0
+
+
+def _scorecard_in_year(ds: Dataset, when: periods.ViewPeriod) -> pd.DataFrame:
+    year = when.year
+    indicators = assessed(ds, year)
+    found = _index(ds).targets
+    codes = _assessed_districts(ds, year, indicators)
+    rows: list[list[object]] = []
+    for ind in indicators:
+        info = indicator_info(ds, ind)
+        better = bool(info["higher_is_better"])
+        at = scorecard_period(ds, ind, when)
+        read = at or when  # no data this year: the view's period, every cell empty
+        goals = [found[ind].get((c, year)) for c in codes]
+        values = [None if at is None else _to_date(ds, ind, at, (c,)) for c in codes]
+        judged = [_judged(ds, info, a, g, read) for a, g in zip(values, goals, strict=True)]
+        ranks = _ranks(pd.Series([d for d, _ in judged], dtype="float64"), better)
+        code, schedule = read.code, _schedule(info, read)
+        for c, g, a, (d, s), r in zip(codes, goals, values, judged, ranks, strict=True):
+            rows.append([c, ind, g, a, d, None if r != r else int(r), s, code, schedule])
+    return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS), dtype="object")
+
+
+def scorecard_totals(ds: Dataset, year: int, when: periods.ViewPeriod | None = None) -> pd.DataFrame:
     """The whole city per assessed indicator: its own target row for `year`, else (summed indicators) the sum
     of the districts' when every district has one; actual, completion and status (columns as the scorecard's,
     district = the city code, rank None). A district with a target but no value leaves the city's completion
-    empty: a partial sum against the whole target would read as a shortfall."""
+    empty: a partial sum against the whole target would read as a shortfall. With `when`, the city's year to
+    date at the period's end (a ratio: of the summed parts), as `scorecard` reads the districts."""
     found = _index(ds).targets
-    card = scorecard(ds, year)
+    year = when.year if when is not None else year
+    card = scorecard(ds, year, when)
     rows = []
     for ind in assessed(ds, year):
+        info = indicator_info(ds, ind)
         mine = found[ind]
         goal = mine.get((ds.city_code, year))
-        if goal is None and indicator_info(ds, ind)["agg"] == "sum":
+        if goal is None and info["agg"] == "sum":
             goal = summed_target(mine, ds.district_codes, year)
         part = card[card["indicator"] == ind]
         partial = bool((part["target"].notna() & part["actual"].isna()).any())
-        actual = value(ds, ind, year)
-        done = None if partial else completion(actual, goal)
-        better = bool(indicator_info(ds, ind)["higher_is_better"])
-        rows.append([ds.city_code, ind, goal, actual, done, None, ds.thresholds.status(done, better)])
+        if when is None:
+            actual = value(ds, ind, year)
+            done = None if partial else completion(actual, goal)
+            status = ds.thresholds.status(done, bool(info["higher_is_better"]))
+            rows.append([ds.city_code, ind, goal, actual, done, None, status, str(year), 1.0])
+            continue
+        at = scorecard_period(ds, ind, when)
+        actual = None if at is None else _to_date(ds, ind, at, ())
+        read = at or when
+        done, status = (None, None) if partial else _judged(ds, info, actual, goal, read)
+        rows.append([ds.city_code, ind, goal, actual, done, None, status, read.code, _schedule(info, read)])
     return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS), dtype="object")
 
 

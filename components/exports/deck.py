@@ -244,8 +244,12 @@ STATUS_COLOUR = {"on_track": "good", "at_risk": "warn", "missed": "bad"}
 
 
 def grid_rows(grid: Grid) -> list[list[tuple[str, str, str]]]:
-    """The grid as slide-table rows of (line 1, line 2, status): headings, the rows, the totals row."""
-    head = [(grid.row_heading, "", ""), *[(c.label, c.unit, "") for c in grid.columns]]
+    """The grid as slide-table rows of (line 1, line 2, status): headings (a column's unit and note, such as the
+    months an in-year scorecard column covers and its 序时进度, on line 2), the rows, the totals row."""
+    head = [
+        (grid.row_heading, "", ""),
+        *[(c.label, " ".join(p for p in (c.unit, c.note) if p), "") for c in grid.columns],
+    ]
     if grid.summary_heading:
         head.append((grid.summary_heading, "", ""))
     out = [head]

@@ -2,7 +2,9 @@
 
 Expected numbers come from the sample's CSV files through the csv module (not through data/): completion is
 actual / target, rank counts the districts with a better completion, status follows the default thresholds
-(≥ 100% on track, ≥ 90% at risk, else missed).
+(≥ 100% on track, ≥ 90% at risk, else missed). In-year (the monthly fixture, tests/fixtures/monthly), the
+actual is the year to date, the status is judged on completion ÷ 序时进度, and each cell carries data-period
+and data-schedule.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from browser_helpers import WAIT_MS, kpi, open_view, show_section, wait_number, 
 from playwright.sync_api import Page, expect
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+MONTHLY = Path(__file__).resolve().parents[1] / "fixtures" / "monthly"
 RATIOS = {"hightech_share": ("hightech_output", "industrial_output")}
 
 READ_CELLS = """() => [...document.querySelectorAll('#scorecard td[data-district]')].map(td => ({
     district: td.dataset.district, indicator: td.dataset.indicator, target: td.dataset.target,
     actual: td.dataset.actual, completion: td.dataset.completion, rank: td.dataset.rank, status: td.dataset.status,
-    text: td.innerText}))"""
+    period: td.dataset.period, schedule: td.dataset.schedule, text: td.innerText}))"""
 ROW_ORDER = "() => [...document.querySelectorAll('#scorecard tbody tr')].map(tr => tr.dataset.row)"
 
 
@@ -164,3 +167,67 @@ def test_scorecard_slide_in_presentation_mode(page: Page, app_server, screenshot
     assert box["y"] + box["height"] <= 1080 - 40
     page.wait_for_function("document.fonts.status === 'loaded'")  # the picture in its fonts (no fixed wait)
     screenshot(page, "scorecard-slide")
+
+
+def monthly_expected(last: int) -> dict[str, dict[str, float | int | str]]:
+    """district -> the monthly fixture's patent applications January–`last` of 2012 against the annual target."""
+    with (MONTHLY / "observations.csv").open(encoding="utf-8") as f:
+        months = {f"M{m:02d}" for m in range(1, last + 1)}
+        rows = [r for r in csv.DictReader(f) if r["indicator"] == "patent_applications" and r["year"] == "2012"]
+    with (MONTHLY / "targets.csv").open(encoding="utf-8") as f:
+        goals = {r["district"]: float(r["target"]) for r in csv.DictReader(f) if r["year"] == "2012"}
+    out: dict[str, dict[str, float | int | str]] = {}
+    for d, goal in goals.items():
+        actual = sum(float(r["value"]) for r in rows if r["district"] == d and r["period"] in months)
+        pace = actual / goal / (last / 12)
+        status = "on_track" if pace >= 1 else "at_risk" if pace >= 0.9 else "missed"
+        out[d] = {"target": goal, "actual": actual, "completion": actual / goal, "status": status}
+    for e in out.values():
+        e["rank"] = 1 + sum(o["completion"] > e["completion"] for o in out.values())
+    return out
+
+
+def open_scorecard(page: Page) -> None:
+    """Open the scorecard's tab and wait for its table (a table, no chart of its own to wait for)."""
+    page.locator("#section-tabs [data-section=scorecard]").click()
+    expect(page.locator("#section-tabs [data-section=scorecard]")).to_have_attribute("aria-selected", "true")
+    page.wait_for_selector("#section-body #scorecard td[data-district]", timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def monthly(app_servers):
+    server = app_servers.start(MONTHLY)
+    yield server
+    app_servers.stop(server)
+
+
+def test_an_in_year_scorecard_reads_the_year_to_date_against_schedule(page: Page, monthly, screenshot) -> None:
+    open_view(page, monthly.url + "/?period=2012-06&section=scorecard")
+    open_scorecard(page)
+    cells = page.evaluate(READ_CELLS)
+    want = monthly_expected(6)
+    assert len(cells) == len(want) == 4
+    for c in cells:
+        e = want[c["district"]]
+        assert c["indicator"] == "patent_applications"
+        assert (c["period"], float(c["schedule"])) == ("2012-06", pytest.approx(0.5))
+        assert float(c["target"]) == pytest.approx(e["target"])
+        assert float(c["actual"]) == pytest.approx(e["actual"])
+        assert float(c["completion"]) == pytest.approx(e["completion"])
+        assert int(c["rank"]) == e["rank"]
+        assert c["status"] == e["status"]
+        assert f"{float(e['completion']) * 100:.1f}%" in c["text"]
+        assert "序时进度 50.0%" in c["text"]
+    city = page.locator("#scorecard td[data-scope=city]")
+    expect(city).to_have_attribute("data-total-period", "2012-06")
+    expect(city).to_have_attribute("data-total-schedule", "0.5")
+    expect(page.locator("#scorecard thead")).to_contain_text("2012年1–6月 · 序时进度 50.0%")
+    expect(page.locator("#scorecard-summary")).to_contain_text("2012年1–6月，4个区县（市）1项考核指标（序时进度50.0%）")
+    screenshot(page, "scorecard-in-year")
+    # a quarter, in English: the same months, named as a quarter's end
+    open_view(page, monthly.url + "/?period=2012-Q2&lang=en&section=scorecard")
+    open_scorecard(page)
+    first = page.locator("#scorecard td[data-district]").first
+    expect(first).to_have_attribute("data-period", "2012-Q2")
+    expect(first).to_contain_text("time elapsed 50.0%")
+    expect(page.locator("#scorecard caption")).to_contain_text("Jan–Jun 2012")
