@@ -295,7 +295,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       sti.write("header-present-link", "href", links[0]);
       sti.write("header-lang-link", "href", links[1]);
       sti.write("header-theme-link", "href", links[2]);
-      document.querySelectorAll(".title-year").forEach(function (el) { el.textContent = String(year); });
+      var yearText = data.yearFmt.replace("{y}", String(year));  // a chart title's period: the year, or 1–N月
+      document.querySelectorAll(".title-year").forEach(function (el) {
+        el.textContent = el.getAttribute("data-when") === "年" || data.lang === "en" ? (label || yearText) : String(year);
+      });
       sti.markOffScreen();
       if (query !== search) { window.history[window.__stiBack ? "replaceState" : "pushState"](null, "", query); }
       window.__stiBack = false;

@@ -58,7 +58,8 @@ def indicator_info(ds: Dataset, indicator: str) -> dict[str, object]:
 
 
 def available(ds: Dataset, indicator: str) -> bool:
-    """Whether the dataset defines `indicator` and has data for it (a ratio: both parts; a tier: firms)."""
+    """Whether the dataset defines `indicator` and has data for it (a ratio: both parts; a tier: firms): a
+    whole year, or rows through a year not yet complete (a figure published to November only)."""
     idx = _index(ds)
     info = idx.info.get(indicator)
     if info is None:
@@ -66,10 +67,11 @@ def available(ds: Dataset, indicator: str) -> bool:
     if indicator in TIER_OF:
         return ds.has("enterprises.csv")
     if info["agg"] == "sum":
-        return indicator in idx.sums
+        return indicator in idx.sums or period_reading.has_months(ds, indicator)
     if info["agg"] == "city":
-        return bool(idx.city.get(indicator))
-    return str(info["numerator"]) in idx.sums and str(info["denominator"]) in idx.sums
+        return bool(idx.city.get(indicator)) or period_reading.has_months(ds, indicator)
+    parts = (str(info["numerator"]), str(info["denominator"]))
+    return all(p in idx.sums for p in parts) or period_reading.has_months(ds, indicator)
 
 
 def by_district_available(ds: Dataset, indicator: str) -> bool:

@@ -231,8 +231,8 @@ def _monthly(rng: random.Random, total: int) -> list[int]:
     return split(total, _jittered(rng, MONTH_PROFILE, 0.1))
 
 
-def _cumulative(parts: Sequence[int]) -> list[int]:
-    out, running = [], 0
+def _cumulative(parts: Sequence[float]) -> list[float]:
+    out, running = [], 0.0
     for p in parts:
         running += p
         out.append(running)

@@ -64,6 +64,12 @@ def _districts(ds: Dataset, indicator: str, districts: Sequence[str]) -> list[st
     return list(districts) or list(ds.district_codes)
 
 
+def has_months(ds: Dataset, indicator: str) -> bool:
+    """Whether the indicator (a ratio: its parts) has rows through the year: quarters or months, not only
+    whole years."""
+    return has_period_data(ds, indicator) and all(ds.series[p].through_year for p in _parts(ds, indicator))
+
+
 def has_period_data(ds: Dataset, indicator: str) -> bool:
     """Whether the indicator (or a ratio's parts) has rows in the dataset."""
     return all(p in ds.series for p in _parts(ds, indicator))
@@ -160,3 +166,51 @@ def progress(
         return Progress(annual_target, None, schedule, None, None)
     pace = completion / schedule
     return Progress(annual_target, completion, schedule, (completion - schedule) * 100, thresholds.status(pace, better))
+
+
+def value_over(ds: Dataset, indicator: str, year: int, span: Span, districts: Sequence[str] = ()) -> float | None:
+    """The indicator's value over `span` of `year` for a selection (a ratio: the ratio of its parts' sums)."""
+    parts = _parts(ds, indicator)
+    if not has_period_data(ds, indicator):
+        return None
+    chosen = _districts(ds, parts[0], districts)
+    if len(parts) == 2:
+        num, den = ds.series[parts[0]], ds.series[parts[1]]
+        return ratio_over(num.value(chosen, year, span), den.value(chosen, year, span), _scale(ds, indicator))
+    return ds.series[parts[0]].value(chosen, year, span)
+
+
+def by_district(ds: Dataset, indicator: str, view: ViewPeriod, basis: Basis) -> dict[str, float]:
+    """Each district's value over the view's months on `basis` (a ratio: the district's own); districts
+    without one are left out."""
+    if not has_period_data(ds, indicator):
+        return {}
+    span = view.span(basis)
+    out = {}
+    for code in ds.district_codes:
+        v = value_over(ds, indicator, view.year, span, (code,))
+        if v is not None:
+            out[code] = v
+    return out
+
+
+def step(ds: Dataset, indicator: str) -> int:
+    """Months per sub-period of the indicator's rows: 3 for quarterly data, else 1."""
+    return 3 if _info(ds, _parts(ds, indicator)[0]).get("frequency") == "quarter" else 1
+
+
+def points(
+    ds: Dataset, indicator: str, year: int, last: int, basis: Basis, districts: Sequence[str] = ()
+) -> list[tuple[Span, float | None]]:
+    """The indicator through `year` to month `last`, one value per sub-period of its frequency (months, or
+    quarters): January to the sub-period's end (ytd, 1–N月累计) or the sub-period's own months (当期; "—",
+    None, where the rows cannot tell them apart, e.g. February inside a 1–2月 row); a stock's level at each
+    sub-period's end on either basis."""
+    n = step(ds, indicator)
+    level = has_period_data(ds, indicator) and ds.series[_parts(ds, indicator)[0]].kind.temporal == "stock"
+    out = []
+    for end in range(n, last + 1, n):
+        own = Span(end - n + 1, end)
+        over = own if basis == "period" or level else Span(1, end)  # a stock: its level at each period's end
+        out.append((own, value_over(ds, indicator, year, over, districts)))
+    return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from data.schema import FREQUENCIES
@@ -168,6 +169,13 @@ def span_name(span: Span, lang: str) -> str:
     return f"{MONTHS_EN[span.first - 1]}–{MONTHS_EN[span.last - 1]}"
 
 
+def to_date_name(last: int, lang: str) -> str:
+    """January to month `last` without its year, as a chart's axis names a 1–N月累计: 1月, 1–3月 / Jan, Jan–Mar."""
+    if last == 1:
+        return "1月" if lang == "zh" else MONTHS_EN[0]
+    return f"1–{last}月" if lang == "zh" else f"Jan–{MONTHS_EN[last - 1]}"
+
+
 def span_label(year: int, span: Span, lang: str) -> str:
     """How people name months of a year: 2012年 / 2012年1–11月 / 2012年11月 / 2012年第三季度; 2012 / Jan–Nov
     2012 / Nov 2012 / Q3 2012."""
@@ -212,7 +220,12 @@ def _exact_cover(rows: Rows, first: int, last: int) -> float | None:
         step = spans[0]
         total += rows[step]
         month = step.last + 1
-    return total
+    return _exact(total)
+
+
+def _exact(x: float) -> float:
+    """A sum or difference of published figures without binary float noise (185.20000000000005 is 185.2)."""
+    return round(x, 9)
 
 
 def _ytd_at(rows: Rows, last: int) -> float | None:
@@ -234,7 +247,7 @@ def value_over(rows: Rows, span: Span, kind: Kind) -> float | None:
         return rows[max(inside, key=lambda s: (s.last, -s.first))] if inside else None
     if kind.reported_as == "ytd":
         end, before = _ytd_at(rows, span.last), _ytd_at(rows, span.first - 1)
-        return None if end is None or before is None else end - before
+        return None if end is None or before is None else _exact(end - before)
     return _exact_cover(rows, span.first, span.last)
 
 
@@ -333,6 +346,11 @@ class Series:
     values: Mapping[str, Mapping[int, Rows]]
     reported: Mapping[str, Mapping[int, Rows]]
 
+    @cached_property
+    def through_year(self) -> bool:
+        """Whether any row is a quarter or months rather than a whole year."""
+        return any(span != YEAR for by_year in self.values.values() for rows in by_year.values() for span in rows)
+
     def rows(self, district: str, year: int) -> Rows:
         """One district-year's rows (empty when none)."""
         return self.values.get(district, {}).get(year, {})
@@ -340,7 +358,7 @@ class Series:
     def value(self, districts: Iterable[str], year: int, span: Span) -> float | None:
         """The sum over `districts` of their values over `span` of `year`; None when no district has one."""
         found = [v for d in districts if (v := value_over(self.rows(d, year), span, self.kind)) is not None]
-        return sum(found) if found else None
+        return _exact(sum(found)) if found else None
 
     def covers(self, districts: Iterable[str], year: int, month: int) -> bool:
         """Whether any of the districts has a row of `year` holding `month` (December: or the annual row)."""

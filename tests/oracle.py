@@ -129,6 +129,24 @@ class Oracle:
         out = {y: self.value(indicator, y, districts) for y in self.years}
         return {y: v for y, v in out.items() if v is not None}
 
+    def to_date(self, indicator: str, year: int, districts: tuple[str, ...] = ()) -> dict[int, float]:
+        """{last month: 1–N月累计} of a flow from its rows through the year (summed over the districts; the
+        city's row for a city-level indicator): a ytd row's own value, or the running sum of period rows."""
+        info = self.indicators[indicator]
+        who = [self.city] if info["agg"] == "city" else list(districts or self.codes)
+        rows = [r for r in rows_of_file(self.root) if r["indicator"] == indicator and r["year"] == str(year)]
+        out: dict[int, float] = {}
+        for r in rows:
+            if r["district"] in who and r.get("period"):
+                last = _months(r["period"])[1]
+                out[last] = out.get(last, 0.0) + float(r["value"])
+        if info.get("reported_as") != "ytd":
+            running = 0.0
+            for last in sorted(out):
+                running += out[last]
+                out[last] = running
+        return out
+
     def by_district(self, indicator: str, year: int) -> dict[str, float]:
         """Each district's own value."""
         out = {c: self.value(indicator, year, (c,)) for c in self.codes}
@@ -259,6 +277,12 @@ def _whole_years(obs: list[dict[str, str]], inds: dict[str, dict[str, str]]) -> 
         elif sorted(m for a, b, _ in got for m in range(a, b + 1)) == list(range(1, 13)):
             out[key] = sum(v for *_, v in got)
     return out
+
+
+@cache
+def rows_of_file(root: Path) -> tuple[dict[str, str], ...]:
+    """observations.csv's rows, read once."""
+    return tuple(rows(root, "observations.csv"))
 
 
 @cache

@@ -311,6 +311,55 @@ def indicator_trend(series: pd.Series, info: dict[str, Any], lang: str, theme: s
     return trend_line(series, label, str(info.get("unit_zh") or ""), lang, theme, info=info)
 
 
+def period_compare(frame: pd.DataFrame, names: tuple[str, str], info: dict[str, Any], lang: str, theme: str) -> Fig:
+    """This year's months or quarters (bars) over the same ones a year before (line): 同期 at a glance.
+    Columns: label (the month or quarter), this, last (None where there is no figure: a gap, never a zero);
+    `names`: the two series' names ('2012年（累计）', '2011年同期')."""
+    if frame.empty or (frame["this"].isna().all() and frame["last"].isna().all()):
+        return empty_figure(t("no_data_selection", lang), theme)
+    factor, unit = axis_unit(info, lang)
+    p = palette(theme)
+
+    def scaled(col: str) -> list[float | None]:
+        return [None if pd.isna(v) else float(v) * factor for v in frame[col]]
+
+    def texts(col: str) -> list[str]:
+        return [literal(fmt_indicator(None if pd.isna(v) else float(v), info, lang)) for v in frame[col]]
+
+    labels = [literal(x) for x in frame["label"]]
+    fig = new_figure(
+        base_layout(
+            theme,
+            xaxis={"type": "category", "categoryorder": "array", "categoryarray": labels},
+            yaxis={"title": {"text": literal(unit)}, "rangemode": "tozero"},
+            margin={"l": 60, "r": 20, "t": 40, "b": 44},
+        )
+    )
+    add_trace(
+        fig,
+        "bar",
+        x=labels,
+        y=scaled("this"),
+        name=literal(names[0]),
+        marker={"color": p["accent_soft"]},
+        text=texts("this"),
+        textposition="none",
+        hovertemplate="%{x}: %{text}<extra>" + literal(names[0]) + "</extra>",
+    )
+    add_trace(
+        fig,
+        "scatter",
+        x=labels,
+        y=scaled("last"),
+        name=literal(names[1]),
+        mode="lines+markers",
+        line={"width": 2, "dash": "dot", "color": p["muted"]},
+        text=texts("last"),
+        hovertemplate="%{x}: %{text}<extra>" + literal(names[1]) + "</extra>",
+    )
+    return fig
+
+
 def text_width(text: str, size: float) -> float:
     """Rough rendered width in px of one line of text (CJK characters are square, Latin ones about half)."""
     return sum(size if ord(ch) > 0x2E7F else 0.58 * size for ch in text)

@@ -6,11 +6,12 @@ without some indicator simply loses that clause.
 
 from __future__ import annotations
 
-from components.charts.prep import selection_name
-from components.core.i18n import fmt_change, fmt_value, name, t
+from components.charts.prep import basis, selection_name
+from components.core.i18n import fmt_change, fmt_value, name, t, t_when
 from components.core.state import View
 from data import aggregate as agg
 from data.load import Dataset
+from data.period_reading import has_months, period_reading
 from data.periods import view_label
 from data.rules import INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET
 
@@ -90,8 +91,19 @@ def indicator_sentence(ds: Dataset, view: View, indicator: str) -> str:
     """The generic sentence for any indicator: '2012年全市技术市场成交额86.5亿元，同比增长12.30%。'"""
     lang = view.lang
     info = agg.indicator_info(ds, indicator)
-    r = agg.reading(ds, indicator, view.year, view.districts)
     label = name(info, lang)
+    if has_months(ds, indicator) and (view.in_year or agg.value(ds, indicator, view.year, view.districts) is None):
+        p = period_reading(ds, indicator, view.when, basis(view), view.districts)
+        if p.value is not None:  # its latest months ending no later than the view's, named
+            growth = trend(p.change, p.change_kind, lang, same_months=True)
+            if growth and p.change_source == "reported":
+                growth += t("sum_reported", lang)
+            unit = str(info["unit_zh"] or "")
+            return t_when(
+                "sum_indicator", lang, p.label(lang), scope=scope(ds, view), indicator=label,
+                value=fmt_value(p.value, unit, lang), trend=growth,
+            )  # fmt: skip
+    r = agg.reading(ds, indicator, view.year, view.districts)
     if r.value is None:
         if info["agg"] == "city" and not agg.is_city(ds, view.districts):
             return t("sum_city_only", lang, year=view.year, indicator=label)

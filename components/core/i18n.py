@@ -67,6 +67,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reset_city": ("全市", "Whole city"),
     "caption": ("{year}年 · {scope}", "{year} · {scope}"),
     "caption_period": ("{period} · {scope}", "{period} · {scope}"),
+    "sum_reported": ("（统计部门公布）", " (as published)"),
+    "compare_ytd": ("{year}年（累计）", "{year} (year to date)"),
+    "compare_own": ("{year}年（当期）", "{year} (each period)"),
+    "compare_level": ("{year}年（期末）", "{year} (end of period)"),
+    "compare_before": ("{year}年同期", "{year}, same period"),
     "caption_districts": ("{names}", "{names}"),
     "notice_bad_year": (
         "网址中的年份“{value}”无效，已显示{year}年。",
@@ -507,6 +512,24 @@ def t(key: str, lang: str = "zh", **params: object) -> str:
     zh, en = STRINGS[key]
     text = en if lang == "en" else zh
     return text.format(**params) if params else text
+
+
+def fill_when(text: str, year: object, when: str = "") -> str:
+    """A text's '{year}' filled in: with the year, or with `when`, the view's period ('2012年1–11月',
+    'Jan–Nov 2012'), which takes a Chinese '{year}年' whole."""
+    if when:
+        return text.replace("{year}年", when).replace("{year}", when)
+    return text.replace("{year}", str(year))
+
+
+def t_when(key: str, lang: str, when: str = "", **params: object) -> str:
+    """`t` for a sentence or title that names its period: `when` (a period view's label) stands where the
+    string has '{year}年' / '{year}'; without it, the year as usual."""
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    if when:
+        text = text.replace("{year}年", "{when}").replace("{year}", "{when}")
+    return text.format(**params, when=when)
 
 
 def name(row: Mapping[str, object], lang: str) -> str:

@@ -43,12 +43,20 @@ def raw(v: float | None) -> str:
     return "" if v is None else repr(float(v))
 
 
-def title_parts(title: str, year: object = "") -> list[Any]:
-    """A title whose '{year}' placeholder becomes a span (showing `year`) that follows the year filter."""
+def title_parts(title: str, year: object = "", when: str = "") -> list[Any]:
+    """A title whose '{year}' placeholder becomes a span that follows the filters (assets/app.js keeps it
+    current): the year, or with `when` the view's period ('2012年1–11月' / 'Jan–Nov 2012'). A Chinese '{year}年'
+    is taken whole (`data-when`), so that the period replaces '2012年' and not only '2012'."""
     if "{year}" not in title:
         return [title]
-    before, after = title.split("{year}", 1)
-    return [before, html.Span(str(year), className="title-year"), after]  # assets/app.js keeps it current
+    whole = "{year}年" if "{year}年" in title else "{year}"
+    before, after = title.split(whole, 1)
+    shown = when or whole.replace("{year}", str(year))
+    return [
+        before,
+        html.Span(shown, className="title-year", **attrs({"data-when": whole.removeprefix("{year}")})),
+        after,
+    ]
 
 
 def graph(
@@ -86,6 +94,7 @@ def graph_card(
     modebar: bool = True,
     figure: Any = None,
     year: object = "",
+    when: str = "",
     **holder_attrs: str,
 ) -> html.Div:
     """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`
@@ -96,7 +105,7 @@ def graph_card(
     """
     title_id = f"{name}-title"
     heading = html.H3(
-        title_parts(title, year), id=title_id, className="h6 m-0" if control is not None else "h6 m-0 graph-title"
+        title_parts(title, year, when), id=title_id, className="h6 m-0" if control is not None else "h6 m-0 graph-title"
     )
     header = html.Div([heading, control], className="graph-title graph-title-row") if control is not None else heading
     holder = html.Div(

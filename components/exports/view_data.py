@@ -145,7 +145,7 @@ def view_tables(ds: Dataset, view: View) -> list[Sheet]:
             fig = values.get(g.id)
             table = figure_table(fig, view.lang) if isinstance(fig, dict) else None
             if table is not None:
-                tables.append(Table(g.title_text(ds, view.lang, view.year, slide=True), *table))
+                tables.append(Table(g.title_text(ds, view.lang, view.year, slide=True, when=view.when_text), *table))
         if not tables:  # every chart empty for this selection: the sheet says so rather than vanishing
             tables.append(Table(t("chart_table_empty", view.lang), [], []))
         sheets.append(Sheet(section.title(view.lang), tables))

@@ -219,6 +219,7 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
                 g.modebar,
                 figure=got.graphs[g.id],
                 year=view.year,
+                when=view.when_text,
                 **({"data-graph-indicator": g.indicator} if g.indicator else {}),
             )
             cols.append(dbc.Col(card, lg=width, className="mb-3"))

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import overload
 
 from components.core.i18n import STRINGS, add_strings, remove_strings
-from components.sections import hightech, other, overview, patents, pipeline, plans, scorecard, seismic
+from components.sections import hightech, other, overview, patents, pipeline, plans, scorecard, seismic, services
 from components.sections.base import Graph, Section, Slide
 from data.load import Dataset
 
@@ -91,7 +91,7 @@ def static_ids(section: Section) -> list[str]:
 
 
 SECTIONS = Registry()
-for _module in (overview, patents, hightech, plans, pipeline, seismic, scorecard, other):
+for _module in (overview, patents, hightech, plans, pipeline, services, seismic, scorecard, other):
     SECTIONS.register(_module.SECTION, before=None)
 
 

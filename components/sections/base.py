@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from components.charts.tables import with_table
-from components.core.i18n import t
+from components.core.i18n import fill_when, t
 from components.core.state import View
 from data import aggregate as agg
+from data import period_reading
 from data.load import Dataset
 
 Build = Callable[[Dataset, View], Any]
@@ -24,9 +25,14 @@ TitleFn = Callable[[Dataset, str], str]
 Key = Callable[[Dataset, View], tuple[Any, ...]]
 
 
+def _period(view: View) -> tuple[Any, ...]:
+    """A period view's period and basis (nothing for a whole year: its keys stay as they were)."""
+    return (view.period, view.basis) if view.in_year else ()
+
+
 def by_view(ds: Dataset, view: View) -> tuple[Any, ...]:
-    """A chart that depends on the year and the districts."""
-    return (view.year, view.districts)
+    """A chart that depends on the year (or its period) and the districts."""
+    return (view.year, view.districts, *_period(view))
 
 
 def by_districts(ds: Dataset, view: View) -> tuple[Any, ...]:
@@ -34,9 +40,24 @@ def by_districts(ds: Dataset, view: View) -> tuple[Any, ...]:
     return (view.districts,)
 
 
+def by_period(ds: Dataset, view: View) -> tuple[Any, ...]:
+    """A chart of the year's months: the year, its period and basis, and the districts."""
+    return (view.year, view.period, view.basis, view.districts)
+
+
+def months_of(indicator: str) -> Needs:
+    """What a chart of the year's months needs: the indicator with rows through the year (a dataset of whole
+    years lacks nothing by not having the chart: `app.py check` does not list it)."""
+
+    def missing(ds: Dataset) -> list[str]:
+        return [] if period_reading.has_months(ds, indicator) else [f"{indicator} through the year"]
+
+    return Needs(custom=missing, months=True)
+
+
 def by_year(ds: Dataset, view: View) -> tuple[Any, ...]:
-    """A chart of every district for the year: a district selection only moves its highlight."""
-    return (view.year,)
+    """A chart of every district for the year (or its period): a district selection only moves its highlight."""
+    return (view.year, *_period(view))
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,7 @@ class Needs:
     by_district: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     custom: Callable[[Dataset], list[str]] | None = None  # any other condition: returns what is missing
+    months: bool = False  # a chart of the year's months: only where the data runs through the year
 
     def missing(self, ds: Dataset) -> list[str]:
         """What the dataset lacks, as names a data steward recognises ('enterprises.csv', 'utility_grants')."""
@@ -104,11 +126,12 @@ class Graph:
     highlight: bool = False  # the selected districts are a highlight on it (a Patch, not a new figure)
     id: str = ""  # the stable chart ID (a contract): set by the section
 
-    def title_text(self, ds: Dataset, lang: str, year: object = "{year}", slide: bool = False) -> str:
-        """The title in `lang`, with the year filled in (or left as '{year}' for the live page)."""
+    def title_text(self, ds: Dataset, lang: str, year: object = "{year}", slide: bool = False, when: str = "") -> str:
+        """The title in `lang`, with the year filled in (or left as '{year}' for the live page); `when`: the
+        view's period in its place ('2012年1–11月各区县…' / '…, Jan–Nov 2012')."""
         title = self.slide_title if slide and self.slide_title is not None else self.title
         text = title(ds, lang) if callable(title) else t(title, lang, year="{year}")
-        return text.replace("{year}", str(year))
+        return fill_when(text, year, when)
 
     def figure(self, ds: Dataset, view: View) -> Any:
         """The chart for the view, as it is sent: `build`'s figure, carrying its table in plain text where the
@@ -282,7 +305,7 @@ class Section:
         if missing:
             return [f"no {m}" for m in missing]
         if not self.blocks and not self.graphs(ds):
-            every = {m for row in self.declared(ds) for g in row for m in g.needs.missing(ds)}
+            every = {m for row in self.declared(ds) for g in row if not g.needs.months for m in g.needs.missing(ds)}
             return [f"no {m}" for m in sorted(every)] or [self.empty_reason()]
         return []
 
@@ -317,7 +340,8 @@ class Section:
         for row in self.declared(ds):
             for g in row:
                 if not g.needs.met(ds):
-                    out.append(f"no {g.id.removesuffix('-graph')} chart")
+                    if not g.needs.months:
+                        out.append(f"no {g.id.removesuffix('-graph')} chart")
                     continue
                 out += [o.note for o in g.optional if o.note and not o.present(ds)]
         out.insert(0, self.check_note(ds))

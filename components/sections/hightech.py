@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from components.charts import figures
 from components.charts.figures import Fig, add_trace, empty_figure, new_figure, years_axis
-from components.charts.prep import annotated, district_frame, many_rows_height, year_frame
+from components.charts.prep import (
+    annotated,
+    compare_frame,
+    district_frame,
+    many_rows_height,
+    view_reading,
+    year_frame,
+)
 from components.charts.summary import scope, trend
 from components.charts.theme import base_layout, palette
-from components.core.i18n import fmt_value, t, unit_for_axis
+from components.core.i18n import fmt_value, t, t_when, unit_for_axis
 from components.core.state import View
-from components.sections.base import Graph, Needs, Optional, Section, by_districts
+from components.sections.base import Graph, Needs, Optional, Section, by_districts, by_period, by_year, months_of
 from data import aggregate as agg
 from data.load import Dataset
 
@@ -71,9 +79,9 @@ def output_and_share(frame: pd.DataFrame, lang: str, theme: str) -> Fig:
 def district_figure(ds: Dataset, view: View) -> Fig:
     """Share by district with the city's value and the year's target as reference lines."""
     d, lang, year = view.districts, view.lang, view.year
-    frame = district_frame(ds, year, {"share": "hightech_share"}, lang)
+    frame = district_frame(ds, year, {"share": "hightech_share"}, lang, view)
     refs = []
-    city = agg.value(ds, "hightech_share", year)
+    city = view_reading(ds, "hightech_share", replace(view, districts=())).value
     if city is not None:
         refs.append((city, t("city_line", lang, value=fmt_value(city, "%", lang)), "ref"))
     goal = agg.target(ds, "hightech_share", year, d)
@@ -83,8 +91,16 @@ def district_figure(ds: Dataset, view: View) -> Fig:
 
 
 def district_key(ds: Dataset, view: View) -> tuple[object, ...]:
-    """The bars' data: the year and the selection's target line (the selection itself is a highlight)."""
-    return (view.year, agg.target(ds, "hightech_share", view.year, view.districts))
+    """The bars' data: the year (or its period) and the selection's target line (the selection itself is a
+    highlight)."""
+    return (*by_year(ds, view), agg.target(ds, "hightech_share", view.year, view.districts))
+
+
+def months_figure(ds: Dataset, view: View) -> Fig:
+    """Output through the year (1–N月累计 or 当月) against the same months a year before."""
+    frame, names = compare_frame(ds, "hightech_output", view)
+    info = agg.indicator_info(ds, "hightech_output")
+    return figures.period_compare(frame, names, info, view.lang, view.theme)
 
 
 def trend_figure(ds: Dataset, view: View) -> Fig:
@@ -98,19 +114,19 @@ def trend_figure(ds: Dataset, view: View) -> Fig:
 
 def sentence(ds: Dataset, view: View) -> str:
     """e.g. 2012年全市高新技术产业产值3,429亿元，同比增长11.40%，占规上工业产值比重28.7%，比上年提高2.28个百分点。"""
-    lang, d, y = view.lang, view.districts, view.year
-    out = agg.reading(ds, "hightech_output", y, d) if agg.available(ds, "hightech_output") else None
-    share = agg.reading(ds, "hightech_share", y, d) if agg.available(ds, "hightech_share") else None
+    lang, y, when, same = view.lang, view.year, view.when_text, view.in_year
+    out = view_reading(ds, "hightech_output", view) if agg.available(ds, "hightech_output") else None
+    share = view_reading(ds, "hightech_share", view) if agg.available(ds, "hightech_share") else None
     if (out is None or out.value is None) and (share is None or share.value is None):
-        return t("sum_no_data", lang, year=y, scope=scope(ds, view))
+        return t_when("sum_no_data", lang, when, year=y, scope=scope(ds, view))
     where = scope(ds, view)
-    parts = [t("sum_hightech_lead", lang, year=y)]
+    parts = [t_when("sum_hightech_lead", lang, when, year=y)]
     if out is not None and out.value is not None:
-        output, growth = fmt_value(out.value, "亿元", lang), trend(out.change, "pct", lang)
+        output, growth = fmt_value(out.value, "亿元", lang), trend(out.change, "pct", lang, same_months=same)
         parts.append(t("sum_hightech_output", lang, scope=where, output=output, trend=growth))
     if share is not None and share.value is not None:
         key = "sum_hightech_share" if len(parts) > 1 else "sum_hightech_share_only"
-        shown, change = fmt_value(share.value, "%", lang), trend(share.change, "pp", lang)
+        shown, change = fmt_value(share.value, "%", lang), trend(share.change, "pp", lang, same_months=same)
         parts.append(t(key, lang, scope=where, share=shown, share_trend=change))
     return "".join(parts) + t("sum_end", lang)
 
@@ -131,6 +147,10 @@ STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): 
     ),
     "hightech_district_title": ("{year}年各区县高新技术产业产值占比", "High-tech share by district, {year}"),
     "hightech_trend_title": ("高新技术产业产值与占比", "High-tech output and share"),
+    "hightech_months_title": (
+        "高新技术产业产值：逐月累计与上年同期比较",
+        "High-tech output through the year against the same months a year before",
+    ),
     "city_line": ("全市 {value}", "City {value}"),
 }
 
@@ -161,5 +181,16 @@ SECTION = Section(
                 key=by_districts,
             ),
         ),
+        (
+            Graph(
+                "months",
+                "hightech_months_title",
+                months_figure,
+                width=12,
+                needs=months_of("hightech_output"),
+                key=by_period,
+            ),
+        ),
     ),
+    slide_rows=(("district", "trend"),),
 )

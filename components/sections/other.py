@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 
 from components.charts import figures
 from components.charts.figures import Fig
-from components.charts.prep import annotated, district_frame, many_rows_height
+from components.charts.prep import annotated, compare_frame, district_frame, many_rows_height, shows_months
 from components.charts.summary import indicator_sentence, joined
 from components.core import ids
 from components.core.i18n import axis_unit, name, t
 from components.core.state import View
-from components.sections.base import Graph, Needs, Section, Sentence, Slide, by_districts, by_year
+from components.sections.base import Graph, Needs, Section, Sentence, Slide, by_districts, by_period, by_year
 from data import aggregate as agg
 from data.load import Dataset
+from data.period_reading import has_months
 
 KEY = "other"
 PER_ROW = 3  # city-only indicators: trends per row
@@ -57,6 +58,9 @@ def trend_figure(indicator: str) -> Callable[[Dataset, View], Fig]:
         lang = view.lang
         if info["agg"] == "city" and not agg.is_city(ds, view.districts):
             return figures.empty_figure(t("city_only_chart", lang, indicator=name(info, lang)), view.theme)
+        if shows_months(ds, indicator, view):  # through the year: its months against the same ones a year before
+            frame, names = compare_frame(ds, indicator, view)
+            return figures.period_compare(frame, names, info, lang, view.theme)
         series = agg.series(ds, indicator, view.districts)
         return annotated(figures.indicator_trend(series, info, lang, view.theme), ds, view, (indicator,))
 
@@ -68,7 +72,7 @@ def district_figure(indicator: str) -> Callable[[Dataset, View], Fig]:
 
     def build(ds: Dataset, view: View) -> Fig:
         info = agg.indicator_info(ds, indicator)
-        frame = district_frame(ds, view.year, {"value": indicator}, view.lang)
+        frame = district_frame(ds, view.year, {"value": indicator}, view.lang, view)
         return figures.district_bars(
             frame,
             [("value", name(info, view.lang))],
@@ -102,7 +106,7 @@ def graphs_of(ds: Dataset, indicator: str) -> tuple[Graph, ...]:
         width=12 // PER_ROW if alone else 5,
         needs=Needs(indicators=(indicator,)),
         indicator=indicator,
-        key=by_districts,
+        key=by_period if has_months(ds, indicator) else by_districts,
         id=graph_id(indicator, "trend"),
     )
     if alone:

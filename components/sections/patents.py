@@ -8,12 +8,12 @@ import pandas as pd
 
 from components.charts import figures
 from components.charts.figures import Fig, add_trace, empty_figure, literal, new_figure, years_axis
-from components.charts.prep import annotated, district_frame, many_rows_height, year_frame
+from components.charts.prep import annotated, compare_frame, district_frame, many_rows_height, view_reading, year_frame
 from components.charts.summary import floor_text, scope, trend
 from components.charts.theme import base_layout, palette
-from components.core.i18n import fmt_value, t, unit_for_axis
+from components.core.i18n import fmt_value, t, t_when, unit_for_axis
 from components.core.state import View
-from components.sections.base import Graph, Needs, Optional, Section, by_districts, by_year
+from components.sections.base import Graph, Needs, Optional, Section, by_districts, by_period, by_year, months_of
 from data import aggregate as agg
 from data.load import Dataset
 from data.rules import INVENTION_SHARE_FLOOR
@@ -97,8 +97,15 @@ def district_figure(ds: Dataset, view: View) -> Fig:
     if agg.by_district_available(ds, "patent_grants"):
         columns["grants"] = "patent_grants"
         labels.append(("grants", t("grants", lang)))
-    frame = district_frame(ds, view.year, columns, lang)
+    frame = district_frame(ds, view.year, columns, lang, view)
     return figures.district_bars(frame, labels, view.districts, "件", lang, view.theme)
+
+
+def months_figure(ds: Dataset, view: View) -> Fig:
+    """Applications through the year (当月 or 1–N月累计) against the same months a year before."""
+    frame, names = compare_frame(ds, "patent_applications", view)
+    info = agg.indicator_info(ds, "patent_applications")
+    return figures.period_compare(frame, names, info, view.lang, view.theme)
 
 
 def share_figure(ds: Dataset, view: View) -> Fig:
@@ -112,21 +119,22 @@ def share_figure(ds: Dataset, view: View) -> Fig:
 
 def sentence(ds: Dataset, view: View) -> str:
     """e.g. 2012年全市专利申请量73,647件，同比增长54.78%；授权发明专利2,065件，占授权量3.49%，低于3.5%。"""
-    lang, d, y = view.lang, view.districts, view.year
-    apps = agg.reading(ds, "patent_applications", y, d)
+    lang, y, when = view.lang, view.year, view.when_text
+    apps = view_reading(ds, "patent_applications", view)
     if apps.value is None:
-        return t("sum_no_data", lang, year=y, scope=scope(ds, view))
-    text = t(
+        return t_when("sum_no_data", lang, when, year=y, scope=scope(ds, view))
+    text = t_when(
         "sum_patents",
         lang,
+        when,
         year=y,
         scope=scope(ds, view),
         apps=fmt_value(apps.value, "件", lang),
-        trend=trend(apps.change, "pct", lang),
+        trend=trend(apps.change, "pct", lang, same_months=view.in_year),
     )
-    inv = agg.value(ds, "invention_grants", y, d) if agg.available(ds, "invention_grants") else None
+    inv = view_reading(ds, "invention_grants", view).value if agg.available(ds, "invention_grants") else None
     if inv is not None:
-        share = agg.value(ds, "invention_share", y, d) if agg.available(ds, "invention_share") else None
+        share = view_reading(ds, "invention_share", view).value if agg.available(ds, "invention_share") else None
         below = share is not None and share < INVENTION_SHARE_FLOOR
         low = t("sum_below_floor", lang, floor=floor_text(lang)) if below else ""
         clause = "sum_patents_inv_share" if share is not None else "sum_patents_inv"
@@ -148,6 +156,10 @@ STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): 
     "patents_trend_title": ("专利申请与授权（按类型）", "Patent applications and grants by type"),
     "patents_district_title": ("{year}年各区县专利（点击柱可筛选）", "Patents by district, {year} (click to filter)"),
     "patents_share_title": ("发明专利占授权量比重", "Invention share of patent grants"),
+    "patents_months_title": (
+        "专利申请量：逐月与上年同期比较",
+        "Patent applications month by month against the same months a year before",
+    ),
     "applications": ("专利申请量", "Applications"),
     "grants": ("专利授权量", "Grants"),
     "other_grants": ("其他授权", "Other grants"),
@@ -202,6 +214,16 @@ SECTION = Section(
                 width=3,
                 needs=Needs(indicators=("invention_share",)),
                 key=by_districts,
+            ),
+        ),
+        (
+            Graph(
+                "months",
+                "patents_months_title",
+                months_figure,
+                width=12,
+                needs=months_of("patent_applications"),
+                key=by_period,
             ),
         ),
     ),

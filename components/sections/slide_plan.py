@@ -51,7 +51,11 @@ def plan(ds: Dataset, view: View, figures: Any = slide_figures, kpi_cards: bool 
     for slide in slides(ds):
         cards = kpi_cards and slide.kpis
         charts = [] if cards else list(figures(ds, view, slide))
-        titles = [] if cards else [g.title_text(ds, view.lang, view.year, slide=True) for g in slide.graphs]
+        titles = (
+            []
+            if cards
+            else [g.title_text(ds, view.lang, view.year, slide=True, when=view.when_text) for g in slide.graphs]
+        )
         rows = () if cards else weights(slide)
         table = slide.table(ds, view) if slide.table is not None else None
         if slide.table is not None and table is None:  # a table slide with nothing this view (no targets)

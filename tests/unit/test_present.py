@@ -86,7 +86,7 @@ def test_present_layout_has_one_slide_per_section_with_captions(sample_app, samp
     planned = registry_slides(sample)
     own = [sl for sl in planned if sl.section == other.KEY]
     assert len(slides) == len(planned) == len(SECTIONS) - 1 + len(own)  # the built-in sections, own indicators
-    assert len(own) == 7  # the sample's seven indicators of its own
+    assert len(own) == 5  # the sample's five indicators of its own
     titles = [s.to_plotly_json()["props"]["aria-label"] for s in slides]
     assert titles == [sl.title("zh") for sl in planned]  # the registry's slides, in its order
     assert titles[: len(SECTIONS) - 1] == [s.title("zh") for s in SECTIONS if s.key != other.KEY]

@@ -167,7 +167,9 @@ def _rows(indicator: str) -> list[dict[str, str]]:
         ("tech_service_value_added", "2012-Q3", 40.3, 0.247),  # 前三季度……40.3亿元，比上年同期增长24.7%
     ],
 )
-def test_in_year_figures_are_the_reports(ds: Dataset, indicator: str, period: str, value: float, reported: float) -> None:
+def test_in_year_figures_are_the_reports(
+    ds: Dataset, indicator: str, period: str, value: float, reported: float
+) -> None:
     view = parse_view_period(period)
     assert view is not None
     r = period_reading(ds, indicator, view, "ytd")
@@ -182,14 +184,18 @@ def test_tech_service_institutions_356_up_41_on_the_same_quarter(ds: Dataset) ->
     assert view is not None
     r = period_reading(ds, "tech_service_institutions", view, "ytd")
     assert r.value == 356
-    assert r.change is not None and round(356 / (1 + r.change)) == 356 - 41  # 比上年同期增加41家
+    assert r.change is not None
+    assert round(356 / (1 + r.change)) == 356 - 41
     by = {(x["year"], x["period"]): float(x["value"]) for x in _rows("tech_service_institutions")}
     assert by[("2012", "Q3")] - by[("2011", "Q3")] == 41
 
 
 def test_in_year_indicators_are_real_periods_not_named_ones(ds: Dataset) -> None:
     names = " ".join(ds.indicators["name_zh"]) + " ".join(ds.indicators["name_en"])
-    assert "1–11月" not in names and "1–9月" not in names and "Jan–Nov" not in names and "Q1–Q3" not in names
+    assert "1–11月" not in names
+    assert "1–9月" not in names
+    assert "Jan–Nov" not in names
+    assert "Q1–Q3" not in names
     o = ds.observations  # whole years: 2011's from its complete months; 2012 is published to November only
     revenue = o[o["indicator"] == "hightech_ent_revenue"]
     assert list(revenue["year"]) == [2011]
@@ -208,7 +214,8 @@ def test_months_add_up_to_the_published_years(indicator: str) -> None:
             months = [x for x in rows if (x["district"], x["year"]) == (district, year) and x["period"]]
             if indicator.endswith("output"):  # ytd: rising, December the year
                 values = [float(x["value"]) for x in months]
-                assert values == sorted(values) and months[0]["period"] == "M01-M02"
+                assert values == sorted(values)
+                assert months[0]["period"] == "M01-M02"
                 assert values[-1] == annual[(district, year)]
             else:
                 assert len(months) == 12
@@ -217,7 +224,9 @@ def test_months_add_up_to_the_published_years(indicator: str) -> None:
 
 def test_sample_checks_without_warnings(ds: Dataset) -> None:
     assert ds.warnings == ()
-    assert 2012 in ds.periods and "M11" in ds.periods[2012] and "Q3" in ds.periods[2012]
+    assert 2012 in ds.periods
+    assert "M11" in ds.periods[2012]
+    assert "Q3" in ds.periods[2012]
 
 
 def test_invention_share_of_grants(ds: Dataset) -> None:

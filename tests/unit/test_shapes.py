@@ -117,17 +117,17 @@ def test_latest_year_whole_city_draws_data_in_every_chart(datasets, name: str) -
 
 
 EXPECTED_SECTIONS = {
-    "sample": ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "scorecard", "other"],
+    "sample": ["overview", "patents", "hightech", "plans", "pipeline", "services", "seismic", "scorecard", "other"],
     "other_city": ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "scorecard", "other"],
     "minimal": ["overview", "patents", "other"],
-    "no_pipeline": ["overview", "patents", "hightech", "plans", "scorecard", "other"],
+    "no_pipeline": ["overview", "patents", "hightech", "plans", "services", "scorecard", "other"],
     "large": ["overview", "patents", "hightech", "plans", "pipeline", "seismic", "other"],  # city targets only
 }
 OWN = {
-    "sample": 7,
+    "sample": 5,  # tech services and its demonstration counts: the services section's
     "other_city": 1,
     "minimal": 1,
-    "no_pipeline": 7,  # the tier indicators have no data without enterprises.csv
+    "no_pipeline": 5,  # the tier indicators have no data without enterprises.csv
     "large": 1,
 }
 
@@ -173,19 +173,21 @@ def test_minimal_has_only_what_it_can_show(datasets) -> None:
 # --- app.py check --------------------------------------------------------------------------------------------
 
 
+NO_SERVICES = "科技服务业 – (no tech_service_institutions, no tech_service_value_added)  "
 SUPPORT = {
-    "sample": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  规划目标与对标 ✓  创新型企业梯队 ✓  地震监测 ✓  "
-    "目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (7)",
+    "sample": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  规划目标与对标 ✓  创新型企业梯队 ✓  科技服务业 ✓  地震监测 ✓  "
+    "目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (5)",
     "other_city": "sections: 总览 ✓  专利 ✓ (no type breakdown)  高新技术产业 ✓  规划目标与对标 ✓  创新型企业梯队 ✓  "
-    "地震监测 ✓  目标考核 ✓ (assessed in 2018: 1)  其他指标 ✓ (1)",
+    f"{NO_SERVICES}地震监测 ✓  目标考核 ✓ (assessed in 2018: 1)  其他指标 ✓ (1)",
     "no_pipeline": "sections: 总览 ✓  专利 ✓  高新技术产业 ✓  规划目标与对标 ✓  创新型企业梯队 – (no enterprises.csv)  "
-    "地震监测 – (no seismic_stations.csv)  目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (7)",
+    "科技服务业 ✓  地震监测 – (no seismic_stations.csv)  目标考核 ✓ (assessed in 2012: 4)  其他指标 ✓ (5)",
     "minimal": "sections: 总览 ✓ (no overview-rd chart)  专利 ✓ (no type breakdown; no patents-share chart)  "
     "高新技术产业 – (no hightech_output, no hightech_share by district)  "
     "规划目标与对标 – (no peer values, no plan target after the latest data)  创新型企业梯队 – (no enterprises.csv)  "
-    "地震监测 – (no seismic_stations.csv)  目标考核 – (no district targets in targets.csv)  其他指标 ✓ (1)",
+    f"{NO_SERVICES}地震监测 – (no seismic_stations.csv)  "
+    "目标考核 – (no district targets in targets.csv)  其他指标 ✓ (1)",
     "large": "sections: 总览 ✓  专利 ✓ (no type breakdown; no patents-share chart)  高新技术产业 ✓  "
-    "规划目标与对标 ✓ (no plans-peers chart)  创新型企业梯队 ✓  地震监测 ✓  "
+    f"规划目标与对标 ✓ (no plans-peers chart)  创新型企业梯队 ✓  {NO_SERVICES}地震监测 ✓  "
     "目标考核 – (no district targets in targets.csv)  其他指标 ✓ (1)",
 }
 
