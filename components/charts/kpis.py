@@ -6,7 +6,7 @@ dataset has. A card shows its target and completion only where the dataset has a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from components.charts.summary import floor_text, target_label, uptime_target_te
 from components.core.i18n import DASH, fmt_change, fmt_indicator, fmt_percent, fmt_value, name, percent, t
 from components.core.ids import slug
 from components.core.state import View
-from components.core.ui import attrs, raw, status_line
+from components.core.ui import attrs, info_details, raw, status_line
 from data import aggregate as agg
 from data import plans
 from data.load import Dataset
@@ -344,6 +344,15 @@ def kpi_models(
     ]
 
 
+def chart_info(ds: Dataset, indicators: Iterable[str], lang: str) -> tuple[str, ...]:
+    """A chart's ⓘ: each indicator it shows (of indicators.csv) by name, with its catalogue lines."""
+    listed = set(ds.indicators["indicator"])
+    out: list[str] = []
+    for ind in [i for i in ds.indicators["indicator"] if i in set(indicators) & listed]:
+        out += [f"【{name(agg.indicator_info(ds, ind), lang)}】", *info_lines(ds, ind, lang)]
+    return tuple(out)
+
+
 def info_lines(ds: Dataset, indicator: str, lang: str) -> tuple[str, ...]:
     """The ⓘ's lines: 统计口径, source, frequency (and how the rows run through the year), latest data."""
     e = catalogue.entry(ds, indicator, lang)
@@ -410,15 +419,7 @@ def kpi_card(k: Kpi) -> html.Div:
     body.append(html.Div(k.note, className="kpi-note", hidden=not k.note))
     body.append(status_line(k.status, k.status_text, "kpi-status"))
     if k.info:  # the catalogue where the number is read: opens in place (a tap or Enter), no hover needed
-        body.append(
-            html.Details(
-                [
-                    html.Summary("ⓘ", title=k.info_title, **attrs({"aria-label": k.info_title})),
-                    html.Div([html.Div(line) for line in k.info], className="kpi-info-text"),
-                ],
-                className="kpi-info",
-            )
-        )
+        body.append(info_details(k.info, k.info_title, "kpi-card-info"))
     return html.Div(
         body,
         className="card kpi-card" + (f" kpi-{k.status}" if k.status else ""),

@@ -256,6 +256,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reported_ytd": ("累计值", "Year to date"),
     "reported_stock": ("期末数", "Level at the period's end"),
     "info_label": ("{name}：口径与来源", "{name}: definition and source"),
+    "info_chart": ("图表“{name}”的指标口径与来源", "Definitions and sources: {name}"),
     "export_col_yoy_source": ("同比来源", "YoY source"),
     "export_col_schedule": ("序时进度", "Time elapsed"),
     "export_yoy_reported": ("公布", "published"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from dash import dcc, html
@@ -84,6 +84,17 @@ def drill_link(kind: str, lang: str) -> html.A:
     return html.A(label + " →", href=f"/drill/{kind}", className="drill-link small", **attrs({"data-drill": kind}))
 
 
+def info_details(lines: Sequence[str], title: str, class_name: str) -> html.Details:
+    """An ⓘ that opens the catalogue in place (a tap or Enter: no hover needed), named `title`."""
+    return html.Details(
+        [
+            html.Summary("ⓘ", title=title, **attrs({"aria-label": title})),
+            html.Div([html.Div(line) for line in lines], className="kpi-info-text"),
+        ],
+        className=f"kpi-info {class_name}",
+    )
+
+
 def graph_card(
     section: str,
     name: str,
@@ -95,19 +106,22 @@ def graph_card(
     figure: Any = None,
     year: object = "",
     when: str = "",
+    info: Sequence[str] = (),
+    info_title: str = "",
     **holder_attrs: str,
 ) -> html.Div:
     """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`
-    and `holder_attrs` (`data-*` attributes).
+    and `holder_attrs` (`data-*` attributes). `info`: the ⓘ's lines (the catalogue of what the chart shows),
+    opened in place by a tap or Enter, named `info_title`.
 
     Few elements (each costs every update in the browser); the height is reserved before the chart library
     arrives, so nothing below it moves.
     """
     title_id = f"{name}-title"
-    heading = html.H3(
-        title_parts(title, year, when), id=title_id, className="h6 m-0" if control is not None else "h6 m-0 graph-title"
-    )
-    header = html.Div([heading, control], className="graph-title graph-title-row") if control is not None else heading
+    row = control is not None or bool(info)
+    heading = html.H3(title_parts(title, year, when), id=title_id, className="h6 m-0" if row else "h6 m-0 graph-title")
+    extra = [info_details(info, info_title, "chart-info")] if info else []
+    header = html.Div([heading, *extra, control], className="graph-title graph-title-row") if row else heading
     holder = html.Div(
         graph(ids.graph_id(section, name), name, lang, height, modebar, figure),
         id=name,

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 
+from components.charts.kpis import chart_info
 from components.core import ids
 from components.core.i18n import t
 from components.core.state import View, from_query, swap, to_query
@@ -220,6 +221,8 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
                 figure=got.graphs[g.id],
                 year=view.year,
                 when=view.when_text,
+                info=chart_info(ds, g.uses(ds), lang),
+                info_title=t("info_chart", lang, name=g.title_text(ds, lang, view.year, when=view.when_text)),
                 **({"data-graph-indicator": g.indicator} if g.indicator else {}),
             )
             cols.append(dbc.Col(card, lg=width, className="mb-3"))

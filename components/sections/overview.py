@@ -13,14 +13,14 @@ from dash import html
 from components.charts import figures
 from components.charts.figures import Fig, add_trace, empty_figure, literal, new_figure, outline, text_width, years_axis
 from components.charts.kpis import kpi_ids, kpi_strip, note_indicators, period_of, view_kpis
-from components.charts.prep import annotated, district_names
+from components.charts.prep import annotated, district_frame, district_names
 from components.charts.summary import indicator_sentence, joined, scope, target_label, trend
 from components.charts.theme import base_layout, palette
 from components.core.i18n import axis_unit, fmt_indicator, fmt_value, name, t, unit_for_axis
 from components.core.state import View
 from components.sections import hightech, patents, scorecard
 from components.sections import plans as plan_sections
-from components.sections.base import Block, Graph, Needs, Section
+from components.sections.base import Block, Graph, Needs, Section, by_year
 from data import aggregate as agg
 from data import plans
 from data.events import concerning, event_ids
@@ -243,9 +243,10 @@ def map_choice(ds: Dataset, view: View) -> str | None:
     return asked if asked in offered else (offered[0] if offered else None)
 
 
-def map_frame(ds: Dataset, indicator: str, year: int, lang: str) -> pd.DataFrame:
-    """Tile positions with each district's value (None where it has none)."""
-    values = agg.by_district(ds, indicator, year).set_index("district")["value"]
+def map_frame(ds: Dataset, indicator: str, year: int, lang: str, view: View | None = None) -> pd.DataFrame:
+    """Tile positions with each district's value (None where it has none): the year's, or with a period
+    `view` its months'."""
+    values = district_frame(ds, year, {"value": indicator}, lang, view).set_index("district")["value"]
     frame = ds.districts[["code", "tile_row", "tile_col"]].rename(columns={"code": "district"})
     return frame.assign(value=frame["district"].map(values), name=frame["district"].map(district_names(ds, lang)))
 
@@ -256,7 +257,7 @@ def map_figure(ds: Dataset, view: View) -> Fig:
     info = agg.indicator_info(ds, str(indicator))
     big = view.theme.startswith("projector")
     return tile_map(
-        map_frame(ds, str(indicator), view.year, view.lang),
+        map_frame(ds, str(indicator), view.year, view.lang, view),
         view.districts,
         info,
         view.lang,
@@ -266,8 +267,8 @@ def map_figure(ds: Dataset, view: View) -> Fig:
 
 
 def map_key(ds: Dataset, view: View) -> tuple[Any, ...]:
-    """The map's data: the year and the indicator (the selection is only an outline)."""
-    return (view.year, map_choice(ds, view))
+    """The map's data: the year (or its period) and the indicator (the selection is only an outline)."""
+    return (*by_year(ds, view), map_choice(ds, view))
 
 
 def rd_goal(ds: Dataset, view: View) -> tuple[plans.Trajectory | None, tuple[float, int] | None]:
