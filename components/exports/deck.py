@@ -28,7 +28,7 @@ from components.charts.summary import caption, slide_marks
 from components.charts.theme import palette
 from components.core import ids
 from components.core.i18n import DASH, t
-from components.core.state import View
+from components.core.state import View, period_code
 from components.core.ui import STATUS_ICONS
 from components.exports.render import ChartRenderer
 from components.sections.slide_plan import Planned, plan
@@ -395,6 +395,8 @@ def _scope(districts: Sequence[str]) -> str:
 
 
 def pptx_filename(ds: Dataset, view: View) -> str:
-    """e.g. 'sti-2012-330212_330281-zh.pptx' ('city' for the whole city; unknown codes are left out)."""
+    """e.g. 'sti-2012-330212_330281-zh.pptx' ('city' for the whole city; unknown codes are left out); a period
+    view's 'sti-2012-11-city-zh.pptx'."""
     known = set(ds.district_codes)
-    return f"sti-{int(view.year)}-{_scope([c for c in view.districts if c in known])}-{_slug(view.lang)}.pptx"
+    when = period_code(int(view.year), view.period)
+    return f"sti-{when}-{_scope([c for c in view.districts if c in known])}-{_slug(view.lang)}.pptx"

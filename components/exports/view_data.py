@@ -25,7 +25,7 @@ from components.charts.figures import event_kind_name
 from components.charts.kpis import view_kpis
 from components.charts.tables import Cell, as_cell, figure_table
 from components.core.i18n import name, t
-from components.core.state import View
+from components.core.state import View, period_code
 from components.sections import present
 from data import aggregate as agg
 from data.events import concerning
@@ -242,7 +242,7 @@ def scope_slug(ds: Dataset, districts: Sequence[str]) -> str:
 
 def filename(ds: Dataset, view: View, what: str, ext: str, part: str = "") -> tuple[str, str]:
     """(ASCII name, Unicode name) of an export, e.g. ('ningbo-2012-330212-data.csv', '宁波-2012-鄞州区-数据.csv');
-    `part` (a tier or a station id) goes after `what`."""
+    a period view's ('ningbo-2012-11-city-data.csv'); `part` (a tier or a station id) goes after `what`."""
     city_en = re.sub(r"[^a-z0-9]+", "-", str(ds.meta["city_en"]).lower()).strip("-") or ds.city_code
     names = {str(r["code"]): str(r["name_zh"]) for r in ds.district_rows}
     zh_scope = "全市" if not view.districts else "_".join(names[c] for c in view.districts[:4])
@@ -250,8 +250,9 @@ def filename(ds: Dataset, view: View, what: str, ext: str, part: str = "") -> tu
         zh_scope += f"等{len(view.districts)}个区县"
     what_zh = t(f"export_file_{what}", "zh")
     tail = f"-{re.sub(r'[^A-Za-z0-9_]+', '-', part)}" if part else ""
-    ascii_name = f"{city_en}-{view.year}-{scope_slug(ds, view.districts)}-{what}{tail}.{ext}"
-    return ascii_name, f"{ds.meta['city_zh']}-{view.year}-{zh_scope}-{what_zh}{tail}.{ext}"
+    when = period_code(view.year, view.period)  # '2012', or a period view's '2012-11' / '2012-Q3'
+    ascii_name = f"{city_en}-{when}-{scope_slug(ds, view.districts)}-{what}{tail}.{ext}"
+    return ascii_name, f"{ds.meta['city_zh']}-{when}-{zh_scope}-{what_zh}{tail}.{ext}"
 
 
 def disposition(names: tuple[str, str]) -> str:

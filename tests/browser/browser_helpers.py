@@ -17,7 +17,7 @@ WAIT_MS = 15_000
 # The built-in sections' titles in page order (a dataset has those its data supports; then its own indicators),
 # from the registry: every section but the generic one of a dataset's own indicators.
 SECTION_TITLES = {lang: tuple(s.title(lang) for s in SECTIONS if s.key != other.KEY) for lang in ("zh", "en")}
-N_GRAPHS = 23  # graphs of the sample's normal page over all its tabs: 16 in the six sections, 7 of its own
+N_GRAPHS = 25  # graphs of the sample's normal page over all its tabs: 20 in the seven sections, 5 of its own
 
 
 def kpi(indicator: str) -> str:

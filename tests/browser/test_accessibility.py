@@ -71,7 +71,9 @@ def test_every_chart_has_a_name_and_a_data_table(page: Page, app_server, page_gu
             assert name, f"{key}: chart {gid} has no accessible name"
             assert has_table, f"{key}: chart {gid} has no data table"
     show_section(page, "patents")
-    summary = page.locator("#patents-trend-graph").locator("xpath=ancestor::*[@role='figure']").locator("summary")
+    summary = (
+        page.locator("#patents-trend-graph").locator("xpath=ancestor::*[@role='figure']").locator(".chart-data summary")
+    )
     summary.focus()
     page.keyboard.press("Enter")
     table = page.locator("#patents-trend-graph").locator("xpath=ancestor::*[@role='figure']").locator("table")
@@ -89,7 +91,7 @@ def test_the_data_table_follows_the_filters(page: Page, app_server, page_guard) 
     open_view(page, app_server.url)
     wait_all_graphs(page)
     card = page.locator("#patents-district-graph").locator("xpath=ancestor::*[@role='figure']")
-    card.locator("summary").click()
+    card.locator(".chart-data summary").click()
     caption = card.locator("table caption")
     expect(caption).to_contain_text("2012")
     first_2012 = card.locator("tbody tr").first.inner_text()

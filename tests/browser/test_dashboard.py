@@ -122,8 +122,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
 @cache
 def load_sample(data_dir: Path) -> Sample:
     """Read the CSV files the app server serves."""
-    observations = {
-        (r["indicator"], r["district"], int(r["year"])): float(r["value"]) for r in _rows(data_dir / "observations.csv")
+    observations = {  # the years' own rows (the sample's months add up to them)
+        (r["indicator"], r["district"], int(r["year"])): float(r["value"])
+        for r in _rows(data_dir / "observations.csv")
+        if not r.get("period")
     }
     return Sample(
         observations=observations,

@@ -33,11 +33,11 @@ from pptx import Presentation
 
 from components.sections import other, section
 
-SECTIONS_OF = {  # which of the seven built-in sections each fixture has (the others lack their data)
-    "other_city": (0, 1, 2, 3, 4, 5, 6),
+SECTIONS_OF = {  # which of the eight built-in sections each fixture has (the others lack their data)
+    "other_city": (0, 1, 2, 3, 4, 6, 7),
     "minimal": (0, 1),
-    "no_pipeline": (0, 1, 2, 3, 6),
-    "large": (0, 1, 2, 3, 4, 5),  # city targets only: no scorecard
+    "no_pipeline": (0, 1, 2, 3, 5, 7),  # the sample without firms and stations: tech services (5) stay
+    "large": (0, 1, 2, 3, 4, 6),  # city targets only: no scorecard
 }
 OWN_OF = {  # the indicators of each fixture's own (no built-in section shows them), in file order
     "other_city": ("tech_market_turnover",),
@@ -48,8 +48,6 @@ OWN_OF = {  # the indicators of each fixture's own (no built-in section shows th
         "hightech_ent_st_spending",
         "engineering_centers",
         "innovation_index",
-        "tech_service_institutions",
-        "tech_service_value_added",
     ),
     "large": ("tech_market_turnover",),
 }

@@ -19,7 +19,7 @@ HAISHU = "330203"
 def _edit(sheet: str, rows: list[list[object]]) -> None:
     if sheet == "observations":
         for r in rows:
-            if r[:3] == ["patent_applications", 330203, 2012]:
+            if r[:3] == ["patent_applications", 330203, 2012] and not r[4]:  # the year's row, not a month
                 r[3] = 5461  # 4108 + 1353: the city's 73,647 becomes 75,000
 
 

@@ -44,31 +44,27 @@ YINZHOU, YUYAO = "330212", "330281"
 # The five sections, then one slide per indicator of the sample's own (named as in its indicators.csv).
 OWN_ZH = (
     "新引进高新技术项目",
-    "高新技术企业主营业务收入（1–11月）",
+    "高新技术企业主营业务收入",
     "高新技术企业科技活动经费支出",
     "市级以上企业工程（技术）中心",
     "全市创新指数",
-    "限上科技服务业机构（1–9月）",
-    "限上科技服务业增加值（1–9月）",
 )
 SLIDE_TITLES_ZH = (*SECTION_TITLES["zh"], *OWN_ZH)
 OWN_EN = (
     "New high-tech projects",
-    "High-tech enterprises' revenue (Jan–Nov)",
+    "High-tech enterprises' revenue",
     "High-tech enterprises' S&T spending",
     "Enterprise engineering centres",
     "City innovation index",
-    "S&T service institutions (Q1–Q3)",
-    "S&T services value added (Q1–Q3)",
 )
 SLIDE_TITLES_EN = (*SECTION_TITLES["en"], *OWN_EN)
 N_SLIDES = len(SLIDE_TITLES_ZH)
 TABLE_SLIDES = ("目标考核", "Assessment")  # a table, no chart
-# Charts on the slides: overview shows KPI cards only; patents 3, high-tech 2, plans 2, pipeline 4, seismic 3,
-# the scorecard a table (no chart), own 1 each.
-SLIDE_GRAPHS = 14 + len(OWN_ZH)
+# Charts on the slides: overview shows KPI cards only; patents 3, high-tech 2, plans 2, pipeline 4, services 2,
+# seismic 3, the scorecard a table (no chart), own 1 each.
+SLIDE_GRAPHS = 16 + len(OWN_ZH)
 # Pictures per slide of the exported deck: title slide, then the charts of each slide.
-DECK_PICTURES = (0, 2, 3, 2, 2, 4, 3, 0, *[1] * len(OWN_ZH))
+DECK_PICTURES = (0, 2, 3, 2, 2, 4, 2, 3, 0, *[1] * len(OWN_ZH))
 DECK_TITLE = "宁波 · 科技创新指标看板"
 OFFLINE_ZH = "与服务器的连接中断，正在重试…"
 PAUSED_ZH = "已暂停（按P继续）"
@@ -88,7 +84,7 @@ def observation_sum(data_dir: Path, indicator: str, year: int, districts: tuple[
         values = {
             r["district"]: float(r["value"])
             for r in csv.DictReader(handle)
-            if r["indicator"] == indicator and int(r["year"]) == year
+            if r["indicator"] == indicator and int(r["year"]) == year and not r.get("period")  # the year's own row
         }
     return sum(values[d] for d in districts)
 
@@ -310,7 +306,7 @@ _OVERLAPS = """() => {
     ("slide", "key"),
     [
         pytest.param(n, key, id=key)
-        for n, key in ((2, "patents"), (3, "hightech"), (4, "plans"), (5, "pipeline"), (6, "seismic"))
+        for n, key in ((2, "patents"), (3, "hightech"), (4, "plans"), (5, "pipeline"), (6, "services"), (7, "seismic"))
     ],
 )
 def test_slide_chart_labels_do_not_overlap(new_page, app_server, page_guard, slide: int, key: str) -> None:

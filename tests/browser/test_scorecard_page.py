@@ -32,7 +32,11 @@ ROW_ORDER = "() => [...document.querySelectorAll('#scorecard tbody tr')].map(tr 
 def expected() -> dict[tuple[str, str], dict[str, float | int | str]]:
     """(district, indicator) -> target, actual, completion, rank, status for 2012, from the CSV files."""
     with (SAMPLE / "observations.csv").open(encoding="utf-8") as f:
-        obs = {(r["indicator"], r["district"]): float(r["value"]) for r in csv.DictReader(f) if r["year"] == "2012"}
+        obs = {  # the year's own rows (its months add up to them)
+            (r["indicator"], r["district"]): float(r["value"])
+            for r in csv.DictReader(f)
+            if r["year"] == "2012" and not r.get("period")
+        }
     with (SAMPLE / "districts.csv").open(encoding="utf-8") as f:
         codes = {r["code"] for r in csv.DictReader(f)}
     with (SAMPLE / "targets.csv").open(encoding="utf-8") as f:

@@ -77,7 +77,9 @@ def test_app_check_reports_a_damaged_copy(tmp_path: Path) -> None:
     shutil.copytree(SAMPLE, root)
     obs = root / "observations.csv"
     lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[4] = lines[4].rsplit(",", 1)[0] + ",abc\n"  # line 5: a value that is not a number
+    cells = lines[4].split(",")
+    cells[3] = "abc"  # line 5: a value that is not a number
+    lines[4] = ",".join(cells)
     obs.write_text("".join(lines), encoding="utf-8")
     ent = root / "enterprises.csv"
     text = ent.read_text(encoding="utf-8").splitlines(keepends=True)
