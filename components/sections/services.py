@@ -87,11 +87,11 @@ STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): 
     "sum_services_firms_new": ("示范企业{n}", "{n} demonstration firms"),
     "services_added_title": (
         "限上科技服务业增加值（与上年同期比较）",
-        "Value added of science and technology services against the same period a year before",
+        "Tech services value added vs a year before",
     ),
     "services_firms_title": (
         "限上科技服务业机构（期末，与上年同期比较）",
-        "Science and technology service institutions (end of period) against a year before",
+        "Tech service institutions (period end) vs a year before",
     ),
 }
 
