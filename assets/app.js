@@ -297,7 +297,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       sti.write("header-theme-link", "href", links[2]);
       var yearText = data.yearFmt.replace("{y}", String(year));  // a chart title's period: the year, or 1–N月
       document.querySelectorAll(".title-year").forEach(function (el) {
-        el.textContent = el.getAttribute("data-when") === "年" || data.lang === "en" ? (label || yearText) : String(year);
+        el.textContent = el.getAttribute("data-when") === "period" ? (label || yearText) : String(year);
       });
       sti.markOffScreen();
       if (query !== search) { window.history[window.__stiBack ? "replaceState" : "pushState"](null, "", query); }

@@ -43,20 +43,19 @@ def raw(v: float | None) -> str:
     return "" if v is None else repr(float(v))
 
 
-def title_parts(title: str, year: object = "", when: str = "") -> list[Any]:
+def title_parts(title: str, year: object = "", when: str = "", lang: str = "zh", yearly: bool = False) -> list[Any]:
     """A title whose '{year}' placeholder becomes a span that follows the filters (assets/app.js keeps it
     current): the year, or with `when` the view's period ('2012年1–11月' / 'Jan–Nov 2012'). A Chinese '{year}年'
-    is taken whole (`data-when`), so that the period replaces '2012年' and not only '2012'."""
+    is taken whole, so that the period replaces '2012年' and not only '2012'; a `yearly` chart's title (and a
+    Chinese bare '{year}') keeps the year alone (`data-when`: 'period' or 'year')."""
     if "{year}" not in title:
         return [title]
-    whole = "{year}年" if "{year}年" in title else "{year}"
+    follows = not yearly and ("{year}年" in title or lang == "en")
+    whole = "{year}年" if follows and "{year}年" in title else "{year}"
     before, after = title.split(whole, 1)
-    shown = when or whole.replace("{year}", str(year))
-    return [
-        before,
-        html.Span(shown, className="title-year", **attrs({"data-when": whole.removeprefix("{year}")})),
-        after,
-    ]
+    shown = (when if follows else "") or whole.replace("{year}", str(year))
+    mark = attrs({"data-when": "period" if follows else "year"})
+    return [before, html.Span(shown, className="title-year", **mark), after]
 
 
 def graph(
@@ -108,6 +107,7 @@ def graph_card(
     when: str = "",
     info: Sequence[str] = (),
     info_title: str = "",
+    yearly: bool = False,
     **holder_attrs: str,
 ) -> html.Div:
     """A titled card holding one chart; the element around the graph carries the chart's stable ID `name`
@@ -119,7 +119,9 @@ def graph_card(
     """
     title_id = f"{name}-title"
     row = control is not None or bool(info)
-    heading = html.H3(title_parts(title, year, when), id=title_id, className="h6 m-0" if row else "h6 m-0 graph-title")
+    heading = html.H3(
+        title_parts(title, year, when, lang, yearly), id=title_id, className="h6 m-0" if row else "h6 m-0 graph-title"
+    )
     extra = [info_details(info, info_title, "chart-info")] if info else []
     header = html.Div([heading, *extra, control], className="graph-title graph-title-row") if row else heading
     holder = html.Div(

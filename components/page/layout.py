@@ -221,6 +221,7 @@ def section_layout(section: Section, ds: Dataset, view: View) -> html.Section:
                 figure=got.graphs[g.id],
                 year=view.year,
                 when=view.when_text,
+                yearly=g.yearly,
                 info=chart_info(ds, g.uses(ds), lang),
                 info_title=t("info_chart", lang, name=g.title_text(ds, lang, view.year, when=view.when_text)),
                 **({"data-graph-indicator": g.indicator} if g.indicator else {}),

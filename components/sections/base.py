@@ -124,6 +124,7 @@ class Graph:
     indicator: str = ""  # the indicator the chart is about (own indicators: data-graph-indicator on the holder)
     key: Key = by_view  # what the figure's data depends on: an unchanged key is not redrawn
     highlight: bool = False  # the selected districts are a highlight on it (a Patch, not a new figure)
+    yearly: bool = False  # yearly data (certifications): its title keeps the year in a period view
     id: str = ""  # the stable chart ID (a contract): set by the section
 
     def title_text(self, ds: Dataset, lang: str, year: object = "{year}", slide: bool = False, when: str = "") -> str:
@@ -131,7 +132,7 @@ class Graph:
         view's period in its place ('2012年1–11月各区县…' / '…, Jan–Nov 2012')."""
         title = self.slide_title if slide and self.slide_title is not None else self.title
         text = title(ds, lang) if callable(title) else t(title, lang, year="{year}")
-        return fill_when(text, year, when)
+        return fill_when(text, year, "" if self.yearly else when)
 
     def figure(self, ds: Dataset, view: View) -> Any:
         """The chart for the view, as it is sent: `build`'s figure, carrying its table in plain text where the

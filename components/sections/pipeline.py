@@ -29,7 +29,7 @@ from components.charts.theme import base_layout, palette
 from components.core.i18n import fmt_change, fmt_value, t, unit_for_axis
 from components.core.state import View
 from components.core.ui import drill_link, headline
-from components.sections.base import Block, Graph, Needs, Section, by_districts, by_year
+from components.sections.base import Block, Graph, Needs, Section, by_districts
 from data import aggregate as agg
 from data.load import Dataset
 from data.schema import TIER_INDICATORS, TIERS
@@ -192,7 +192,7 @@ def in_year_key(ds: Dataset, view: View) -> tuple[Any, ...]:
 
 def year_in_year_key(ds: Dataset, view: View) -> tuple[Any, ...]:
     """A chart of every district for the year (a selection only moves its highlight), and its in-year note."""
-    return (*by_year(ds, view), *(("in_year",) if view.in_year else ()))
+    return (view.year, *(("in_year",) if view.in_year else ()))
 
 
 def headlines(ds: Dataset, view: View) -> list[html.Div]:
@@ -302,6 +302,7 @@ SECTION = Pipeline(
                 width=4,
                 control=lambda ds, view: drill_link("enterprises", view.lang),
                 key=in_year_key,
+                yearly=True,
             ),
             Graph(
                 "flow",
@@ -310,6 +311,7 @@ SECTION = Pipeline(
                 width=8,
                 needs=Needs(custom=_two_years),
                 key=in_year_key,
+                yearly=True,
             ),
         ),
         (
@@ -323,6 +325,7 @@ SECTION = Pipeline(
                 height=many_rows_height,
                 key=year_in_year_key,
                 highlight=True,
+                yearly=True,
             ),
         ),
     ),

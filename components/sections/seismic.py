@@ -29,10 +29,10 @@ from components.core import i18n
 from components.core.i18n import fmt_change, fmt_value, t
 from components.core.state import View
 from components.core.ui import drill_link, headline
-from components.sections.base import Block, Graph, Needs, Section
+from components.sections.base import Block, Graph, Needs, Section, by_view
 from data import aggregate as agg
 from data.load import Dataset
-from data.periods import YEAR, Basis, Span, view_label
+from data.periods import YEAR, Basis, Span
 from data.rules import NETWORK_UPTIME_TARGET
 from data.schema import NETWORK_UPTIME
 
@@ -188,37 +188,11 @@ def span_of(view: View) -> Span:
     return view.when.span(_basis(view)) if view.in_year else YEAR
 
 
-def period_label(view: View) -> str:
-    """The view's period as people name it: '2012年1–11月', 'Q3 2012'."""
-    return view_label(view.when, _basis(view), view.lang)
-
-
-def period_key(ds: Dataset, view: View) -> tuple[Any, ...]:
-    """A chart over the view's period: the year and the districts, and in-year the period and its basis."""
-    return (view.year, view.districts, *((view.period, _basis(view)) if view.in_year else ()))
-
-
-def figure_note(fig: Fig, text: str, theme: str) -> Fig:
-    """`fig` with a small muted note at its top right (what the card's title, which holds only the year, cannot
-    say: the months an in-year view covers)."""
-    p = palette(theme)
-    font = {"size": p.get("font_size", 13) - 1, "color": p["muted"]}
-    fig["layout"]["title"] = {"text": literal(text), "x": 1, "xref": "paper", "xanchor": "right", "font": font}
-    return fig
-
-
 def period_attrs(head: Any, period: str, basis: str) -> Any:
     """A headline number carrying the period it is for (data-period, data-basis), as the KPI cards do."""
     setattr(head, "data-period", period)
     setattr(head, "data-basis", basis)
     return head
-
-
-def with_period(fig: Fig, view: View) -> Fig:
-    """In an in-year view, the figure names the months it covers."""
-    if not view.in_year:
-        return fig
-    return figure_note(fig, t("seismic_period_note", view.lang, period=period_label(view)), view.theme)
 
 
 def _period_attrs(head: Any, view: View) -> Any:
@@ -294,7 +268,7 @@ def uptime_figure(ds: Dataset, view: View) -> Fig:
         line=NETWORK_UPTIME_TARGET * 100,
         line_label=uptime_target_text(view.lang),
     )
-    return with_period(fig, view)
+    return fig
 
 
 def heatmap_figure(ds: Dataset, view: View) -> Fig:
@@ -303,21 +277,21 @@ def heatmap_figure(ds: Dataset, view: View) -> Fig:
     monthly = agg.uptime_months(ds, view.year, view.districts, span_of(view).last)
     names = station_names(ds, view.lang)
     fig = uptime_heatmap(monthly, [names[s] for s in monthly.index], view.lang, view.theme)
-    return with_period(annotated(fig, ds, view, (NETWORK_UPTIME,), months=True), view)
+    return annotated(fig, ds, view, (NETWORK_UPTIME,), months=True)
 
 
 def timeline_figure(ds: Dataset, view: View) -> Fig:
     """The outages of the year (or the view's period) of the stations in service."""
     served = _table(ds, view).dropna(subset=["uptime"])
     if served.empty:
-        return with_period(figures.empty_figure(t("no_stations", view.lang), view.theme), view)
-    return with_period(outage_timeline(_outages(ds, view, list(served["station"])), view.lang, view.theme), view)
+        return figures.empty_figure(t("no_stations", view.lang), view.theme)
+    return outage_timeline(_outages(ds, view, list(served["station"])), view.lang, view.theme)
 
 
 def sentence(ds: Dataset, view: View) -> str:
     """Network uptime, stations meeting the target, outages and hours down (over the view's period in-year)."""
     lang, d, y, span = view.lang, view.districts, view.year, span_of(view)
-    when = {"period": period_label(view)} if view.in_year else {"year": y}
+    when = {"period": view.when_text} if view.in_year else {"year": y}
     reading = agg.uptime_reading(ds, y, d, span)
     if reading.value is None:
         return t("sum_no_stations_period" if view.in_year else "sum_no_stations", lang, scope=scope(ds, view), **when)
@@ -363,7 +337,6 @@ STRINGS: dict[str, tuple[str, str]] = {  # this section's own strings (zh, en): 
         "In {period}, the seismic network in {scope} was up {uptime} of the time; {ok} of {n} stations "
         "reached {line}; {outages} outages, {hours} hours in all.",
     ),
-    "seismic_period_note": ("统计期：{period}", "Period: {period}"),
     "seismic_uptime_title": ("{year}年各台站运行率", "Station uptime, {year}"),
     "seismic_heatmap_title": ("{year}年台站逐月运行率", "Monthly uptime per station, {year}"),
     "seismic_timeline_title": ("{year}年中断记录", "Outages, {year}"),
@@ -390,7 +363,7 @@ SECTION = Section(
                 slide_width=4,
                 height=stations_height,
                 control=lambda ds, view: drill_link("outages", view.lang),
-                key=period_key,
+                key=by_view,
             ),
             Graph(
                 "heatmap",
@@ -399,7 +372,7 @@ SECTION = Section(
                 width=7,
                 slide_width=6,
                 height=stations_height,
-                key=period_key,
+                key=by_view,
             ),
         ),
         (
@@ -410,7 +383,7 @@ SECTION = Section(
                 width=12,
                 slide_width=6,
                 height=stations_height,
-                key=period_key,
+                key=by_view,
             ),
         ),
     ),
