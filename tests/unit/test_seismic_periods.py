@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from oracle import FIXTURES
+from oracle import _union as union_seconds
 
 from components.charts.figures import MANY
 from components.charts.kpis import view_kpis
@@ -49,24 +50,12 @@ def station_seconds(station: str, lo: datetime, hi: datetime) -> tuple[float, fl
     lo = max(lo, datetime.fromisoformat(row["commissioned"]))
     if hi <= lo:
         return 0.0, 0.0
-    cut = sorted(
+    cut = [
         (max(datetime.fromisoformat(o["start"]), lo), min(datetime.fromisoformat(o["end"]), hi))
         for o in OUTAGES
         if o["station"] == station
-    )
-    down, run_start, run_end = 0.0, None, None
-    for s, e in cut:
-        if e <= s:
-            continue
-        if run_end is None or s > run_end:
-            if run_end is not None:
-                down += (run_end - run_start).total_seconds()
-            run_start, run_end = s, e
-        else:
-            run_end = max(run_end, e)
-    if run_end is not None:
-        down += (run_end - run_start).total_seconds()
-    return (hi - lo).total_seconds(), down
+    ]
+    return (hi - lo).total_seconds(), union_seconds(cut)  # the shared oracle's union of intervals
 
 
 def chosen(districts: tuple[str, ...]) -> list[str]:
