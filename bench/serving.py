@@ -27,6 +27,37 @@ class Served:
 
     name: str
     url: str
+    pid: int = 0  # gunicorn's master (its workers are its children)
+    ready_s: float = 0.0  # from start until it answered (the product: until its prewarm was done)
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker process (MiB), read from /proc."""
+        return [_rss_mib(child) for child in _children(self.pid)]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return sorted(out)
+
+
+def _rss_mib(pid: int) -> float:
+    """VmRSS of a process in MiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def free_port() -> int:
@@ -48,8 +79,11 @@ def _ready(url: str, product: bool) -> bool:
 
 
 @contextlib.contextmanager
-def serve(name: str, target: str, env: dict[str, str] | None = None) -> Iterator[Served]:
-    """gunicorn `target` (e.g. 'app:server') with WORKERS workers and a fresh cache; stopped on exit."""
+def serve(
+    name: str, target: str, env: dict[str, str] | None = None, timeout_s: float = START_TIMEOUT_S
+) -> Iterator[Served]:
+    """gunicorn `target` (e.g. 'app:server') with WORKERS workers and a fresh cache; stopped on exit. `timeout_s`:
+    how long it may take to answer (the product: to load its dataset and prewarm)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix=f"sti-bench-{name}-") as tmp:
@@ -66,12 +100,13 @@ def serve(name: str, target: str, env: dict[str, str] | None = None) -> Iterator
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + START_TIMEOUT_S
+            began = time.monotonic()
+            deadline = began + timeout_s
             while not _ready(url, target.startswith("app:")):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {log.read_text(errors='replace')[-2000:]}")
                 time.sleep(0.3)
-            yield Served(name, url)
+            yield Served(name, url, proc.pid, time.monotonic() - began)
         finally:
             proc.terminate()
             try:
