@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,17 @@ class Served:
     name: str
     url: str
     pid: int = 0  # gunicorn's master (its workers are its children)
-    ready_s: float = 0.0  # from start until it answered (the product: until its prewarm was done)
+    ready_s: float = 0.0  # from start until it answered (the product: every worker, its prewarm done)
+    log: Path | None = None  # gunicorn's output
+
+    def first_requests_ms(self) -> dict[int, float]:
+        """Each worker's first request (ms), from the access log (with the product's gunicorn configuration,
+        which logs each request's duration and worker)."""
+        out: dict[int, float] = {}
+        text = self.log.read_text(errors="replace") if self.log else ""
+        for m in re.finditer(r'" \d{3} \S+ (\d+)ms pid=<(\d+)>', text):
+            out.setdefault(int(m.group(2)), float(m.group(1)))
+        return out
 
     def worker_rss_mib(self) -> list[float]:
         """Resident memory of each worker process (MiB), read from /proc."""
@@ -67,11 +78,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _ready(url: str, product: bool) -> bool:
+def _ready(url: str, product: bool, seen: set[int] | None = None) -> bool:
+    """Whether the app answers; the product: its prewarm done, and (with `seen`, the workers that answered so
+    far) every worker answered once — a worker's first request sets Dash up, which computes both apps' layouts."""
     try:
         if product:  # the product says when its prewarm is done
             with _DIRECT.open(f"{url}/healthz", timeout=2) as r:
-                return not json.loads(r.read()).get("warming", False)
+                health = json.loads(r.read())
+            if seen is None:
+                return not health.get("warming", False)
+            seen.add(int(health.get("pid", 0)))
+            return len(seen) >= WORKERS and not health.get("warming", False)
         with _DIRECT.open(f"{url}/", timeout=2) as r:
             return r.status == 200
     except OSError:
@@ -80,10 +97,16 @@ def _ready(url: str, product: bool) -> bool:
 
 @contextlib.contextmanager
 def serve(
-    name: str, target: str, env: dict[str, str] | None = None, timeout_s: float = START_TIMEOUT_S
+    name: str,
+    target: str,
+    env: dict[str, str] | None = None,
+    timeout_s: float = START_TIMEOUT_S,
+    args: Sequence[str] = (),
+    every_worker: bool = False,
 ) -> Iterator[Served]:
     """gunicorn `target` (e.g. 'app:server') with WORKERS workers and a fresh cache; stopped on exit. `timeout_s`:
-    how long it may take to answer (the product: to load its dataset and prewarm)."""
+    how long it may take to answer (the product: to load its dataset and prewarm); `args`: more of gunicorn's
+    options; `every_worker`: the product is ready once each of its workers has answered."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix=f"sti-bench-{name}-") as tmp:
@@ -96,17 +119,18 @@ def serve(
             "STI_DATA_DIR": str(ROOT / "data" / "sample"),  # the sample, whatever the library holds
             **(env or {}),
         }
-        cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", target]
+        cmd = [sys.executable, "-m", "gunicorn", *args, "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", target]
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
         try:
             began = time.monotonic()
             deadline = began + timeout_s
-            while not _ready(url, target.startswith("app:")):
+            seen: set[int] | None = set() if every_worker else None
+            while not _ready(url, target.startswith("app:"), seen):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {log.read_text(errors='replace')[-2000:]}")
                 time.sleep(0.3)
-            yield Served(name, url, proc.pid, time.monotonic() - began)
+            yield Served(name, url, proc.pid, time.monotonic() - began, log)
         finally:
             proc.terminate()
             try:
