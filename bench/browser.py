@@ -138,22 +138,24 @@ def _toggle(chosen: list[str], code: str) -> list[str]:
 
 
 def period_steps(periods: Sequence[str], codes: Sequence[str], n: int) -> list[Step]:
-    """`n` filter changes in a year with data through it: a period picked (each new to the page), a district
-    toggled, the basis switched (累计 ⇄ 当期), a district toggled, in turn."""
+    """`n` filter changes in a year with data through it, in turn: a period picked for the whole city (each
+    new to the page: the dearest change), a district picked, the basis switched (累计 ⇄ 当期), back to the
+    whole city."""
     steps: list[Step] = []
-    chosen: list[str] = []
-    basis, p = "ytd", 0
+    basis, p, d = "ytd", 0, 0
     for k in range(n):
         kind = k % 4
         if kind == 0:
             steps.append(("period", periods[p % len(periods)]))
             p += 1
+        elif kind == 1:
+            steps.append(("districts", [codes[d % len(codes)]]))
+            d += 1
         elif kind == 2:
             basis = "period" if basis == "ytd" else "ytd"
             steps.append(("basis", basis))
         else:
-            chosen = _toggle(chosen, codes[(k // 2) % len(codes)])
-            steps.append(("districts", list(chosen)))
+            steps.append(("districts", []))
     return steps
 
 
