@@ -32,7 +32,7 @@ CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-noto-cjk redis-server
 
 .PHONY: help venv .venv install run serve worker system-deps test test-fast test-integration test-browser lint bench \
-	bench-smoke loadtest check clean distclean
+	bench-monthly bench-smoke loadtest check clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ check: install ## Validate the sample dataset (DATA_DIR)
 
 bench: install system-deps $(LIGHTHOUSE) ## Benchmarks: Chromium (beside a naive peer), server time, throughput (README)
 	$(VPY) -m bench
+
+bench-monthly: install system-deps ## The monthly-scale benchmark beside the sample (bench/scale.py; ~15 min)
+	$(VPY) -m bench monthly
 
 bench-smoke: install system-deps $(LIGHTHOUSE) ## A short run of every benchmark (also part of make test)
 	$(VPY) -m bench --smoke

@@ -2,7 +2,8 @@
 
 Modes (default: all): `browser` (bench/browser.py: the product beside the naive peer, bench/naive_app.py),
 `server` (below), `throughput` (bench/load.py: 8 clients against gunicorn, beside the peer), `lighthouse`
-(bench/lighthouse.py: Lighthouse desktop on both apps).
+(bench/lighthouse.py: Lighthouse desktop on both apps), `monthly` (bench/scale.py: a generated monthly-scale
+dataset beside the sample — browser, server, `app.py check` time and the workers' memory).
 
 Server mode: server time and bytes per filter change, cold and warm cache, on the sample dataset, beside
 the naive peer's one callback (bench/naive_app.py) timed the same way.
@@ -35,7 +36,7 @@ from data.load import Dataset, load_dataset
 CONFIG = {"lang": "zh", "theme": "light"}
 
 
-def callbacks(get: Callable[[str], Any], ds: Dataset) -> dict[str, tuple[Page, dict[str, Any]]]:
+def callbacks(get: Callable[..., Any], ds: Dataset) -> dict[str, tuple[Page, dict[str, Any]]]:
     """What a filter change fires on each section's tab (the registry): the page with that tab, its callback."""
     out = {}
     for section in present(ds):
@@ -66,7 +67,7 @@ def selections(n: int, seed: int = 7) -> list[tuple[int, list[str]]]:
     ds = load_dataset(SAMPLE_DIR)
     rng = random.Random(seed)
     seen: set[tuple[int, tuple[str, ...]]] = set()
-    out = []
+    out: list[tuple[int, list[str]]] = []
     while len(out) < n:
         year = rng.choice(ds.years)
         k = rng.choice([0, 1, 1, 2, 3])
@@ -101,9 +102,11 @@ def run(n: int) -> str:
         )
         client = app.server.test_client()
         client.get("/")  # Dash sets itself up on the first request
-        fired = callbacks(
-            lambda path, query="": client.get(path, headers=_referer(query)).get_json(), load_dataset(SAMPLE_DIR)
-        )
+
+        def get(path: str, query: str = "") -> Any:
+            return client.get(path, headers=_referer(query)).get_json()
+
+        fired = callbacks(get, load_dataset(SAMPLE_DIR))
         states = selections(n)
         times: dict[tuple[str, str], list[float]] = {}
         change_ms: dict[str, list[float]] = {"cold": [], "warm": []}
@@ -174,7 +177,11 @@ def _naive_times(states: list[tuple[int, list[str]]]) -> tuple[list[float], list
 
 def _product_bodies(url: str, ds: Dataset, states: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
     """The requests of filter changes on every tab of a served product, tabs in turn."""
-    fired = callbacks(lambda path, query="": serving.get_json(url, path, query), ds)
+
+    def get(path: str, query: str = "") -> Any:
+        return serving.get_json(url, path, query)
+
+    fired = callbacks(get, ds)
     pages = list(fired.values())
     return [body(*pages[i % len(pages)], year, districts) for i, (year, districts) in enumerate(states)]
 
@@ -228,7 +235,7 @@ def browser_report(changes: int, rounds: int) -> str:
             "this dashboard": (f"{product.url}/", {"year": ids.FILTER_YEAR, "districts": ids.FILTER_DISTRICTS}),
             "naive Dash app": (f"{naive.url}/", {"year": "year", "districts": "districts"}),
         }
-        results = browser.run(apps, ds.years, codes, changes, rounds)
+        results = browser.run(apps, browser.year_district_steps(ds.years, codes, changes), rounds)
     lines = [
         f"Debian Chromium (headless, no GPU) at {browser.VIEWPORT['width']}×{browser.VIEWPORT['height']}, sample "
         f"dataset, {changes} filter changes per run (year and district changes alternating), {rounds} run(s) per "
@@ -285,11 +292,11 @@ def lighthouse_report(rounds: int, warm: bool = True) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: python -m bench [server|browser|throughput|lighthouse|all] [--smoke] [options]."""
-    parser = argparse.ArgumentParser(prog="python -m bench")
-    modes_all = ["server", "browser", "throughput", "lighthouse"]
+    """Command line: python -m bench [server|browser|throughput|lighthouse|monthly|all] [--smoke] [options]."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=(__doc__ or "").split("\n\n")[0])
+    modes_all = ["server", "browser", "throughput", "lighthouse", "monthly"]
     parser.add_argument("mode", nargs="?", default="all", choices=[*modes_all, "all"])
-    parser.add_argument("--changes", type=int, default=None, help="filter changes (server 60, browser 30)")
+    parser.add_argument("--changes", type=int, default=None, help="filter changes (server 60, browser 30, monthly 40)")
     parser.add_argument("--rounds", type=int, default=3, help="browser runs per app")
     parser.add_argument("--clients", type=int, default=8, help="throughput: concurrent clients")
     parser.add_argument("--seconds", type=float, default=20.0, help="throughput: seconds per app")
@@ -303,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
             report = run(args.changes or 60)
         elif mode == "browser":
             report = browser_report(args.changes or 30, args.rounds)
+        elif mode == "monthly":
+            from bench import scale
+
+            report = scale.report(args.changes or 40, args.rounds, tiny=args.smoke)
         elif mode == "throughput":
             report = throughput_report(args.clients, args.seconds)
         else:

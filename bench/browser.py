@@ -2,7 +2,9 @@
 
 - **Filter change**: from the input (the filter's new value, set as the page's own controls set it, through
   `dash_clientside.set_props`) to the animation frame after the last chart that changes has redrawn
-  (`plotly_afterplot`), with no Dash request still in flight. Year changes and district changes alternate.
+  (`plotly_afterplot`), or after the last answer was applied when no chart changes, with no Dash request still
+  in flight. Year changes and district changes alternate (`year_district_steps`); on data through the year,
+  period picks, district toggles and basis switches (`period_steps`).
 - **First load**: bytes on the wire (the Content-Length or body of every response, compressed as sent) and
   the time until the first screen is drawn (every chart in the 1920x1080 viewport laid out and the KPI
   strip filled).
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -30,13 +32,13 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-VIEWPORT = {"width": 1920, "height": 1080}
+VIEWPORT: ViewportSize = {"width": 1920, "height": 1080}
 QUIET_MS = 400  # no redraw and no request for this long: the change has settled
 TIMEOUT_MS = 15_000
 
 # Installed before any page script: records each chart's redraws and the Dash requests in flight.
 PROBE = """(() => {
-    const s = window.__sti = {plots: 0, lastPlot: 0, lastFrame: 0, inflight: 0, lastNet: 0};
+    const s = window.__sti = {plots: 0, lastPlot: 0, lastFrame: 0, inflight: 0, lastNet: 0, netFrame: 0};
     const hook = () => {
         for (const g of document.querySelectorAll('.js-plotly-plot')) {
             if (g.__stiHooked || typeof g.on !== 'function') continue;
@@ -53,13 +55,18 @@ PROBE = """(() => {
         const url = String(a[0] && a[0].url || a[0]);
         const dash = url.includes('_dash-update-component');
         if (dash) { s.inflight += 1; }
-        return fetch0.apply(this, a).finally(() => { if (dash) { s.inflight -= 1; s.lastNet = performance.now(); } });
+        return fetch0.apply(this, a).finally(() => {
+            if (!dash) return;
+            s.inflight -= 1; s.lastNet = performance.now();
+            // the frame after the answer was applied (a change that redraws no chart ends there)
+            setTimeout(() => requestAnimationFrame(() => { s.netFrame = performance.now(); }), 0);
+        });
     };
 })()"""
 
 SETTLED = """([t0, quiet]) => {
     const s = window.__sti, now = performance.now();
-    return s.inflight === 0 && s.lastPlot > t0 && now - Math.max(s.lastPlot, s.lastNet) > quiet;
+    return s.inflight === 0 && (s.lastPlot > t0 || s.netFrame > t0) && now - Math.max(s.lastPlot, s.lastNet) > quiet;
 }"""
 
 
@@ -70,6 +77,7 @@ class Changes:
     app: str
     times: list[float] = field(default_factory=list)
     plots: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # which filter each change moved
 
     def pct(self, p: float) -> float:
         ordered = sorted(self.times)
@@ -106,36 +114,70 @@ def _settle_load(page: Page) -> None:
     )
 
 
-def filter_changes(
-    browser: Browser, url: str, app: str, years: Sequence[int], codes: Sequence[str], n: int, ids: dict[str, str]
-) -> Changes:
-    """`n` filter changes, year and district changes alternating; `ids`: the app's year and district filters."""
+Step = tuple[str, Any]  # a filter (its key in the app's `ids`: year, districts, period, basis) and its new value
+
+
+def year_district_steps(years: Sequence[int], codes: Sequence[str], n: int) -> list[Step]:
+    """`n` filter changes, year and district changes alternating (from the latest year, back)."""
+    steps: list[Step] = []
+    year_i, chosen = len(years) - 1, list[str]()
+    for k in range(n):
+        if k % 2 == 0:
+            year_i = (year_i - 1) % len(years)
+            steps.append(("year", int(years[year_i])))
+        else:
+            chosen = _toggle(chosen, codes[(k // 2) % len(codes)])
+            steps.append(("districts", list(chosen)))
+    return steps
+
+
+def _toggle(chosen: list[str], code: str) -> list[str]:
+    """A district clicked in the picker: out if it was in, else in (at most 3 kept)."""
+    chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+    return chosen[-2:] if len(chosen) > 3 else chosen
+
+
+def period_steps(periods: Sequence[str], codes: Sequence[str], n: int) -> list[Step]:
+    """`n` filter changes in a year with data through it, in turn: a period picked for the whole city (each
+    new to the page: the dearest change), a district picked, the basis switched (累计 ⇄ 当期), back to the
+    whole city."""
+    steps: list[Step] = []
+    basis, p, d = "ytd", 0, 0
+    for k in range(n):
+        kind = k % 4
+        if kind == 0:
+            steps.append(("period", periods[p % len(periods)]))
+            p += 1
+        elif kind == 1:
+            steps.append(("districts", [codes[d % len(codes)]]))
+            d += 1
+        elif kind == 2:
+            basis = "period" if basis == "ytd" else "ytd"
+            steps.append(("basis", basis))
+        else:
+            steps.append(("districts", []))
+    return steps
+
+
+def filter_changes(browser: Browser, url: str, app: str, steps: Sequence[Step], ids: dict[str, str]) -> Changes:
+    """The filter changes `steps`, one after another; `ids`: the app's filters by key (year, districts, ...)."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
     page.add_init_script(PROBE)
     page.goto(url)
     _settle_load(page)
     out = Changes(app)
-    year_i, chosen = len(years) - 1, []
-    for k in range(n):
-        if k % 2 == 0:
-            year_i = (year_i - 1) % len(years)
-            target, value = ids["year"], int(years[year_i])
-        else:
-            code = codes[(k // 2) % len(codes)]
-            chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-            if len(chosen) > 3:
-                chosen = chosen[-2:]
-            target, value = ids["districts"], list(chosen)
+    for key, value in steps:
         before = page.evaluate("window.__sti.plots")
         t0 = page.evaluate(
             "([id, v]) => { const t = performance.now(); window.dash_clientside.set_props(id, {value: v}); return t; }",
-            [target, value],
+            [ids[key], value],
         )
         wait_quiet(page, t0)
         state = page.evaluate("window.__sti")
-        out.times.append(state["lastFrame"] - t0)
+        out.times.append(max(state["lastFrame"] if state["lastPlot"] > t0 else 0, state["netFrame"]) - t0)
         out.plots.append(state["plots"] - before)
+        out.kinds.append(key)
     context.close()
     return out
 
@@ -175,17 +217,16 @@ def first_load(browser: Browser, url: str, app: str) -> Load:
     return load
 
 
-def run(
-    apps: dict[str, tuple[str, dict[str, str]]], years: Sequence[int], codes: Sequence[str], n: int, rounds: int
-) -> dict[str, Any]:
-    """Every app measured `rounds` times in turn (same browser, same machine): changes and first loads."""
+def run(apps: dict[str, tuple[str, dict[str, str]]], steps: Sequence[Step], rounds: int) -> dict[str, Any]:
+    """Every app measured `rounds` times in turn (same browser, same machine): changes and first loads. The
+    first round of each app is its first use since it started (cold caches)."""
     results: dict[str, Any] = {name: {"changes": [], "loads": []} for name in apps}
     with sync_playwright() as pw:
         browser = launch(pw)
         for _ in range(rounds):
             for name, (url, ids) in apps.items():
                 results[name]["loads"].append(first_load(browser, url, name))
-                results[name]["changes"].append(filter_changes(browser, url, name, years, codes, n, ids))
+                results[name]["changes"].append(filter_changes(browser, url, name, steps, ids))
         browser.close()
     return results
 

@@ -41,7 +41,7 @@ def _client(url: str, bodies: Sequence[bytes], offset: int, until: float, out: m
     times: list[float] = []
     errors = 0
     i = offset
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     while time.time() < until:
         body = bodies[i % len(bodies)]
         i += 1
@@ -56,7 +56,7 @@ def _client(url: str, bodies: Sequence[bytes], offset: int, until: float, out: m
         except (OSError, http.client.HTTPException):
             ok = False
             conn.close()
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
         if ok:
             times.append((time.perf_counter() - t0) * 1000)
         else:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,47 @@ class Served:
 
     name: str
     url: str
+    pid: int = 0  # gunicorn's master (its workers are its children)
+    ready_s: float = 0.0  # from start until it answered (the product: every worker, its prewarm done)
+    log: Path | None = None  # gunicorn's output
+
+    def first_requests_ms(self) -> dict[int, float]:
+        """Each worker's first request (ms), from the access log (with the product's gunicorn configuration,
+        which logs each request's duration and worker)."""
+        out: dict[int, float] = {}
+        text = self.log.read_text(errors="replace") if self.log else ""
+        for m in re.finditer(r'" \d{3} \S+ (\d+)ms pid=<(\d+)>', text):
+            out.setdefault(int(m.group(2)), float(m.group(1)))
+        return out
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker process (MiB), read from /proc."""
+        return [_rss_mib(child) for child in _children(self.pid)]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return sorted(out)
+
+
+def _rss_mib(pid: int) -> float:
+    """VmRSS of a process in MiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def free_port() -> int:
@@ -36,11 +78,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _ready(url: str, product: bool) -> bool:
+def _ready(url: str, product: bool, seen: set[int] | None = None) -> bool:
+    """Whether the app answers; the product: its prewarm done, and (with `seen`, the workers that answered so
+    far) every worker answered once — a worker's first request sets Dash up, which computes both apps' layouts."""
     try:
         if product:  # the product says when its prewarm is done
             with _DIRECT.open(f"{url}/healthz", timeout=2) as r:
-                return not json.loads(r.read()).get("warming", False)
+                health = json.loads(r.read())
+            if seen is None:
+                return not health.get("warming", False)
+            seen.add(int(health.get("pid", 0)))
+            return len(seen) >= WORKERS and not health.get("warming", False)
         with _DIRECT.open(f"{url}/", timeout=2) as r:
             return r.status == 200
     except OSError:
@@ -48,8 +96,17 @@ def _ready(url: str, product: bool) -> bool:
 
 
 @contextlib.contextmanager
-def serve(name: str, target: str, env: dict[str, str] | None = None) -> Iterator[Served]:
-    """gunicorn `target` (e.g. 'app:server') with WORKERS workers and a fresh cache; stopped on exit."""
+def serve(
+    name: str,
+    target: str,
+    env: dict[str, str] | None = None,
+    timeout_s: float = START_TIMEOUT_S,
+    args: Sequence[str] = (),
+    every_worker: bool = False,
+) -> Iterator[Served]:
+    """gunicorn `target` (e.g. 'app:server') with WORKERS workers and a fresh cache; stopped on exit. `timeout_s`:
+    how long it may take to answer (the product: to load its dataset and prewarm); `args`: more of gunicorn's
+    options; `every_worker`: the product is ready once each of its workers has answered."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix=f"sti-bench-{name}-") as tmp:
@@ -62,16 +119,18 @@ def serve(name: str, target: str, env: dict[str, str] | None = None) -> Iterator
             "STI_DATA_DIR": str(ROOT / "data" / "sample"),  # the sample, whatever the library holds
             **(env or {}),
         }
-        cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", target]
+        cmd = [sys.executable, "-m", "gunicorn", *args, "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", target]
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _ready(url, target.startswith("app:")):
+            began = time.monotonic()
+            deadline = began + timeout_s
+            seen: set[int] | None = set() if every_worker else None
+            while not _ready(url, target.startswith("app:"), seen):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {log.read_text(errors='replace')[-2000:]}")
                 time.sleep(0.3)
-            yield Served(name, url)
+            yield Served(name, url, proc.pid, time.monotonic() - began, log)
         finally:
             proc.terminate()
             try:

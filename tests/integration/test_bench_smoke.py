@@ -70,3 +70,20 @@ def test_the_lighthouse_benchmark_runs_briefly() -> None:
     assert all(re.fullmatch(NUMBER, c) for c in cells), cells
     assert 0 < float(cells[0]) <= 100, cells
     assert float(cells[1]) >= 95, f"accessibility score {cells[1]}"
+
+
+def test_the_monthly_benchmark_runs_briefly() -> None:
+    report = _smoke("monthly")  # the smoke run: the monthly dataset at its tiny size, no sample column
+    rows = _rows(report, "monthly")
+    for label in (
+        "browser: change p50 ms",
+        "browser: change p95 ms",
+        "slowest single change, all runs, ms",
+        "`app.py check DIR` s",
+    ):
+        assert re.fullmatch(NUMBER, rows[label][0]), (label, rows[label])
+    assert re.fullmatch(rf"{NUMBER} / {NUMBER}", rows["server: change warm p50 / p95 ms"][0])
+    assert re.fullmatch(rf"{NUMBER}×; {NUMBER}×", rows["ratio to the naive peer (p50; p95)"][0])
+    assert all(float(r) > 50 for r in rows["product worker RSS after load MiB (each)"][0].split(" / "))
+    assert re.search(r"\((period|basis|districts)\)", rows["browser, first run: slowest change ms (what moved)"][0])
+    assert "Goals missed (monthly): " in report
