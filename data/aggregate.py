@@ -7,9 +7,10 @@ selection and returns plain numbers or new frames. "No value" is ``None``, never
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -578,12 +579,27 @@ def network_reading(
 # Same results as the frame-based functions above (asserted in tests), from arrays built once per version.
 
 
+_OUTSIDE: dict[tuple[str, str, int, tuple[str, ...]], Any] = {}  # a year outside the index (one still running)
+
+
+def _outside_index(what: str, ds: Dataset, year: int, districts: Sequence[str], compute: Callable[[], Any]) -> Any:
+    """The pipeline of a year the index does not hold (a year still running), computed from the registry once
+    per dataset version, year and selection — not again for each of its months (a few dozen kept)."""
+    key = (what, ds.version, year, tuple(districts))
+    if key not in _OUTSIDE:
+        if len(_OUTSIDE) >= 64:
+            _OUTSIDE.pop(next(iter(_OUTSIDE)))
+        _OUTSIDE[key] = compute()
+    return _OUTSIDE[key].copy()
+
+
 def pipeline_counts(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.Series:
     """tier_counts() for a dataset, from its index."""
     idx = _index(ds)
     y = idx.year_pos(year)
     if y is None:
-        return tier_counts(ds.enterprises, year, () if is_city(ds, districts) else districts)
+        chosen = () if is_city(ds, districts) else tuple(districts)
+        return _outside_index("counts", ds, year, chosen, lambda: tier_counts(ds.enterprises, year, chosen))
     counts = idx.tiers[y][_selected(ds, districts)].sum(axis=0)
     return pd.Series(counts, index=pd.Index(list(TIERS), name="tier"), name="count", dtype="int64")
 
@@ -593,7 +609,7 @@ def pipeline_by_district(ds: Dataset, year: int) -> pd.DataFrame:
     idx = _index(ds)
     y = idx.year_pos(year)
     if y is None:
-        return tier_by_district(ds.enterprises, year)
+        return _outside_index("by_district", ds, year, (), lambda: tier_by_district(ds.enterprises, year))
     table = pd.DataFrame(idx.tiers[y], index=pd.Index(idx.codes, name="district"), columns=list(TIERS))
     return table[table.sum(axis=1) > 0]
 
@@ -603,7 +619,8 @@ def pipeline_flows(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.
     idx = _index(ds)
     y = idx.year_pos(year)
     if y is None:
-        return transitions(ds.enterprises, year, () if is_city(ds, districts) else districts)
+        chosen = () if is_city(ds, districts) else tuple(districts)
+        return _outside_index("flows", ds, year, chosen, lambda: transitions(ds.enterprises, year, chosen))
     cube = idx.flows[y][_selected(ds, districts)].sum(axis=0)
     sources, targets = [*TIERS, NEW], [*TIERS, LOST]
     rows = [

@@ -63,12 +63,16 @@ GRID_ZH = {
 }
 
 
-def _kind() -> str:
-    """The kind of drill-down from the page's path (/drill/<kind>), as the browser names it in Referer."""
+def _path() -> str:
+    """The page's path: the Referer's for the page's own requests (/drill/_dash-layout), else the request's."""
     req = flask.request
     ref = urlsplit(req.referrer or "")
-    path = ref.path if ref.netloc == req.host else req.path
-    return path.rstrip("/").rsplit("/", 1)[-1]
+    return ref.path if ref.netloc == req.host else req.path
+
+
+def _kind() -> str:
+    """The kind of drill-down from the page's path (/drill/<kind>), as the browser names it in Referer."""
+    return _path().rstrip("/").rsplit("/", 1)[-1]
 
 
 def _query() -> str:
@@ -167,7 +171,10 @@ def _toolbar(d: drill.Drill, n: int) -> html.Div:
 
 
 def serve_layout() -> html.Div:
-    """The drill-down page for the request's URL."""
+    """The drill-down page for the request's URL (outside a drill-down request — Dash checks every app's layout
+    on a worker's first request, whatever its path — a bare shell: the rows are built for the page only)."""
+    if not _path().startswith("/drill"):
+        return html.Div(className="page")
     ds = services().dataset()
     query = _query()
     view = from_query(ds, query, services().settings.lang)
