@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 
-from components.core.state import View
+from components.core.state import View, from_query
 from components.page.callbacks import full
 from components.sections import SECTIONS
 from components.server.services import Services
@@ -21,8 +21,11 @@ FLAG_SECONDS = 3600  # a worker that died while warming leaves the flag to expir
 
 
 def views(ds: Dataset, lang: str) -> list[View]:
-    """Every year, for the whole city and for each district on its own, newest first."""
-    return [View(y, d, lang) for y in reversed(ds.years) for d in [(), *((c,) for c in ds.district_codes)]]
+    """The view a dataset opens on first (a year still running: its latest period), then every year, for the
+    whole city and for each district on its own, newest first."""
+    first = from_query(ds, "", lang)
+    whole = [View(y, d, lang) for y in reversed(ds.years) for d in [(), *((c,) for c in ds.district_codes)]]
+    return ([] if first in whole else [first]) + whole
 
 
 def warm(svc: Services, ds: Dataset) -> int:
