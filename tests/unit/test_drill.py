@@ -141,3 +141,38 @@ def test_a_firm_named_like_markup_or_a_formula_stays_text(tmp_path: Path, make_a
     assert all(c.startswith("'=") for c in hostile)
     layout = client.get("/drill/_dash-layout", headers={"Referer": "http://localhost/drill/enterprises?year=2012"})
     assert "<img src=x onerror=alert(1)>" in json.dumps(layout.get_json())  # data, never markup: the grid shows text
+
+
+def test_every_firms_history_is_its_certifications_oldest_first() -> None:
+    """The history column against the registry read with the csv module (every firm of the sample)."""
+    ds = load_dataset(SAMPLE_DIR)
+    with (SAMPLE_DIR / "enterprises.csv").open(encoding="utf-8", newline="") as f:
+        by_firm: dict[str, list[dict[str, str]]] = {}
+        for r in csv.DictReader(f):
+            by_firm.setdefault(r["enterprise_id"], []).append(r)
+    names = {"tech_enterprise": "市级科技型企业", "hightech_enterprise": "高新技术企业"}
+    got = drill.histories(ds.enterprises, "zh")
+    assert len(got) == len(by_firm)
+    for eid, certs in by_firm.items():
+        steps = sorted(certs, key=lambda r: int(r["year_from"]))
+        shown = got[eid].split(" → ")
+        assert len(shown) == len(steps), eid
+        for text, r in zip(shown, steps, strict=True):
+            assert text.endswith(f" {r['year_from']}–{r['year_to']}"), (eid, text, r)
+            assert r["tier"] not in names or text.startswith(names[r["tier"]] + " "), (eid, text, r)
+
+
+def test_the_drill_page_builds_no_rows_outside_a_drill_down(make_app) -> None:
+    """Dash calls every app's layout on a worker's first request, whatever its path: the drill page's is a bare
+    shell then (its rows, for 100k certifications, are built for the page only)."""
+    from components.page import drill_page
+
+    app = make_app(SAMPLE_DIR)
+    with app.server.test_request_context("/healthz"):
+        shell = drill_page.serve_layout()
+    assert shell.children is None
+    with app.server.test_request_context(
+        "/drill/_dash-layout", headers={"Referer": "http://localhost/drill/enterprises"}
+    ):
+        page = drill_page.serve_layout()
+    assert page.children
