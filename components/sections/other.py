@@ -23,6 +23,7 @@ from data.load import Dataset
 from data.period_reading import has_months
 
 KEY = "other"
+_OWN: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}  # own indicators by dataset and sibling sections
 PER_ROW = 3  # city-only indicators: trends per row
 
 
@@ -162,8 +163,15 @@ class OtherSection(Section):
         return [s for s in SECTIONS if s.key != self.key]
 
     def own(self, ds: Dataset) -> list[str]:
-        """This dataset's own indicators (`own_indicators` of the siblings)."""
-        return own_indicators(ds, self.siblings())
+        """This dataset's own indicators (`own_indicators` of the siblings), found once per dataset version and
+        set of sections (a page of many indicators asks on every request)."""
+        siblings = list(self.siblings())
+        key = (ds.version, id(ds), tuple(s.key for s in siblings))
+        if key not in _OWN:
+            if len(_OWN) >= 16:
+                _OWN.pop(next(iter(_OWN)))
+            _OWN[key] = own_indicators(ds, siblings)
+        return list(_OWN[key])
 
     def declared(self, ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
         """An indicator with districts: its trend and its districts side by side; city-only trends three a row."""

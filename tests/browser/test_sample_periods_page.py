@@ -12,7 +12,18 @@ import csv
 from functools import cache
 from pathlib import Path
 
-from browser_helpers import WAIT_MS, attr, axe, blocking, choose, kpi, wait_all_graphs, wait_number, wait_query
+from browser_helpers import (
+    WAIT_MS,
+    attr,
+    axe,
+    blocking,
+    choose,
+    kpi,
+    open_view,
+    wait_all_graphs,
+    wait_number,
+    wait_query,
+)
 from playwright.sync_api import Page, expect
 from pptx import Presentation
 
@@ -120,11 +131,11 @@ def test_presentation_and_the_pptx_of_an_in_year_view_name_the_period(
     expect(slide).to_contain_text("2012年1–11月各区县专利申请与授权")  # the chart's title on the slide
     expect(slide).to_contain_text("2012年1–11月 · 全市")  # the caption
     expect(slide).to_contain_text("2012年1–11月全市专利申请量")  # the sentence
-    page.goto(app_server.url + "/?period=2012-11")
-    page.wait_for_selector(PATENTS, timeout=WAIT_MS)
+    open_view(page, app_server.url + "/?period=2012-11")  # the page ready (its callbacks wired) before a click
     assert attr(page, PATENTS, "data-period") == "2012-11"
-    with page.expect_download(timeout=90_000) as info:
+    with page.expect_download(timeout=240_000) as info:  # the whole deck's pictures, on a loaded machine
         page.locator("#export-button").click()
+        expect(page.locator("#export-panel")).to_be_visible()  # the job started
     download = info.value
     assert download.failure() is None, download.failure()
     assert download.suggested_filename == "sti-2012-11-city-zh.pptx", download.suggested_filename
