@@ -2,8 +2,9 @@
 
 The sections read the period (district bars over its months, a months chart against the same months a year
 before, titles naming the period and following the picker), the 科技服务业 section shows the report's 1–9月
-figures, every chart's ⓘ opens its catalogue by keyboard, and presentation mode and the PPTX of an in-year view
-name the period on every slide. Expected numbers come from the sample's CSV files through the csv module.
+figures, every chart's ⓘ opens its catalogue by keyboard, and presentation mode names the period on its slides
+(the PPTX of an in-year view: tests/integration/test_deck.py). Expected numbers come from the sample's CSV
+files through the csv module.
 """
 
 from __future__ import annotations
@@ -14,18 +15,15 @@ from pathlib import Path
 
 from browser_helpers import (
     WAIT_MS,
-    attr,
     axe,
     blocking,
     choose,
     kpi,
-    open_view,
     wait_all_graphs,
     wait_number,
     wait_query,
 )
 from playwright.sync_api import Page, expect
-from pptx import Presentation
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 PATENTS = kpi("patent_applications")
@@ -122,28 +120,12 @@ def test_tech_services_shows_the_reports_figures_and_its_charts_catalogue(page: 
     assert not faults, faults
 
 
-def test_presentation_and_the_pptx_of_an_in_year_view_name_the_period(
-    page: Page, app_server, page_guard, tmp_path: Path
-) -> None:
+def test_presentation_of_an_in_year_view_names_the_period(page: Page, app_server, page_guard) -> None:
+    """Slide 2 of 2012年1–11月: the chart's title, the caption and the sentence name the months (the PPTX of the
+    same view: tests/integration/test_deck.py, with real kaleido)."""
     page.goto(app_server.url + "/?present=1&period=2012-11&interval=3600&slide=2")
     page.wait_for_function("() => document.getElementById('present-root')?.dataset.current === '2'", timeout=WAIT_MS)
     slide = page.locator("#present-canvas .slide.active")
     expect(slide).to_contain_text("2012年1–11月各区县专利申请与授权")  # the chart's title on the slide
     expect(slide).to_contain_text("2012年1–11月 · 全市")  # the caption
     expect(slide).to_contain_text("2012年1–11月全市专利申请量")  # the sentence
-    open_view(page, app_server.url + "/?period=2012-11")  # the page ready (its callbacks wired) before a click
-    assert attr(page, PATENTS, "data-period") == "2012-11"
-    with page.expect_download(timeout=240_000) as info:  # the whole deck's pictures, on a loaded machine
-        page.locator("#export-button").click()
-        expect(page.locator("#export-panel")).to_be_visible()  # the job started
-    download = info.value
-    assert download.failure() is None, download.failure()
-    assert download.suggested_filename == "sti-2012-11-city-zh.pptx", download.suggested_filename
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
-    texts = [
-        "\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in Presentation(str(path)).slides
-    ]
-    assert all("2012年1–11月" in text for text in texts), [t[:80] for t in texts if "2012年1–11月" not in t]
-    assert any("2012年1–11月各区县专利申请与授权" in text for text in texts)
-    assert any("1,830.7亿元" in text and "统计部门公布" in text for text in texts)  # the report's 1–11月 figure

@@ -23,7 +23,7 @@ from pptx.util import Inches
 from components.charts.summary import caption
 from components.core.i18n import t
 from components.core.state import View
-from components.exports.deck import EA_FONT, EXPORT_SCALE, build_pptx, chart_boxes
+from components.exports.deck import EA_FONT, EXPORT_SCALE, build_pptx, chart_boxes, pptx_filename
 from components.exports.render import ChartRenderer, ExportError
 from components.sections import SECTIONS, present, slides
 from components.sections.slide_plan import plan
@@ -248,3 +248,16 @@ def test_scorecard_slide_is_a_native_table(sample: Dataset, zh_deck, zh_plan):
     assert table.cell(beilun, 2).text_frame.paragraphs[0].text == "✕ 87.0% 未达标"
     assert table.cell(beilun, 2).text_frame.paragraphs[1].text == "实际 200件 / 目标 230件 · 第11名"
     assert texts(slide)[1].endswith("北仑区授权发明专利完成率低于90%。")
+
+
+def test_an_in_year_deck_names_its_period_on_every_slide(sample: Dataset, renderer: ChartRenderer):
+    """2012年1–11月: every slide's caption, the chart titles and the sentences name the months; the report's
+    1–11月 figure with its published growth; the file name carries the period."""
+    view = View(2012, (), "zh", period="M11")
+    prs = Presentation(io.BytesIO(build_pptx(sample, view, renderer=renderer)))
+    slide_texts = ["\n".join(texts(s)) for s in prs.slides]
+    assert all("2012年1–11月" in text for text in slide_texts), [x[:60] for x in slide_texts if "1–11月" not in x]
+    assert any("2012年1–11月各区县专利申请与授权" in text for text in slide_texts)
+    assert any("2012年1–11月全市专利申请量" in text for text in slide_texts)
+    assert any("1,830.7亿元" in text and "（统计部门公布）" in text for text in slide_texts)
+    assert pptx_filename(sample, view) == "sti-2012-11-city-zh.pptx"
