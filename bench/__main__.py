@@ -21,16 +21,14 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bench import SECTIONS_OUTPUT, Page, load, serving
 from components.core import ids
 from components.sections import present
-from components.server.settings import SAMPLE_DIR, Settings
+from components.server.settings import SAMPLE_DIR
 from data.load import Dataset, load_dataset
 
 CONFIG = {"lang": "zh", "theme": "light"}
@@ -55,11 +53,6 @@ def body(page: Page, dep: dict[str, Any], year: int, districts: list[str]) -> di
         (ids.CONFIG, "data"): CONFIG,
     }
     return page.body(dep, values, changed=f"{ids.FILTER_DISTRICTS}.value")
-
-
-def _referer(query: str) -> dict[str, str]:
-    """The header a browser sends with /_dash-layout: the page it came from (its query names the tab)."""
-    return {"Referer": f"http://localhost/{query}"} if query else {}
 
 
 def selections(n: int, seed: int = 7) -> list[tuple[int, list[str]]]:
@@ -89,23 +82,7 @@ NAIVE_ROW = "naive Dash app (its one callback)"
 
 def run(n: int) -> str:
     """Measure n filter changes cold then warm; return a Markdown report."""
-    from app import create_app
-
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            Settings(
-                data_dir=SAMPLE_DIR,
-                cache_dir=Path(tmp) / "cache",
-                users_file=Path(tmp) / "users.json",
-                secret_file=Path(tmp) / "secret.key",
-            )
-        )
-        client = app.server.test_client()
-        client.get("/")  # Dash sets itself up on the first request
-
-        def get(path: str, query: str = "") -> Any:
-            return client.get(path, headers=_referer(query)).get_json()
-
+    with serving.in_process(SAMPLE_DIR) as (client, get):
         fired = callbacks(get, load_dataset(SAMPLE_DIR))
         states = selections(n)
         times: dict[tuple[str, str], list[float]] = {}

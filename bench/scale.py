@@ -36,7 +36,7 @@ from typing import Any
 
 from bench import SECTIONS_OUTPUT, Page, monthly, serving
 from components.core import ids
-from components.server.settings import ROOT, SAMPLE_DIR, Settings
+from components.server.settings import ROOT, SAMPLE_DIR
 from data.load import Dataset, load_dataset
 
 CONFIG = {"lang": "zh", "theme": "light"}
@@ -133,24 +133,7 @@ def _body(page: Page, dep: dict[str, Any], view: tuple[int, str, str, list[str]]
 
 def server_times(data_dir: Path, ds: Dataset, n: int, fig: Figures) -> None:
     """Each change posted once cold, then warm, through the test client of an app built in this process."""
-    from app import create_app
-
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            Settings(
-                data_dir=data_dir,
-                cache_dir=Path(tmp) / "cache",
-                users_file=Path(tmp) / "users.json",
-                secret_file=Path(tmp) / "secret.key",
-            )
-        )
-        client = app.server.test_client()
-        client.get("/")
-
-        def get(path: str, query: str = "") -> Any:
-            headers = {"Referer": f"http://localhost/{query}"} if query else {}
-            return client.get(path, headers=headers).get_json()
-
+    with serving.in_process(data_dir) as (client, get):
         t0 = time.perf_counter()
         pages = []
         tabs = _tabs(ds)

@@ -12,14 +12,42 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 2  # as `make serve`
 START_TIMEOUT_S = 90.0
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback never through a proxy
+
+
+@contextlib.contextmanager
+def in_process(data_dir: Path) -> Iterator[tuple[Any, Callable[[str, str], Any]]]:
+    """The product in this process over `data_dir` (a fresh cache, no network, no prewarm): its Flask test
+    client, set up by a first request, and `get(path, query)` for a page's JSON requests (the Referer names the
+    page, as a browser's does)."""
+    from app import create_app
+    from components.server.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            Settings(
+                data_dir=data_dir,
+                cache_dir=Path(tmp) / "cache",
+                users_file=Path(tmp) / "users.json",
+                secret_file=Path(tmp) / "secret.key",
+            )
+        )
+        client = app.server.test_client()
+        client.get("/")  # Dash sets itself up on the first request
+
+        def get(path: str, query: str = "") -> Any:
+            headers = {"Referer": f"http://localhost/{query}"} if query else {}
+            return client.get(path, headers=headers).get_json()
+
+        yield client, get
 
 
 @dataclass(frozen=True)
