@@ -579,18 +579,10 @@ def network_reading(
 # Same results as the frame-based functions above (asserted in tests), from arrays built once per version.
 
 
-_OUTSIDE: dict[tuple[str, str, int, tuple[str, ...]], Any] = {}  # a year outside the index (one still running)
-
-
 def _outside_index(what: str, ds: Dataset, year: int, districts: Sequence[str], compute: Callable[[], Any]) -> Any:
     """The pipeline of a year the index does not hold (a year still running), computed from the registry once
-    per dataset version, year and selection — not again for each of its months (a few dozen kept)."""
-    key = (what, ds.version, year, tuple(districts))
-    if key not in _OUTSIDE:
-        if len(_OUTSIDE) >= 64:
-            _OUTSIDE.pop(next(iter(_OUTSIDE)))
-        _OUTSIDE[key] = compute()
-    return _OUTSIDE[key].copy()
+    per dataset, year and selection (`Index.remember`) — not again for each of its months."""
+    return _index(ds).remember(("pipeline", what, year, tuple(districts)), compute).copy()
 
 
 def pipeline_counts(ds: Dataset, year: int, districts: Sequence[str] = ()) -> pd.Series:

@@ -95,14 +95,8 @@ def period_reading(
     )
     code = view.code if own else period_code(year, span, str(_info(ds, parts[0]).get("frequency") or "year"))
     if ratio:
-        num, den = ds.series[parts[0]], ds.series[parts[1]]
-        scale = _scale(ds, indicator)
-
-        def at(y: int) -> float | None:
-            return ratio_over(num.value(chosen, y, span), den.value(chosen, y, span), scale)
-
-        value = at(year)
-        change = growth(value, at(year - 1), points=True)
+        value = value_over(ds, indicator, year, span, districts)
+        change = growth(value, value_over(ds, indicator, year - 1, span, districts), points=True)
         return PeriodReading(
             indicator, year, span, own, value, change, kind, "computed" if change is not None else "", code
         )

@@ -375,7 +375,7 @@ def view_kpis(ds: Dataset, view: View) -> list[Kpi]:
     """The strip of a view: a whole year's cards, or a period's (a quarter, a month, or a year still running,
     whose cards show its latest period)."""
     when = period_of(ds, view)
-    return kpi_models(ds, view.year, view.districts, view.lang, when, "period" if view.basis == "period" else "ytd")
+    return kpi_models(ds, view.year, view.districts, view.lang, when, view.on_basis)
 
 
 def period_of(ds: Dataset, view: View) -> ViewPeriod | None:

@@ -7,14 +7,14 @@ from typing import Any
 
 import pandas as pd
 
-from components.charts.figures import MANY, ROW_PX, with_events
+from components.charts.figures import MANY, ROW_PX, period_compare, with_events
 from components.core.i18n import name, t
 from components.core.state import View
 from data import aggregate as agg
 from data import period_reading
 from data.events import events_for
 from data.load import Dataset
-from data.periods import Basis, span_name, to_date_name
+from data.periods import span_name, to_date_name
 
 
 def district_names(ds: Dataset, lang: str) -> dict[str, str]:
@@ -49,18 +49,13 @@ def district_frame(
     frame = pd.DataFrame({"district": ds.district_codes})
     for col, indicator in columns.items():
         if view is not None and reads_months(ds, indicator, view):
-            values = pd.Series(period_reading.by_district(ds, indicator, view.when, basis(view)), dtype=float)
+            values = pd.Series(period_reading.by_district(ds, indicator, view.when, view.on_basis), dtype=float)
         else:
             values = agg.by_district(ds, indicator, year).set_index("district")["value"]
         frame[col] = frame["district"].map(values)
     frame = frame.dropna(subset=list(columns))
     frame["name"] = frame["district"].map(district_names(ds, lang))
     return frame.reset_index(drop=True)
-
-
-def basis(view: View) -> Basis:
-    """The view's basis as data/periods.py takes it."""
-    return "period" if view.basis == "period" else "ytd"
 
 
 def reads_months(ds: Dataset, indicator: str, view: View) -> bool:
@@ -74,7 +69,7 @@ def view_reading(ds: Dataset, indicator: str, view: View) -> agg.Reading:
     当期) with 同比 against the same months a year before — the reported growth where the source gave one."""
     if not reads_months(ds, indicator, view):
         return agg.reading(ds, indicator, view.year, view.districts)
-    r = period_reading.period_reading(ds, indicator, view.when, basis(view), view.districts)
+    r = period_reading.period_reading(ds, indicator, view.when, view.on_basis, view.districts)
     if not r.own:  # another period would be a silent mix: the sentence says it has no figure
         return agg.Reading(indicator, view.year, None, None, None, r.change_kind)
     return agg.Reading(indicator, view.year, r.value, None, r.change, r.change_kind)
@@ -92,7 +87,7 @@ def compare_frame(ds: Dataset, indicator: str, view: View) -> tuple[pd.DataFrame
     """The year's months (or quarters) against the same ones a year before, for `figures.period_compare`:
     columns label, this, last; and the two series' names. A whole year's view reads 1–N月累计 through all
     the months the data has; a period view its basis up to its end."""
-    lang, b = view.lang, basis(view)
+    lang, b = view.lang, view.on_basis
     last = view.when.last if view.in_year else 12
     this = period_reading.points(ds, indicator, view.year, last, b, view.districts)
     before = period_reading.points(ds, indicator, view.year - 1, 12, b, view.districts)
@@ -108,6 +103,13 @@ def compare_frame(ds: Dataset, indicator: str, view: View) -> tuple[pd.DataFrame
     )
     key = "compare_level" if stock else "compare_ytd" if b == "ytd" else "compare_own"
     return frame, (t(key, lang, year=view.year), t("compare_before", lang, year=view.year - 1))
+
+
+def months_chart(ds: Dataset, indicator: str, view: View) -> Any:
+    """The indicator's months this year against the same months a year before (`figures.period_compare` of
+    `compare_frame`)."""
+    frame, names = compare_frame(ds, indicator, view)
+    return period_compare(frame, names, agg.indicator_info(ds, indicator), view.lang, view.theme)
 
 
 def year_frame(ds: Dataset, columns: dict[str, str], districts: tuple[str, ...]) -> pd.DataFrame:

@@ -6,13 +6,12 @@ without some indicator simply loses that clause.
 
 from __future__ import annotations
 
-from components.charts.prep import basis, selection_name
+from components.charts.prep import selection_name
 from components.core.i18n import fmt_change, fmt_value, name, t, t_when
 from components.core.state import View
 from data import aggregate as agg
 from data.load import Dataset
 from data.period_reading import has_months, period_reading
-from data.periods import view_label
 from data.rules import INVENTION_SHARE_FLOOR, NETWORK_UPTIME_TARGET
 
 
@@ -54,8 +53,7 @@ def caption(ds: Dataset, view: View) -> str:
     """'2012年 · 全市' / '2012 · Yinzhou, Yuyao'; a period view: '2012年1–11月 · 全市' / 'Jan–Nov 2012 · …'."""
     scope = selection_name(ds, view.districts, view.lang)
     if view.in_year:
-        period = view_label(view.when, "period" if view.basis == "period" else "ytd", view.lang)
-        return t("caption_period", view.lang, period=period, scope=scope)
+        return t("caption_period", view.lang, period=view.when_text, scope=scope)
     return t("caption", view.lang, year=view.year, scope=scope)
 
 
@@ -93,7 +91,7 @@ def indicator_sentence(ds: Dataset, view: View, indicator: str) -> str:
     info = agg.indicator_info(ds, indicator)
     label = name(info, lang)
     if has_months(ds, indicator) and (view.in_year or agg.value(ds, indicator, view.year, view.districts) is None):
-        p = period_reading(ds, indicator, view.when, basis(view), view.districts)
+        p = period_reading(ds, indicator, view.when, view.on_basis, view.districts)
         if p.value is not None:  # its latest months ending no later than the view's, named
             growth = trend(p.change, p.change_kind, lang, same_months=True)
             if growth and p.change_source == "reported":

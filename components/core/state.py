@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from data.aggregate import normalise_districts
 from data.load import Dataset
-from data.periods import BASES, ViewPeriod, parse_view_period, view_label
+from data.periods import BASES, Basis, ViewPeriod, parse_view_period, view_label
 
 MAX_DISTRICTS = 64
 MAX_QUERY = 2048
@@ -48,10 +48,15 @@ class View:
         return bool(self.period)
 
     @property
+    def on_basis(self) -> Basis:
+        """The basis as data/periods.py reads it: 'period' (当期), else 'ytd' (1–N月累计)."""
+        return "period" if self.basis == "period" else "ytd"
+
+    @property
     def when_text(self) -> str:
         """A period view's label where titles and sentences say the year ('2012年1–11月' / 'Jan–Nov 2012' on the
         ytd basis, '2012年11月' / 'Nov 2012' on its own); '' for a whole year."""
-        return view_label(self.when, "period" if self.basis == "period" else "ytd", self.lang) if self.period else ""
+        return view_label(self.when, self.on_basis, self.lang) if self.period else ""
 
 
 def period_code(year: int, sub: str) -> str:

@@ -11,9 +11,9 @@ from components.charts import figures
 from components.charts.figures import Fig, add_trace, empty_figure, new_figure, years_axis
 from components.charts.prep import (
     annotated,
-    compare_frame,
     district_frame,
     many_rows_height,
+    months_chart,
     view_reading,
     year_frame,
 )
@@ -98,9 +98,7 @@ def district_key(ds: Dataset, view: View) -> tuple[object, ...]:
 
 def months_figure(ds: Dataset, view: View) -> Fig:
     """Output through the year (1–N月累计 or 当月) against the same months a year before."""
-    frame, names = compare_frame(ds, "hightech_output", view)
-    info = agg.indicator_info(ds, "hightech_output")
-    return figures.period_compare(frame, names, info, view.lang, view.theme)
+    return months_chart(ds, "hightech_output", view)
 
 
 def trend_figure(ds: Dataset, view: View) -> Fig:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from components.charts import figures
 from components.charts.figures import Fig
-from components.charts.prep import annotated, compare_frame, district_frame, many_rows_height, shows_months
+from components.charts.prep import annotated, district_frame, many_rows_height, months_chart, shows_months
 from components.charts.summary import indicator_sentence, joined
 from components.core import ids
 from components.core.i18n import axis_unit, name, t
@@ -23,7 +23,6 @@ from data.load import Dataset
 from data.period_reading import has_months
 
 KEY = "other"
-_OWN: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}  # own indicators by dataset and sibling sections
 PER_ROW = 3  # city-only indicators: trends per row
 
 
@@ -60,8 +59,7 @@ def trend_figure(indicator: str) -> Callable[[Dataset, View], Fig]:
         if info["agg"] == "city" and not agg.is_city(ds, view.districts):
             return figures.empty_figure(t("city_only_chart", lang, indicator=name(info, lang)), view.theme)
         if shows_months(ds, indicator, view):  # through the year: its months against the same ones a year before
-            frame, names = compare_frame(ds, indicator, view)
-            return figures.period_compare(frame, names, info, lang, view.theme)
+            return months_chart(ds, indicator, view)
         series = agg.series(ds, indicator, view.districts)
         return annotated(figures.indicator_trend(series, info, lang, view.theme), ds, view, (indicator,))
 
@@ -163,15 +161,13 @@ class OtherSection(Section):
         return [s for s in SECTIONS if s.key != self.key]
 
     def own(self, ds: Dataset) -> list[str]:
-        """This dataset's own indicators (`own_indicators` of the siblings), found once per dataset version and
-        set of sections (a page of many indicators asks on every request)."""
+        """This dataset's own indicators (`own_indicators` of the siblings), found once per dataset and set of
+        sections (`Index.remember`: a page of many indicators asks on every request)."""
         siblings = list(self.siblings())
-        key = (ds.version, id(ds), tuple(s.key for s in siblings))
-        if key not in _OWN:
-            if len(_OWN) >= 16:
-                _OWN.pop(next(iter(_OWN)))
-            _OWN[key] = own_indicators(ds, siblings)
-        return list(_OWN[key])
+        if ds.index is None:
+            return own_indicators(ds, siblings)
+        key = ("own indicators", tuple(s.key for s in siblings))
+        return list(ds.index.remember(key, lambda: own_indicators(ds, siblings)))
 
     def declared(self, ds: Dataset) -> tuple[tuple[Graph, ...], ...]:
         """An indicator with districts: its trend and its districts side by side; city-only trends three a row."""

@@ -26,7 +26,7 @@ from data import plans
 from data.events import concerning, event_ids
 from data.load import Dataset
 from data.period_reading import has_period_data, period_reading
-from data.periods import Basis, ViewPeriod, view_label
+from data.periods import ViewPeriod, view_label
 
 # --- figures (pure: frames in, plotly figures out) --------------------------------------------------
 
@@ -348,7 +348,7 @@ def period_sentence(ds: Dataset, view: View, when: ViewPeriod) -> str:
     """A period view's sentence, from the first three cards with data for the period itself:
     '2012年1–11月全市专利申请量2,871件，同比增长1.56%。…' (the same numbers as the cards)."""
     lang = view.lang
-    basis: Basis = "period" if view.basis == "period" else "ytd"
+    basis = view.on_basis
     parts = []
     for indicator in [k for k in kpi_ids(ds) if has_period_data(ds, k)]:
         r = period_reading(ds, indicator, when, basis, view.districts)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from components.charts import figures
 from components.charts.figures import Fig, add_trace, empty_figure, literal, new_figure, years_axis
-from components.charts.prep import annotated, compare_frame, district_frame, many_rows_height, view_reading, year_frame
+from components.charts.prep import annotated, district_frame, many_rows_height, months_chart, view_reading, year_frame
 from components.charts.summary import floor_text, scope, trend
 from components.charts.theme import base_layout, palette
 from components.core.i18n import fmt_value, t, t_when, unit_for_axis
@@ -103,9 +103,7 @@ def district_figure(ds: Dataset, view: View) -> Fig:
 
 def months_figure(ds: Dataset, view: View) -> Fig:
     """Applications through the year (当月 or 1–N月累计) against the same months a year before."""
-    frame, names = compare_frame(ds, "patent_applications", view)
-    info = agg.indicator_info(ds, "patent_applications")
-    return figures.period_compare(frame, names, info, view.lang, view.theme)
+    return months_chart(ds, "patent_applications", view)
 
 
 def share_figure(ds: Dataset, view: View) -> Fig:

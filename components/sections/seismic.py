@@ -32,7 +32,7 @@ from components.core.ui import drill_link, headline
 from components.sections.base import Block, Graph, Needs, Section, by_view
 from data import aggregate as agg
 from data.load import Dataset
-from data.periods import YEAR, Basis, Span
+from data.periods import YEAR, Span
 from data.rules import NETWORK_UPTIME_TARGET
 from data.schema import NETWORK_UPTIME
 
@@ -178,14 +178,10 @@ def cause_label(cause: str, lang: str) -> str:
     return t(key, lang) if key in i18n.STRINGS else cause
 
 
-def _basis(view: View) -> Basis:
-    return "period" if view.basis == "period" else "ytd"
-
-
 def span_of(view: View) -> Span:
     """The months the section's numbers cover: the whole year, or in a quarter or month view January to its end
     (1–N月累计) or its own months (当期)."""
-    return view.when.span(_basis(view)) if view.in_year else YEAR
+    return view.when.span(view.on_basis) if view.in_year else YEAR
 
 
 def period_attrs(head: Any, period: str, basis: str) -> Any:
@@ -196,7 +192,7 @@ def period_attrs(head: Any, period: str, basis: str) -> Any:
 
 
 def _period_attrs(head: Any, view: View) -> Any:
-    return period_attrs(head, view.when.code, _basis(view)) if view.in_year else head
+    return period_attrs(head, view.when.code, view.on_basis) if view.in_year else head
 
 
 def _table(ds: Dataset, view: View) -> pd.DataFrame:

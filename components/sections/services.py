@@ -7,9 +7,8 @@ has (the report's "前三季度" in a 2012 view) and says so; a period view read
 
 from __future__ import annotations
 
-from components.charts import figures
 from components.charts.figures import Fig
-from components.charts.prep import basis, compare_frame
+from components.charts.prep import months_chart
 from components.charts.summary import scope, trend
 from components.core.i18n import fmt_indicator, t
 from components.core.state import View
@@ -27,8 +26,7 @@ def compare_figure(indicator: str) -> Build:
     """The indicator's quarters (or months) this year against the same ones a year before."""
 
     def build(ds: Dataset, view: View) -> Fig:
-        frame, names = compare_frame(ds, indicator, view)
-        return figures.period_compare(frame, names, agg.indicator_info(ds, indicator), view.lang, view.theme)
+        return months_chart(ds, indicator, view)
 
     return build
 
@@ -37,7 +35,7 @@ def _reading(ds: Dataset, indicator: str, view: View) -> PeriodReading | None:
     """The indicator's number for the view (the latest period ending no later than it), None without one."""
     if not agg.available(ds, indicator):
         return None
-    r = period_reading(ds, indicator, view.when, basis(view), view.districts)
+    r = period_reading(ds, indicator, view.when, view.on_basis, view.districts)
     return r if r.value is not None else None
 
 
