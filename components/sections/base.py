@@ -270,7 +270,14 @@ class Section:
         return t(self.key, lang)
 
     def page_rows(self, ds: Dataset) -> list[list[Graph]]:
-        """The charts this dataset can show, row by row (empty rows dropped)."""
+        """The charts this dataset can show, row by row (empty rows dropped); worked out once per dataset
+        version (every filter change asks, and a section of many indicators takes milliseconds)."""
+        if ds.index is None:
+            return self._page_rows(ds)
+        rows = ds.index.remember(("page rows", self.key, id(self)), lambda: tuple(map(tuple, self._page_rows(ds))))
+        return [list(row) for row in rows]
+
+    def _page_rows(self, ds: Dataset) -> list[list[Graph]]:
         if not self.needs.met(ds):
             return []
         out = [[g for g in row if g.needs.met(ds)] for row in self.declared(ds)]

@@ -11,7 +11,17 @@ import pandas as pd
 from dash import html
 
 from components.charts import figures
-from components.charts.figures import Fig, add_trace, empty_figure, literal, new_figure, outline, text_width, years_axis
+from components.charts.figures import (
+    Fig,
+    add_trace,
+    empty_figure,
+    headroom,
+    literal,
+    new_figure,
+    outline,
+    text_width,
+    years_axis,
+)
 from components.charts.kpis import kpi_ids, kpi_strip, note_indicators, period_of, view_kpis
 from components.charts.prep import annotated, district_frame, district_names
 from components.charts.summary import indicator_sentence, joined, scope, target_label, trend
@@ -65,8 +75,8 @@ def tile_map(
     to fit a tile of a chart about `canvas` px large; hover gives the full name. `frame`: district, name,
     tile_row, tile_col, value (None = no data); `info`: the indicator's indicators.csv row.
     """
-    if frame.empty:
-        return empty_figure(t("no_data", lang), theme)
+    if frame.empty or frame["value"].isna().all():  # e.g. an annual indicator in a view of this year's months
+        return empty_figure(t("no_data" if frame.empty else "no_data_selection", lang), theme)
     p = palette(theme)
     chosen = set(selected)
     rows, cols = int(frame["tile_row"].max()) + 1, int(frame["tile_col"].max()) + 1
@@ -137,11 +147,13 @@ def plan_and_peers(
     p = palette(theme)
     factor, unit = unit_for_axis(unit_zh, lang)
     years = sorted({*series.index, *(peers["year"] if len(peers) else []), *([goal[1]] if goal else [])})
+    shown = [float(v) * factor for v in (*series.values, *(peers["value"] if len(peers) else []))]
+    refs = [goal[0] * factor] if goal else []
     fig = new_figure(
-        base_layout(
+        base_layout(  # room above the highest point for its label (one year's point included)
             theme,
             xaxis=years_axis(years),
-            yaxis={"title": {"text": literal(unit)}, "rangemode": "tozero"},
+            yaxis={"title": {"text": literal(unit)}, "range": headroom(shown, refs, min(0.0, *shown))},
         )
     )
     add_trace(

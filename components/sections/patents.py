@@ -37,7 +37,7 @@ def patents_trend(
             theme,
             barmode="stack",
             xaxis=years_axis(frame["year"]),
-            yaxis={"title": {"text": unit}, "tickformat": ",d"},
+            yaxis={"title": {"text": unit}, "tickformat": ",d", "rangemode": "tozero"},
         )
     )
     for col, label in bars:

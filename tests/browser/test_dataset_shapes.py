@@ -38,6 +38,8 @@ SECTIONS_OF = {  # which of the eight built-in sections each fixture has (the ot
     "minimal": (0, 1),
     "no_pipeline": (0, 1, 2, 3, 5, 7),  # the sample without firms and stations: tech services (5) stay
     "large": (0, 1, 2, 3, 4, 6),  # city targets only: no scorecard
+    "monthly": (0, 1, 2, 3, 7),  # published by month (the page opens on its latest month, 2012年1–11月)
+    "quarterly": (0, 1),  # published by quarter only (opens on 2012年前三季度)
 }
 OWN_OF = {  # the indicators of each fixture's own (no built-in section shows them), in file order
     "other_city": ("tech_market_turnover",),
@@ -50,6 +52,8 @@ OWN_OF = {  # the indicators of each fixture's own (no built-in section shows th
         "innovation_index",
     ),
     "large": ("tech_market_turnover",),
+    "monthly": ("hightech_firms", "tech_spending"),
+    "quarterly": ("services_value_added", "services_institutions"),
 }
 
 _GRAPH_STATES = """() => [...document.querySelectorAll('.graph-holder')].map(h => {
