@@ -29,7 +29,7 @@ STAMP := $(VENV)/.installed-stamp
 BUNDLE := build/plotly/manifest.json
 LIGHTHOUSE := build/lighthouse/node_modules/lighthouse/package.json
 CHROMIUM := /usr/bin/chromium
-APT_PACKAGES := chromium fonts-noto-cjk redis-server
+APT_PACKAGES := chromium fonts-noto-cjk redis-server libreoffice-writer poppler-utils
 
 .PHONY: help venv .venv install run serve worker system-deps test test-fast test-integration test-browser lint bench \
 	bench-monthly bench-smoke loadtest check clean distclean
@@ -91,10 +91,12 @@ loadtest: install ## USERS (50) logged in changing filters for SECONDS (60), the
 
 # --- System packages for the browser tests -------------------------------------------------------
 
-system-deps: ## Ensure Debian chromium, fonts-noto-cjk, redis-server (apt-get as root, else explain)
+system-deps: ## Ensure Debian chromium, fonts-noto-cjk, redis-server, libreoffice-writer, poppler-utils (apt-get as root)
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if ! { command -v fc-list >/dev/null 2>&1 && fc-list : family | grep -i 'Noto Sans CJK' >/dev/null; } \
 	   && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then missing="$$missing fonts-noto-cjk"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     """Build the app for `settings` (read from the environment when omitted); loads the dataset once."""
     from components.page import drill_page, layout, meeting
     from components.page.warm import Warmer
+    from components.server import reports
     from components.server.cache import open_cache
     from components.server.jobs import open_jobs
     from components.server.services import CONFIG_KEY, Services, code_fingerprint
@@ -84,7 +85,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     server.config["STI_CELERY"] = jobs.celery  # `app:celery_app` (make worker); None without STI_REDIS_URL
     layout.register(app)
-    meeting.register(app, store, jobs)
+    meeting.register(
+        app,
+        store,
+        jobs,
+        (settings.report_template, settings.pptx_template),
+        lambda ds, view, name, body, fmt: reports.keep(settings, ds, view, name, body, fmt, "web"),
+    )
     with server.app_context():  # Dash calls the layout function once here to validate it
         app.layout = layout.serve_layout
         drill.layout = drill_page.serve_layout

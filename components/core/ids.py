@@ -39,6 +39,10 @@ EXPORT_PROGRESS_LABEL = "export-progress-label"
 EXPORT_CANCEL = "export-cancel"
 EXPORT_ERROR = "export-error"
 EXPORT_DOWNLOAD = "export-download"
+EXPORT_DOCX = "export-docx"  # the report menu's 导出Word (a background job like 导出PPT)
+EXPORT_PDF = "export-pdf"
+REPORT_MENU = "report-menu"
+REPORT_PRINT = "report-print"  # the print view (/report)
 
 # data export (CSV / XLSX of the view)
 DATA_EXPORT_MENU = "data-export-menu"

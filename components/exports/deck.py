@@ -11,11 +11,13 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
@@ -27,14 +29,27 @@ from components.charts.kpis import kpi_models
 from components.charts.summary import caption, slide_marks
 from components.charts.theme import palette
 from components.core import ids
-from components.core.i18n import DASH, t
+from components.core.i18n import DASH, add_strings, t
 from components.core.state import View, period_code
 from components.core.ui import STATUS_ICONS
-from components.exports.render import ChartRenderer
+from components.exports.render import ChartRenderer, ExportError
 from components.sections.slide_plan import Planned, plan
 from data.load import Dataset
 
 Progress = Callable[[int, int, str], None]
+add_strings(
+    {
+        "pptx_template_unreadable": (
+            "PPT模板无法打开（不是有效的 .pptx 文件）。",
+            "The PowerPoint template is not a readable .pptx file.",
+        ),
+        "pptx_template_layouts": (
+            "PPT模板缺少带标题占位符的版式（如“标题幻灯片”“仅标题”）。",
+            "The PowerPoint template has no layout with a title placeholder (such as Title Slide, Title Only).",
+        ),
+    },
+    __name__,
+)
 
 # --- slide geometry (inches on a 13.333 x 7.5 in, 16:9 slide) ---------------------------------------------
 
@@ -191,18 +206,39 @@ def export_view(view: View) -> View:
     return replace(view, theme="dark" if view.theme == "dark" else "light")
 
 
-def _title_slide(prs: Any, ds: Dataset, view: View) -> None:
+def layouts(prs: Any) -> tuple[Any, Any]:
+    """The deck's two layouts: a title slide (title + subtitle placeholders) and title only; by name as Office
+    names them, else by their placeholders: the first with a title and more, the one with a title and the fewest
+    (a bureau's template may name them otherwise)."""
+    named = {layout.name: layout for layout in prs.slide_layouts}
+
+    titled = [
+        lay
+        for lay in prs.slide_layouts
+        if any(
+            ph.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE) for ph in lay.placeholders
+        )
+    ]
+    first = named.get("Title Slide") or next((lay for lay in titled if len(lay.placeholders) >= 2), None)
+    only = named.get("Title Only") or min(titled, key=lambda lay: len(lay.placeholders), default=None)
+    if first is None or only is None:
+        raise ExportError("pptx_template_layouts", detail="no layout with a title placeholder")
+    return first, only
+
+
+def _title_slide(prs: Any, ds: Dataset, view: View, own_look: bool = True) -> None:
     lang, p = view.lang, palette(view.theme)
     meta = ds.meta
-    slide = prs.slides.add_slide(prs.slide_layouts[0])  # "Title Slide": title + subtitle placeholders
-    _background(slide, view.theme)
+    slide = prs.slides.add_slide(layouts(prs)[0])  # "Title Slide": title + subtitle placeholders
+    if own_look:
+        _background(slide, view.theme)
     title = slide.shapes.title
     _place(title, Box(MARGIN, 1.7, SLIDE_WIDTH.inches - 2 * MARGIN, 1.5))
     city = meta.get("city_en" if lang == "en" else "city_zh")
     heading = str(meta.get("title_en" if lang == "en" else "title_zh", ""))
     _fill(title.text_frame, [(f"{city} · {heading}" if city else heading, 40, p["text"], True)], lang, PP_ALIGN.CENTER)
     title.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-    subtitle = slide.placeholders[1]
+    subtitle = next(ph for ph in slide.placeholders if ph.shape_id != title.shape_id)
     _place(subtitle, Box(MARGIN, 3.45, SLIDE_WIDTH.inches - 2 * MARGIN, 2.6))
     lines = [
         (caption(ds, view), 24, p["text"], False),
@@ -293,11 +329,17 @@ def _grid_table(slide: Any, grid: Grid, view: View, box: Box) -> None:
 
 
 def _section_slide(
-    prs: Any, ds: Dataset, view: View, planned: Planned, render: Callable[[Any, Box, str], bytes]
+    prs: Any,
+    ds: Dataset,
+    view: View,
+    planned: Planned,
+    render: Callable[[Any, Box, str], bytes],
+    own_look: bool = True,
 ) -> None:
     lang, p = view.lang, palette(view.theme)
-    slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": a real title placeholder
-    _background(slide, view.theme)
+    slide = prs.slides.add_slide(layouts(prs)[1])  # "Title Only": a real title placeholder
+    if own_look:
+        _background(slide, view.theme)
     title = slide.shapes.title
     _place(title, Box(MARGIN, TITLE_TOP, SLIDE_WIDTH.inches - 2 * MARGIN, TITLE_HEIGHT))
     _fill(title.text_frame, [(planned.title, 28, p["text"], True)], lang)
@@ -334,7 +376,11 @@ def _section_slide(
 
 
 def build_pptx(
-    ds: Dataset, view: View, progress: Progress | None = None, renderer: ChartRenderer | None = None
+    ds: Dataset,
+    view: View,
+    progress: Progress | None = None,
+    renderer: ChartRenderer | None = None,
+    template: Path | None = None,
 ) -> bytes:
     """An editable 16:9 deck: a title slide, then the registry's slides for this dataset; the .pptx bytes.
 
@@ -345,12 +391,35 @@ def build_pptx(
     own = renderer or ChartRenderer(lang=view.lang)  # no browser: ExportError before any work is done
     slides = plan(ds, view)
     if renderer is not None:
-        return _deck(ds, view, slides, progress, renderer)
+        return _deck(ds, view, slides, progress, renderer, template)
     with own:
-        return _deck(ds, view, slides, progress, own)
+        return _deck(ds, view, slides, progress, own, template)
 
 
-def _deck(ds: Dataset, view: View, slides: list[Planned], progress: Progress | None, renderer: ChartRenderer) -> bytes:
+def open_template(template: Path | None, lang: str) -> Any:
+    """A new presentation, or the bureau's template (STI_PPTX_TEMPLATE) with its master and layouts and without
+    its own slides. ExportError when the template is not a readable .pptx."""
+    if template is None:
+        return Presentation()
+    try:
+        prs = Presentation(str(template))
+    except Exception as exc:  # python-pptx raises several kinds for a file that is not a .pptx
+        raise ExportError("pptx_template_unreadable", lang, detail=f"{template}: {exc!r}") from exc
+    ids_list = prs.slides._sldIdLst
+    for sld in list(ids_list):
+        prs.part.drop_rel(sld.rId)
+        ids_list.remove(sld)
+    return prs
+
+
+def _deck(
+    ds: Dataset,
+    view: View,
+    slides: list[Planned],
+    progress: Progress | None,
+    renderer: ChartRenderer,
+    template: Path | None = None,
+) -> bytes:
     total = sum(len(s.figures) for s in slides)
     done = 0
     background = "#" + SLIDE_BG[view.theme]
@@ -367,12 +436,13 @@ def _deck(ds: Dataset, view: View, slides: list[Planned], progress: Progress | N
             progress(done, total, label)
         return png
 
-    prs = Presentation()
+    prs = open_template(template, view.lang)
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     _theme_fallback_font(prs)
-    _title_slide(prs, ds, view)
+    layouts(prs)  # a template without a title layout fails here, before the slides
+    _title_slide(prs, ds, view, own_look=template is None)
     for planned in slides:
-        _section_slide(prs, ds, view, planned, render)
+        _section_slide(prs, ds, view, planned, render, own_look=template is None)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

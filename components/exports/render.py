@@ -125,12 +125,15 @@ class ChartRenderer:
             raise ExportError("export_browser_failed", self.lang, detail=repr(e)) from e
         self.startup_seconds = time.perf_counter() - began
 
-    def render(self, fig: go.Figure | dict[str, Any], width: int = 1600, height: int = 900, scale: float = 1) -> bytes:
-        """PNG bytes of `fig` laid out at width x height CSS px; the image is (width*scale) x (height*scale)."""
+    def render(
+        self, fig: go.Figure | dict[str, Any], width: int = 1600, height: int = 900, scale: float = 1, fmt: str = "png"
+    ) -> bytes:
+        """PNG bytes of `fig` laid out at width x height CSS px; the image is (width*scale) x (height*scale).
+        `fmt="svg"`: the SVG document instead (vector, for print)."""
         if self._kaleido is None or self._loop is None:
             raise RuntimeError("ChartRenderer is not started: use it as a context manager")
         spec = fig.to_dict() if isinstance(fig, go.Figure) else fig
-        opts = {"format": "png", "width": width, "height": height, "scale": scale}
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
         with self._lock:
             began = time.perf_counter()
             future = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(spec, opts=opts), self._loop)

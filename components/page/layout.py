@@ -112,7 +112,7 @@ def header_actions(view: View) -> list[Any]:
         if services().library is not None and analyst
         else []
     )
-    exports = [data_export_menu(view), meeting.layout(lang)] if analyst else []
+    exports = [data_export_menu(view), meeting.report_menu(view), meeting.layout(lang)] if analyst else []
     return [
         *auth.identity_header(lang),
         *library,

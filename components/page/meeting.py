@@ -1,4 +1,5 @@
-"""导出PPT: the current view as an editable .pptx, built in a background job with progress and cancel."""
+"""导出PPT and the report menu (导出Word, 导出PDF, 打印版): the current view as an editable .pptx or as the bureau's
+written report, built in a background job with progress and cancel (one export at a time: each starts a browser)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, dcc, html, no_update
+from dash import Dash, Input, Output, ctx, dcc, html, no_update
+from dash.exceptions import MissingCallbackContextException
 
 from components.core import ids
 from components.core.i18n import t
-from components.core.state import resolve
-from components.exports.deck import build_pptx, pptx_filename
+from components.core.state import View, resolve, to_query
+from components.exports.documents import build_document
 from components.exports.render import ExportError
 from components.page.callbacks import view_states
 from components.server.jobs import DiskSlot, Jobs, Slot, Unavailable, job_owner
@@ -21,6 +23,34 @@ from data.library.store import DataStore
 
 log = logging.getLogger(__name__)
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
+
+
+def report_menu(view: View) -> html.Details:
+    """'导出报告': the view's written report as Word or PDF (background jobs, like the PPT), or its print view.
+    The print link carries the page's query when followed (assets/app.js, as the data exports)."""
+    lang = view.lang
+    return html.Details(
+        [
+            html.Summary(t("report_menu", lang), className="btn btn-sm btn-outline-secondary dropdown-toggle"),
+            html.Div(
+                [
+                    html.Button(t("export_docx", lang), id=ids.EXPORT_DOCX, className="dropdown-item", type="button"),
+                    html.Button(t("export_pdf", lang), id=ids.EXPORT_PDF, className="dropdown-item", type="button"),
+                    html.A(
+                        t("report_print", lang),
+                        id=ids.REPORT_PRINT,
+                        href=f"/report{to_query(view)}",
+                        target="_blank",
+                        rel="noopener",
+                        className="dropdown-item data-export-link",
+                    ),
+                ],
+                className="dropdown-menu show",
+            ),
+        ],
+        id=ids.REPORT_MENU,
+        className="me-2 dropdown sti-menu report-menu",
+    )
 
 
 def layout(lang: str) -> html.Div:
@@ -75,19 +105,31 @@ def unavailable() -> Unavailable:
     )
 
 
-def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]) -> Callable[..., tuple[Any, ...]]:
+Keep = Callable[[Any, Any, str, bytes, str], str]  # (dataset, view, file name, bytes, format) -> archive id
+
+
+def make_export_job(
+    store: DataStore,
+    slots: Path | Callable[[], Slot],
+    templates: tuple[Path | None, Path | None] = (None, None),
+    keep: Keep | None = None,
+) -> Callable[..., tuple[Any, ...]]:
     """The background job for one app (run in a process forked from the server's, or by a Celery worker that
     built the same app, with its data store).
 
     One export runs at a time (per server, or among all instances sharing Redis): each starts a browser, and a
     crafted flood of requests must not start dozens. The slot (`components.server.jobs`: an atomic `add` in the jobs
-    directory, or SET NX EX in Redis) expires if a job dies. `slots` is the jobs directory or a slot factory.
+    directory, or SET NX EX in Redis) expires if a job dies. `slots` is the jobs directory or a slot factory;
+    `templates`: the bureau's Word and PowerPoint templates (STI_REPORT_TEMPLATE, STI_PPTX_TEMPLATE); `keep`
+    puts each document in the report archive.
     """
     new_slot = (lambda: DiskSlot(slots)) if isinstance(slots, Path) else slots
 
     def export_pptx(
         set_progress: Any,
-        _clicks: object,
+        _pptx: object,
+        _docx: object,
+        _pdf: object,
         year: object,
         districts: object,
         period: object,
@@ -105,13 +147,25 @@ def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]) -> Calla
             return no_update, _alert(t("export_unavailable", lang))
         if not acquired:
             return no_update, _alert(t("export_busy", lang))
+        try:  # the button pressed (each keeps its count of clicks, so the values alone do not tell)
+            pressed = str(ctx.triggered_id)
+        except MissingCallbackContextException:  # called directly (tests): the one button given a click
+            pressed = ids.EXPORT_BUTTON if _pptx else ids.EXPORT_DOCX if _docx else ids.EXPORT_PDF
+        kind = {ids.EXPORT_DOCX: "docx", ids.EXPORT_PDF: "pdf"}.get(pressed, "pptx")
         try:
-            return _export(set_progress, year, districts, period, basis, cfg, lang)
+            return _export(set_progress, kind, year, districts, period, basis, cfg, lang)
         finally:
             slot.release(owner)
 
     def _export(
-        set_progress: Any, year: object, districts: object, period: object, basis: object, cfg: dict, lang: str
+        set_progress: Any,
+        kind: str,
+        year: object,
+        districts: object,
+        period: object,
+        basis: object,
+        cfg: dict,
+        lang: str,
     ) -> tuple:
         try:
             ds = store.get()
@@ -121,26 +175,37 @@ def make_export_job(store: DataStore, slots: Path | Callable[[], Slot]) -> Calla
             def progress(done: int, total: int, label: str) -> None:
                 set_progress((done, total, t("export_step", lang, done=done, total=total, label=label)))
 
-            data = build_pptx(ds, view, progress)
+            data, (_, filename) = build_document(ds, view, kind, progress, *templates)
+            if keep is not None:
+                keep(ds, view, filename, data, kind)
         except ExportError as exc:
             log.warning("export failed: %s %s", exc.key, exc.detail)
             return no_update, _alert(exc.message(lang))
         except Exception:  # a failed job must leave a message on the page, not a silent spinner
             log.exception("export failed")
             return no_update, _alert(t("export_failed", lang))
-        return dcc.send_bytes(data, pptx_filename(ds, view)), None
+        return dcc.send_bytes(data, filename), None
 
     return export_pptx
 
 
-def register(app: Dash, store: DataStore, jobs: Jobs | Path) -> None:
-    """Attach the export job (a Dash background callback on the app's job manager, components.server.jobs)."""
+def register(
+    app: Dash,
+    store: DataStore,
+    jobs: Jobs | Path,
+    templates: tuple[Path | None, Path | None] = (None, None),
+    keep: Keep | None = None,
+) -> None:
+    """Attach the export job (a Dash background callback on the app's job manager, components.server.jobs);
+    `templates`: the Word and PowerPoint templates the documents take."""
     if isinstance(jobs, Jobs):
         jobs.on_unavailable(unavailable())
     app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"),
         Output(ids.EXPORT_ERROR, "children"),
         Input(ids.EXPORT_BUTTON, "n_clicks"),
+        Input(ids.EXPORT_DOCX, "n_clicks"),
+        Input(ids.EXPORT_PDF, "n_clicks"),
         *view_states(),
         background=True,
         prevent_initial_call=True,
@@ -151,7 +216,10 @@ def register(app: Dash, store: DataStore, jobs: Jobs | Path) -> None:
         ],
         running=[
             (Output(ids.EXPORT_BUTTON, "disabled"), True, False),
+            (Output(ids.EXPORT_DOCX, "disabled"), True, False),
+            (Output(ids.EXPORT_PDF, "disabled"), True, False),
             (Output(ids.EXPORT_PANEL, "style"), SHOWN, HIDDEN),
         ],
         cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")],
-    )(make_export_job(store, jobs.slot if isinstance(jobs, Jobs) else jobs))
+        cache_ignore_triggered=False,  # which button was pressed decides the document
+    )(make_export_job(store, jobs.slot if isinstance(jobs, Jobs) else jobs, templates, keep))

@@ -62,6 +62,7 @@ PUBLIC = (
 PATH_ROLES = (
     ("/drill/", ANALYST),
     ("/export/", ANALYST),
+    ("/report", ANALYST),  # the print view of the report (and the report archive, /reports)
     ("/library/publish", ADMIN),
     ("/library/rollback", ADMIN),
     ("/library", ANALYST),

@@ -9,6 +9,8 @@ python app.py rollback VERSION                            make an earlier versio
 python app.py user add NAME --role viewer|analyst|admin   a login (password from stdin, or prompted twice)
 python app.py user list | remove NAME | passwd NAME       the users file (STI_USERS_FILE)
 python app.py screen add NAME | list | remove NAME        wall screens: a viewing link each (components/server/auth.py)
+python app.py report --query Q --format docx,pdf --out D  the view's report documents, archived; --mail a@b,c@d
+                                                          sends them (components/server/report_command.py)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from components.server import auth, hardening
+from components.server import auth, hardening, report_command
 from components.server.cache import CacheDirError
 from components.server.settings import Settings
 from components.server.users import ROLES, UsersError, UserStore, check_name
@@ -62,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     screens_sub.add_parser("add", help="make (or replace) a screen's link; printed once").add_argument("name")
     screens_sub.add_parser("list", help="list the screens")
     screens_sub.add_parser("remove", help="revoke a screen's link").add_argument("name")
+    report_command.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -87,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return librarian.command(args, settings, sys.stdout)
     if args.command in ("user", "screen"):
         return users_command(args, settings)
+    if args.command == "report":
+        return report_command.command(args, settings, sys.stdout, sys.stderr)
     overrides = {
         k: v
         for k, v in {

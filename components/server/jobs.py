@@ -50,9 +50,16 @@ class DiskSlot:
     def acquire(self, owner: str, seconds: int) -> bool:
         """True when the slot was free and is now `owner`'s (for at most `seconds`: a dead job's slot expires)."""
         slots = diskcache.Cache(str(self.directory))
-        if slots.add(self.key, int(owner) if owner.isdigit() else owner, expire=seconds):
+        mine = int(owner) if owner.isdigit() else owner
+        if slots.add(self.key, mine, expire=seconds):
             self._held = slots
             return True
+        with slots.transact():  # a job killed by its cancel never released its slot: its pid is gone, take it
+            holder = slots.get(self.key)
+            if isinstance(holder, int) and not _alive(holder):
+                slots.set(self.key, mine, expire=seconds)
+                self._held = slots
+                return True
         slots.close()
         return False
 
@@ -62,6 +69,21 @@ class DiskSlot:
         if slots is not None:
             slots.delete(self.key)
             slots.close()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` of this machine still runs (a killed job not yet reaped by its parent counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"

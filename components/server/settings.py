@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from components.server.mailer import MailConfig, parse_config
 from data.rules import DEFAULT_THRESHOLDS, Thresholds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +94,14 @@ class Settings:
     # When a completion is on track / at risk (STI_STATUS_ON_TRACK, STI_STATUS_AT_RISK: percent, default 100
     # and 90) and how far a 同比 may fall before a KPI warns (STI_STATUS_DECLINE: percent, default 0).
     thresholds: Thresholds = DEFAULT_THRESHOLDS
+    # The bureau's own templates for the documents (STI_REPORT_TEMPLATE: a .docx; STI_PPTX_TEMPLATE: a .pptx).
+    report_template: Path | None = None
+    pptx_template: Path | None = None
+    # The report archive (报告库): every generated document, kept STI_REPORT_KEEP_DAYS (STI_REPORT_DIR).
+    report_dir: Path = VAR_DIR / "reports"
+    report_keep_days: int = 365
+    # The intranet's mail server for `app.py report --mail` (STI_SMTP_URL + STI_SMTP_USER/PASSWORD/FROM); None: no mail.
+    mail: MailConfig | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -124,4 +133,20 @@ class Settings:
             workers=_int(env, "STI_WORKERS", 2, 1, 64),
             redis_url=env.get("STI_REDIS_URL", "").strip(),
             thresholds=_thresholds(env),
+            report_template=_template(env, "STI_REPORT_TEMPLATE", ".docx"),
+            pptx_template=_template(env, "STI_PPTX_TEMPLATE", ".pptx"),
+            report_dir=_path(env, "STI_REPORT_DIR", VAR_DIR / "reports"),
+            report_keep_days=_int(env, "STI_REPORT_KEEP_DAYS", 365, 1, 3650),
+            mail=parse_config(env["STI_SMTP_URL"], env) if env.get("STI_SMTP_URL", "").strip() else None,
         )
+
+
+def _template(env: Mapping[str, str], key: str, suffix: str) -> Path | None:
+    """A template file named by `key` (None when unset); ValueError when it is not a readable `suffix` file."""
+    raw = env.get(key, "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if path.suffix.lower() != suffix or not path.is_file() or not os.access(path, os.R_OK):
+        raise ValueError(f"environment variable {key}: {raw!r} is not a readable {suffix} file")
+    return path

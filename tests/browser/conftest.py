@@ -168,6 +168,7 @@ class AppServers:
             "STI_PREWARM": "0",  # tests ask for what they need; a warm-up would only compete for the 2 cores
             "STI_USERS_FILE": str(rundir / "users.json"),  # nobody set up unless a test adds users
             "STI_SECRET_FILE": str(rundir / "secret.key"),
+            "STI_REPORT_DIR": str(rundir / "reports"),  # the report archive of this server
             **(env or {}),
         }
         for attempt in range(3):

@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import docx
 import psutil
 import pytest
 from browser_helpers import (
@@ -750,7 +752,7 @@ def test_export_pptx_and_cancel(page: Page, app_server, page_guard, tmp_path: Pa
     with page.expect_download(timeout=90_000) as info:
         button.click()
         expect(page.locator("#export-panel")).to_be_visible()
-        expect(page.locator("#export-panel")).to_contain_text("正在生成PPT")
+        expect(page.locator("#export-panel")).to_contain_text("正在生成文件")
         expect(button).to_be_disabled()
         expect(page.locator("#export-progress-label")).to_contain_text("张图", timeout=60_000)
     download = info.value
@@ -813,3 +815,57 @@ def test_export_pptx_and_cancel(page: Page, app_server, page_guard, tmp_path: Pa
     assert downloads == [], f"a cancelled export still downloaded {downloads}"
     state = export_state(page)
     assert state == {"disabled": False, "panel": "none", "error": ""}, state
+
+
+# --------------------------------------------------------------------------------------------------
+# 10. 导出报告: the written report as Word and PDF (background jobs like the PPT), and its print view
+# --------------------------------------------------------------------------------------------------
+
+
+def test_export_the_report_as_pdf_and_word_from_the_menu(page: Page, app_server, page_guard, tmp_path: Path) -> None:
+    """The report menu of an in-year view: its print link follows the view; 导出PDF runs as a job with progress
+    and downloads an A4 PDF whose text holds the KPI card's value; 导出Word a .docx with its tables; both are
+    listed in the report archive."""
+    open_view(page, f"{app_server.url}/?period=2012-11")
+    card = page.locator(kpi("patent_applications"))
+    expect(card).to_contain_text("64,937")
+    menu = page.locator("#report-menu")
+    menu.locator("summary").click()
+    printed = page.locator("#report-print")
+    expect(printed).to_be_visible()
+    with page.expect_popup() as popup:
+        printed.click()
+    view = popup.value
+    view.wait_for_load_state()
+    assert "period=2012-11" in view.url, view.url
+    expect(view.locator("h1")).to_have_text("宁波科技创新主要指标月报（2012年1–11月）", timeout=90_000)
+    expect(view.locator("table[data-table=kpis] tr[data-key=patent_applications] td").first).to_have_text("64,937件")
+    assert view.locator("figure.report-figure svg").count() >= 8
+    view.close()
+
+    for button, ext in (("#export-pdf", "pdf"), ("#export-docx", "docx")):
+        if not page.locator(button).is_visible():
+            menu.locator("summary").click()
+        with page.expect_download(timeout=120_000) as info:
+            page.locator(button).click()
+            expect(page.locator("#export-panel")).to_be_visible()
+            expect(page.locator("#export-progress-label")).to_contain_text("图", timeout=90_000)
+        download = info.value
+        assert download.failure() is None, download.failure()
+        assert download.suggested_filename == f"宁波科技创新主要指标月报（2012年1–11月）.{ext}", (
+            download.suggested_filename
+        )
+        path = tmp_path / f"report.{ext}"
+        download.save_as(path)
+        expect(page.locator("#export-panel")).to_be_hidden()
+        if ext == "pdf":
+            assert path.read_bytes().startswith(b"%PDF")
+            text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+            assert "64,937件" in "".join(text.split())
+        else:
+            doc = docx.Document(str(path))
+            assert [c.text for c in doc.tables[0].rows[1].cells][:3] == ["专利申请量", "64,937件", "+55.71%"]
+    archive = page.request.get(f"{app_server.url}/reports").text()
+    assert archive.count("data-entry=") >= 2
+    assert 'data-format="pdf"' in archive
+    assert 'data-format="docx"' in archive

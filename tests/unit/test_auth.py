@@ -274,6 +274,12 @@ def test_each_role_gets_what_it_may_on_the_server(app, name, export, drill, libr
     assert c.get("/drill/enterprises").status_code == drill
     assert c.get("/drill/_dash-layout").status_code == drill
     assert c.get("/library").status_code == library
+    assert c.get("/reports").status_code == export  # the report archive: analysts and admins
+    assert c.get("/reports/20121130T000000Z-0123abcd.pdf").status_code == (404 if export == 200 else 403)
+    if export == 403:  # (an analyst's request would draw a real report: tests/integration has those)
+        assert c.get("/export/report.pdf?period=2012-11").status_code == 403
+        assert c.get("/export/report.docx").status_code == 403
+        assert c.get("/report?period=2012-11").status_code == 403
     rollback = c.post("/library/rollback", data={"csrf_token": token, "version": "ffffffff"})
     assert rollback.status_code == publish
     if publish == 200:
@@ -287,6 +293,7 @@ def test_each_role_gets_what_it_may_on_the_server(app, name, export, drill, libr
     layout = json.dumps(c.get("/_dash-layout").get_json(), ensure_ascii=False)
     assert (ids.DATA_EXPORT_MENU in layout) == (export == 200)
     assert (ids.EXPORT_BUTTON in layout) == (export == 200)
+    assert (ids.REPORT_MENU in layout) == (export == 200)
 
 
 def test_callbacks_need_the_sessions_csrf_token(app) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -119,7 +121,7 @@ def test_export_job_reports_a_missing_browser(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     job = meeting.make_export_job(DataStore(SAMPLE_DIR), tmp_path / "jobs")
     steps: list[object] = []
-    download, error = job(steps.append, 1, 2012, [], "", "ytd", {"lang": "zh", "theme": "light"})
+    download, error = job(steps.append, 1, None, None, 2012, [], "", "ytd", {"lang": "zh", "theme": "light"})
     assert download is meeting.no_update
     assert "Chromium" in json.dumps(error.to_plotly_json(), default=str, ensure_ascii=False)
     assert steps == []
@@ -129,14 +131,34 @@ def test_only_one_export_runs_at_a_time(tmp_path) -> None:
     import diskcache
 
     jobs = tmp_path / "jobs"
+    running = os.getppid()  # a live process holds the slot: another export
     with diskcache.Cache(str(jobs)) as slots:
-        slots.add(RUNNING_KEY, 12345, expire=60)  # another export holds the slot
+        slots.add(RUNNING_KEY, running, expire=60)
         download, error = meeting.make_export_job(DataStore(SAMPLE_DIR), jobs)(
-            print, 1, 2012, [], "", "ytd", {"lang": "en"}
+            print, 1, None, None, 2012, [], "", "ytd", {"lang": "en"}
         )
         assert download is meeting.no_update
         assert "Another export is running" in json.dumps(error.to_plotly_json(), default=str)
-        assert slots.get(RUNNING_KEY) == 12345  # the busy job did not release someone else's slot
+        assert slots.get(RUNNING_KEY) == running  # the busy job did not release someone else's slot
+
+
+def test_a_cancelled_jobs_slot_is_free_again(tmp_path) -> None:
+    """A cancel kills the job before it can release its slot: a slot whose process is gone is taken over, not
+    left blocking every export until it expires."""
+    import diskcache
+
+    from components.server.jobs import DiskSlot
+
+    gone = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1  # no process can have this pid
+    jobs = tmp_path / "jobs"
+    with diskcache.Cache(str(jobs)) as slots:
+        slots.add(RUNNING_KEY, gone, expire=600)
+    slot = DiskSlot(jobs)
+    assert slot.acquire(str(os.getpid()), 60)
+    with diskcache.Cache(str(jobs)) as slots:
+        assert slots.get(RUNNING_KEY) == os.getpid()
+    assert not DiskSlot(jobs).acquire("1", 60)  # held by a live process (this one): busy
+    slot.release(str(os.getpid()))
 
 
 def test_export_uses_the_version_being_served_not_a_rejected_update(monkeypatch, sample_copy, tmp_path) -> None:
@@ -147,7 +169,9 @@ def test_export_uses_the_version_being_served_not_a_rejected_update(monkeypatch,
     assert store.get().version == served
     assert store.last_error is not None
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))  # stop before rendering
-    download, error = meeting.make_export_job(store, tmp_path / "jobs")(print, 1, 2012, [], "", "ytd", {"lang": "en"})
+    download, error = meeting.make_export_job(store, tmp_path / "jobs")(
+        print, 1, None, None, 2012, [], "", "ytd", {"lang": "en"}
+    )
     assert download is meeting.no_update
     assert "No Chromium browser" in json.dumps(error.to_plotly_json(), default=str)
 
