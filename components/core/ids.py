@@ -43,6 +43,7 @@ EXPORT_DOCX = "export-docx"  # the report menu's 导出Word (a background job li
 EXPORT_PDF = "export-pdf"
 REPORT_MENU = "report-menu"
 REPORT_PRINT = "report-print"  # the print view (/report)
+REPORTS_LINK = "header-reports-link"  # 报告库 (/reports), for analysts and admins
 
 # data export (CSV / XLSX of the view)
 DATA_EXPORT_MENU = "data-export-menu"

@@ -29,7 +29,7 @@ from components.charts.kpis import kpi_models
 from components.charts.summary import caption, slide_marks
 from components.charts.theme import palette
 from components.core import ids
-from components.core.i18n import DASH, add_strings, t
+from components.core.i18n import DASH, t
 from components.core.state import View, period_code
 from components.core.ui import STATUS_ICONS
 from components.exports.render import ChartRenderer, ExportError
@@ -37,19 +37,6 @@ from components.sections.slide_plan import Planned, plan
 from data.load import Dataset
 
 Progress = Callable[[int, int, str], None]
-add_strings(
-    {
-        "pptx_template_unreadable": (
-            "PPT模板无法打开（不是有效的 .pptx 文件）。",
-            "The PowerPoint template is not a readable .pptx file.",
-        ),
-        "pptx_template_layouts": (
-            "PPT模板缺少带标题占位符的版式（如“标题幻灯片”“仅标题”）。",
-            "The PowerPoint template has no layout with a title placeholder (such as Title Slide, Title Only).",
-        ),
-    },
-    __name__,
-)
 
 # --- slide geometry (inches on a 13.333 x 7.5 in, 16:9 slide) ---------------------------------------------
 

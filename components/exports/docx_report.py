@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from components.core.i18n import add_strings, t
+from components.core.i18n import t
 from components.core.state import View
 from components.exports.render import ChartRenderer, ExportError
 from components.exports.report import Report, ReportTable, build_report, heading_text
@@ -37,17 +37,6 @@ FONT_ZH = "Noto Serif CJK SC"
 FONT_HEAD = "Noto Sans CJK SC"
 CHART_PX = (960, 540)  # CSS px a chart is laid out at; rendered at 2x: 1920 px over 16 cm, ~300 dpi
 CHART_WIDTH = Cm(16)
-STRINGS = {
-    "report_template_styles": (
-        "报告模板缺少所需样式：{missing}。请在模板中添加这些样式后重试。",
-        "The report template lacks the styles it needs: {missing}. Add them to the template and try again.",
-    ),
-    "report_template_unreadable": (
-        "报告模板无法打开（不是有效的 .docx 文件）。",
-        "The report template is not a readable .docx file.",
-    ),
-}
-add_strings(STRINGS, __name__)
 
 
 def _east_asian(style: Any, font: str) -> None:

@@ -112,10 +112,12 @@ def header_actions(view: View) -> list[Any]:
         if services().library is not None and analyst
         else []
     )
+    archive = [html.A(t("archive_title", lang), href=f"/reports?lang={lang}", id=ids.REPORTS_LINK, className=button)]
     exports = [data_export_menu(view), meeting.report_menu(view), meeting.layout(lang)] if analyst else []
     return [
         *auth.identity_header(lang),
         *library,
+        *(archive if analyst else []),
         *exports,
         html.A(
             t("present", lang),

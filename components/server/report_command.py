@@ -54,7 +54,7 @@ def command(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
         err.write(f"error: --format takes {', '.join(FORMATS)} (got {args.format!r})\n")
         return 2
     recipients = [a.strip() for a in str(args.mail).split(",") if a.strip()]
-    if recipients and settings.mail is None:
+    if recipients and settings.smtp is None:
         err.write("error: --mail needs STI_SMTP_URL (the intranet's mail server)\n")
         return 2
     try:
@@ -104,14 +104,15 @@ def _mail(
     from components.server import mailer
 
     report = build_report(ds, view)  # type: ignore[arg-type]
-    assert settings.mail is not None  # checked before any document was made
+    assert settings.smtp is not None  # checked before any document was made
     try:
         mailer.send_documents(
-            settings.mail,
+            settings.smtp,
             recipients,
             report.title,
             "\n\n".join([report.title, report.as_of, *report.summary]),
             [(name, body, MIME[fmt]) for name, body, fmt in made],
+            lang="en",
         )
     except mailer.MailError as exc:
         err.write(f"error: mail not sent: {exc}\n")

@@ -15,7 +15,7 @@ from typing import Any
 
 import flask
 
-from components.core.i18n import add_strings, t
+from components.core.i18n import t
 from components.core.state import View, to_query
 from components.exports import view_data
 from components.exports.documents import MIME, build_document
@@ -28,23 +28,6 @@ from data.load import Dataset
 log = logging.getLogger(__name__)
 FORMATS = ("pdf", "docx")
 PAGE = (Path(__file__).parent / "web" / "reports.html").read_text(encoding="utf-8")  # Jinja, autoescaped
-add_strings(
-    {
-        "archive_title": ("报告库", "Report archive"),
-        "archive_hint": ("生成的报告保留{days}天", "Generated reports are kept {days} days"),
-        "archive_caption": ("共{n}份报告，最新在前", "{n} report(s), newest first"),
-        "archive_empty": ("还没有生成过报告。", "No report has been generated yet."),
-        "archive_col_at": ("生成时间", "Generated"),
-        "archive_col_period": ("期间", "Period"),
-        "archive_col_scope": ("范围", "Scope"),
-        "archive_col_format": ("格式", "Format"),
-        "archive_col_lang": ("语言", "Language"),
-        "archive_col_by": ("生成者", "By"),
-        "archive_col_size": ("字节", "Bytes"),
-        "archive_col_file": ("文件", "File"),
-    },
-    __name__,
-)
 
 
 def who() -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from components.server.mailer import MailConfig, parse_config
+from components.server.mailer import DEFAULT_TIMEOUT, MailConfig, smtp_config
 from data.rules import DEFAULT_THRESHOLDS, Thresholds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +60,22 @@ def _thresholds(env: Mapping[str, str]) -> Thresholds:
     return Thresholds(on_track / 100, at_risk / 100, _int(env, "STI_STATUS_DECLINE", 0, 0, 100) / 100)
 
 
+def _smtp(env: Mapping[str, str]) -> MailConfig | None:
+    """The mail server from STI_SMTP_URL and the other STI_SMTP_* variables; None when the URL is unset."""
+    url = env.get("STI_SMTP_URL", "").strip()
+    if not url:
+        return None
+    cafile = env.get("STI_SMTP_CA_FILE", "").strip()
+    return smtp_config(
+        url,
+        user=env.get("STI_SMTP_USER", "").strip(),
+        password=env.get("STI_SMTP_PASSWORD", ""),
+        sender=env.get("STI_SMTP_FROM", ""),
+        timeout=_int(env, "STI_SMTP_TIMEOUT", DEFAULT_TIMEOUT, 1, 600),
+        cafile=Path(cafile).expanduser().resolve() if cafile else None,
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one app instance."""
@@ -100,8 +116,9 @@ class Settings:
     # The report archive (报告库): every generated document, kept STI_REPORT_KEEP_DAYS (STI_REPORT_DIR).
     report_dir: Path = VAR_DIR / "reports"
     report_keep_days: int = 365
-    # The intranet's mail server for `app.py report --mail` (STI_SMTP_URL + STI_SMTP_USER/PASSWORD/FROM); None: no mail.
-    mail: MailConfig | None = field(default=None, repr=False)
+    # The intranet's mail server for `app.py report --mail` (STI_SMTP_URL, STI_SMTP_USER, STI_SMTP_PASSWORD,
+    # STI_SMTP_FROM, STI_SMTP_TIMEOUT, STI_SMTP_CA_FILE); None: no mail.
+    smtp: MailConfig | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -137,7 +154,7 @@ class Settings:
             pptx_template=_template(env, "STI_PPTX_TEMPLATE", ".pptx"),
             report_dir=_path(env, "STI_REPORT_DIR", VAR_DIR / "reports"),
             report_keep_days=_int(env, "STI_REPORT_KEEP_DAYS", 365, 1, 3650),
-            mail=parse_config(env["STI_SMTP_URL"], env) if env.get("STI_SMTP_URL", "").strip() else None,
+            smtp=_smtp(env),
         )
 
 

@@ -1,5 +1,5 @@
-"""Reports delivered: a real SMTP server (aiosmtpd) on loopback receives them, or refuses and nobody gets
-anything; the archive (报告库) on a real directory; `app.py report` as cron runs it."""
+"""Reports delivered: the archive (报告库) on a real directory; `app.py report` as cron runs it, mailing to a real
+SMTP server (aiosmtpd) on loopback. The mailer's own cases (refusals, TLS, logins): tests/integration/test_mailer.py."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from components.server import report_archive
-from components.server.mailer import MailConfig, MailError, parse_config, send_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,66 +54,6 @@ def smtp():
         yield inbox, port
     finally:
         controller.stop()
-
-
-def config(port: int) -> MailConfig:
-    return parse_config(f"smtp://127.0.0.1:{port}", {"STI_SMTP_FROM": "sti@bureau.example"})
-
-
-ATTACHMENTS = [
-    (
-        "宁波科技创新主要指标月报（2012年1–11月）.docx",
-        b"PK-docx-bytes",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    ("宁波科技创新主要指标月报（2012年1–11月）.pdf", b"%PDF-1.7 bytes", "application/pdf"),
-]
-
-
-def test_the_documents_arrive_with_their_chinese_names(smtp) -> None:
-    inbox, port = smtp
-    send_documents(config(port), ["a@bureau.example", "b@bureau.example"], "科技统计月报", "正文", ATTACHMENTS)
-    assert len(inbox.messages) == 1
-    rcpt, raw = inbox.messages[0]
-    assert rcpt == ["a@bureau.example", "b@bureau.example"]
-    msg = email.message_from_bytes(raw, policy=policy.default)
-    assert msg["Subject"] == "科技统计月报"
-    got = [(p.get_filename(), p.get_content(), p.get_content_type()) for p in msg.iter_attachments()]
-    assert got == ATTACHMENTS
-
-
-def test_one_refused_recipient_means_nobody_gets_it(smtp) -> None:
-    inbox, port = smtp
-    with pytest.raises(MailError, match=r"refused the recipient nobody@bureau\.example .*550"):
-        send_documents(config(port), ["a@bureau.example", "nobody@bureau.example"], "s", "b", ATTACHMENTS)
-    assert inbox.messages == []
-
-
-def test_a_server_that_is_not_there_is_a_clear_error_quickly() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens once the socket is closed
-    with pytest.raises(MailError, match="cannot reach the mail server"):
-        send_documents(config(port), ["a@bureau.example"], "s", "b", ATTACHMENTS)
-
-
-@pytest.mark.parametrize("bad", ["not-an-address", "a@b.example\r\nBcc: x@evil.example", "名字 <a@b.example>", ""])
-def test_bad_addresses_are_refused_before_connecting(bad: str) -> None:
-    unreachable = MailConfig("127.0.0.1", 9, "plain", "sti@bureau.example")
-    with pytest.raises(MailError):
-        send_documents(unreachable, [bad], "s", "b", ATTACHMENTS)
-
-
-def test_the_mail_settings() -> None:
-    c = parse_config("smtp+starttls://mail.bureau.example", {"STI_SMTP_USER": "u", "STI_SMTP_PASSWORD": "p"})
-    assert (c.host, c.port, c.security, c.user, c.password) == ("mail.bureau.example", 587, "starttls", "u", "p")
-    assert c.sender == "sti-dashboard@mail.bureau.example"
-    assert "password='p'" not in repr(c)
-    assert parse_config("smtps://m.example", {}).port == 465
-    with pytest.raises(ValueError, match="STI_SMTP_USER"):
-        parse_config("smtp://user:secret@m.example", {})
-    with pytest.raises(ValueError, match="scheme"):
-        parse_config("http://m.example", {})
 
 
 # --- the archive ---------------------------------------------------------------------------------------------

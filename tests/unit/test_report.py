@@ -83,7 +83,7 @@ def test_title_scope_and_as_of(sample) -> None:
     assert month.sample is True
     assert month.notes[-1].startswith("本报告所用为示例数据")
     year = rep.build_report(sample, view_of(sample, 2012, "", 2, "en"))
-    assert year.title == "Ningbo S&T Indicators: Annual Report (2012)"
+    assert year.title == "Ningbo Science and Technology Indicators: Annual Report (2012)"
     names = {str(r["code"]): str(r["name_en"]) for r in sample.district_rows}
     assert year.scope == ", ".join(names[c] for c in sample.district_codes[:2])
 
