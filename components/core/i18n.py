@@ -264,6 +264,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "report_col_status": ("状态", "Status"),
     "report_col_period": ("期间", "Period"),
     "report_kpis_title": ("主要指标（{when}）", "Key indicators ({when})"),
+    "report_target_clause": (
+        "{label}目标{target}，{completion}（{status}）。",
+        " {label}: target {target}, {completion} ({status}).",
+    ),
     "report_paragraph": ("{ordinal}是{title}。{text}", "{ordinal}, {title}. {text}"),
     "report_heading": ("{n}、{title}", "{n}. {title}"),
     "report_summary": ("总体情况", "Summary"),

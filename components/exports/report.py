@@ -123,15 +123,33 @@ def summary(ds: Dataset, view: View) -> list[str]:
 
     The text of each is the section's own sentence, as the page and the slides show it."""
     out: list[str] = []
+    targeted = [k for k in view_kpis(ds, view) if k.target_text and k.completion_text]
+    told: set[str] = set()
     for s in present(ds):
         if s.key == "overview":  # the KPI cards' sentence: the table below says it, and the sections again
             continue
         text = _plain(s.sentence(ds, view)) if s.sentence is not None else ""
         if not text:
             continue
+        shown = {i for g in s.graphs(ds) for i in g.needs.uses}
+        for k in targeted:  # the section's targeted cards: target, completion, 序时进度 and status, as on the card
+            if (k.indicator in shown or k.label in text) and k.indicator not in told:
+                told.add(k.indicator)
+                text += t("report_target_clause", view.lang, **_target_words(k, view.lang))
         title = s.title(view.lang)
         out.append(t("report_paragraph", view.lang, ordinal=_ordinal(len(out), view.lang), title=title, text=text))
     return out
+
+
+def _status_word(k: Any, lang: str) -> str:
+    """A card's status in words ('预警' / 'At risk'); '—' when it has none."""
+    keys = {"on_track": "status_on_track", "at_risk": "status_at_risk", "missed": "status_missed"}
+    return t(keys[k.status], lang) if k.status in keys else DASH
+
+
+def _target_words(k: Any, lang: str) -> dict[str, str]:
+    return {"label": k.label, "target": _bare(k.target_text), "completion": k.completion_text,
+            "status": _status_word(k, lang)}  # fmt: skip
 
 
 def kpi_table(ds: Dataset, view: View) -> ReportTable:
@@ -150,7 +168,7 @@ def kpi_table(ds: Dataset, view: View) -> ReportTable:
     rows, ids = [], []
     for k in view_kpis(ds, view):
         schedule = DASH if k.schedule is None else f"{k.schedule * 100:.1f}%"
-        status = k.status_text.split(" · ")[0] if k.status_text else DASH
+        status = _status_word(k, lang)
         rows.append(
             [
                 k.label,

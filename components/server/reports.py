@@ -41,10 +41,13 @@ def keep(settings: Any, ds: Dataset, view: View, name: str, body: bytes, fmt: st
     logged, never the delivery's failure)."""
     meta = report_archive.meta_for(view, fmt, to_query(view), by, scope=scope_text(ds, view))
     try:
-        return report_archive.save(settings.report_dir, name, body, meta).id
+        entry = report_archive.save(settings.report_dir, name, body, meta)
+        report_archive.prune(settings.report_dir, settings.report_keep_days)
     except OSError:
         log.exception("report archive: could not keep %s", name)
         return ""
+    log.info("report generated: %s by %s (%s, %d bytes), archived as %s", name, by, to_query(view), len(body), entry.id)
+    return entry.id
 
 
 def _failed(exc: ExportError, lang: str) -> flask.Response:

@@ -132,3 +132,17 @@ def test_headings_are_numbered_in_each_language() -> None:
     assert rep.heading_text(1, "report_summary", "zh") == "一、总体情况"
     assert rep.heading_text(3, "report_scorecard", "zh") == "三、目标考核"
     assert rep.heading_text(2, "report_kpis", "en") == "2. Key indicators"
+
+
+@pytest.mark.parametrize(("period", "lang"), [("M11", "zh"), ("", "en")])
+def test_each_targeted_card_is_told_with_its_completion_and_schedule(sample, period: str, lang: str) -> None:
+    """Completion against the target and 序时进度 are in the report's words, once, in the section that shows the
+    indicator: the card's own text."""
+    view = view_of(sample, 2012, period, 0, lang)
+    text = " ".join(rep.build_report(sample, view).summary)
+    targeted = [k for k in view_kpis(sample, view) if k.target_text and k.completion_text]
+    assert targeted
+    for k in targeted:
+        assert text.count(k.completion_text) >= 1, (k.indicator, k.completion_text)
+    if period:
+        assert "专利申请量目标73,200件，完成全年目标88.7%，低于序时进度3.0个百分点（预警）" in text
