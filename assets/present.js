@@ -76,6 +76,10 @@
           }
           break;
         case "p": case "P": togglePause(); break;
+        case "d": case "D":  /* the view's report as PDF: a download, the slides stay */
+          if (!root.dataset.report) { return; }
+          window.location.href = root.dataset.report;
+          break;
         case "Escape": case "Esc": leave(); break;
         default: return;
       }

@@ -45,8 +45,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The export failed; try again later or ask the administrator.",
     ),
     "present_hint": (
-        "全屏演示：←/→翻页，P暂停，F全屏，Esc退出",
-        "Slides: ←/→ to move, P to pause, F full screen, Esc to leave",
+        "全屏演示：←/→翻页，P暂停，F全屏，D下载报告（PDF），Esc退出",
+        "Slides: ←/→ to move, P to pause, F full screen, D the report as PDF, Esc to leave",
     ),
     "present_paused": ("已暂停（按P继续）", "Paused (press P to resume)"),
     "present_offline": ("与服务器的连接中断，正在重试…", "Connection to the server lost; retrying…"),

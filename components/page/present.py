@@ -22,7 +22,9 @@ from components.core.i18n import t
 from components.core.state import View, to_query, view_key
 from components.core.ui import attrs, graph_config
 from components.sections.slide_plan import Planned, plan, slide_figures
+from components.server import auth
 from components.server.services import Services
+from components.server.users import ANALYST
 from data.load import Dataset
 
 SLIDE_W, SLIDE_H = 1920, 1080
@@ -151,6 +153,8 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
                 "data-interval": str(interval_of(view, svc.settings.present_interval)),
                 "data-version": ds.version,
                 "data-exit": exit_href(view),
+                # D: the view's written report as PDF (analysts and admins; a wall screen's viewer has none)
+                "data-report": "/export/report.pdf" + exit_href(view).removeprefix("/") if auth.may(ANALYST) else "",
                 "data-start": dict(view.extras).get("slide", "1"),
                 "data-text-paused": t("present_paused", lang),
                 "data-text-offline": t("present_offline", lang),

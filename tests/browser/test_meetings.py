@@ -869,3 +869,22 @@ def test_export_the_report_as_pdf_and_word_from_the_menu(page: Page, app_server,
     assert archive.count("data-entry=") >= 2
     assert 'data-format="pdf"' in archive
     assert 'data-format="docx"' in archive
+
+
+def test_presentation_mode_downloads_the_report_with_d(page: Page, app_server, page_guard, tmp_path: Path) -> None:
+    """In presentation mode D downloads the view's written report as PDF; the slides stay where they were."""
+    page.goto(f"{app_server.url}/?present=1&period=2012-11&interval=3600")
+    page.wait_for_function("() => document.getElementById('present-root')?.dataset.current === '1'")
+    root = page.locator("#present-root")
+    expect(root).to_have_attribute("data-report", "/export/report.pdf?period=2012-11")
+    page.keyboard.press("ArrowRight")
+    expect(root).to_have_attribute("data-current", "2")
+    with page.expect_download(timeout=120_000) as info:
+        page.keyboard.press("d")
+    download = info.value
+    assert download.failure() is None, download.failure()
+    assert download.suggested_filename == "宁波科技创新主要指标月报（2012年1–11月）.pdf", download.suggested_filename
+    path = tmp_path / "report.pdf"
+    download.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    expect(root).to_have_attribute("data-current", "2")  # still presenting, on the same slide
