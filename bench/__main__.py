@@ -21,7 +21,6 @@ import os
 import random
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -94,11 +93,7 @@ def run(n: int) -> str:
                 total_t, total_b, total_gz = 0.0, 0, 0
                 for name, (page, dep) in fired.items():
                     payload = body(page, dep, year, districts)
-                    t0 = time.perf_counter()
-                    resp = client.post("/_dash-update-component", json=payload)
-                    dt = (time.perf_counter() - t0) * 1000
-                    if resp.status_code != 200:
-                        raise SystemExit(f"{name} failed: {resp.status_code} {resp.get_data()[:200]!r}")
+                    dt, resp = serving.post_change(client, payload, name)
                     times.setdefault((name, phase), []).append(dt)
                     total_t += dt
                     data = resp.get_data()
@@ -144,11 +139,7 @@ def _naive_times(states: list[tuple[int, list[str]]]) -> tuple[list[float], list
     passes: tuple[list[float], list[float]] = ([], [])
     for out in passes:
         for payload in bodies:
-            t0 = time.perf_counter()
-            resp = client.post("/_dash-update-component", json=payload)
-            out.append((time.perf_counter() - t0) * 1000)
-            if resp.status_code != 200:
-                raise SystemExit(f"naive app failed: {resp.status_code} {resp.get_data()[:200]!r}")
+            out.append(serving.post_change(client, payload, "naive app")[0])
     return passes
 
 

@@ -74,6 +74,16 @@ class Served:
         return [_rss_mib(child) for child in _children(self.pid)]
 
 
+def post_change(client: Any, payload: dict[str, Any], who: str = "a change") -> tuple[float, Any]:
+    """POST one callback request through a test client: (milliseconds, response); SystemExit when it fails."""
+    t0 = time.perf_counter()
+    resp = client.post("/_dash-update-component", json=payload)
+    ms = (time.perf_counter() - t0) * 1000
+    if resp.status_code != 200:
+        raise SystemExit(f"{who} failed: {resp.status_code} {resp.get_data()[:300]!r}")
+    return ms, resp
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is `pid` (from /proc)."""
     out = []
