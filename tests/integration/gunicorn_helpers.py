@@ -54,6 +54,7 @@ def gunicorn(tmp_path: Path, **extra: str) -> Iterator[tuple[str, dict[str, str]
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("STI_DATA_DIR", "DASH_DEBUG")},
         "STI_CACHE_DIR": str(tmp_path / "cache"),
+        "STI_REPORT_DIR": str(tmp_path / "reports"),
         "STI_LIBRARY_DIR": str(tmp_path / "library"),  # the data library, seeded with the sample on first start
         "STI_USERS_FILE": str(tmp_path / "users.json"),  # nobody set up unless a test adds users
         "STI_SECRET_FILE": str(tmp_path / "secret.key"),

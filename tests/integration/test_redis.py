@@ -119,6 +119,7 @@ def test_two_instances_share_jobs_cache_and_library_through_redis(tmp_path: Path
             # and who may log in.
             "STI_SECRET_KEY": "one-key-for-every-instance-" + "x" * 24,
             "STI_USERS_FILE": str(tmp_path / "users.json"),
+            "STI_REPORT_DIR": str(tmp_path / "reports"),  # the exports' archive: this test's, not the checkout's
         }
         base_env = {**{k: v for k, v in os.environ.items() if k not in ("STI_DATA_DIR", "DASH_DEBUG")}, **env}
         first = _publish(MINIMAL, {**base_env, "STI_CACHE_DIR": str(tmp_path / "cli-cache")})
