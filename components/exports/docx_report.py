@@ -9,7 +9,6 @@ the title and a page number field in the footer. Charts are pictures (kaleido, 2
 
 from __future__ import annotations
 
-import copy
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +25,7 @@ from docx.shared import Cm, Pt
 from components.core.i18n import t
 from components.core.state import View
 from components.exports.render import ChartRenderer, ExportError
-from components.exports.report import Report, ReportTable, build_report, heading_text
+from components.exports.report import Report, ReportTable, build_report, drawn, heading_text
 from data.load import Dataset
 
 Progress = Callable[[int, int, str], None]
@@ -190,14 +189,12 @@ def write(doc: Any, report: Report, pictures: list[bytes]) -> None:
 
 def pictures(report: Report, renderer: ChartRenderer, progress: Progress | None = None) -> list[bytes]:
     """Each figure as a PNG at print resolution."""
-    out = []
-    for i, fig in enumerate(report.figures, 1):
-        sized = copy.deepcopy(fig.figure)
-        sized["layout"] = {**sized.get("layout", {}), "width": None, "height": None, "paper_bgcolor": "#ffffff"}
-        out.append(renderer.render(sized, width=CHART_PX[0], height=CHART_PX[1], scale=2))
-        if progress is not None:
-            progress(i, len(report.figures), fig.caption)
-    return out
+    return drawn(
+        report,
+        lambda f: renderer.render(f, width=CHART_PX[0], height=CHART_PX[1], scale=2),
+        progress,
+        paper_bgcolor="#ffffff",
+    )
 
 
 def build_docx(

@@ -24,7 +24,7 @@ from pathlib import Path
 from components.core.i18n import t
 from components.core.state import View
 from components.exports.render import ChartRenderer, ExportError, find_chromium
-from components.exports.report import Report, ReportTable, build_report, heading_text
+from components.exports.report import Report, ReportTable, build_report, drawn, heading_text
 from data.load import Dataset
 
 Progress = Callable[[int, int, str], None]
@@ -128,13 +128,8 @@ def report_html(report: Report, charts: Sequence[str], stylesheet: str) -> str:
 
 def chart_svgs(report: Report, renderer: ChartRenderer, progress: Progress | None = None) -> list[str]:
     """Each figure of the report as inline SVG, rendered by `renderer` (`progress(done, total, caption)`)."""
-    out = []
-    for i, fig in enumerate(report.figures, 1):
-        sized = {**fig.figure, "layout": {**fig.figure.get("layout", {}), "width": None, "height": None}}
-        out.append(chart_svg(renderer.render(sized, width=CHART_PX[0], height=CHART_PX[1], fmt="svg")))
-        if progress is not None:
-            progress(i, len(report.figures), fig.caption)
-    return out
+    svgs = drawn(report, lambda f: renderer.render(f, width=CHART_PX[0], height=CHART_PX[1], fmt="svg"), progress)
+    return [chart_svg(svg) for svg in svgs]
 
 
 def print_pdf(document: str, lang: str = "zh", chromium: str | None = None, timeout: float = PRINT_TIMEOUT_S) -> bytes:

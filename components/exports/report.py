@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from components.charts import catalogue
 from components.charts.kpis import view_kpis
-from components.core.i18n import DASH, name, t
-from components.core.state import View
+from components.charts.prep import selection_name
+from components.core.i18n import DASH, t
+from components.core.state import View, period_code
 from components.exports.view_data import scope_slug
 from components.sections import present
 from components.sections.slide_plan import Planned, plan
 from data.load import Dataset
 
+Progress = Callable[[int, int, str], None]
 MAX_FIGURES = 16  # the generic section has a slide per indicator: the report keeps the first ones
 PER_SECTION = 2  # a section's main charts: the first of its slides' charts (every section gets its turn)
 ORDINALS_ZH = "一二三四五六七八九十"
@@ -80,14 +82,6 @@ def report_title(ds: Dataset, view: View) -> str:
         return t("report_title_year", view.lang, city=city, year=view.year)
     kind = "report_title_quarter" if view.period.startswith("Q") else "report_title_month"
     return t(kind, view.lang, city=city, when=view.when_text).strip()
-
-
-def scope_text(ds: Dataset, view: View) -> str:
-    """'全市' or the selected districts' names ('海曙区、江北区' / 'Haishu, Jiangbei')."""
-    if not view.districts:
-        return t("whole_city", view.lang)
-    names = {str(r["code"]): name(r, view.lang) for r in ds.district_rows}
-    return ("、" if view.lang == "zh" else ", ").join(names.get(c, c) for c in view.districts)
 
 
 def as_of_text(ds: Dataset, lang: str) -> str:
@@ -274,7 +268,7 @@ def build_report(ds: Dataset, view: View) -> Report:
     return Report(
         lang=view.lang,
         title=report_title(ds, view),
-        scope=scope_text(ds, view),
+        scope=selection_name(ds, view.districts, view.lang),
         as_of=as_of_text(ds, view.lang),
         sample=bool(ds.meta.get("sample")),
         summary=summary(ds, view),
@@ -285,17 +279,28 @@ def build_report(ds: Dataset, view: View) -> Report:
     )
 
 
+def drawn(
+    report: Report, render: Callable[[dict[str, Any]], bytes], progress: Progress | None = None, **layout: Any
+) -> list[bytes]:
+    """Each figure drawn by `render` without its page size (the document lays it out) and with `layout`'s
+    overrides; `progress(done, total, caption)` after each."""
+    out = []
+    for i, fig in enumerate(report.figures, 1):
+        sized = {**fig.figure, "layout": {**fig.figure.get("layout", {}), "width": None, "height": None, **layout}}
+        out.append(render(sized))
+        if progress is not None:
+            progress(i, len(report.figures), fig.caption)
+    return out
+
+
 def report_filename(ds: Dataset, view: View, ext: str) -> tuple[str, str]:
     """(ascii, utf-8) file names: 'sti-report-2012-11-city-zh.docx' and the title's
     '宁波科技创新主要指标月报（2012年1–11月）.docx'."""
-    when = (
-        f"{view.year}-{view.period[1:] if view.period.startswith('M') else view.period}"
-        if view.in_year
-        else str(view.year)
-    )
+    when = period_code(view.year, view.period)
     ascii_name = f"sti-report-{when}-{scope_slug(ds, view.districts)}-{view.lang}.{ext}"
     title = report_title(ds, view)
     if view.districts:
-        title += f"（{scope_text(ds, view)}）" if view.lang == "zh" else f" ({scope_text(ds, view)})"
+        scope = selection_name(ds, view.districts, view.lang)
+        title += f"（{scope}）" if view.lang == "zh" else f" ({scope})"
     safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", title)[:120]
     return ascii_name, f"{safe}.{ext}"

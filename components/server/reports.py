@@ -15,12 +15,12 @@ from typing import Any
 
 import flask
 
+from components.charts.prep import selection_name
 from components.core.i18n import t
 from components.core.state import View, to_query
 from components.exports import view_data
 from components.exports.documents import MIME, build_document
 from components.exports.render import ExportError
-from components.exports.report import scope_text
 from components.server import auth, report_archive
 from components.server.downloads import view_of_request
 from data.load import Dataset
@@ -39,7 +39,7 @@ def who() -> str:
 def keep(settings: Any, ds: Dataset, view: View, name: str, body: bytes, fmt: str, by: str) -> str:
     """Keep a generated document in the archive; its entry id ('' when it could not be kept: a full disk is
     logged, never the delivery's failure)."""
-    meta = report_archive.meta_for(view, fmt, to_query(view), by, scope=scope_text(ds, view))
+    meta = report_archive.meta_for(view, fmt, to_query(view), by, scope=selection_name(ds, view.districts, view.lang))
     try:
         entry = report_archive.save(settings.report_dir, name, body, meta)
         report_archive.prune(settings.report_dir, settings.report_keep_days)
