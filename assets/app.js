@@ -54,7 +54,10 @@
       if (!gd || gd._fullLayout || !gd.getBoundingClientRect) { return react.apply(self, args); }
       return new Promise(function (resolve, reject) {
         queue.push({gd: gd, run: function () {
-          if (!gd.isConnected) { resolve(); return; }  /* unmounted while it waited: nothing to draw */
+          /* Unmounted while it waited (a tab switched away): nothing to draw, and the promise stays pending.
+             dcc.Graph chains its next draw (a figure that came meanwhile) on this one, and that draw reads the
+             graph's element, now gone: resolving here threw "reading 'classList' of null" in the page. */
+          if (!gd.isConnected) { return; }
           try { resolve(react.apply(self, args)); } catch (err) { reject(err); }
         }});
         if (!observer) { observer = new IntersectionObserver(pump, {threshold: [0, 0.25, 1]}); }
