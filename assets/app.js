@@ -45,12 +45,109 @@
     });
   }
 
+  /* The phone layout (assets/app.css): a chart re-laid for a narrow screen as it is drawn. Columns of many
+     categories (districts) turn into horizontal bars, one row each; legends go below the plot; no text under
+     11 px; at most five ticks on a number axis; no mode bar (a touch screen shows it all the time, over the
+     legend). The figure Dash holds is not changed: a copy of what is touched is drawn. */
+  var PHONE = "(max-width: 576px), (max-height: 500px) and (max-width: 960px)";
+  var MIN_FONT = 11;
+  function phone(gd) {
+    return !!(window.matchMedia && window.matchMedia(PHONE).matches && gd && gd.closest &&
+      !gd.closest("#present-root"));
+  }
+  function atLeast(font) {
+    var f = Object.assign({}, font || {});
+    if (typeof f.size === "number" && f.size < MIN_FONT) { f.size = MIN_FONT; }
+    return f;
+  }
+  function swapped(obj, pairs) {
+    var out = Object.assign({}, obj);
+    pairs.forEach(function (p) {
+      var a = obj[p[0]], b = obj[p[1]];
+      delete out[p[0]]; delete out[p[1]];
+      if (b !== undefined) { out[p[0]] = b; }
+      if (a !== undefined) { out[p[1]] = a; }
+    });
+    return out;
+  }
+  function columnsToRows(data, layout) {
+    var xa = layout.xaxis || {};
+    var bars = data.length && data.every(function (tr) { return tr.type === "bar" && tr.orientation !== "h"; });
+    var n = bars ? Math.max.apply(null, data.map(function (tr) { return (tr.x || []).length; })) : 0;
+    if (!bars || xa.type !== "category" || n <= 5) { return null; }
+    var rows = data.map(function (tr) {
+      var out = swapped(tr, [["x", "y"]]);
+      out.orientation = "h";
+      if (typeof tr.hovertemplate === "string") {
+        out.hovertemplate = tr.hovertemplate.replace(/%\{x\}/g, "%{__}").replace(/%\{y\}/g, "%{x}").replace(/%\{__\}/g, "%{y}");
+      }
+      return out;
+    });
+    var ya = Object.assign({}, xa, {autorange: "reversed", automargin: true});
+    delete ya.tickangle;
+    var lay = Object.assign({}, layout, {yaxis: ya, xaxis: Object.assign({}, layout.yaxis || {}, {nticks: 4})});
+    lay.shapes = (layout.shapes || []).map(function (sh) {
+      return swapped(sh, [["x0", "y0"], ["x1", "y1"], ["xref", "yref"]]);
+    });
+    lay.annotations = (layout.annotations || []).map(function (an) {
+      var out = swapped(an, [["x", "y"], ["xref", "yref"]]);
+      if (an.xref === "paper") {  /* a reference line's label: at the top (left end) or the bottom (right end) */
+        out.y = an.x ? 0 : 1;
+        out.yanchor = an.x ? "top" : "bottom";
+      } else {
+        out.yanchor = "middle";
+      }
+      out.xanchor = "left";
+      return out;
+    });
+    var barGroups = layout.barmode === "group" ? data.length : 1;
+    lay.height = Math.max(layout.height || 0, 90 + n * Math.max(22, 14 * barGroups));
+    return {data: rows, layout: lay};
+  }
+  function forPhone(gd, fig) {
+    if (!fig || !fig.layout || !phone(gd)) { return fig; }
+    var data = fig.data || [], layout = Object.assign({}, fig.layout);
+    var turned = columnsToRows(data, layout);
+    if (turned) { data = turned.data; layout = turned.layout; }
+    layout.font = atLeast(layout.font);
+    ["xaxis", "yaxis", "yaxis2", "xaxis2"].forEach(function (k) {
+      if (!layout[k]) { return; }
+      var ax = Object.assign({}, layout[k]);
+      ax.tickfont = atLeast(ax.tickfont);
+      if (ax.title && ax.title.font) { ax.title = Object.assign({}, ax.title, {font: atLeast(ax.title.font)}); }
+      if (ax.type !== "category" && !ax.tickvals && !ax.nticks) { ax.nticks = 5; }
+      layout[k] = ax;
+    });
+    if (layout.annotations) {
+      layout.annotations = layout.annotations.map(function (an) { return Object.assign({}, an, {font: atLeast(an.font)}); });
+    }
+    if (layout.showlegend !== false && data.length > 1) {
+      layout.legend = Object.assign({}, layout.legend, {orientation: "h", x: 0, xanchor: "left", y: 0, yanchor: "bottom",
+        yref: "container", font: atLeast((layout.legend || {}).font)});
+      var rows = Math.ceil(data.filter(function (tr) { return tr.showlegend !== false; }).length / 2);
+      var margin = Object.assign({}, layout.margin);
+      margin.b = (margin.b || 40) + rows * 22 + 8;
+      layout.margin = margin;
+    }
+    data = data.map(function (tr) { return tr.textfont ? Object.assign({}, tr, {textfont: atLeast(tr.textfont)}) : tr; });
+    var config = Object.assign({}, fig.config, {displayModeBar: false});
+    if (layout.height) {  /* taller than the card keeps for it: the card grows */
+      var holder = gd.closest(".graph-holder");
+      if (holder) { holder.style.minHeight = ""; }
+      if (gd.parentElement) { gd.parentElement.style.height = layout.height + "px"; }
+    }
+    return Object.assign({}, fig, {data: data, layout: layout, config: config});
+  }
+
   function schedule(P) {
     if (P.__stiScheduled || typeof P.react !== "function") { return; }
     var react = P.react;
     P.__stiScheduled = true;
-    P.react = function (gd) {
+    P.react = function (gd, fig) {
       var self = this, args = arguments;
+      if (arguments.length === 2 && fig && typeof fig === "object" && !Array.isArray(fig)) {
+        args = [gd, forPhone(gd, fig)];
+      }
       if (!gd || gd._fullLayout || !gd.getBoundingClientRect) { return react.apply(self, args); }
       return new Promise(function (resolve, reject) {
         queue.push({gd: gd, run: function () {
@@ -740,3 +837,44 @@ document.addEventListener("keydown", function (e) {
     if (summary) { summary.focus(); }
   });
 });
+
+/* The phone layout (assets/app.css, PHONE below): the header's buttons behind one ☰ menu, the filters behind
+   their one-line summary (a sheet that opens under it), and a KPI card's detail on a tap (the card's full-size
+   button: components/page/kpi_detail.py draws the dialog). Nothing here runs its effects on a desk's screen:
+   the buttons it listens to are hidden there. */
+(function () {
+  "use strict";
+  function toggle(button, box, cls, open) {
+    if (!button || !box) { return; }
+    var now = open === undefined ? button.getAttribute("aria-expanded") !== "true" : open;
+    button.setAttribute("aria-expanded", now ? "true" : "false");
+    box.classList.toggle(cls, now);
+  }
+  function header() { return document.querySelector(".page-header"); }
+  function bar() { return document.querySelector(".filter-bar"); }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t || !t.closest) { return; }
+    if (t.closest("#menu-toggle")) { toggle(document.getElementById("menu-toggle"), header(), "menu-open"); return; }
+    if (t.closest("#filter-open")) { toggle(document.getElementById("filter-open"), bar(), "sheet-open"); return; }
+    if (t.closest("#filter-done")) {
+      toggle(document.getElementById("filter-open"), bar(), "sheet-open", false);
+      var opener = document.getElementById("filter-open");
+      if (opener) { opener.focus(); }
+      return;
+    }
+    var open = t.closest(".kpi-open");
+    if (open && window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props("kpi-detail", {data: {indicator: open.getAttribute("data-open"), at: Date.now()}});
+      return;
+    }
+    if (t.closest("#header-actions a")) { toggle(document.getElementById("menu-toggle"), header(), "menu-open", false); }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") { return; }
+    var h = header(), b = bar();
+    if (h && h.classList.contains("menu-open")) { toggle(document.getElementById("menu-toggle"), h, "menu-open", false); }
+    if (b && b.classList.contains("sheet-open")) { toggle(document.getElementById("filter-open"), b, "sheet-open", false); }
+  });
+})();

@@ -66,6 +66,7 @@ class Kpi:
     info_title: str = ""  # its accessible name ("专利申请量：口径与来源")
     target: float | None = None  # data-target: the annual target the completion is of
     schedule: float | None = None  # data-schedule: 序时进度, the year's elapsed share at the period's end
+    open_title: str = ""  # the accessible name of the card's detail button (a phone opens it with a tap)
 
 
 def kpi_ids(ds: Dataset) -> list[str]:
@@ -336,6 +337,7 @@ def kpi_models(
     else:
         cards = [period_model(ds, k, when, basis, districts, lang) for k in kpi_ids(ds)]
     listed = set(ds.indicators["indicator"])
+    cards = [replace(k, open_title=t("kpi_open", lang, indicator=k.label)) for k in cards]
     return [
         replace(k, info=info_lines(ds, k.indicator, lang), info_title=t("info_label", lang, name=k.label))
         if k.indicator in listed
@@ -420,6 +422,10 @@ def kpi_card(k: Kpi) -> html.Div:
     body.append(status_line(k.status, k.status_text, "kpi-status"))
     if k.info:  # the catalogue where the number is read: opens in place (a tap or Enter), no hover needed
         body.append(info_details(k.info, k.info_title, "kpi-card-info"))
+    if k.open_title:  # a phone's tap on the card: its detail (trend, districts, target, 口径); hidden on a desk
+        body.append(
+            html.Button(type="button", className="kpi-open", **attrs({"aria-label": k.open_title, "data-open": k.indicator}))
+        )
     return html.Div(
         body,
         className="card kpi-card" + (f" kpi-{k.status}" if k.status else ""),

@@ -27,6 +27,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "source": ("来源：{source}", "Source: {source}"),
     "switch_lang": ("English", "中文"),
     "present": ("演示", "Present"),
+    "menu": ("☰ 菜单", "☰ Menu"),
+    "filters_open": ("筛选", "Filter"),
+    "filters_done": ("完成", "Done"),
+    "kpi_open": ("{indicator}：详情", "{indicator}: details"),
+    "kpi_detail_trend": ("历年走势", "Over the years"),
+    "kpi_detail_districts": ("各区县（市）", "By district"),
+    "kpi_detail_close": ("关闭", "Close"),
     "export_pptx": ("导出PPT", "Export PPT"),
     "export_hint": (
         "把当前视图导出为可编辑的PPT（每个板块一页）",

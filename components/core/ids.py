@@ -78,6 +78,17 @@ FILTER_BASIS = "filter-basis"  # 'ytd' (1–N月累计) or 'period' (当期)
 FILTER_RESET = "filter-reset"
 FILTER_CAPTION = "filter-caption"
 
+# the phone layout (≤ 576 px): one header menu, the filters as a sheet, a KPI card's detail
+HEADER_ACTIONS = "header-actions"  # the header's buttons: a row on a desk, the menu's list on a phone
+MENU_TOGGLE = "menu-toggle"  # the phone's ☰ that opens them (assets/app.js)
+FILTER_OPEN = "filter-open"  # the phone's filter line (period · districts) that opens the filters as a sheet
+FILTER_CONTROLS = "filter-controls"  # the filters themselves: the bar on a desk, the sheet on a phone
+FILTER_DONE = "filter-done"  # the sheet's 完成
+KPI_DETAIL = "kpi-detail"  # dcc.Store: the indicator whose detail is asked for (a tap on its card)
+KPI_MODAL = "kpi-modal"
+KPI_MODAL_TITLE = "kpi-modal-title"
+KPI_MODAL_BODY = "kpi-modal-body"
+
 # the assessment scorecard (考核)
 SCORECARD = "scorecard"  # the table (contract: ../shared/DESIGN.md §3)
 

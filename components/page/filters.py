@@ -172,16 +172,36 @@ def layout(ds: Dataset, view: View) -> html.Div:
                             ),
                             xs=4,
                             md=1,
-                            className="align-self-end",
+                            className="align-self-end filter-col-reset",
                         ),
                         dbc.Col(
-                            html.Div(caption(ds, view), id=ids.FILTER_CAPTION, className="filter-caption"),
+                            html.Div(
+                                [
+                                    html.Div(caption(ds, view), id=ids.FILTER_CAPTION, className="filter-caption"),
+                                    html.Button(  # a phone's one line: it opens the filters as a sheet
+                                        t("filters_open", lang),
+                                        id=ids.FILTER_OPEN,
+                                        type="button",
+                                        className="btn btn-outline-primary filter-open",
+                                        **attrs({"aria-expanded": "false", "aria-controls": ids.FILTER_CONTROLS}),
+                                    ),
+                                ],
+                                className="filter-line",
+                            ),
                             xs=8,
                             md=2,
-                            className="align-self-end",
+                            className="align-self-end filter-line-col",
+                        ),
+                        dbc.Col(
+                            html.Button(
+                                t("filters_done", lang), id=ids.FILTER_DONE, type="button", className="btn btn-primary w-100"
+                            ),
+                            xs=12,
+                            className="filter-done-col",
                         ),
                     ],
-                    className="g-2 align-items-end",
+                    id=ids.FILTER_CONTROLS,
+                    className="g-2 align-items-end filter-row",
                 ),
                 html.Div(notices(view), id=ids.NOTICE, **attrs({"aria-live": "polite"})),
             ],

@@ -14,7 +14,7 @@ from components.core import ids
 from components.core.i18n import t
 from components.core.state import View, from_query, swap, to_query
 from components.core.ui import attrs, graph_card, section_frame
-from components.page import callbacks, filters, meeting, present
+from components.page import callbacks, filters, kpi_detail, meeting, present
 from components.sections import SECTIONS, tabbed
 from components.sections.base import Block, Section
 from components.server import auth
@@ -58,12 +58,21 @@ def header(ds: Dataset, view: View) -> html.Header:
                         md=True,
                     ),
                     dbc.Col(
-                        header_actions(view),
+                        [
+                            html.Button(
+                                t("menu", lang),
+                                id=ids.MENU_TOGGLE,
+                                type="button",
+                                className="btn btn-outline-secondary menu-toggle",
+                                **attrs({"aria-expanded": "false", "aria-controls": ids.HEADER_ACTIONS}),
+                            ),
+                            html.Div(header_actions(view), id=ids.HEADER_ACTIONS, className="header-actions"),
+                        ],
                         md="auto",
-                        className="align-self-center d-flex align-items-center",
+                        className="align-self-center d-flex align-items-center header-tools",
                     ),
                 ],
-                className="align-items-center",
+                className="align-items-center header-row",
             ),
             fluid=True,
         ),
@@ -325,6 +334,7 @@ def serve_layout() -> html.Div:
                 className="page-main",
             ),
             footer(ds, view),
+            *kpi_detail.layout(lang),
         ],
         className=f"page theme-{view.theme}",
         **attrs(
@@ -342,6 +352,7 @@ def register(app: Dash) -> None:
     """Attach every callback of the page to `app` (each app gets its own; nothing global)."""
     filters.register(app)
     callbacks.register(app, SECTIONS, section_body)
+    kpi_detail.register(app)
     app.clientside_callback(
         ClientsideFunction("sti", "tabs"),
         Output({"type": ids.TAB, "section": ALL}, "className"),
