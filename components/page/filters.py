@@ -182,7 +182,7 @@ def layout(ds: Dataset, view: View) -> html.Div:
                                         t("filters_open", lang),
                                         id=ids.FILTER_OPEN,
                                         type="button",
-                                        className="btn btn-outline-primary filter-open",
+                                        className="btn btn-primary filter-open",
                                         **attrs({"aria-expanded": "false", "aria-controls": ids.FILTER_CONTROLS}),
                                     ),
                                 ],
@@ -194,7 +194,10 @@ def layout(ds: Dataset, view: View) -> html.Div:
                         ),
                         dbc.Col(
                             html.Button(
-                                t("filters_done", lang), id=ids.FILTER_DONE, type="button", className="btn btn-primary w-100"
+                                t("filters_done", lang),
+                                id=ids.FILTER_DONE,
+                                type="button",
+                                className="btn btn-primary w-100",
                             ),
                             xs=12,
                             className="filter-done-col",

@@ -13,7 +13,7 @@ from components.charts.kpis import Kpi, kpi_card, view_kpis
 from components.core import ids
 from components.core.i18n import t
 from components.core.state import View
-from components.core.ui import graph_config
+from components.core.ui import attrs, graph_config
 from components.page.callbacks import view_of, view_states
 from components.sections.other import district_figure, trend_figure
 from components.server.services import services
@@ -35,7 +35,6 @@ def layout(lang: str) -> list[Any]:
             id=ids.KPI_MODAL,
             is_open=False,
             fullscreen="sm-down",
-            scrollable=True,
             size="lg",
             className="kpi-modal",
         ),
@@ -74,7 +73,9 @@ def detail(ds: Dataset, view: View, indicator: str) -> tuple[str, list[Any]] | N
     return card.label, body
 
 
-def open_detail(asked: object, year: object, districts: object, period: object, basis: object, config: object) -> list[Any]:
+def open_detail(
+    asked: object, year: object, districts: object, period: object, basis: object, config: object
+) -> list[Any]:
     """The callback: open the dialog on the card asked for (`{"indicator": …}` from assets/app.js)."""
     indicator = asked.get("indicator") if isinstance(asked, dict) else None
     if not isinstance(indicator, str):
@@ -85,7 +86,8 @@ def open_detail(asked: object, year: object, districts: object, period: object, 
     if found is None:
         return [False, no_update, no_update]
     title, body = found
-    return [True, title, body]
+    # The dialog's body scrolls on a phone: focusable, so a keyboard can scroll it too (axe: scrollable region).
+    return [True, title, html.Div(body, tabIndex="0", role="region", **attrs({"aria-label": title}))]
 
 
 def register(app: Dash) -> None:
