@@ -5,7 +5,11 @@ changes the view and the URL, a tap on a card opens its detail, the ☰ menu hol
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
+import threading
+from collections.abc import Iterator
 
 import pytest
 from browser_helpers import WAIT_MS, axe, blocking, kpi, open_view, wait_all_graphs, wait_number, wait_query
@@ -194,3 +198,103 @@ def test_the_phone_layout_has_no_serious_accessibility_fault(new_page, app_serve
     page.tap("#filter-open")
     found += blocking(axe(page, within=(".filter-bar",)))
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_a_tap_on_a_chart_shows_what_hover_shows(new_page, app_server, page_guard) -> None:
+    """No hover-only information: a tap on a point gives its label, as a pointer resting on it does."""
+    page = phone_page(new_page, 390, 844)
+    open_view(page, f"{app_server.url}/?section=patents")
+    page.locator("#patents-trend-graph").scroll_into_view_if_needed()
+    point = page.locator("#patents-trend-graph .trace .point").last
+    expect(point).to_be_visible()
+    wait_all_graphs(page)
+    box = point.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    label = page.locator("#patents-trend-graph .hoverlayer .hovertext")
+    expect(label).to_contain_text("73,647件")
+
+
+def test_a_phone_signs_in_and_reads_the_dashboard(app_server_factory, new_page, page_guard, tmp_path) -> None:
+    """Behind the login, as a phone's browser or the mobile work platform's WebView opens it."""
+    from components.server.users import UserStore
+
+    store = UserStore(tmp_path / "users.json")
+    store.add("vera", "viewer", "a long enough password")
+    server = app_server_factory(env={"STI_USERS_FILE": str(store.path)})
+    page = phone_page(new_page, 360, 740)
+    page.goto(server.url)
+    expect(page.locator("#login-form")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for field in ("#username", "#password", "#login-submit"):
+        box = page.locator(field).bounding_box()
+        assert box is not None
+        assert box["height"] >= TOUCH_PX - 0.5, (field, box)
+    page.locator("#username").fill("vera")
+    page.locator("#password").fill("a long enough password")
+    page.locator("#login-submit").tap()
+    page.wait_for_selector(kpi("patent_applications"))
+    got = page.evaluate(_LAYOUT)
+    assert got["scroll"] <= 360
+    assert len({round(c["box"]["y"]) for c in got["cards"]}) == len(got["cards"]) // 2
+    page.tap("#menu-toggle")
+    expect(page.locator("#header-actions").get_by_text("vera")).to_be_visible()
+
+
+@contextlib.contextmanager
+def portal_serving(framed: dict[str, str]) -> Iterator[str]:
+    """A portal of its own on loopback (another port: another origin) whose page frames `framed["url"]`
+    (set once the dashboard is up: it is started knowing the portal's origin)."""
+
+    class Portal(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            page = (
+                '<!doctype html><html lang="zh-CN"><meta name="viewport" content="width=device-width, initial-scale=1">'
+                '<title>portal</title><body style="margin:0">'
+                f'<iframe src="{framed["url"]}/" title="STI" style="border:0;width:100vw;height:100vh"></iframe>'
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_phone_layout_inside_a_portal_frame(app_server_factory, browser) -> None:
+    """A portal that frames the dashboard (STI_FRAME_ANCESTORS names it) on a phone: the frame is phone-sized,
+    so the page inside is the phone layout, and its filters work there."""
+    framed: dict[str, str] = {}
+    with portal_serving(framed) as portal:
+        server = app_server_factory(env={"STI_FRAME_ANCESTORS": portal})
+        framed["url"] = server.url
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        try:
+            page = context.new_page()
+            page.goto(f"{portal}/")
+            frame = page.frame_locator("iframe")
+            expect(frame.locator(kpi("patent_applications"))).to_be_visible(timeout=WAIT_MS)
+            inner = next(f for f in page.frames if f.url.startswith(server.url))
+            assert inner.evaluate("document.documentElement.scrollWidth") <= 390
+            frame.locator("#filter-open").tap()
+            expect(frame.locator("#filter-year")).to_be_visible()
+            frame.locator("#filter-year").tap()
+            frame.locator(".dash-dropdown-content").get_by_role("option", name="2011年", exact=True).tap()
+            expected = oracle(SAMPLE).total("patent_applications", 2011)
+            inner.wait_for_function(
+                "(v) => Number(document.querySelector('#kpi-strip [data-indicator=patent_applications]')"
+                ".getAttribute('data-value')) === v",
+                arg=expected,
+                timeout=WAIT_MS,
+            )
+        finally:
+            context.close()
