@@ -20,7 +20,7 @@ def sheets_of(src: Path, typed: bool = True) -> dict[str, list[list[object]]]:
 
 def write_workbook(sheets: dict[str, list[list[object]]], dest: Path) -> Path:
     """Write `sheets` (name -> rows of cells; a str starting with '=' becomes a formula) to `dest`."""
-    dest.write_bytes(workbook_bytes(sheets))
+    dest.write_bytes(workbook_bytes(sheets, formulas=True))
     return dest
 
 

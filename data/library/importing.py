@@ -379,8 +379,10 @@ def workbook_sheets(files: Mapping[str, bytes], typed: bool = True) -> dict[str,
     return sheets
 
 
-def workbook_bytes(sheets: Mapping[str, list[list[object]]]) -> bytes:
-    """An .xlsx of `sheets` (name -> rows); text beginning with '=' is written as a formula (tests use that)."""
+def workbook_bytes(sheets: Mapping[str, list[list[object]]], formulas: bool = False) -> bytes:
+    """An .xlsx of `sheets` (name -> rows). Every text cell is written as text, whatever it begins with: a name
+    from the data such as `=cmd|' /C calc'!A0` or `=HYPERLINK(…)` is never a formula in the file an analyst is
+    told to open (openpyxl makes text beginning with '=' a formula). `formulas`: keep that (tests use it)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -389,6 +391,10 @@ def workbook_bytes(sheets: Mapping[str, list[list[object]]]) -> bytes:
         ws = book.create_sheet(name)
         for row in rows:
             ws.append(row)
+            if not formulas:
+                for cell in ws[ws.max_row]:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -147,3 +147,49 @@ def test_the_template_workbook_imports_back_unchanged(client, tmp_path: Path) ->
     assert {d.file for d in diffs} == set(sample.tables)
     assert all((d.added, d.changed, d.removed) == (0, 0, 0) for d in diffs), diffs
     assert again.meta == sample.meta
+
+
+PAYLOADS = ("=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example/","点此")', "+1+cmd|'/C calc'!A0", "@SUM(1+1)")
+
+
+def test_the_template_workbook_writes_names_from_the_data_as_text(tmp_path: Path) -> None:
+    """The probe's formula payloads as district names: no <f> element anywhere in the template's sheets, each
+    name a text cell holding exactly the name, and the workbook imports back with the same names."""
+    import csv
+
+    import openpyxl
+
+    from data.library.importing import open_import
+    from data.load import load_dataset
+
+    data = shutil.copytree(SAMPLE_DIR, tmp_path / "hostile")
+    path = data / "districts.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    col = rows[0].index("name_zh")
+    for row, payload in zip(rows[1:], PAYLOADS, strict=False):
+        row[col] = payload
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    app = create_app(
+        Settings(
+            data_dir=data,
+            cache_dir=tmp_path / "cache",
+            users_file=tmp_path / "users.json",
+            secret_file=tmp_path / "secret.key",
+        )
+    )
+    resp = app.server.test_client().get("/library/workbook.xlsx")
+    assert resp.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(resp.data)) as book:
+        sheets = {n: book.read(n).decode() for n in book.namelist() if n.startswith("xl/worksheets/")}
+    assert sheets
+    assert all("<f>" not in xml and "<f " not in xml for xml in sheets.values()), "a formula in the template"
+    ws = openpyxl.load_workbook(io.BytesIO(resp.data))["districts"]
+    names = {c.value: c.data_type for c in ws[openpyxl.utils.get_column_letter(col + 1)][1:]}
+    for payload in PAYLOADS:
+        assert names.get(payload) == "s", (payload, names)
+    back = tmp_path / "template.xlsx"
+    back.write_bytes(resp.data)
+    again = load_dataset(open_import(back))
+    assert set(PAYLOADS) <= set(again.districts["name_zh"])
