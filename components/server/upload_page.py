@@ -77,8 +77,9 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
     """Add /library and its form posts to `server`."""
 
     def render(status: int = 200, **ctx: Any) -> flask.Response:
-        """The page with `ctx` (a message, problems, a preview). Problems with an upload are the page's answer
-        (200); only refusals (not on loopback, a bad form token, a read-only app) have error codes."""
+        """The page with `ctx` (a message, problems, a preview). Problems found in a dataset are the page's answer
+        (200); refusals have error codes: not on loopback, a bad form token, a read-only app, and an upload that
+        cannot be read at all (damaged, too large, too many rows: 422, with its one sentence)."""
         svc = services()
         lang = _lang(svc.settings.lang)
         library: Library | None = svc.library
@@ -172,7 +173,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
             source = open_files(uploads, limits)
         except ImportRefusedError as exc:
             library.record_refusal(label, "", 1, user=_user())
-            return render(problems=[str(exc)], label=label)
+            return render(422, problems=[str(exc)], label=label)
         staged = librarian.stage(source, label, librarian.bytes_hash(uploads), library, lang, svc.dataset())
         if not staged.ok:
             library.record_refusal(label, staged.source_hash, len(staged.problems), user=_user())

@@ -15,6 +15,7 @@ import io
 import json
 import stat
 import zipfile
+import zlib
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -44,10 +45,13 @@ class ImportRefusedError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """How much an import may hold: bytes offered (a file or an upload) and bytes once unpacked."""
+    """How much an import may hold: bytes offered (a file or an upload), bytes once unpacked, and rows and cells
+    (counted before anything is parsed: a 16 MB workbook of a million rows took a worker a minute to parse)."""
 
     max_bytes: int = 20 * 1024 * 1024
     max_unpacked: int = 200 * 1024 * 1024
+    max_rows: int = 300_000  # of one table (sheet or CSV file)
+    max_cells: int = 3_000_000  # of the whole upload
 
     @classmethod
     def from_mb(cls, mb: int) -> Limits:
@@ -97,13 +101,65 @@ def _safe_members(zf: zipfile.ZipFile, label: str, limits: Limits) -> list[zipfi
     return files
 
 
+# What a damaged archive raises while a member is read: a bad CRC, a truncated or corrupt deflate stream, a
+# header that does not match its data. Each becomes a refusal naming the entry, never a traceback.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+
+
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limits: Limits) -> bytes:
     """A member's bytes, stopping at the size its header declares (a lying header is a bomb too)."""
-    with zf.open(info) as fh:
-        data = fh.read(min(info.file_size, limits.max_unpacked) + 1)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(min(info.file_size, limits.max_unpacked) + 1)
+    except DAMAGED as exc:
+        raise ImportRefusedError(f"{label}: entry {info.filename!r} is damaged ({exc})") from None
     if len(data) > info.file_size:
         raise ImportRefusedError(f"{label}: entry {info.filename!r} is larger than its header says")
     return data
+
+
+def _too_many(label: str, where: str, rows: int, cells: int, limits: Limits) -> None:
+    """Refuse a table of more rows than the limit, or an upload of more cells, saying both numbers."""
+    if rows > limits.max_rows:
+        raise ImportRefusedError(f"{label}: {where} has {rows:,} rows (at most {limits.max_rows:,})")
+    if cells > limits.max_cells:
+        raise ImportRefusedError(f"{label}: holds {cells:,} cells or more (at most {limits.max_cells:,})")
+
+
+def _count_csv(label: str, files: Mapping[str, bytes], limits: Limits) -> None:
+    """Rows (lines) and cells (lines × header fields) of CSV files, refused over the limits before parsing."""
+    cells = 0
+    for name, data in files.items():
+        if not name.endswith(".csv"):
+            continue
+        rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        header = data.split(b"\n", 1)[0]
+        cells += rows * (header.count(b",") + 1)
+        _too_many(label, name, rows, cells, limits)
+
+
+def _count_sheets(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], label: str, limits: Limits) -> None:
+    """Rows and cells of a workbook's sheets, counted in their XML as it streams out of the archive (a chunk at a
+    time, memory bounded), refused over the limits before the workbook is parsed; a damaged sheet refused."""
+    cells = 0
+    for info in members:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        rows, tail = 0, b""
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    text = tail + chunk
+                    cut = max(0, len(text) - 8)  # a tag split between two chunks is counted in the next
+                    rows += text.count(b"<row ", 0, cut) + text.count(b"<row>", 0, cut)
+                    cells += text.count(b"<c ", 0, cut) + text.count(b"<c>", 0, cut)
+                    tail = text[cut:]
+                    _too_many(label, f"sheet {PurePosixPath(info.filename).stem}", rows, cells, limits)
+        except DAMAGED as exc:
+            raise ImportRefusedError(f"{label}: entry {info.filename!r} is damaged ({exc})") from None
+        rows += tail.count(b"<row ") + tail.count(b"<row>")
+        cells += tail.count(b"<c ") + tail.count(b"<c>")
+        _too_many(label, f"sheet {PurePosixPath(info.filename).stem}", rows, cells, limits)
 
 
 def _open_zip(data: bytes, label: str, what: str) -> zipfile.ZipFile:
@@ -136,6 +192,7 @@ class ZipSource(_BytesSource):
                 p = PurePosixPath(m.filename)
                 if str(p.parent) == base and p.name in schema.CONTRACT_FILES:
                     self._files[p.name] = _read_member(zf, m, label, limits)
+        _count_csv(label, self._files, limits)
 
     def _load(self, name: str) -> bytes | None:
         return self._files.get(name)
@@ -164,13 +221,15 @@ class WorkbookSource:
 
         self.label = label
         with _open_zip(data, label, "Excel workbook (.xlsx)") as zf:  # an .xlsx is a zip: the same checks first
-            _safe_members(zf, label, limits)
+            _count_sheets(zf, _safe_members(zf, label, limits), label, limits)
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise ImportRefusedError(f"{label}: not a readable Excel workbook (.xlsx) ({type(exc).__name__})") from None
-        try:
+        try:  # read-only sheets are parsed as they are read: damage shows here too
             self._sheets = {ws.title.strip().lower(): self._cells(ws) for ws in book.worksheets}
+        except Exception as exc:
+            raise ImportRefusedError(f"{label}: a sheet of the workbook is damaged ({type(exc).__name__})") from None
         finally:
             book.close()
         self._tables: dict[str, RawTable | None] = {}
@@ -352,6 +411,7 @@ def open_files(files: Iterable[tuple[str, bytes]], limits: Limits = Limits()) ->
                 f"{name}: not a file of the dataset (expected: {', '.join(schema.CONTRACT_FILES)}, a .zip or an .xlsx)"
             )
         loose[base] = data
+    _count_csv(", ".join(sorted(loose)), loose, limits)
     return MemorySource(loose, label=", ".join(sorted(loose)))
 
 

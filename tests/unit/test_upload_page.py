@@ -3,6 +3,7 @@ upload limit, loose CSV files and zips, publish and rollback, and nothing changi
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import shutil
@@ -13,6 +14,7 @@ import pytest
 
 from app import create_app
 from components.server.settings import ROOT, SAMPLE_DIR, Settings
+from data.library.importing import workbook_bytes
 from data.library.versions import Library
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -193,3 +195,94 @@ def test_the_template_workbook_writes_names_from_the_data_as_text(tmp_path: Path
     back.write_bytes(resp.data)
     again = load_dataset(open_import(back))
     assert set(PAYLOADS) <= set(again.districts["name_zh"])
+
+
+def _sample_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(SAMPLE_DIR.iterdir()):
+            if p.is_file():
+                zf.write(p, f"sample/{p.name}")
+    return buf.getvalue()
+
+
+@functools.cache
+def _damaged() -> dict[str, bytes]:
+    """The probe's damaged archives: corrupt data, a central directory lying about a size, a wrong CRC, cut in
+    half; and a workbook with corrupt bytes in a sheet."""
+    good = _sample_zip()
+    corrupt = bytearray(good)
+    third = len(corrupt) // 3
+    corrupt[third : third + 200] = bytes(b ^ 0xFF for b in corrupt[third : third + 200])
+    first = good.find(b"PK\x01\x02")  # the first central directory header
+    lying = bytearray(good)
+    lying[first + 24 : first + 28] = (5).to_bytes(4, "little")  # its uncompressed size
+    crc = bytearray(good)
+    crc[first + 16 : first + 20] = b"\0\0\0\0"
+    from workbook import sheets_of
+
+    book = bytearray(workbook_bytes(sheets_of(SAMPLE_DIR)))
+    half = len(book) // 2
+    book[half : half + 300] = bytes(b ^ 0x55 for b in book[half : half + 300])
+    return {
+        "corrupt.zip": bytes(corrupt),
+        "lying.zip": bytes(lying),
+        "crc.zip": bytes(crc),
+        "truncated.zip": good[: len(good) // 2],
+        "damaged.xlsx": bytes(book),
+    }
+
+
+@pytest.mark.parametrize("name", list(_damaged()))
+def test_a_damaged_archive_is_refused_with_a_sentence_not_a_500(client, name: str) -> None:
+    token = _token(client)
+    before = client.library.current()
+    resp = _post(client, "/library/preview", token, files=[(name, _damaged()[name])])
+    text = resp.data.decode()
+    assert resp.status_code == 422, text[:500]
+    assert f"{name}:" in text
+    assert "Traceback" not in text
+    assert client.library.current() == before
+    assert client.library.log()[-1]["result"] == "refused: 1 problem(s)"
+
+
+def _million_rows() -> bytes:
+    """The sample's template workbook with a sheet of observations one million rows long (the probe's 16 MB)."""
+    from workbook import sheets_of
+
+    book = workbook_bytes(sheets_of(SAMPLE_DIR))
+    rows = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>patent_applications</t></is></c><c r="B{i}"><v>330203</v></c>'
+        f'<c r="C{i}"><v>2012</v></c><c r="D{i}"><v>{i}</v></c></row>'
+        for i in range(2, 1_000_002)
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        sheets = [n for n in src.namelist() if n.startswith("xl/worksheets/sheet")]
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == sheets[-1]:
+                head, _, _ = data.decode().partition("<sheetData>")
+                data = f"{head}<sheetData>{rows}</sheetData></worksheet>".encode()
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def test_a_million_row_workbook_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """Under the upload's byte limit, over its row limit: refused by counting the sheet's rows as it streams out
+    of the archive, before the workbook is parsed (a parse of it held a worker for a minute)."""
+    settings = Settings(
+        library_dir=tmp_path / "library",
+        cache_dir=tmp_path / "cache",
+        users_file=tmp_path / "users.json",
+        secret_file=tmp_path / "secret.key",
+    )
+    c = create_app(settings).server.test_client()
+    c.library = Library(settings.library_dir)
+    book = _million_rows()
+    assert len(book) < settings.upload_max_mb * 1024 * 1024
+    resp = _post(c, "/library/preview?lang=en", _token(c), files=[("million.xlsx", book)])
+    text = resp.data.decode()
+    assert resp.status_code == 422
+    assert "million.xlsx: sheet " in text
+    assert "rows (at most 300,000)" in text
