@@ -11,6 +11,7 @@ newlines) and reload once a day at a set time (STI_SCREEN_RELOAD_AT, ?reload_at=
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,11 +64,11 @@ def pane_layout(width: int, height: int) -> list[Pane]:
     (at most 8), spread with equal gaps; a slightly narrow wall shrinks them to fit rather than losing one."""
     full_w = height * SLIDE_W / SLIDE_H
     n = max(1, min(MAX_PANES, int(width / full_w + FIT_SLACK)))
-    pane_w = min(full_w, width / n)
-    pane_h = pane_w * SLIDE_H / SLIDE_W
+    pane_w = math.floor(min(full_w, width / n) + 1e-9)
+    pane_h = min(height, round(pane_w * SLIDE_H / SLIDE_W))
     gap = (width - n * pane_w) / (n + 1)
-    y = round((height - pane_h) / 2)
-    return [Pane(round(gap + k * (pane_w + gap)), y, round(pane_w), round(pane_h)) for k in range(n)]
+    y = (height - pane_h) // 2
+    return [Pane(round(gap + k * (pane_w + gap)), y, pane_w, pane_h) for k in range(n)]
 
 
 def min_chart_font(height: int, pane: Pane) -> float:
