@@ -406,3 +406,30 @@ def test_a_server_restart_is_survived(new_page, app_server_factory, app_servers,
         assert page.evaluate("window.__same_page") == 1, "the page reloaded though the version did not change"
         assert root_data(page)["version"] == server.version
         assert marker(page)["text"] == ""
+
+
+def test_the_daily_reload_waits_for_the_server(new_page, app_server, page_guard) -> None:
+    """reload_at=04:00: at 04:00 the wall reloads itself, but only once /healthz answers (a down server never
+    yields the browser's error page: the wall keeps its slides and shows 重新连接中 meanwhile)."""
+    page_guard.tolerate_console_error(NETWORK_DOWN_ERRORS)
+    page = new_page(viewport={"width": 3840, "height": 1080})
+    page.clock.install(time=datetime(2026, 12, 7, 3, 59, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    open_wall(page, f"{app_server.url}/?present=1&wall=3840x1080&year=2012&interval=3600&reload_at=4:00")
+    assert root_data(page)["reloadAt"] == "04:00"
+    page.evaluate("window.__same_page = 1")
+    page.route("**/healthz", lambda route: route.abort("connectionrefused"))
+    page.clock.fast_forward(70_000)  # 04:00:10
+    try:
+        page.wait_for_function(
+            "() => document.getElementById('present-status').classList.contains('visible')", timeout=10_000
+        )
+    except PlaywrightTimeoutError:
+        pytest.fail(f"no marker while the reload waits for the server: {marker(page)}", pytrace=False)
+    assert marker(page)["text"] == RECONNECTING["zh"]
+    assert page.evaluate("window.__same_page") == 1, "reloaded while the server did not answer"
+    page.unroute("**/healthz")
+    page.clock.fast_forward(20_000)  # the next retry
+    page.wait_for_function("() => window.__same_page === undefined", timeout=WAIT_MS)
+    open_wall_after_navigation(page)
+    assert page.url.startswith(app_server.url)
+    assert query(page).get("reload_at") == ["4:00"]
