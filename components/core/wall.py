@@ -31,6 +31,8 @@ MAX_VIEWS = 50
 READABLE = 70  # chart text at least 1/70 of the wall's height
 # URL parameters a wall keeps when it moves on to the next saved view (the view's own filters replace the rest).
 KEPT_PARAMS = ("wall", "interval", "views", "reload_at")
+# What a wall screen's link (/screen/<token>?…) may carry on to presentation mode: the above and its first view.
+SCREEN_PARAMS = (*KEPT_PARAMS, "theme", "year", "period", "basis", "district")
 
 
 @dataclass(frozen=True)

@@ -244,3 +244,26 @@ def _font_sizes(node: object, in_font: bool = False) -> list[float]:
         for value in node:
             out += _font_sizes(value, in_font)
     return out
+
+
+def test_a_screen_link_carries_the_walls_settings_on(tmp_path) -> None:
+    from app import create_app
+    from components.server.users import UserStore
+
+    settings = Settings(
+        data_dir=None,
+        library_dir=tmp_path / "library",
+        cache_dir=tmp_path / "cache",
+        users_file=tmp_path / "users.json",
+        secret_file=tmp_path / "secret.key",
+    )
+    app = create_app(settings)
+    token = UserStore(tmp_path / "users.json").add_screen("hall-1")
+    client = app.server.test_client()
+    views = "year=2011;year=2012&district=330212"
+    opened = client.get(f"/screen/{token}", query_string={"wall": "5760x1080", "views": views, "evil": "1"})
+    assert opened.status_code == 303
+    params = _params(opened.headers["Location"])
+    assert params == {"present": ["1"], "lang": ["zh"], "wall": ["5760x1080"], "views": [views]}
+    plain = client.get(f"/screen/{token}")
+    assert plain.headers["Location"] == "/?present=1&lang=zh"
