@@ -408,10 +408,11 @@ def test_a_server_restart_is_survived(new_page, app_server_factory, app_servers,
         assert marker(page)["text"] == ""
 
 
-def test_the_daily_reload_waits_for_the_server(new_page, app_server, page_guard) -> None:
+def test_the_daily_reload_waits_for_the_server(new_page, app_server_factory, page_guard) -> None:
     """reload_at=04:00: at 04:00 the wall reloads itself, but only once /healthz answers (a down server never
     yields the browser's error page: the wall keeps its slides and shows 重新连接中 meanwhile)."""
     page_guard.tolerate_console_error(NETWORK_DOWN_ERRORS)
+    app_server = app_server_factory()
     page = new_page(viewport={"width": 3840, "height": 1080})
     page.clock.install(time=datetime(2026, 12, 7, 3, 59, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     open_wall(page, f"{app_server.url}/?present=1&wall=3840x1080&year=2012&interval=3600&reload_at=4:00")
