@@ -607,6 +607,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_kind": ("类别", "Kind"),
     "event_district": ("区县", "District"),
     "event_indicator": ("指标", "Indicator"),
+    # wall
+    "wall_reconnecting": ("重新连接中…", "Reconnecting…"),
 }
 
 UNIT_SUFFIX_ZH = ("件", "家", "项", "个", "座", "亿元")

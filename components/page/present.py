@@ -7,9 +7,12 @@ assets/present.js (our own code) without server round trips.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
+import flask
 import plotly.graph_objects as go
 from dash import dcc, html
 
@@ -21,6 +24,7 @@ from components.core import ids
 from components.core.i18n import t
 from components.core.state import View, to_query, view_key
 from components.core.ui import attrs, graph_config
+from components.core.wall import Screen, floor_fonts, min_chart_font, pane_layout, screen_of
 from components.sections.slide_plan import Planned, plan, slide_figures
 from components.server import auth
 from components.server.services import Services
@@ -65,11 +69,14 @@ def chart_sizes(grid: tuple[tuple[float, ...], ...]) -> list[tuple[int, int]]:
     return sizes
 
 
-def _graph(fig: go.Figure | dict[str, Any], key: str, width: int, height: int, lang: str) -> dcc.Graph:
+def _graph(
+    fig: go.Figure | dict[str, Any], key: str, width: int, height: int, lang: str, min_font: float = 0
+) -> dcc.Graph:
     data = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    fitted = fit_to_size(data, width, height)
     return dcc.Graph(
         id=f"present-graph-{key}",
-        figure=fit_to_size(data, width, height),
+        figure=floor_fonts(fitted, min_font) if min_font else fitted,
         config=graph_config({"displayModeBar": False, "responsive": False}, lang),
         style={"width": f"{width}px", "height": f"{height}px"},
     )
@@ -97,8 +104,8 @@ def _slide(index: int, total: int, title: str, sentence: str, body: Any, footer:
     )
 
 
-def slide_body(planned: Planned, lang: str) -> list[Any]:
-    """A slide's charts at slide size, each under its title."""
+def slide_body(planned: Planned, lang: str, min_font: float = 0) -> list[Any]:
+    """A slide's charts at slide size, each under its title (no chart text below `min_font` px when set)."""
     out = []
     sizes = chart_sizes(planned.rows)
     for i, (fig, title, (w, h)) in enumerate(zip(planned.figures, planned.chart_titles, sizes, strict=True)):
@@ -106,7 +113,7 @@ def slide_body(planned: Planned, lang: str) -> list[Any]:
             html.Figure(
                 [
                     html.Figcaption(title, className="slide-chart-title"),
-                    _graph(fig, f"{planned.slide.key}-{i}", w, h, lang),
+                    _graph(fig, f"{planned.slide.key}-{i}", w, h, lang, min_font),
                 ],
                 className="slide-chart",
             )
@@ -114,9 +121,46 @@ def slide_body(planned: Planned, lang: str) -> list[Any]:
     return out
 
 
+def page_params() -> dict[str, str]:
+    """The page's own URL parameters (the layout is fetched from /_dash-layout: the page is the Referer, as in
+    components/page/layout.page_query); empty outside a request."""
+    if not flask.has_request_context():
+        return {}
+    req = flask.request
+    ref = urlsplit(req.referrer or "")
+    query = ref.query if ref.netloc == req.host and ref.query else req.query_string.decode("utf-8", "replace")
+    return dict(parse_qsl(query[:4096], keep_blank_values=True))
+
+
+def wall_attrs(screen: Screen, lang: str) -> dict[str, str]:
+    """The data attributes present.js reads for a wall screen: its size and panes, saved views, daily reload."""
+    panes = pane_layout(*screen.wall) if screen.wall else []
+    return {
+        "data-wall": f"{screen.wall[0]}x{screen.wall[1]}" if screen.wall else "",
+        "data-panes": json.dumps([[p.x, p.y, p.w, p.h] for p in panes]),
+        "data-next-view": screen.next_href,
+        "data-reload-at": screen.reload_at or "",
+        "data-text-reconnecting": t("wall_reconnecting", lang),
+    }
+
+
+def wall_info(screen: Screen, ds: Dataset, view: View) -> list[html.Div]:
+    """A wall's clock (HH:MM, kept by present.js) and as-of date, top right of the wall; nothing off a wall."""
+    if not screen.wall:
+        return []
+    as_of = t("as_of", view.lang, date=ds.meta.get("as_of", ""))
+    return [
+        html.Div([html.Span(className="wall-clock"), html.Span(as_of, className="wall-as-of")], className="wall-info")
+    ]
+
+
 def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | None = None) -> html.Div:
-    """The whole presentation page for a view (`asked_theme`: the URL's theme parameter, if any)."""
+    """The whole presentation page for a view (`asked_theme`: the URL's theme parameter, if any); with
+    `wall=WxH` in the URL, laid out for a wall screen of that resolution."""
     lang = view.lang
+    settings = svc.settings
+    screen = screen_of(page_params(), settings.screen_views, settings.screen_reload_at)
+    min_font = min_chart_font(screen.wall[1], pane_layout(*screen.wall)[0]) if screen.wall else 0.0
     slide_view = replace(view, lang=lang, theme=present_theme(asked_theme), extras=(), notices=())
 
     def cached_figures(ds: Dataset, v: View, slide: Any) -> Any:
@@ -133,19 +177,23 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
         elif p.table is not None:
             body = [html.Div(grid_table(p.table, interactive=False), className="slide-table")]
         else:
-            body = slide_body(p, lang)
+            body = slide_body(p, lang, min_font)
         slides.append(_slide(i, total, p.title, p.sentence, body, footer))
     dark = slide_view.theme == "projector"
     return html.Div(
         [
-            html.Div(html.Div(slides, className="present-slides"), id=ids.PRESENT_CANVAS, className="present-canvas"),
+            html.Div(
+                [html.Div(slides, className="present-slides"), *wall_info(screen, ds, view)],
+                id=ids.PRESENT_CANVAS,
+                className="present-canvas",
+            ),
             html.Div(html.Div(id=ids.PRESENT_PROGRESS, className="present-progress-bar"), className="present-progress"),
             html.Div(
                 id=ids.PRESENT_STATUS, className="present-status", role="status", **attrs({"aria-live": "polite"})
             ),
         ],
         id=ids.PRESENT_ROOT,
-        className="present",
+        className="present wall" if screen.wall else "present",
         lang="zh-CN" if lang == "zh" else "en",
         **attrs(
             {
@@ -158,6 +206,7 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
                 "data-start": dict(view.extras).get("slide", "1"),
                 "data-text-paused": t("present_paused", lang),
                 "data-text-offline": t("present_offline", lang),
+                **wall_attrs(screen, lang),
             }
         ),
     )

@@ -22,11 +22,11 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import diskcache
 import flask
@@ -34,6 +34,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse  # flask.redirect's t
 
 from components.core import ids
 from components.core.i18n import t
+from components.core.wall import SCREEN_PARAMS
 from components.server.settings import Settings
 from components.server.users import ADMIN, ANALYST, ROLES, VIEWER, User, UsersError, UserStore
 
@@ -462,9 +463,16 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
         state.start(found)
         log.info("screen session: %s from %s", found.name, flask.request.remote_addr)
         lang = _lang()
-        return flask.redirect(f"/?present=1&lang={lang}", code=303)
+        return flask.redirect(f"/?present=1&lang={lang}" + screen_params(flask.request.args), code=303)
 
     return state
+
+
+def screen_params(args: Mapping[str, str]) -> str:
+    """The wall's own settings a screen link may carry on to presentation mode (`/screen/<token>?wall=5760x1080
+    &views=…`): its size, saved views, interval, reload time, theme and first view; '&…' or ''."""
+    kept = [(k, args[k][:2000]) for k in SCREEN_PARAMS if args.get(k)]
+    return "&" + urlencode(kept, safe=",") if kept else ""
 
 
 def identity_header(lang: str) -> list[Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+from components.core.wall import parse_reload_at, parse_views
 from components.server.mailer import DEFAULT_TIMEOUT, MailConfig, smtp_config
 from data.rules import DEFAULT_THRESHOLDS, Thresholds
 
@@ -16,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "data" / "sample"
 VAR_DIR = ROOT / "var"  # the app's own state (git-ignored): library, users, secret key
 DEFAULT_LIBRARY = VAR_DIR / "library"
+T = TypeVar("T")
 
 
 def _default_cache_dir() -> Path:
@@ -119,6 +122,10 @@ class Settings:
     # The intranet's mail server for `app.py report --mail` (STI_SMTP_URL, STI_SMTP_USER, STI_SMTP_PASSWORD,
     # STI_SMTP_FROM, STI_SMTP_TIMEOUT, STI_SMTP_CA_FILE); None: no mail.
     smtp: MailConfig | None = None
+    # Wall screens: saved views a screen rotates through (STI_SCREEN_VIEWS: queries separated by ';' or
+    # newlines) and the time of its daily full reload (STI_SCREEN_RELOAD_AT, HH:MM; 'off': none).
+    screen_views: tuple[str, ...] = ()
+    screen_reload_at: str | None = "04:00"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,7 +162,18 @@ class Settings:
             report_dir=_path(env, "STI_REPORT_DIR", VAR_DIR / "reports"),
             report_keep_days=_int(env, "STI_REPORT_KEEP_DAYS", 365, 1, 3650),
             smtp=_smtp(env),
+            screen_views=_screen(env, "STI_SCREEN_VIEWS", parse_views, ""),
+            screen_reload_at=_screen(env, "STI_SCREEN_RELOAD_AT", parse_reload_at, "04:00"),
         )
+
+
+def _screen(env: Mapping[str, str], key: str, parse: Callable[[str], T], default: str) -> T:
+    """A wall screen's setting `key` parsed (`default` when unset); ValueError naming the variable when bad."""
+    raw = env.get(key)
+    try:
+        return parse(default if raw is None else raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {key}: {exc}") from exc
 
 
 def _template(env: Mapping[str, str], key: str, suffix: str) -> Path | None:
