@@ -79,8 +79,22 @@ def shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
+# Bidirectional controls (embeddings, overrides, isolates, marks): invisible, they reorder the text around them,
+# so a name holding U+202E shows other text than it is ("Trojan Source"). A name from the data never carries one
+# into the page, an export or a log: each is shown as its code point.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def visible(text: str) -> str:
+    """`text` with every bidirectional control written out visibly (`<U+202E>`); other text unchanged."""
+    if not BIDI_CONTROLS.intersection(text):
+        return text
+    return "".join(f"<U+{ord(c):04X}>" if c in BIDI_CONTROLS else c for c in text)
+
+
 def cell_text(value: object) -> str:
-    """A cell as text: sources give strings (CSV) or typed values (a workbook's numbers and dates)."""
+    """A cell as text: sources give strings (CSV) or typed values (a workbook's numbers and dates); bidirectional
+    controls written out visibly."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -89,7 +103,7 @@ def cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return str(value)
+    return visible(str(value))
 
 
 def parse_cell(col: Column, cell: object) -> tuple[Any, str | None]:

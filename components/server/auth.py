@@ -301,6 +301,8 @@ def csrf_matches(sent: object) -> bool:
 def needed_role(path: str) -> str | None:
     """The role a request for `path` needs (None: public); the dashboard's callbacks are refined by their
     outputs in `callback_role`."""
+    if path.endswith("/_reload-hash"):  # Dash's hot-reload route lists the app's packages: not for everyone
+        return ADMIN
     if any(path == p or (p.endswith("/") and path.startswith(p)) for p in PUBLIC):
         return None
     return next((role for prefix, role in PATH_ROLES if path.startswith(prefix)), VIEWER)

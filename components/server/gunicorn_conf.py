@@ -7,11 +7,12 @@ Read by gunicorn's master when it starts; the app itself is built in each worker
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from typing import TYPE_CHECKING
 
-from gunicorn import glogging
+from gunicorn import glogging, util
 
 from components.server.settings import Settings
 
@@ -85,3 +86,30 @@ class QuietTokens(glogging.Logger):
             if isinstance(atoms.get(key), str):
                 atoms[key] = quiet_tokens(atoms[key])
         return atoms
+
+
+# gunicorn answers a request it cannot parse (a request line or header over the limits above, a malformed
+# request) itself, before the app, with a page of its own that carried none of the app's security headers.
+# gunicorn has no setting or hook for that page: its writer is replaced here, in the master, before the workers
+# are forked (they call `util.write_error` through the module).
+ERROR_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    **({"Strict-Transport-Security": "max-age=31536000; includeSubDomains"} if _settings.secure_cookies else {}),
+}
+
+
+def write_error(sock: object, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's error answer, with the security headers every answer of the app carries (and no echo of the
+    request in the page: its message is left out)."""
+    title = html.escape(f"{status_int} {reason}")
+    body = f"<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
+    head = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", "Content-Type: text/html; charset=utf-8"]
+    head += [f"{k}: {v}" for k, v in ERROR_HEADERS.items()] + [f"Content-Length: {len(body.encode())}"]
+    util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n" + body).encode("latin-1", "replace"))
+
+
+util.write_error = write_error

@@ -91,13 +91,18 @@ def policy(hashes: Sequence[str], frame_ancestors: Sequence[str] = ()) -> str:
     return "; ".join(directives)
 
 
-def security_headers(csp: str, frame_ancestors: Sequence[str] = ()) -> dict[str, str]:
-    """The headers every response carries."""
+HSTS = "max-age=31536000; includeSubDomains"  # a year: the browser keeps to HTTPS for this host
+
+
+def security_headers(csp: str, frame_ancestors: Sequence[str] = (), https: bool = False) -> dict[str, str]:
+    """The headers every response carries (`https`: served over TLS only, so HSTS too)."""
     headers = {
         "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
+    if https:
+        headers["Strict-Transport-Security"] = HSTS
     if not frame_ancestors:  # X-Frame-Options cannot name origins: with embedders, frame-ancestors alone
         headers["X-Frame-Options"] = "DENY"
     return headers
@@ -184,7 +189,7 @@ def register(server: flask.Flask, settings: Settings, apps: Sequence[Dash]) -> N
     static caching, no debug."""
     no_debug(server, apps)
     csp = policy(script_hashes(apps), settings.frame_ancestors)
-    headers = security_headers(csp, settings.frame_ancestors)
+    headers = security_headers(csp, settings.frame_ancestors, settings.secure_cookies)
     prefixes = [app.config.routes_pathname_prefix for app in apps]
     window = ReportWindow()
     catch_all = apps[0].config.routes_pathname_prefix + "<path:path>"

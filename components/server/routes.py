@@ -12,9 +12,10 @@ from dash import Dash
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
-from components.server import bundle, downloads, hardening, reports, upload_page
+from components.server import auth, bundle, downloads, hardening, reports, upload_page
 from components.server.services import cache_header, pin_request
 from components.server.shell import bootstrap_dir
+from components.server.users import ADMIN
 
 log = logging.getLogger("sti")
 
@@ -63,9 +64,10 @@ def register(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | 
         store = services.store
         ds = services.dataset()
         warmer = services.warmer
-        body: dict[str, Any] = {
-            "status": "ok",
-            "version": ds.version,
+        body: dict[str, Any] = {"status": "ok" if store.last_error is None else "degraded", "version": ds.version}
+        if not auth.may(ADMIN):  # anyone (a monitor, a wall screen): whether it serves, and which data
+            return flask.jsonify(body)
+        body |= {
             "pid": os.getpid(),  # which worker answered (several serve one port)
             "cache": services.cache_counts(),  # this process's result-cache hits and misses
             "as_of": ds.meta["as_of"],
@@ -73,7 +75,6 @@ def register(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | 
             "warming": bool(warmer and warmer.warming(ds)),
         }
         if store.last_error is not None:
-            body["status"] = "degraded"
             body["rejected_update"] = [str(i) for i in store.last_error.issues[:5]]
         return flask.jsonify(body)
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -159,6 +160,15 @@ def test_two_workers_share_the_cache_and_reject_crafted_requests(tmp_path: Path)
         assert headers["X-Frame-Options"] == "DENY"
         assert request(base + "/console")[0] == 404
 
+        # gunicorn's own answer to a request it cannot parse (a request line over its limit) carries the
+        # security headers too, and does not echo the request.
+        status, head, page_text = raw_request(base, "GET /" + "a" * 5000 + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status == 414, head  # URI Too Long
+        assert head["content-security-policy"].startswith("default-src 'none'")
+        assert head["x-content-type-options"] == "nosniff"
+        assert head["x-frame-options"] == "DENY"
+        assert "aaaa" not in page_text
+
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
 def test_serving_off_loopback_without_users_does_not_start(tmp_path: Path, host: str) -> None:
@@ -181,3 +191,17 @@ def test_serving_off_loopback_without_users_does_not_start(tmp_path: Path, host:
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"refusing to serve on {host} without users" in done.stderr
     assert "python app.py user add NAME --role admin" in done.stderr
+
+
+def raw_request(base: str, text: str) -> tuple[int, dict[str, str], str]:
+    """Send `text` as it is over a socket (no client library would send it): status, headers (lower-case), body."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(text.encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.decode("latin-1").partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in fields.items()}, body
