@@ -72,6 +72,7 @@ PATH_ROLES = (
 CALLBACK_ROLES = ((ids.EXPORT_DOWNLOAD, ANALYST),)
 # Form posts that check their own `csrf_token` field (after reading the form with their own size limit).
 FORM_POSTS = ("/login", "/logout", "/library/")
+NAME_FACTOR = 4  # a name's failures from every address together may reach this many times the per-address limit
 API_PREFIXES = ("/export/", "/vendor/", "/assets/")  # with "/_dash-…" paths: answered 401/403, never a page
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -163,7 +164,15 @@ class Throttle:
         self._local: dict[str, tuple[int, float]] = {}  # when the store fails: this process still counts
 
     def _keys(self, name: str, address: str) -> list[str]:
-        return [f"sti:login:name:{name.lower()[:64]}", f"sti:login:addr:{address[:64]}"]
+        """The (name, address) pair's count, then the name's over every address."""
+        who = name.lower()[:64]
+        return [f"sti:login:pair:{who}|{address[:64]}", f"sti:login:name:{who}"]
+
+    def _limits(self) -> list[int]:
+        # One address guessing one name: `limit` tries. The name from every address together: NAME_FACTOR times
+        # that (guessing spread over many machines), so one client, or many behind one proxy, cannot lock anyone
+        # else out: other names, and the same name from elsewhere, keep working.
+        return [self.limit, self.limit * NAME_FACTOR]
 
     def _count(self, key: str) -> int:
         try:
@@ -177,8 +186,8 @@ class Throttle:
             return count if until > time.time() else 0
 
     def locked(self, name: str, address: str) -> bool:
-        """Whether logins for this name or from this address are locked out now."""
-        return any(self._count(k) >= self.limit for k in self._keys(name, address))
+        """Whether logins for this name from this address (or for this name from everywhere) are locked now."""
+        return any(self._count(k) >= n for k, n in zip(self._keys(name, address), self._limits(), strict=True))
 
     def failed(self, name: str, address: str) -> None:
         """Count one failed login."""
@@ -199,7 +208,7 @@ class Throttle:
                 log.warning("login throttle store unavailable; counting in this process only")
 
     def cleared(self, name: str, address: str) -> None:
-        """Forget the name's failures after a successful login (the address keeps its count)."""
+        """Forget this name's failures from this address after a successful login from it."""
         key = self._keys(name, address)[0]
         self._local.pop(key, None)
         try:
@@ -210,6 +219,22 @@ class Throttle:
                 self._disk.delete(key)
         except Exception:
             log.warning("login throttle store unavailable")
+
+
+class TrustedProxies:
+    """WSGI middleware: a request from a listed reverse proxy takes the client address it forwards (Werkzeug's
+    ProxyFix, one hop of X-Forwarded-For and -Proto); from anyone else, forwarding headers change nothing."""
+
+    def __init__(self, app: Any, proxies: Iterable[str]) -> None:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        self.app = app
+        self.proxies = frozenset(proxies)
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        trusted = environ.get("REMOTE_ADDR") in self.proxies
+        return (self.fixed if trusted else self.app)(environ, start_response)
 
 
 class Auth:
@@ -405,6 +430,8 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
     (added first, so nothing runs for a request it refuses)."""
     state = Auth(settings)
     server.config[GUARD_KEY] = state
+    if settings.trusted_proxies:
+        server.wsgi_app = TrustedProxies(server.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
     server.secret_key = secret_key(settings)
     server.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,

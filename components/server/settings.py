@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tempfile
@@ -50,6 +51,19 @@ def _origins(raw: str) -> tuple[str, ...]:
         if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|'self'", origin):
             raise ValueError(f"environment variable STI_FRAME_ANCESTORS: {origin!r} is not an origin like https://host")
     return origins
+
+
+def _proxies(raw: str) -> tuple[str, ...]:
+    """The reverse proxies' addresses (STI_TRUSTED_PROXIES, spaces or commas): only their forwarded headers count."""
+    found = tuple(a for a in re.split(r"[\s,]+", raw.strip()) if a)
+    for address in found:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ValueError(
+                f"environment variable STI_TRUSTED_PROXIES: {address!r} is not an IP address (e.g. 127.0.0.1)"
+            ) from None
+    return found
 
 
 def _thresholds(env: Mapping[str, str]) -> Thresholds:
@@ -106,6 +120,9 @@ class Settings:
     login_attempts: int = 5  # failed logins per name and address before a lockout (STI_LOGIN_ATTEMPTS)
     lockout_minutes: int = 15  # (STI_LOCKOUT_MINUTES)
     frame_ancestors: tuple[str, ...] = ()  # origins that may embed the pages (STI_FRAME_ANCESTORS, spaces)
+    # The reverse proxies in front (STI_TRUSTED_PROXIES): a request from one of them is from the address it
+    # forwards (X-Forwarded-For, one hop); anyone else's forwarding headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
     # Serving (make serve) and scale-out.
     workers: int = 2  # gunicorn worker processes (STI_WORKERS)
     # Redis for the result cache and Celery background jobs (STI_REDIS_URL; may hold a password); empty: diskcache.
@@ -154,6 +171,7 @@ class Settings:
             login_attempts=_int(env, "STI_LOGIN_ATTEMPTS", 5, 1, 100),
             lockout_minutes=_int(env, "STI_LOCKOUT_MINUTES", 15, 1, 1440),
             frame_ancestors=_origins(env.get("STI_FRAME_ANCESTORS", "")),
+            trusted_proxies=_proxies(env.get("STI_TRUSTED_PROXIES", "")),
             workers=_int(env, "STI_WORKERS", 2, 1, 64),
             redis_url=env.get("STI_REDIS_URL", "").strip(),
             thresholds=_thresholds(env),

@@ -244,7 +244,15 @@ def test_a_login_post_without_its_form_token_is_refused(app) -> None:
     assert c.get("/").status_code == 302
 
 
-def test_repeated_failures_lock_the_name_out(app) -> None:
+def _client_at(app, address: str):
+    c = app.server.test_client()
+    c.environ_base["REMOTE_ADDR"] = address
+    return c
+
+
+def test_repeated_failures_lock_the_name_out_from_that_address_only(app) -> None:
+    """Three wrong passwords for adam from one address lock adam out from there; another user's correct password
+    from the same address (everyone behind one proxy) and adam's from elsewhere are still accepted."""
     c = app.server.test_client()
     for _ in range(3):
         assert _login(c, "adam", "wrong password").status_code == 401
@@ -252,9 +260,40 @@ def test_repeated_failures_lock_the_name_out(app) -> None:
     assert locked.status_code == 429
     assert "15分钟" in locked.data.decode()
     assert c.get("/").status_code == 302
-    other = app.server.test_client()
-    other.environ_base["REMOTE_ADDR"] = "127.0.0.9"
-    assert _login(other, "adam").status_code == 429  # the name is locked from every address
+    assert _login(app.server.test_client(), "vera").status_code == 303  # the same address, another name
+    assert _login(_client_at(app, "127.0.0.9"), "adam").status_code == 303  # the same name, from elsewhere
+
+
+def test_guessing_one_name_from_many_addresses_locks_it(app) -> None:
+    """The name's failures over every address together: four times the per-address limit locks it everywhere."""
+    for n in range(4):
+        c = _client_at(app, f"10.0.0.{n + 1}")
+        for _ in range(3):
+            assert _login(c, "ann", "wrong password").status_code == 401
+    assert _login(_client_at(app, "10.0.0.99"), "ann").status_code == 429
+    assert _login(_client_at(app, "10.0.0.99"), "vera").status_code == 303
+
+
+def test_a_trusted_proxy_forwards_the_client_address_and_no_one_else_does(tmp_path: Path, users: UserStore) -> None:
+    """Behind a listed proxy the lockout counts the real client (X-Forwarded-For); a forged header from anyone
+    else is ignored (it cannot dodge the lockout nor shift it onto another address)."""
+    shutil.copyfile(users.path, tmp_path / "users.json")
+    proxied = create_app(_settings(tmp_path, login_attempts=3, trusted_proxies=("127.0.0.1",)))
+    first = proxied.server.test_client()
+    first.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.10"
+    for _ in range(3):
+        assert _login(first, "adam", "wrong password").status_code == 401
+    assert _login(first, "adam").status_code == 429
+    second = proxied.server.test_client()
+    second.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.11"  # another person behind the same proxy
+    assert _login(second, "adam").status_code == 303
+    outsider = _client_at(proxied, "198.51.100.7")  # not the proxy: its forwarding header is ignored
+    outsider.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.12"
+    for _ in range(3):
+        assert _login(outsider, "vera", "wrong password").status_code == 401
+    moved = _client_at(proxied, "198.51.100.7")
+    moved.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.13"  # a new forged address: still the same client
+    assert _login(moved, "vera").status_code == 429
 
 
 @pytest.mark.parametrize(

@@ -111,3 +111,13 @@ def test_a_user_name_with_a_bidi_control_is_refused(tmp_path: Path, name: str) -
 
     with pytest.raises(UsersError, match="invalid name"):
         UserStore(tmp_path / "users.json").add(name, "viewer", PASSWORD)
+
+
+def test_trusted_proxies_are_ip_addresses() -> None:
+    assert Settings.from_env({"STI_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.2 ::1"}).trusted_proxies == (
+        "127.0.0.1",
+        "10.0.0.2",
+        "::1",
+    )
+    with pytest.raises(ValueError, match="STI_TRUSTED_PROXIES: 'proxy.local' is not an IP address"):
+        Settings.from_env({"STI_TRUSTED_PROXIES": "proxy.local"})
