@@ -243,7 +243,7 @@ def lighthouse_report(rounds: int, warm: bool = True) -> str:
         with serving.serve(name, target) as served:
             if warm:
                 lighthouse.run(f"{served.url}/")  # a first run warms the server's caches
-            for mobile in (False, True) if target != "bench.bare_app:server" else (False,):
+            for mobile in (False, True):
                 runs = [lighthouse.run(f"{served.url}/", mobile=mobile) for _ in range(rounds)]
                 rows.append((f"{name} (mobile)" if mobile else name, lighthouse.median(runs)))
     lines = [

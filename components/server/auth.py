@@ -35,6 +35,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse  # flask.redirect's t
 from components.core import ids
 from components.core.i18n import t
 from components.core.wall import SCREEN_PARAMS
+from components.server.sessions import Sessions
 from components.server.settings import Settings
 from components.server.users import ADMIN, ANALYST, ROLES, VIEWER, User, UsersError, UserStore
 
@@ -244,6 +245,7 @@ class Auth:
         self.settings = settings
         self.users = users or UserStore(settings.users_file)
         self.throttle = Throttle(settings)
+        self.sessions = Sessions(settings)
 
     def enabled(self) -> bool:
         """Whether logins are required (anyone is set up in the users file)."""
@@ -275,16 +277,23 @@ class Auth:
         if time.time() - issued > hours * 3600:
             return None
         try:
-            return self.users.screen(name, stamp) if screen else self.users.user(name, stamp)
+            found = self.users.screen(name, stamp) if screen else self.users.user(name, stamp)
         except UsersError as exc:
             log.error("%s", exc)
             return None
+        # The server's record too: a copied cookie of a session that logged out, idled or was ended is nothing.
+        return found if found is not None and self.sessions.check(sess.get("sid"), name) else None
 
     def start(self, user: User) -> None:
-        """A new session for `user` (a fresh CSRF token: nothing from before the login carries over)."""
+        """A new session for `user` (a fresh CSRF token: nothing from before the login carries over), recorded
+        on the server. A person's cookie ends with the browser (its session ends earlier on the server: idle,
+        lifetime, logout); a wall screen's lasts its viewing days, through the screen's restarts."""
         flask.session.clear()
-        flask.session.permanent = True
-        flask.session.update({"u": user.name, "g": user.stamp, "t": int(time.time()), "s": int(user.screen)})
+        flask.session.permanent = user.screen
+        sid = self.sessions.open(user.name, user.screen, flask.request.remote_addr or "")
+        flask.session.update(
+            {"u": user.name, "g": user.stamp, "t": int(time.time()), "s": int(user.screen), "sid": sid}
+        )
         flask.session["csrf"] = secrets.token_urlsafe(32)
 
 
@@ -478,6 +487,7 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
         """End the session (a form post with the session's token; a cross-site post changes nothing)."""
         if csrf_matches(flask.request.form.get(CSRF_FIELD)):
             who = user()
+            state.sessions.end(flask.session.get("sid"))  # on the server: a copy of the cookie ends with it
             flask.session.clear()
             if who is not None:
                 log.info("logout: %s", who.name)
@@ -486,8 +496,8 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
     @server.get("/screen/<token>")
     def screen(token: str) -> WerkzeugResponse:
         """A wall screen's one-time address: a long viewing session, then presentation mode."""
-        found = state.users.screen_by_token(token[:200]) if state.enabled() else None
-        if found is None:
+        found = state.users.use_screen(token[:200]) if state.enabled() else None
+        if found is None:  # unknown, revoked, or opened once already: `app.py screen add NAME` gives a new link
             return _refuse(403, "auth_screen_unknown")
         state.start(found)
         log.info("screen session: %s from %s", found.name, flask.request.remote_addr)

@@ -19,10 +19,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from components.server import auth, hardening, report_command
 from components.server.cache import CacheDirError
+from components.server.sessions import Sessions
 from components.server.settings import Settings
 from components.server.users import ROLES, UsersError, UserStore, check_name
 from data.library.versions import LibraryError
@@ -59,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     users_sub.add_parser("list", help="list the users and their roles")
     users_sub.add_parser("remove", help="remove a user (their sessions end)").add_argument("name")
     users_sub.add_parser("passwd", help="set a new password (their other sessions end)").add_argument("name")
+    users_sub.add_parser("sessions", help="list a user's (or screen's) open sessions").add_argument("name")
+    users_sub.add_parser("logout", help="end every session of a user (or screen) at once").add_argument("name")
     screens = sub.add_parser("screen", help="wall screens: a link that opens presentation mode as a viewer")
     screens_sub = screens.add_subparsers(dest="action", required=True)
     screens_sub.add_parser("add", help="make (or replace) a screen's link; printed once").add_argument("name")
@@ -150,6 +155,10 @@ def read_password(prompt: str = "Password: ") -> str:
     return first
 
 
+def _when(stamp: float) -> str:
+    return datetime.fromtimestamp(stamp, ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
+
+
 def users_command(args: argparse.Namespace, settings: Settings) -> int:
     """`app.py user ...` and `app.py screen ...`: change the users file, say what changed (never a password)."""
     store = UserStore(settings.users_file)
@@ -169,8 +178,19 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 store.passwd(args.name, password)
                 out.write(f"changed the password of {args.name}; their other sessions have ended\n")
+        elif args.command == "user" and args.action in ("sessions", "logout"):
+            check_name(args.name)
+            sessions = Sessions(settings)
+            if args.action == "sessions":
+                for s in sessions.of_user(args.name):
+                    kind = "screen" if s.screen else "login"
+                    out.write(f"{kind:<7} since {_when(s.created)}  last seen {_when(s.seen)}  from {s.address}\n")
+                out.write(f"{len(sessions.of_user(args.name))} open session(s) of {args.name}\n")
+            else:
+                out.write(f"ended {sessions.end_user(args.name)} session(s) of {args.name}\n")
         elif args.command == "user":
             store.remove(args.name)
+            Sessions(settings).end_user(args.name)
             out.write(f"removed {args.name}; their sessions have ended\n")
         elif args.action == "add":
             token = store.add_screen(args.name)
@@ -186,6 +206,7 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
             out.write(f"{len(rows)} screen(s) in {store.path}\n")
         else:
             store.remove_screen(args.name)
+            Sessions(settings).end_user(args.name)
             out.write(f"revoked screen {args.name}\n")
     except UsersError as exc:
         sys.stderr.write(f"error: {exc}\n")

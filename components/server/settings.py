@@ -116,6 +116,7 @@ class Settings:
     secret_file: Path = VAR_DIR / "secret.key"
     session_hours: int = 12  # a login lasts this long (STI_SESSION_HOURS)
     screen_days: int = 365  # a wall screen's viewing session lasts this long (STI_SCREEN_DAYS)
+    idle_minutes: int = 30  # a session with no request for this long ends (STI_IDLE_MINUTES)
     secure_cookies: bool = False  # cookies only over HTTPS: set behind a TLS proxy (STI_SECURE_COOKIES=1)
     login_attempts: int = 5  # failed logins per name and address before a lockout (STI_LOGIN_ATTEMPTS)
     lockout_minutes: int = 15  # (STI_LOCKOUT_MINUTES)
@@ -167,6 +168,7 @@ class Settings:
             secret_file=_path(env, "STI_SECRET_FILE", VAR_DIR / "secret.key"),
             session_hours=_int(env, "STI_SESSION_HOURS", 12, 1, 24 * 90),
             screen_days=_int(env, "STI_SCREEN_DAYS", 365, 1, 3650),
+            idle_minutes=_int(env, "STI_IDLE_MINUTES", 30, 1, 24 * 60),
             secure_cookies=_int(env, "STI_SECURE_COOKIES", 0, 0, 1) == 1,
             login_attempts=_int(env, "STI_LOGIN_ATTEMPTS", 5, 1, 100),
             lockout_minutes=_int(env, "STI_LOCKOUT_MINUTES", 15, 1, 1440),

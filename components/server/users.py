@@ -166,6 +166,19 @@ class UserStore:
                 return User(name, VIEWER, _stamp(wanted), screen=True)
         return None
 
+    def use_screen(self, token: str) -> User | None:
+        """The wall screen `token` opens, the first time only: the link is spent once opened (a copy of it opens
+        nothing; `screen add NAME` gives the screen a new one)."""
+        wanted = token_hash(token)
+        with self._editing() as data:
+            for name, entry in data["screens"].items():
+                if isinstance(entry, dict) and hmac.compare_digest(str(entry.get("hash", "")), wanted):
+                    if entry.get("used"):
+                        return None
+                    data["screens"][name] = {**entry, "used": _now()}
+                    return User(name, VIEWER, _stamp(wanted), screen=True)
+        return None
+
     def screen(self, name: str, stamp: str) -> User | None:
         """The wall screen a session names, while its token has not been replaced or revoked."""
         entry = self._load()["screens"].get(name)

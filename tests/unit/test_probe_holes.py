@@ -119,5 +119,5 @@ def test_trusted_proxies_are_ip_addresses() -> None:
         "10.0.0.2",
         "::1",
     )
-    with pytest.raises(ValueError, match="STI_TRUSTED_PROXIES: 'proxy.local' is not an IP address"):
+    with pytest.raises(ValueError, match=r"STI_TRUSTED_PROXIES: 'proxy\.local' is not an IP address"):
         Settings.from_env({"STI_TRUSTED_PROXIES": "proxy.local"})

@@ -265,5 +265,7 @@ def test_a_screen_link_carries_the_walls_settings_on(tmp_path) -> None:
     assert opened.status_code == 303
     params = _params(opened.headers["Location"])
     assert params == {"present": ["1"], "lang": ["zh"], "wall": ["5760x1080"], "views": [views]}
-    plain = client.get(f"/screen/{token}")
+    assert client.get(f"/screen/{token}").status_code == 403  # a link opens once: a copy of it opens nothing
+    fresh = UserStore(tmp_path / "users.json").add_screen("hall-1")
+    plain = client.get(f"/screen/{fresh}")
     assert plain.headers["Location"] == "/?present=1&lang=zh"
