@@ -92,7 +92,7 @@ def test_a_persons_cookie_ends_with_the_browser(served) -> None:
 
 
 def test_an_idle_session_ends(served) -> None:
-    tmp, app = served
+    _, app = served
     c, _ = _login(app, "vera")
     assert c.get("/export/data.csv").status_code == 403  # signed in (a viewer): refused by role, not 401
     sessions = app.server.config[auth.GUARD_KEY].sessions
