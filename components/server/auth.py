@@ -35,9 +35,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse  # flask.redirect's t
 from components.core import ids
 from components.core.i18n import t
 from components.core.wall import SCREEN_PARAMS
+from components.server.audit import Trail
 from components.server.sessions import Sessions
 from components.server.settings import Settings
 from components.server.users import ADMIN, ANALYST, ROLES, VIEWER, User, UsersError, UserStore
+from data.parse import visible
 
 log = logging.getLogger("sti.auth")
 
@@ -73,6 +75,7 @@ PATH_ROLES = (
 CALLBACK_ROLES = ((ids.EXPORT_DOWNLOAD, ANALYST),)
 # Form posts that check their own `csrf_token` field (after reading the form with their own size limit).
 FORM_POSTS = ("/login", "/logout", "/library/")
+DOWNLOADS = ("/export/", "/reports/", "/library/workbook.xlsx")  # answers that are files taken out (audited)
 NAME_FACTOR = 4  # a name's failures from every address together may reach this many times the per-address limit
 API_PREFIXES = ("/export/", "/vendor/", "/assets/")  # with "/_dash-…" paths: answered 401/403, never a page
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -246,6 +249,23 @@ class Auth:
         self.users = users or UserStore(settings.users_file)
         self.throttle = Throttle(settings)
         self.sessions = Sessions(settings)
+        self.trail = Trail(settings.audit_root)
+
+    def record(self, action: str, obj: str = "", result: str = "ok", who: User | None = None, name: str = "") -> None:
+        """One record of the audit trail for this request: its user (or the name tried), role and address. A
+        trail that cannot be written is logged as an error; the request goes on."""
+        req = flask.request
+        try:
+            self.trail.append(
+                action,
+                user=visible(who.name if who else name),
+                role=who.role if who else "",
+                address=req.remote_addr or "",
+                obj=visible(obj),
+                result=result,
+            )
+        except OSError as exc:
+            log.error("audit trail %s: %s", self.settings.audit_root, exc)
 
     def enabled(self) -> bool:
         """Whether logins are required (anyone is set up in the users file)."""
@@ -412,7 +432,8 @@ def guard() -> WerkzeugResponse | None:
     ):
         return _refuse(403, "auth_csrf")
     if not who.may(role):
-        log.info("refused %s %s to %s (%s)", req.method, req.path[:200], who.name, who.role)
+        log.info("refused %s %s to %s (%s)", req.method, req.path[:200], visible(who.name), who.role)
+        auth().record("refused", f"{req.method} {req.path[:200]}", "403", who=who)
         return _refuse(403, "auth_forbidden")
     return None
 
@@ -453,6 +474,14 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
     )
     server.before_request_funcs.setdefault(None, []).insert(0, guard)
 
+    @server.after_request
+    def audit_downloads(resp: flask.Response) -> flask.Response:
+        """Every file taken out (exports, documents, the archive's, the template workbook): a record."""
+        req = flask.request
+        if req.method == "GET" and resp.status_code == 200 and req.path.startswith(DOWNLOADS):
+            state.record("export", _here(), who=user())
+        return resp
+
     @server.route("/login", methods=["GET", "POST"])
     def login() -> WerkzeugResponse:
         """The login form (GET) and its answer (POST): a session and a redirect, or the form with why not."""
@@ -468,15 +497,18 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
             return _login_page(400, error=t("login_expired", _lang()), username=name)
         if state.throttle.locked(name, address):
             log.warning("login locked out: %r from %s", name, address)
+            state.record("login", result="locked", name=name)
             return _login_page(429, error=t("login_locked", _lang(), minutes=settings.lockout_minutes), username=name)
         found = state.users.verify(name, password)
         if found is None:
             state.throttle.failed(name, address)
             log.warning("login failed: %r from %s", name, address)
+            state.record("login", result="failed", name=name)
             return _login_page(401, error=t("login_failed", _lang()), username=name)
         state.throttle.cleared(name, address)
         state.start(found)
         log.info("login: %s (%s) from %s", found.name, found.role, address)
+        state.record("login", who=found)
         target = safe_next(form.get("next"))
         if _lang() == "en" and "lang=" not in target:  # signed in in English: the dashboard in English too
             target += ("&" if "?" in target else "?") + "lang=en"
@@ -491,6 +523,7 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
             flask.session.clear()
             if who is not None:
                 log.info("logout: %s", who.name)
+                state.record("logout", who=who)
         return flask.redirect(f"/login?lang={_lang()}", code=303)
 
     @server.get("/screen/<token>")
@@ -498,9 +531,11 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
         """A wall screen's one-time address: a long viewing session, then presentation mode."""
         found = state.users.use_screen(token[:200]) if state.enabled() else None
         if found is None:  # unknown, revoked, or opened once already: `app.py screen add NAME` gives a new link
+            state.record("screen.open", result="refused")
             return _refuse(403, "auth_screen_unknown")
         state.start(found)
         log.info("screen session: %s from %s", found.name, flask.request.remote_addr)
+        state.record("screen.open", who=found)
         lang = _lang()
         return flask.redirect(f"/?present=1&lang={lang}" + screen_params(flask.request.args), code=303)
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from components.server import auth, hardening, report_command
+from components.server.audit import Trail, line_of
 from components.server.cache import CacheDirError
 from components.server.sessions import Sessions
 from components.server.settings import Settings
@@ -70,6 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     screens_sub.add_parser("list", help="list the screens")
     screens_sub.add_parser("remove", help="revoke a screen's link").add_argument("name")
     report_command.add_parser(sub)
+    trail = sub.add_parser("audit", help="the security audit trail (STI_AUDIT_DIR)")
+    trail_sub = trail.add_subparsers(dest="action", required=True)
+    show = trail_sub.add_parser("show", help="print the records, oldest first")
+    show.add_argument("--since", default="", help="from this date or time (2026-12-01, 2026-12-01T08:00)")
+    show.add_argument("--user", default="", help="of this user")
+    show.add_argument("--action", default="", help="of this action (a prefix: login, export, import, ...)")
+    trail_sub.add_parser("verify", help="check the chain: exit 0 when intact, 1 naming the first broken record")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -92,9 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("import", "versions", "rollback"):
         from components.server import librarian
 
-        return librarian.command(args, settings, sys.stdout)
+        code = librarian.command(args, settings, sys.stdout)
+        if args.command == "rollback" or (args.command == "import" and args.publish):
+            action, obj = (
+                ("import.rollback", args.version) if args.command == "rollback" else ("import.publish", args.source)
+            )
+            typed = f" (--user {args.user})" if args.user else ""  # a note: the record's user is the OS's
+            _cli_record(settings, action, f"{obj}{typed}", "ok" if code == 0 else f"refused (exit {code})")
+        return code
     if args.command in ("user", "screen"):
         return users_command(args, settings)
+    if args.command == "audit":
+        return audit_command(args, settings)
     if args.command == "report":
         return report_command.command(args, settings, sys.stdout, sys.stderr)
     overrides = {
@@ -155,6 +172,32 @@ def read_password(prompt: str = "Password: ") -> str:
     return first
 
 
+def audit_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`app.py audit show|verify`."""
+    trail = Trail(settings.audit_root)
+    if args.action == "verify":
+        broken = trail.verify()
+        count = sum(1 for _ in trail.lines())
+        if broken:
+            sys.stderr.write(f"audit trail {settings.audit_root}: BROKEN at {broken}\n")
+            return 1
+        sys.stdout.write(f"audit trail {settings.audit_root}: intact, {count} record(s)\n")
+        return 0
+    for record in trail.records(args.since, args.user, args.action):
+        sys.stdout.write(line_of(record) + "\n")
+    return 0
+
+
+def _cli_record(settings: Settings, action: str, obj: str, result: str = "ok") -> None:
+    """A record of the audit trail for a command: the operating-system user it ran as (never a typed name)."""
+    import getpass
+
+    try:
+        Trail(settings.audit_root).append(action, user=f"os:{getpass.getuser()}", address="cli", obj=obj, result=result)
+    except OSError as exc:
+        sys.stderr.write(f"warning: audit trail {settings.audit_root}: {exc}\n")
+
+
 def _when(stamp: float) -> str:
     return datetime.fromtimestamp(stamp, ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
 
@@ -174,9 +217,11 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
             password = read_password()
             if args.action == "add":
                 store.add(args.name, args.role, password)
+                _cli_record(settings, "user.add", f"{args.name} ({args.role})")
                 out.write(f"added {args.name} ({args.role}) to {store.path}\n")
             else:
                 store.passwd(args.name, password)
+                _cli_record(settings, "user.passwd", args.name)
                 out.write(f"changed the password of {args.name}; their other sessions have ended\n")
         elif args.command == "user" and args.action in ("sessions", "logout"):
             check_name(args.name)
@@ -187,13 +232,18 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
                     out.write(f"{kind:<7} since {_when(s.created)}  last seen {_when(s.seen)}  from {s.address}\n")
                 out.write(f"{len(sessions.of_user(args.name))} open session(s) of {args.name}\n")
             else:
-                out.write(f"ended {sessions.end_user(args.name)} session(s) of {args.name}\n")
+                ended = sessions.end_user(args.name)
+                _cli_record(settings, "user.logout", args.name, f"{ended} session(s) ended")
+                out.write(f"ended {ended} session(s) of {args.name}\n")
         elif args.command == "user":
             store.remove(args.name)
             Sessions(settings).end_user(args.name)
+            _cli_record(settings, "user.remove", args.name)
             out.write(f"removed {args.name}; their sessions have ended\n")
         elif args.action == "add":
             token = store.add_screen(args.name)
+            Sessions(settings).end_user(args.name)
+            _cli_record(settings, "screen.add", args.name)
             out.write(
                 f"screen {args.name}: open this address once on the screen (it is shown only now):\n"
                 f"    http://{settings.host}:{settings.port}/screen/{token}\n"
@@ -207,6 +257,7 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
         else:
             store.remove_screen(args.name)
             Sessions(settings).end_user(args.name)
+            _cli_record(settings, "screen.remove", args.name)
             out.write(f"revoked screen {args.name}\n")
     except UsersError as exc:
         sys.stderr.write(f"error: {exc}\n")

@@ -136,6 +136,9 @@ class Settings:
     pptx_template: Path | None = None
     # The report archive (报告库): every generated document, kept STI_REPORT_KEEP_DAYS (STI_REPORT_DIR).
     report_dir: Path = VAR_DIR / "reports"
+    # The security audit trail (STI_AUDIT_DIR; components/server/audit.py): by default `audit/` beside the users
+    # file (var/audit), the other security state: see `audit_root`.
+    audit_dir: Path | None = None
     report_keep_days: int = 365
     # The intranet's mail server for `app.py report --mail` (STI_SMTP_URL, STI_SMTP_USER, STI_SMTP_PASSWORD,
     # STI_SMTP_FROM, STI_SMTP_TIMEOUT, STI_SMTP_CA_FILE); None: no mail.
@@ -144,6 +147,11 @@ class Settings:
     # newlines) and the time of its daily full reload (STI_SCREEN_RELOAD_AT, HH:MM; 'off': none).
     screen_views: tuple[str, ...] = ()
     screen_reload_at: str | None = "04:00"
+
+    @property
+    def audit_root(self) -> Path:
+        """Where the audit trail is kept: STI_AUDIT_DIR, else `audit/` beside the users file."""
+        return self.audit_dir or self.users_file.parent / "audit"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -180,6 +188,7 @@ class Settings:
             report_template=_template(env, "STI_REPORT_TEMPLATE", ".docx"),
             pptx_template=_template(env, "STI_PPTX_TEMPLATE", ".pptx"),
             report_dir=_path(env, "STI_REPORT_DIR", VAR_DIR / "reports"),
+            audit_dir=_path(env, "STI_AUDIT_DIR", VAR_DIR / "audit") if env.get("STI_AUDIT_DIR", "").strip() else None,
             report_keep_days=_int(env, "STI_REPORT_KEEP_DAYS", 365, 1, 3650),
             smtp=_smtp(env),
             screen_views=_screen(env, "STI_SCREEN_VIEWS", parse_views, ""),

@@ -173,11 +173,14 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
             source = open_files(uploads, limits)
         except ImportRefusedError as exc:
             library.record_refusal(label, "", 1, user=_user())
+            _audit("import.preview", label, f"refused: {exc}")
             return render(422, problems=[str(exc)], label=label)
         staged = librarian.stage(source, label, librarian.bytes_hash(uploads), library, lang, svc.dataset())
         if not staged.ok:
             library.record_refusal(label, staged.source_hash, len(staged.problems), user=_user())
+            _audit("import.preview", label, f"refused: {len(staged.problems)} problem(s)")
             return render(problems=list(staged.problems), label=label)
+        _audit("import.preview", label)
         return render(preview=staged.preview, label=label, token=_stage_files(library, staged))
 
     @server.post("/library/publish")
@@ -191,9 +194,11 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         try:
             info = library.publish(files, source=meta["label"], source_hash=meta["source_hash"], user=_user())
         except (DatasetError, LibraryError) as exc:
+            _audit("import.publish", meta["label"], f"refused: {exc}")
             return render(problems=[str(exc)], label=meta["label"])
         finally:
             shutil.rmtree(path, ignore_errors=True)
+        _audit("import.publish", f"{meta['label']} → {info.hash}")
         return changed(svc, lang, "published", info.hash)
 
     @server.post("/library/rollback")
@@ -202,8 +207,15 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         try:
             info = library.rollback(library.find(flask.request.form.get("version", "")), user=_user())
         except (LibraryError, DatasetError) as exc:
+            _audit("import.rollback", flask.request.form.get("version", "")[:40], f"refused: {exc}")
             return render(message=str(exc), message_kind="danger")
+        _audit("import.rollback", info.hash)
         return changed(svc, lang, "rolled_back", info.hash)
+
+
+def _audit(action: str, obj: str, result: str = "ok") -> None:
+    """A record of the audit trail for this request (components/server/audit.py)."""
+    auth.auth().record(action, obj, result, who=auth.user())
 
 
 def _user() -> str:
