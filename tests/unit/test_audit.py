@@ -13,24 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from appsettings import PASSWORD, settings_in
 
 from app import create_app
 from components.server.audit import GENESIS, Trail, seal, verify_lines
 from components.server.cli import main
-from components.server.settings import Settings
 from components.server.users import UserStore
-
-PASSWORD = "correct horse 1"
-
-
-def _settings(tmp_path: Path, **kw) -> Settings:
-    base = {
-        "library_dir": tmp_path / "library",
-        "cache_dir": tmp_path / "cache",
-        "users_file": tmp_path / "users.json",
-        "secret_file": tmp_path / "secret.key",
-    }
-    return Settings(**{**base, **kw})
 
 
 def _token(page: str, name: str = "csrf_token") -> str:
@@ -42,7 +30,7 @@ def _token(page: str, name: str = "csrf_token") -> str:
 def test_a_scripted_session_leaves_exactly_its_records(tmp_path: Path) -> None:
     store = UserStore(tmp_path / "users.json")
     store.add("ann", "analyst", PASSWORD)
-    app = create_app(_settings(tmp_path))
+    app = create_app(settings_in(tmp_path))
     c = app.server.test_client()
     c.environ_base["REMOTE_ADDR"] = "10.1.2.3"
     form = _token(c.get("/login").data.decode())

@@ -13,34 +13,24 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from appsettings import PASSWORD, settings_in
 
 from app import create_app
 from bench import SECTIONS_OUTPUT, Page
 from components.core import ids
 from components.server import auth
 from components.server.cli import main
-from components.server.settings import SAMPLE_DIR, Settings
+from components.server.settings import SAMPLE_DIR
 from components.server.users import UsersError, UserStore
 
-PASSWORD = "correct horse 1"
 CALLBACK = "/_dash-update-component"
-
-
-def _settings(tmp_path: Path, **kw) -> Settings:
-    base = {
-        "library_dir": tmp_path / "library",
-        "cache_dir": tmp_path / "cache",
-        "users_file": tmp_path / "users.json",
-        "secret_file": tmp_path / "secret.key",
-    }
-    return Settings(**{**base, **kw})
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
     """One app for the module (creating one takes seconds); each test resets its users and lockouts."""
     tmp = tmp_path_factory.mktemp("auth")
-    return tmp, create_app(_settings(tmp, login_attempts=3))
+    return tmp, create_app(settings_in(tmp, login_attempts=3))
 
 
 @pytest.fixture(scope="module")
@@ -227,7 +217,7 @@ def test_logging_in_sets_a_hardened_session_and_goes_where_asked(app) -> None:
 
 
 def test_secure_cookies_and_a_foreign_next_are_honoured_safely(tmp_path: Path, users: UserStore) -> None:
-    settings = _settings(tmp_path, secure_cookies=True, users_file=users.path)
+    settings = settings_in(tmp_path, secure_cookies=True, users_file=users.path)
     c = create_app(settings).server.test_client()
     resp = _login(c, "vera", next_="//evil.example/steal")
     assert resp.headers["Location"] == "/"
@@ -278,7 +268,7 @@ def test_a_trusted_proxy_forwards_the_client_address_and_no_one_else_does(tmp_pa
     """Behind a listed proxy the lockout counts the real client (X-Forwarded-For); a forged header from anyone
     else is ignored (it cannot dodge the lockout nor shift it onto another address)."""
     shutil.copyfile(users.path, tmp_path / "users.json")
-    proxied = create_app(_settings(tmp_path, login_attempts=3, trusted_proxies=("127.0.0.1",)))
+    proxied = create_app(settings_in(tmp_path, login_attempts=3, trusted_proxies=("127.0.0.1",)))
     first = proxied.server.test_client()
     first.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.10"
     for _ in range(3):
@@ -416,16 +406,16 @@ def test_a_screen_link_grants_viewing_only_until_revoked(app, users: UserStore) 
 
 
 def test_the_secret_key_is_generated_once_private_and_shared(tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
+    settings = settings_in(tmp_path)
     key = auth.secret_key(settings)
     assert len(key) >= 32
     assert oct(settings.secret_file.stat().st_mode & 0o777) == "0o600"
     assert auth.secret_key(settings) == key
-    assert auth.secret_key(_settings(tmp_path, secret_key="from-the-settings-" * 3)) == "from-the-settings-" * 3
+    assert auth.secret_key(settings_in(tmp_path, secret_key="from-the-settings-" * 3)) == "from-the-settings-" * 3
 
 
 def test_with_no_users_only_direct_loopback_requests_are_served(tmp_path: Path) -> None:
-    app = create_app(_settings(tmp_path, data_dir=SAMPLE_DIR))
+    app = create_app(settings_in(tmp_path, data_dir=SAMPLE_DIR))
     c = app.server.test_client()
     assert c.get("/").status_code == 200
     assert c.get("/login").status_code == 303  # nothing to log in to

@@ -9,22 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from appsettings import PASSWORD, settings_in
 
 from app import create_app
 from components.server.settings import Settings
 from components.server.users import UserStore
-
-PASSWORD = "correct horse 1"
-
-
-def _settings(tmp_path: Path, **kw) -> Settings:
-    base = {
-        "library_dir": tmp_path / "library",
-        "cache_dir": tmp_path / "cache",
-        "users_file": tmp_path / "users.json",
-        "secret_file": tmp_path / "secret.key",
-    }
-    return Settings(**{**base, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +22,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory):
     store = UserStore(tmp / "users.json")
     for name, role in (("vera", "viewer"), ("adam", "admin")):
         store.add(name, role, PASSWORD)
-    return create_app(_settings(tmp, secure_cookies=True))
+    return create_app(settings_in(tmp, secure_cookies=True))
 
 
 def _login(app, name: str):
@@ -66,13 +55,13 @@ def test_the_reload_hash_route_is_for_admins_only(secured) -> None:
 def test_hsts_goes_with_secure_cookies(secured, tmp_path: Path) -> None:
     resp = secured.server.test_client().get("/login")
     assert resp.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-    plain = create_app(_settings(tmp_path)).server.test_client().get("/healthz")
+    plain = create_app(settings_in(tmp_path)).server.test_client().get("/healthz")
     assert "Strict-Transport-Security" not in plain.headers
 
 
 def test_the_local_admin_without_users_sees_the_details(tmp_path: Path) -> None:
     """No users set up (one person on their own machine, direct loopback): the local admin, the whole answer."""
-    body = create_app(_settings(tmp_path)).server.test_client().get("/healthz").get_json()
+    body = create_app(settings_in(tmp_path)).server.test_client().get("/healthz").get_json()
     assert {"pid", "cache", "warming"} <= set(body)
 
 
@@ -99,7 +88,7 @@ def test_a_name_with_a_bidi_control_is_shown_escaped(tmp_path: Path) -> None:
     names = list(load_dataset(data).districts["name_zh"])
     assert "海曙<U+202E>区fdp" in names
     assert not any(RLO in n for n in names)
-    app = create_app(_settings(tmp_path, data_dir=data, library_dir=None))
+    app = create_app(settings_in(tmp_path, data_dir=data, library_dir=None))
     csv_out = app.server.test_client().get("/export/data.csv?lang=zh").data.decode("utf-8-sig")
     assert "海曙<U+202E>区fdp" in csv_out
     assert RLO not in csv_out

@@ -11,25 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from appsettings import PASSWORD, settings_in
 
 from app import create_app
 from components.server import auth
 from components.server.cli import main
 from components.server.sessions import Sessions
-from components.server.settings import Settings
 from components.server.users import UserStore
-
-PASSWORD = "correct horse 1"
-
-
-def _settings(tmp_path: Path, **kw) -> Settings:
-    base = {
-        "library_dir": tmp_path / "library",
-        "cache_dir": tmp_path / "cache",
-        "users_file": tmp_path / "users.json",
-        "secret_file": tmp_path / "secret.key",
-    }
-    return Settings(**{**base, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +26,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     store = UserStore(tmp / "users.json")
     store.add("ann", "analyst", PASSWORD)
     store.add("vera", "viewer", PASSWORD)
-    return tmp, create_app(_settings(tmp))
+    return tmp, create_app(settings_in(tmp))
 
 
 def _login(app, name: str):
@@ -130,7 +118,7 @@ def test_the_command_line_lists_and_ends_a_users_sessions(served, monkeypatch, c
 
 
 def test_a_screen_link_opens_once_and_its_session_lasts(tmp_path: Path) -> None:
-    app = create_app(_settings(tmp_path))
+    app = create_app(settings_in(tmp_path))
     token = UserStore(tmp_path / "users.json").add_screen("hall-1")
     wall = app.server.test_client()
     opened = wall.get(f"/screen/{token}")
