@@ -31,7 +31,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filters_open": ("筛选", "Filter"),
     "filters_done": ("完成", "Done"),
     "kpi_open": ("{indicator}：详情", "{indicator}: details"),
-    "kpi_detail_trend": ("历年走势", "Over the years"),
+    "kpi_detail_trend": ("走势", "Trend"),
     "kpi_detail_districts": ("各区县（市）", "By district"),
     "kpi_detail_close": ("关闭", "Close"),
     "export_pptx": ("导出PPT", "Export PPT"),
