@@ -29,7 +29,6 @@ log = logging.getLogger("sti")
 ZONE = ZoneInfo("Asia/Shanghai")
 GENESIS = "0" * 64  # the `prev` of the very first record
 FIELDS = ("time", "user", "role", "address", "action", "object", "result")
-HEAD = "head"  # the last record's hash (a hint for appending; verify never trusts it)
 
 
 def seal(record: dict[str, Any], prev: str) -> str:
@@ -109,23 +108,16 @@ class Trail:
                 out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
                 out.flush()
                 os.fsync(out.fileno())
-            tmp = self.root / f".{HEAD}.{os.getpid()}"
-            tmp.write_text(record["hash"], encoding="ascii")
-            os.replace(tmp, self.root / HEAD)
         return record
 
     def _head(self) -> str:
-        """The last record's hash: from the head file when it agrees with the newest file's last line."""
+        """The last record's hash: the newest file's last line, read from its end (under the append lock)."""
         files = self.files()
         if not files:
             return GENESIS
-        last = ""
-        with files[-1].open("rb") as fh:  # the last line of the newest file, read from its end
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - 65536))
-            tail = fh.read().decode("utf-8", "replace").rstrip("\n").rsplit("\n", 1)[-1]
-            last = tail
+        with files[-1].open("rb") as fh:
+            fh.seek(max(0, fh.seek(0, os.SEEK_END) - 65536))
+            last = fh.read().decode("utf-8", "replace").rstrip("\n").rsplit("\n", 1)[-1]
         try:
             return str(json.loads(last)["hash"])
         except (ValueError, KeyError, TypeError):

@@ -68,6 +68,14 @@ def _stamp(secret_hash: str) -> str:
     return hashlib.sha256(secret_hash.encode()).hexdigest()[:16]
 
 
+def _screen_of(screens: dict, wanted: str) -> str | None:
+    """The screen whose stored token hash is `wanted` (compared in constant time), else None."""
+    for name, entry in screens.items():
+        if isinstance(entry, dict) and hmac.compare_digest(str(entry.get("hash", "")), wanted):
+            return str(name)
+    return None
+
+
 def token_hash(token: str) -> str:
     """How a screen token is stored (it is random, so a plain SHA-256 is enough)."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -161,23 +169,19 @@ class UserStore:
     def screen_by_token(self, token: str) -> User | None:
         """The wall screen `token` opens, else None."""
         wanted = token_hash(token)
-        for name, entry in self._load()["screens"].items():
-            if isinstance(entry, dict) and hmac.compare_digest(str(entry.get("hash", "")), wanted):
-                return User(name, VIEWER, _stamp(wanted), screen=True)
-        return None
+        name = _screen_of(self._load()["screens"], wanted)
+        return User(name, VIEWER, _stamp(wanted), screen=True) if name else None
 
     def use_screen(self, token: str) -> User | None:
         """The wall screen `token` opens, the first time only: the link is spent once opened (a copy of it opens
         nothing; `screen add NAME` gives the screen a new one)."""
         wanted = token_hash(token)
         with self._editing() as data:
-            for name, entry in data["screens"].items():
-                if isinstance(entry, dict) and hmac.compare_digest(str(entry.get("hash", "")), wanted):
-                    if entry.get("used"):
-                        return None
-                    data["screens"][name] = {**entry, "used": _now()}
-                    return User(name, VIEWER, _stamp(wanted), screen=True)
-        return None
+            name = _screen_of(data["screens"], wanted)
+            if name is None or data["screens"][name].get("used"):
+                return None
+            data["screens"][name] = {**data["screens"][name], "used": _now()}
+        return User(name, VIEWER, _stamp(wanted), screen=True)
 
     def screen(self, name: str, stamp: str) -> User | None:
         """The wall screen a session names, while its token has not been replaced or revoked."""

@@ -138,6 +138,11 @@ def _count_csv(label: str, files: Mapping[str, bytes], limits: Limits) -> None:
         _too_many(label, name, rows, cells, limits)
 
 
+def _tags(text: bytes) -> tuple[int, int]:
+    """Rows and cells begun in a piece of a sheet's XML."""
+    return text.count(b"<row ") + text.count(b"<row>"), text.count(b"<c ") + text.count(b"<c>")
+
+
 def _count_sheets(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], label: str, limits: Limits) -> None:
     """Rows and cells of a workbook's sheets, counted in their XML as it streams out of the archive (a chunk at a
     time, memory bounded), refused over the limits before the workbook is parsed; a damaged sheet refused."""
@@ -145,21 +150,20 @@ def _count_sheets(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], label: st
     for info in members:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
-        rows, tail = 0, b""
+        where = f"sheet {PurePosixPath(info.filename).stem}"
+        rows, overlap = 0, b""
         try:
             with zf.open(info) as fh:
                 while chunk := fh.read(1 << 20):
-                    text = tail + chunk
-                    cut = max(0, len(text) - 8)  # a tag split between two chunks is counted in the next
-                    rows += text.count(b"<row ", 0, cut) + text.count(b"<row>", 0, cut)
-                    cells += text.count(b"<c ", 0, cut) + text.count(b"<c>", 0, cut)
-                    tail = text[cut:]
-                    _too_many(label, f"sheet {PurePosixPath(info.filename).stem}", rows, cells, limits)
+                    # Each chunk with the previous one's last 4 bytes (a tag cut in two is whole in one of them);
+                    # what lies wholly in those 4 bytes was counted last time.
+                    text = overlap + chunk
+                    (r, c), (r0, c0) = _tags(text), _tags(overlap)
+                    rows, cells = rows + r - r0, cells + c - c0
+                    overlap = text[-4:]
+                    _too_many(label, where, rows, cells, limits)
         except DAMAGED as exc:
             raise ImportRefusedError(f"{label}: entry {info.filename!r} is damaged ({exc})") from None
-        rows += tail.count(b"<row ") + tail.count(b"<row>")
-        cells += tail.count(b"<c ") + tail.count(b"<c>")
-        _too_many(label, f"sheet {PurePosixPath(info.filename).stem}", rows, cells, limits)
 
 
 def _open_zip(data: bytes, label: str, what: str) -> zipfile.ZipFile:
