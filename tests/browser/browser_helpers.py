@@ -314,6 +314,12 @@ def axe(page: Page, within: Sequence[str] = ()) -> list[dict]:
     violations (rule id, impact, the first few targets)."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_JS)
+    # A colour in the middle of a CSS transition (a button's hover after a tap: .15 s) is no colour anyone reads:
+    # measure contrast once the page has come to rest.
+    page.wait_for_function(
+        "() => !document.getAnimations().some(a => a instanceof CSSTransition && a.playState === 'running')",
+        timeout=WAIT_MS,
+    )
     # resultTypes: details for the violations only (the passes are not read; axe skips building them)
     result = page.evaluate(
         """([tags, within]) => axe.run(within.length ? {include: within.map(s => [s])} : document,
