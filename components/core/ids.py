@@ -30,6 +30,7 @@ FOOTER_VERSION = "footer-version"
 LIBRARY_LINK = "header-library-link"
 USER_NAME = "header-user"
 LOGOUT = "header-logout"
+PASSWORD_LINK = "password-link"  # the signed-in user's "change password" (/password)
 
 # meeting export
 EXPORT_BUTTON = "export-button"

@@ -74,7 +74,8 @@ PATH_ROLES = (
 # Callbacks of the dashboard that need more than a viewer, by an output id they write.
 CALLBACK_ROLES = ((ids.EXPORT_DOWNLOAD, ANALYST),)
 # Form posts that check their own `csrf_token` field (after reading the form with their own size limit).
-FORM_POSTS = ("/login", "/logout", "/library/")
+FORM_POSTS = ("/login", "/logout", "/password", "/library/")
+PASSWORD_PATHS = ("/password", "/logout")  # all a user who must change their password may open (and PUBLIC)
 DOWNLOADS = ("/export/", "/reports/", "/library/workbook.xlsx")  # answers that are files taken out (audited)
 NAME_FACTOR = 4  # a name's failures from every address together may reach this many times the per-address limit
 API_PREFIXES = ("/export/", "/vendor/", "/assets/")  # with "/_dash-…" paths: answered 401/403, never a page
@@ -304,6 +305,14 @@ class Auth:
         # The server's record too: a copied cookie of a session that logged out, idled or was ended is nothing.
         return found if found is not None and self.sessions.check(sess.get("sid"), name) else None
 
+    def must_change(self, who: User) -> str | None:
+        """Why `who` must set a new password before anything else ("first", "expired"), else None."""
+        try:
+            return self.users.must_change(who.name, self.settings.password_days)
+        except UsersError as exc:
+            log.error("%s", exc)
+            return None
+
     def start(self, user: User) -> None:
         """A new session for `user` (a fresh CSRF token: nothing from before the login carries over), recorded
         on the server. A person's cookie ends with the browser (its session ends earlier on the server: idle,
@@ -403,7 +412,7 @@ def safe_next(target: object) -> str:
     parts = urlsplit(text)
     if not text.startswith("/") or text.startswith("//") or "\\" in text or parts.scheme or parts.netloc:
         return "/"
-    if parts.path.startswith(("/login", "/logout")):
+    if parts.path.startswith(("/login", "/logout", "/password")):
         return "/"
     return text[:2000]
 
@@ -431,6 +440,10 @@ def guard() -> WerkzeugResponse | None:
         and not csrf_matches(req.headers.get(CSRF_HEADER, ""))
     ):
         return _refuse(403, "auth_csrf")
+    if not who.open and not who.screen and req.path not in PASSWORD_PATHS and auth().must_change(who):
+        if req.method == "GET" and _is_page(req.path):
+            return flask.redirect(f"/password?lang={_lang()}&next=" + quote(_here(), safe=""), code=302)
+        return _refuse(403, "pw_must_change")
     if not who.may(role):
         log.info("refused %s %s to %s (%s)", req.method, req.path[:200], visible(who.name), who.role)
         auth().record("refused", f"{req.method} {req.path[:200]}", "403", who=who)
@@ -448,7 +461,7 @@ def _login_page(status: int = 200, **ctx: Any) -> flask.Response:
         csrf=csrf_token(),
         next=safe_next(flask.request.values.get("next", "/")),
         who=user(),
-        **{"error": "", "username": "", "denied": "", **ctx},
+        **{"error": "", "username": "", "denied": "", "change": False, "notice": "", **ctx},
     )
     resp = flask.Response(body, status=status, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"
@@ -526,6 +539,47 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
                 state.record("logout", who=who)
         return flask.redirect(f"/login?lang={_lang()}", code=303)
 
+    @server.route("/password", methods=["GET", "POST"])
+    def password() -> WerkzeugResponse:
+        """Set a new password (GET: the form; POST: current, new twice). Every session of the user ends,
+        this one continues under the new password; a wrong current password counts as a failed login."""
+        who = user()
+        lang = _lang()
+        if who is None or who.open or who.screen:
+            return flask.redirect(f"/?lang={lang}", code=303)
+        why = state.must_change(who)
+        notice = t(f"pw_{why}", lang) if why else ""
+        if flask.request.method == "GET":
+            return _login_page(change=True, notice=notice)
+        form = flask.request.form
+        address = flask.request.remote_addr or ""
+        if not csrf_matches(form.get(CSRF_FIELD)):
+            return _login_page(400, change=True, notice=notice, error=t("login_expired", lang))
+        if state.throttle.locked(who.name, address):
+            state.record("password.change", result="locked", who=who)
+            error = t("login_locked", lang, minutes=settings.lockout_minutes)
+            return _login_page(429, change=True, notice=notice, error=error)
+        if state.users.verify(who.name, str(form.get("current", ""))) is None:
+            state.throttle.failed(who.name, address)
+            state.record("password.change", result="refused: wrong current password", who=who)
+            return _login_page(401, change=True, notice=notice, error=t("pw_wrong_current", lang))
+        new, again = str(form.get("new", "")), str(form.get("again", ""))
+        try:
+            if new != again:
+                raise UsersError("the two new passwords differ", "pw_mismatch")
+            state.users.passwd(who.name, new)
+        except UsersError as exc:
+            state.record("password.change", result=f"refused: {exc.key or exc}", who=who)
+            return _login_page(400, change=True, notice=notice, error=exc.text(lang))
+        state.throttle.cleared(who.name, address)
+        ended = state.sessions.end_user(who.name)
+        found = state.users.verify(who.name, new)
+        if found is not None:
+            state.start(found)
+        log.info("password changed: %s (%d session(s) ended)", who.name, ended)
+        state.record("password.change", who=who)
+        return flask.redirect(safe_next(form.get("next")), code=303)
+
     @server.get("/screen/<token>")
     def screen(token: str) -> WerkzeugResponse:
         """A wall screen's one-time address: a long viewing session, then presentation mode."""
@@ -561,6 +615,18 @@ def identity_header(lang: str) -> list[Any]:
             [html.Span(who.name, className="fw-semibold"), " · ", t(f"role_{who.role}", lang)],
             id=ids.USER_NAME,
             className="small text-body-secondary me-2",
+        ),
+        *(
+            []
+            if who.screen
+            else [
+                html.A(
+                    t("change_password", lang),
+                    href=f"/password?lang={lang}",
+                    id=ids.PASSWORD_LINK,
+                    className="btn btn-sm btn-link me-2",
+                )
+            ]
         ),
         html.Form(
             [

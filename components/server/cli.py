@@ -57,12 +57,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     back.add_argument("--user", help="who rolls back (the log)")
     users = sub.add_parser("user", help="manage the logins (the users file, STI_USERS_FILE)")
     users_sub = users.add_subparsers(dest="action", required=True)
-    add = users_sub.add_parser("add", help="add a user (password from stdin when it is not a terminal)")
+    permanent = "the password is the person's own (typed by them): no change at the next login"
+    add = users_sub.add_parser(
+        "add", help="add a user (password from stdin when it is not a terminal; to be changed at first login)"
+    )
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--permanent", action="store_true", help=permanent)
     users_sub.add_parser("list", help="list the users and their roles")
     users_sub.add_parser("remove", help="remove a user (their sessions end)").add_argument("name")
-    users_sub.add_parser("passwd", help="set a new password (their other sessions end)").add_argument("name")
+    passwd = users_sub.add_parser(
+        "passwd", help="set a new password (their sessions end; to be changed at the next login)"
+    )
+    passwd.add_argument("name")
+    passwd.add_argument("--permanent", action="store_true", help=permanent)
+    role = users_sub.add_parser("role", help="give a user another role (their sessions end)")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
     users_sub.add_parser("sessions", help="list a user's (or screen's) open sessions").add_argument("name")
     users_sub.add_parser("logout", help="end every session of a user (or screen) at once").add_argument("name")
     screens = sub.add_parser("screen", help="wall screens: a link that opens presentation mode as a viewer")
@@ -210,19 +221,30 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "user" and args.action == "list":
             rows = store.users()
             for row in rows:
-                out.write(f"{row['name']:<24} {row['role']:<8} created {row['created']}  changed {row['changed']}\n")
+                then = "  (must change it)" if row["must_change"] else ""
+                out.write(
+                    f"{row['name']:<24} {row['role']:<8} created {row['created']}  changed {row['changed']}{then}\n"
+                )
             out.write(f"{len(rows)} user(s) in {store.path}\n")
         elif args.command == "user" and args.action in ("add", "passwd"):
             check_name(args.name)
             password = read_password()
+            temporary = not args.permanent
+            then = " (to be changed at the first login)" if temporary else ""
             if args.action == "add":
-                store.add(args.name, args.role, password)
-                _cli_record(settings, "user.add", f"{args.name} ({args.role})")
-                out.write(f"added {args.name} ({args.role}) to {store.path}\n")
+                store.add(args.name, args.role, password, temporary=temporary)
+                _cli_record(settings, "user.add", f"{args.name} ({args.role}){then}")
+                out.write(f"added {args.name} ({args.role}) to {store.path}{then}\n")
             else:
-                store.passwd(args.name, password)
-                _cli_record(settings, "user.passwd", args.name)
-                out.write(f"changed the password of {args.name}; their other sessions have ended\n")
+                store.passwd(args.name, password, temporary=temporary)
+                ended = Sessions(settings).end_user(args.name)
+                _cli_record(settings, "user.passwd", f"{args.name}{then}", f"ok, {ended} session(s) ended")
+                out.write(f"changed the password of {args.name}{then}; their sessions have ended\n")
+        elif args.command == "user" and args.action == "role":
+            store.set_role(args.name, args.role)
+            ended = Sessions(settings).end_user(args.name)
+            _cli_record(settings, "user.role", f"{args.name} ({args.role})", f"ok, {ended} session(s) ended")
+            out.write(f"{args.name} is now {args.role}; their sessions have ended\n")
         elif args.command == "user" and args.action in ("sessions", "logout"):
             check_name(args.name)
             sessions = Sessions(settings)

@@ -120,6 +120,7 @@ class Settings:
     secure_cookies: bool = False  # cookies only over HTTPS: set behind a TLS proxy (STI_SECURE_COOKIES=1)
     login_attempts: int = 5  # failed logins per name and address before a lockout (STI_LOGIN_ATTEMPTS)
     lockout_minutes: int = 15  # (STI_LOCKOUT_MINUTES)
+    password_days: int = 0  # a password older than this must be changed at the next login; 0: no expiry
     frame_ancestors: tuple[str, ...] = ()  # origins that may embed the pages (STI_FRAME_ANCESTORS, spaces)
     # The reverse proxies in front (STI_TRUSTED_PROXIES): a request from one of them is from the address it
     # forwards (X-Forwarded-For, one hop); anyone else's forwarding headers are ignored.
@@ -180,6 +181,7 @@ class Settings:
             secure_cookies=_int(env, "STI_SECURE_COOKIES", 0, 0, 1) == 1,
             login_attempts=_int(env, "STI_LOGIN_ATTEMPTS", 5, 1, 100),
             lockout_minutes=_int(env, "STI_LOCKOUT_MINUTES", 15, 1, 1440),
+            password_days=_int(env, "STI_PASSWORD_DAYS", 0, 0, 3650),
             frame_ancestors=_origins(env.get("STI_FRAME_ANCESTORS", "")),
             trusted_proxies=_proxies(env.get("STI_TRUSTED_PROXIES", "")),
             workers=_int(env, "STI_WORKERS", 2, 1, 64),

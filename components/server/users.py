@@ -4,6 +4,12 @@ One JSON file (`STI_USERS_FILE`, 0600), written atomically (a temporary file ren
 re-read by every process when it changes (a user added or removed on the command line applies at once).
 Passwords are argon2id hashes (argon2-cffi); a screen token is kept as its SHA-256 only. Nothing here
 logs or returns a password or a token in clear.
+
+The password policy (等保 身份鉴别, `password_problem`): at least 10 characters of at least three kinds (lower
+case, upper case, digits, anything else), not containing the user name, not guessable by the zxcvbn strength
+estimator (score 3 of 4 or better, with the name and the product's words as hints), not one of the user's last
+five. A password an administrator sets (`app.py user add` / `user passwd` without --permanent) is temporary:
+its user must change it at the next login (`must_change`), as when it is older than STI_PASSWORD_DAYS.
 """
 
 from __future__ import annotations
@@ -19,17 +25,25 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+from components.core.i18n import t
 
 VIEWER, ANALYST, ADMIN = "viewer", "analyst", "admin"
 ROLES = (VIEWER, ANALYST, ADMIN)  # each may do what the ones before it may
 NAME = re.compile(r"[\w.@-]{1,64}")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
+MIN_CLASSES = 3  # of lower case, upper case, digits, anything else
+MIN_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable: moderate protection from offline slow-hash attacks"
+HISTORY = 5  # a new password may not be any of the user's last five (the current one included)
+ESTIMATED = 72  # zxcvbn reads this many characters (its own limit); a longer password is long enough anyway
+HINTS = ("sti", "dashboard", "kjj", "keji", "admin", "password", "mima")  # words the estimator treats as known
 
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
@@ -37,7 +51,17 @@ _DUMMY = _hasher.hash(secrets.token_urlsafe(16))
 
 
 class UsersError(ValueError):
-    """A refused change to the users file (the message says why, in words for the command line)."""
+    """A refused change to the users file (the message says why, in words for the command line; `key` and
+    `params` say it again for a page in its language)."""
+
+    def __init__(self, message: str, key: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+    def text(self, lang: str) -> str:
+        """The reason in `lang` (the English message where there is no translation)."""
+        return t(self.key, lang, **self.params) if self.key else str(self)
 
 
 @dataclass(frozen=True)
@@ -81,6 +105,20 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _recent(entry: dict) -> list[str]:
+    """The hashes of a user's last passwords, the current one first."""
+    history = entry.get("history")
+    older = [h for h in history if isinstance(h, str)] if isinstance(history, list) else []
+    return [str(entry.get("hash", "")), *older][:HISTORY]
+
+
+def _matches(hashed: str, password: str) -> bool:
+    try:
+        return bool(hashed) and _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_name(name: str) -> str:
     """`name` when it is a valid user or screen name, else UsersError."""
     if not NAME.fullmatch(name or ""):
@@ -88,12 +126,35 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_password(password: str) -> str:
-    """`password` when it is long enough (and not absurdly long), else UsersError."""
-    if len(password) < MIN_PASSWORD:
-        raise UsersError(f"the password must have at least {MIN_PASSWORD} characters")
+def _classes(password: str) -> int:
+    """How many of the four kinds of character (lower, upper, digit, other) `password` has."""
+    kinds = {
+        "lower" if c.islower() else "upper" if c.isupper() else "digit" if c.isdigit() else "other" for c in password
+    }
+    return len(kinds)
+
+
+def password_problem(password: str, name: str = "") -> tuple[str, dict[str, object]] | None:
+    """Why `password` is refused for user `name` as an i18n key and its parameters, or None when it is good."""
+    if len(password) < MIN_PASSWORD or not password.strip():
+        return "pw_short", {"n": MIN_PASSWORD}
     if len(password) > MAX_PASSWORD:
-        raise UsersError(f"the password must have at most {MAX_PASSWORD} characters")
+        return "pw_long", {"n": MAX_PASSWORD}
+    if _classes(password) < MIN_CLASSES:
+        return "pw_classes", {"n": MIN_CLASSES}
+    if len(name) >= 3 and name.casefold() in password.casefold():
+        return "pw_name", {}
+    if zxcvbn(password[:ESTIMATED], user_inputs=[name, *HINTS])["score"] < MIN_SCORE:
+        return "pw_weak", {}
+    return None
+
+
+def check_password(password: str, name: str = "") -> str:
+    """`password` when the policy accepts it for user `name`, else UsersError saying why."""
+    problem = password_problem(password, name)
+    if problem is not None:
+        key, params = problem
+        raise UsersError(t(key, "en", **params), key, **params)
     return password
 
 
@@ -135,9 +196,15 @@ class UserStore:
         return bool(data["users"] or data["screens"])
 
     def users(self) -> list[dict]:
-        """Every user as {name, role, created, changed} (no hashes), by name."""
+        """Every user as {name, role, created, changed, must_change} (no hashes), by name."""
         return [
-            {"name": n, "role": u.get("role", ""), "created": u.get("created", ""), "changed": u.get("changed", "")}
+            {
+                "name": n,
+                "role": u.get("role", ""),
+                "created": u.get("created", ""),
+                "changed": u.get("changed", ""),
+                "must_change": bool(u.get("must_change")),
+            }
             for n, u in sorted(self._load()["users"].items())
         ]
 
@@ -207,24 +274,72 @@ class UserStore:
             os.replace(tmp, self.path)
             self._seen = None
 
-    def add(self, name: str, role: str, password: str) -> None:
-        """A new user (UsersError when the name is taken or invalid, the role unknown, the password short)."""
+    def add(self, name: str, role: str, password: str, *, temporary: bool = False) -> None:
+        """A new user (UsersError when the name is taken or invalid, the role unknown, the password refused);
+        `temporary`: set by an administrator, to be changed at the first login."""
         check_name(name)
         if role not in ROLES:
             raise UsersError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-        hashed = _hasher.hash(check_password(password))
+        hashed = _hasher.hash(check_password(password, name))
         with self._editing() as data:
             if name in data["users"]:
                 raise UsersError(f"user {name!r} exists already (change the password with `user passwd {name}`)")
-            data["users"][name] = {"role": role, "hash": hashed, "created": _now(), "changed": _now()}
+            data["users"][name] = {
+                "role": role,
+                "hash": hashed,
+                "created": _now(),
+                "changed": _now(),
+                "history": [],
+                "must_change": temporary,
+            }
 
-    def passwd(self, name: str, password: str) -> None:
-        """A new password for `name` (their open sessions end)."""
-        hashed = _hasher.hash(check_password(password))
+    def passwd(self, name: str, password: str, *, temporary: bool = False) -> None:
+        """A new password for `name` (their open sessions end): refused when the policy refuses it or it is one
+        of their last five; `temporary`: set by an administrator, to be changed at the next login."""
+        check_password(password, name)
+        entry = self._load()["users"].get(name)
+        if not isinstance(entry, dict):
+            raise UsersError(f"no user {name!r}")
+        if any(_matches(old, password) for old in _recent(entry)):
+            raise UsersError(t("pw_reused", "en", n=HISTORY), "pw_reused", n=HISTORY)
+        hashed = _hasher.hash(password)
         with self._editing() as data:
             if name not in data["users"]:
                 raise UsersError(f"no user {name!r}")
-            data["users"][name] = {**data["users"][name], "hash": hashed, "changed": _now()}
+            entry = data["users"][name]
+            data["users"][name] = {
+                **entry,
+                "hash": hashed,
+                "changed": _now(),
+                "history": _recent(entry)[: HISTORY - 1],
+                "must_change": temporary,
+            }
+
+    def set_role(self, name: str, role: str) -> None:
+        """Give `name` another role (their sessions end: see `user`)."""
+        if role not in ROLES:
+            raise UsersError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        with self._editing() as data:
+            if name not in data["users"]:
+                raise UsersError(f"no user {name!r}")
+            data["users"][name] = {**data["users"][name], "role": role}
+
+    def must_change(self, name: str, days: int = 0) -> str | None:
+        """Why `name` must set a new password before anything else: "first" (an administrator set it),
+        "expired" (older than `days`, 0: never), else None."""
+        entry = self._load()["users"].get(name)
+        if not isinstance(entry, dict):
+            return None
+        if entry.get("must_change"):
+            return "first"
+        if days > 0:
+            try:
+                changed = datetime.strptime(str(entry.get("changed", "")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            except ValueError:
+                return "expired"
+            if datetime.now(UTC) - changed > timedelta(days=days):
+                return "expired"
+        return None
 
     def remove(self, name: str) -> None:
         """Delete `name` (their open sessions end)."""

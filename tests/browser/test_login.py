@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from components.core import ids
 from components.server.users import UserStore
 
-PASSWORD = "a long enough password"
+PASSWORD = "A long enough password"
 
 
 @pytest.fixture
@@ -22,6 +22,7 @@ def secured(app_server_factory, tmp_path: Path):
     store = UserStore(tmp_path / "users.json")
     store.add("vera", "viewer", PASSWORD)
     store.add("ann", "analyst", PASSWORD)
+    store.add("li.wei", "analyst", "Temporary pass 1", temporary=True)  # as `app.py user add` makes one
     token = store.add_screen("hall-1")
     server = app_server_factory(env={"STI_USERS_FILE": str(store.path), "STI_LOGIN_ATTEMPTS": "50"})
     return server, store, token
@@ -91,4 +92,33 @@ def test_an_analyst_exports_in_english_and_a_screen_link_opens_presentation_mode
     store.remove_screen("hall-1")
     wall.reload()
     expect(wall.locator("#login-form")).to_be_visible()
+    page_guard.assert_clean()
+
+
+def test_a_temporary_password_is_replaced_at_first_login(
+    secured, page: Page, page_guard, screenshot: Callable[..., Path]
+) -> None:
+    server, store, _ = secured
+    page_guard.tolerate_console_error(r"status of 400")  # the weak password's answer
+    page.goto(f"{server.url}/?year=2011")
+    _sign_in(page, "li.wei", "Temporary pass 1")
+    expect(page.locator("#password-form")).to_be_visible()  # before the dashboard
+    expect(page.locator("#password-notice")).to_contain_text("临时密码")
+    expect(page.locator("#password-rules")).to_contain_text("至少10个字符")
+    screenshot(page, "login-password-change")
+    page.fill("#current", "Temporary pass 1")
+    page.fill("#new", "Password123")
+    page.fill("#again", "Password123")
+    page.click("#password-submit")
+    expect(page.locator("#login-error")).to_contain_text("太容易被猜到")
+    page.fill("#current", "Temporary pass 1")
+    page.fill("#new", "Blue kettle 47 sings")
+    page.fill("#again", "Blue kettle 47 sings")
+    page.click("#password-submit")
+    expect(page).to_have_url(f"{server.url}/?year=2011")  # on to where they were going
+    page.wait_for_selector(kpi("patent_applications"))
+    assert store.must_change("li.wei") is None
+    page.click(f"#{ids.PASSWORD_LINK}")  # the header's 修改密码, any time
+    expect(page.locator("#password-form")).to_be_visible()
+    expect(page.locator("#password-notice")).to_have_count(0)
     page_guard.assert_clean()

@@ -220,7 +220,7 @@ def test_a_phone_signs_in_and_reads_the_dashboard(app_server_factory, new_page, 
     from components.server.users import UserStore
 
     store = UserStore(tmp_path / "users.json")
-    store.add("vera", "viewer", "a long enough password")
+    store.add("vera", "viewer", "A long enough password")
     server = app_server_factory(env={"STI_USERS_FILE": str(store.path)})
     page = phone_page(new_page, 360, 740)
     page.goto(server.url)
@@ -231,7 +231,7 @@ def test_a_phone_signs_in_and_reads_the_dashboard(app_server_factory, new_page, 
         assert box is not None
         assert box["height"] >= TOUCH_PX - 0.5, (field, box)
     page.locator("#username").fill("vera")
-    page.locator("#password").fill("a long enough password")
+    page.locator("#password").fill("A long enough password")
     page.locator("#login-submit").tap()
     page.wait_for_selector(kpi("patent_applications"))
     got = page.evaluate(_LAYOUT)

@@ -105,7 +105,7 @@ def test_the_users_file_keeps_argon2_hashes_only(users: UserStore) -> None:
         ("bad name", "viewer", PASSWORD, "invalid name"),
         ("", "viewer", PASSWORD, "invalid name"),
         ("zoe", "root", PASSWORD, "unknown role"),
-        ("zoe", "viewer", "short", "at least 8"),
+        ("zoe", "viewer", "short", "at least 10"),
     ],
 )
 def test_refused_user_changes_say_why(users: UserStore, name: str, role: str, password: str, message: str) -> None:
@@ -117,11 +117,11 @@ def test_refused_user_changes_say_why(users: UserStore, name: str, role: str, pa
 def test_a_new_password_or_removal_ends_the_sessions(users: UserStore) -> None:
     old = users.verify("vera", PASSWORD)
     assert users.user("vera", old.stamp) == old
-    users.passwd("vera", "another password")
+    users.passwd("vera", "Another password 2")
     assert users.user("vera", old.stamp) is None
-    assert users.verify("vera", "another password") is not None
+    assert users.verify("vera", "Another password 2") is not None
     users.remove("vera")
-    assert users.verify("vera", "another password") is None
+    assert users.verify("vera", "Another password 2") is None
     with pytest.raises(UsersError, match="no user"):
         users.remove("vera")
 
@@ -145,12 +145,22 @@ def test_the_command_line_manages_users_and_screens(tmp_path: Path, monkeypatch,
     assert run("user", "add", "li.wei", "--role", "viewer", stdin=PASSWORD + "\n")[0] == 1
     code, _, err = run("user", "add", "wang", "--role", "viewer", stdin="short\n")
     assert code == 1
-    assert "at least 8" in err
+    assert "at least 10" in err
     code, out, _ = run("user", "list")
     assert re.search(r"li\.wei\s+analyst", out)
     assert "1 user(s)" in out
-    assert run("user", "passwd", "li.wei", stdin="a new password\n")[0] == 0
-    assert UserStore(tmp_path / "u.json").verify("li.wei", "a new password") is not None
+    assert "(must change it)" in out  # an administrator's password is temporary
+    assert UserStore(tmp_path / "u.json").must_change("li.wei") == "first"
+    assert run("user", "passwd", "li.wei", stdin="A new password 2\n")[0] == 0
+    assert UserStore(tmp_path / "u.json").verify("li.wei", "A new password 2") is not None
+    assert UserStore(tmp_path / "u.json").must_change("li.wei") == "first"
+    code, _, err = run("user", "passwd", "li.wei", "--permanent", stdin="A new password 2\n")
+    assert (code, "last 5" in err) == (1, True)  # the current one again
+    assert run("user", "passwd", "li.wei", "--permanent", stdin="A newer password 3\n")[0] == 0
+    assert UserStore(tmp_path / "u.json").must_change("li.wei") is None
+    code, out, _ = run("user", "role", "li.wei", "admin")
+    assert (code, "li.wei is now admin" in out) == (0, True)
+    assert re.search(r"li\.wei\s+admin", run("user", "list")[1])
     token = re.search(r"/screen/(\S+)", run("screen", "add", "hall-1")[1]).group(1)
     assert UserStore(tmp_path / "u.json").screen_by_token(token).name == "hall-1"
     assert token not in (tmp_path / "u.json").read_text()
@@ -369,15 +379,15 @@ def test_a_changed_password_a_removed_user_and_an_old_session_end_at_once(app, u
     c = app.server.test_client()
     _login(c, "vera")
     assert c.get("/").status_code == 200
-    users.passwd("vera", "brand new password")
+    users.passwd("vera", "Brand new password 3")
     assert c.get("/").status_code == 302
     assert c.get("/_dash-layout").status_code == 401
-    _login(c, "vera", "brand new password")
+    _login(c, "vera", "Brand new password 3")
     assert c.get("/").status_code == 200
     with c.session_transaction() as session:
         session["t"] = time.time() - 13 * 3600  # older than session_hours (12)
     assert c.get("/").status_code == 302
-    _login(c, "vera", "brand new password")
+    _login(c, "vera", "Brand new password 3")
     users.remove("vera")
     assert c.get("/").status_code == 302
 
@@ -448,10 +458,12 @@ def test_screen_tokens_never_reach_the_request_logs() -> None:
 
 
 def test_a_password_change_is_seen_even_when_the_file_keeps_its_size_and_time(users: UserStore) -> None:
+    for i in range(5):  # the history of old passwords full (four): a change keeps the file's size
+        users.passwd("vera", f"Current pass {i}!")
     worker = UserStore(users.path)  # another process's copy, read before the change
-    assert worker.verify("vera", PASSWORD) is not None
+    assert worker.verify("vera", "Current pass 4!") is not None
     st = users.path.stat()
-    users.passwd("vera", "other password!")  # a password of the same length: a file of the same size
+    users.passwd("vera", "Changed pass 6!")  # a password of the same length: a file of the same size
     os.utime(users.path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and, on a coarse clock, the same time
     assert users.path.stat().st_size == st.st_size
-    assert worker.verify("vera", PASSWORD) is None
+    assert worker.verify("vera", "Current pass 4!") is None

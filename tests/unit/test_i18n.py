@@ -145,8 +145,9 @@ def test_dynamic_key_families_exist():
     allowed = {"tier_{tier}", "tier_short_{tier}", "tier_{k}", "theme_{other_theme}", "dropdown_{k}", "kpi_table_{key}"}
     allowed |= {"tier_{d.tier}", "tier_{r.tier}", "export_{ext}", "export_file_{what}", "role_{who.role}"}
     allowed |= {"status_{status}", "status_{r.status}", "kpi_plan_{status}", "scorecard_legend_{s}"}
-    allowed |= {"scorecard_col_{k}", "freq_{frequency}", "reported_{reported}"}
+    allowed |= {"scorecard_col_{k}", "freq_{frequency}", "reported_{reported}", "pw_{why}"}
     assert templates <= allowed, templates
+    assert {"pw_first", "pw_expired"} <= set(STRINGS)  # UserStore.must_change's two answers
     from data.schema import FREQUENCIES, REPORTED_AS, TEMPORALS
 
     assert {f"freq_{f}" for f in FREQUENCIES} | {f"reported_{r}" for r in (*REPORTED_AS, TEMPORALS[1])} <= set(STRINGS)
