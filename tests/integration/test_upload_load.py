@@ -184,13 +184,16 @@ def no_restarts(served: Served, pids: list[int]) -> None:
 
 
 def test_a_million_row_upload_is_refused_quickly_while_callbacks_are_answered(served: Served, book: bytes) -> None:
+    """The workbook in flight, then checked: the page's callback answered the same all along, the upload refused
+    for its rows within seconds of its last byte, the same two workers after (no timeout, no restart), their
+    memory up by tens of MiB (not the gigabytes a parse took)."""
     session = Session(served.base)
     status, expected = session.callback()
     assert status == 200
     pids = [p.pid for p in workers(served)]
     upload = Upload(session, "million.xlsx", book).start()
     taken_by = wait_for("a worker takes the upload", lambda: holder(served, upload))
-    # The upload in flight (a worker reading its body): the page's callback is answered, by the other worker.
+    # The upload in flight (a worker waiting for its body): the page's callback is answered (the other worker).
     started = time.monotonic()
     assert session.callback() == (200, expected)
     latency_in_flight = time.monotonic() - started
