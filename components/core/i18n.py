@@ -472,6 +472,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Rolled back to version {version}; every worker serves it within {seconds} s.",
     ),
     "lib_too_large": ("上传的文件超过上限 {mb} MiB。", "The upload is larger than the limit of {mb} MiB."),
+    "lib_busy": (
+        "另一份导入正在检查中，请稍后再试。",
+        "Another import is being checked: try again in a moment.",
+    ),
     "lib_no_file": ("请先选择要导入的文件。", "Choose the files to import first."),
     "lib_staged_gone": ("这次上传已失效，请重新上传。", "This upload is no longer there: upload it again."),
     "lib_link": ("数据管理", "Data"),

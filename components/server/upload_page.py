@@ -10,12 +10,14 @@ form carries the session's CSRF token (no cross-site posts).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import json
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,8 @@ from data.load import DatasetError
 from data.source import DirectorySource
 
 UPLOADS = "uploads"  # staged uploads inside the library, waiting for their publish click
+CHECKING = ".checking.lock"  # in UPLOADS: held while an upload is read and checked
+RETRY_SECONDS = 5
 STAGED_HOURS = 24
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,6 +75,28 @@ def _stage_files(library: Library, staged: librarian.Staged) -> str:
         (path / name).write_bytes(data)
     (path / "upload.json").write_text(json.dumps({"label": staged.label, "source_hash": staged.source_hash}), "utf-8")
     return token
+
+
+@contextlib.contextmanager
+def one_check(library: Library | None) -> Iterator[bool]:
+    """Whether this request may read and check an upload now: one at a time per library, across every worker (an
+    flock, let go when the request ends or its process dies). Taken before the body is read, so uploads hold one
+    sync worker at most, however slowly they arrive, and the others answer the page's callbacks."""
+    if library is None:  # a read-only app refuses imports (after the form token is checked)
+        yield True
+        return
+    path = library.root / UPLOADS / CHECKING
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def register(server: flask.Flask, services: Callable[[], Any]) -> None:
@@ -136,6 +162,23 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
 
         return wrap
 
+    def one_at_a_time(view: Callable[[], WerkzeugResponse]) -> Callable[[], WerkzeugResponse]:
+        """A route that reads and checks an upload: while another is being checked, refused at once (429, before
+        its body is read) with the sentence to try again in a moment."""
+
+        @functools.wraps(view)
+        def wrap() -> WerkzeugResponse:
+            svc = services()
+            with one_check(svc.library) as mine:
+                if mine:
+                    return view()
+            _audit("import.preview", "", "refused: another import was being checked")
+            busy = render(429, message=t("lib_busy", _lang(svc.settings.lang)), message_kind="warning")
+            busy.headers["Retry-After"] = str(RETRY_SECONDS)
+            return busy
+
+        return wrap
+
     @server.get("/library")
     @guarded
     def library_page(svc: Any, _library: Library, lang: str) -> flask.Response:
@@ -161,6 +204,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         return resp
 
     @server.post("/library/preview")
+    @one_at_a_time
     @guarded
     def library_preview(svc: Any, library: Library, lang: str) -> flask.Response:
         limits = Limits.from_mb(svc.settings.upload_max_mb)

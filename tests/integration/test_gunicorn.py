@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from gunicorn_helpers import free_port, health, request
+from gunicorn_helpers import serve as served
 
 from bench import SECTIONS_OUTPUT, Page
 from components.server.settings import ROOT
@@ -33,42 +33,9 @@ ACCESS = re.compile(r'"POST /_dash-update-component\?probe=(\d+) HTTP/1\.[01]" (
 
 @contextlib.contextmanager
 def serve(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`gunicorn -c python:components.server.gunicorn_conf app:server` on a free port: (base URL, its log file)."""
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "STI_DATA_DIR"},
-        **DEBUG_ENV,
-        "STI_HOST": "127.0.0.1",
-        "STI_PORT": str(port),
-        "STI_WORKERS": "2",
-        "STI_CACHE_DIR": str(tmp_path / "cache"),
-        "STI_LIBRARY_DIR": str(tmp_path / "library"),
-        "STI_USERS_FILE": str(tmp_path / "users.json"),
-        "STI_SECRET_FILE": str(tmp_path / "secret.key"),
-        "STI_PREWARM": "0",
-        "NO_PROXY": "*",
-    }
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:components.server.gunicorn_conf", "app:server"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while health(base) is None:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start: {log_path.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-        yield base, log_path
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+    """`make serve`'s gunicorn on a free port, every debug switch set in its environment: (base URL, its log file)."""
+    with served(tmp_path, **DEBUG_ENV) as server:
+        yield server.base, server.log_path
 
 
 def counts_by_pid(base: str, rounds: int = 30) -> dict[int, dict[str, int]]:

@@ -246,28 +246,6 @@ def test_a_damaged_archive_is_refused_with_a_sentence_not_a_500(client, name: st
     assert client.library.log()[-1]["result"] == "refused: 1 problem(s)"
 
 
-def _million_rows() -> bytes:
-    """The sample's template workbook with a sheet of observations one million rows long (the probe's 16 MB)."""
-    from workbook import sheets_of
-
-    book = workbook_bytes(sheets_of(SAMPLE_DIR))
-    rows = "".join(
-        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>patent_applications</t></is></c><c r="B{i}"><v>330203</v></c>'
-        f'<c r="C{i}"><v>2012</v></c><c r="D{i}"><v>{i}</v></c></row>'
-        for i in range(2, 1_000_002)
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(book)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        sheets = [n for n in src.namelist() if n.startswith("xl/worksheets/sheet")]
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == sheets[-1]:
-                head, _, _ = data.decode().partition("<sheetData>")
-                data = f"{head}<sheetData>{rows}</sheetData></worksheet>".encode()
-            dst.writestr(info, data)
-    return out.getvalue()
-
-
 def test_a_million_row_workbook_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     """Under the upload's byte limit, over its row limit: refused by counting the sheet's rows as it streams out
     of the archive, before the workbook is parsed (a parse of it held a worker for a minute)."""
@@ -279,10 +257,33 @@ def test_a_million_row_workbook_is_refused_before_it_is_parsed(tmp_path: Path) -
     )
     c = create_app(settings).server.test_client()
     c.library = Library(settings.library_dir)
-    book = _million_rows()
+    from workbook import million_rows
+
+    book = million_rows()
     assert len(book) < settings.upload_max_mb * 1024 * 1024
     resp = _post(c, "/library/preview?lang=en", _token(c), files=[("million.xlsx", book)])
     text = resp.data.decode()
     assert resp.status_code == 422
     assert "million.xlsx: sheet " in text
     assert "rows (at most 300,000)" in text
+
+
+def test_an_upload_while_another_is_checked_is_refused_before_it_is_read(client) -> None:
+    """One upload is read and checked at a time (across the workers: an flock in the library's uploads/): another
+    is answered 429 at once, its body unread, saying to try again in a moment; once the first is done it goes."""
+    from components.server.upload_page import one_check
+
+    token = _token(client)
+    first = client.library.current()
+    files = [("minimal.zip", _zip(FIXTURES / "minimal"))]
+    with one_check(client.library) as mine:
+        assert mine
+        busy = _post(client, "/library/preview?lang=en", token, files=files)
+        assert busy.status_code == 429
+        assert busy.headers["Retry-After"] == "5"
+        assert "Another import is being checked: try again in a moment." in busy.data.decode()
+        assert 'id="library-preview"' not in busy.data.decode()
+    assert client.library.current() == first
+    again = _post(client, "/library/preview?lang=en", token, files=files)
+    assert again.status_code == 200
+    assert 'id="library-preview"' in again.data.decode()
