@@ -465,7 +465,7 @@ def _check_audit(archive: Path, files: dict[str, bytes], at_backup: str | None) 
     if problem is None:
         return len(lines), None
     if problem == at_backup:  # the live trail was already broken when it was backed up: restored as evidence
-        return len(lines), f"the audit trail was already broken when backed up ({problem}); restored as it was"
+        return len(lines), f"warning: the audit trail was already broken when backed up ({problem}); restored as it was"
     raise _refused(archive, f"its audit trail is broken at {problem}")
 
 
@@ -481,12 +481,12 @@ class Destinations:
     audit: Path
     reports: Path | None
 
-    def of(self, part: str) -> Path | None:
-        """The destination of a member's first path part."""
-        return {"library": self.library, "users": self.users, "audit": self.audit, "reports": self.reports}.get(part)
-
 
 def _occupied(path: Path) -> bool:
+    """Whether a restore would replace something at `path` (a symbolic link counts: it is moved aside, not
+    followed)."""
+    if path.is_symlink():
+        return True
     if path.is_dir():
         return any(path.iterdir())
     return path.exists() or path.is_symlink()
@@ -661,7 +661,7 @@ def command(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
         err.write(f"error: {args.command} failed: {exc}; nothing was {args.command}d\n")
         return 1
     for note in notes:
-        err.write(note + "\n")
+        (err if note.startswith("warning:") else out).write(note + "\n")
     out.write(f"restored {args.file}: {_summary(checked)}\n")
     out.write(f"  library {dest.library}\n  users   {dest.users}\n  audit   {dest.audit}\n")
     if dest.reports is not None and any(m.startswith("reports/") for m in checked.members):

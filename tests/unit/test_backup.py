@@ -172,7 +172,7 @@ def test_force_moves_the_old_state_aside(live: Path, tmp_path: Path, capsys: pyt
     code, out, err = run(capsys, "restore", str(archive), "--force")  # the configured places
     assert code == 0, err
     assert "restored" in out
-    assert err.count("moved aside to") == 3
+    assert out.count("moved aside to") == 3
     assert Library(live / "library").current() == kept
     asides = sorted(p.name for p in live.iterdir() if ".before-restore-" in p.name)
     assert [a.split(".before-restore-")[0] for a in asides] == ["audit", "library", "users.json"]  # reports: left
