@@ -265,3 +265,29 @@ def test_archive_holds_no_secret(live: Path, tmp_path: Path, capsys: pytest.Capt
         for name in names[1:]:
             body = tar.extractfile(name).read()  # type: ignore[union-attr]
             assert hashlib.sha256(body).hexdigest() == listed[name]
+
+
+def test_forged_audit_record_is_refused_even_with_a_matching_manifest(
+    live: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hashes find damage; the audit chain finds a record edited by someone who also fixed the manifest."""
+    archive = tmp_path / "b.tar.gz"
+    assert run(capsys, "backup", str(archive), "--no-reports")[0] == 0
+    with tarfile.open(archive) as tar:
+        bodies = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+    [name] = [n for n in bodies if n.startswith("audit/audit-")]
+    bodies[name] = bodies[name].replace(b"10.0.0.5", b"10.0.0.6", 1)
+    manifest = json.loads(bodies.pop(MANIFEST))
+    for m in manifest["members"]:
+        m["size"], m["sha256"] = len(bodies[m["path"]]), hashlib.sha256(bodies[m["path"]]).hexdigest()
+    forged = tmp_path / "forged.tar.gz"
+    with tarfile.open(forged, "w:gz") as out:
+        for member, body in [(MANIFEST, json.dumps(manifest).encode()), *bodies.items()]:
+            info = tarfile.TarInfo(member)
+            info.size = len(body)
+            out.addfile(info, io.BytesIO(body))
+    dest = tmp_path / "dest"
+    code, _, err = run(capsys, "restore", str(forged), "--into", str(dest))
+    assert code == 1
+    assert f"archive {forged} is refused: its audit trail is broken at {name.removeprefix('audit/')}:1" in err
+    assert not dest.exists()
