@@ -11,6 +11,8 @@ python app.py user list | remove NAME | passwd NAME       the users file (STI_US
 python app.py screen add NAME | list | remove NAME        wall screens: a viewing link each (components/server/auth.py)
 python app.py report --query Q --format docx,pdf --out D  the view's report documents, archived; --mail a@b,c@d
                                                           sends them (components/server/report_command.py)
+python app.py backup FILE | restore FILE [--into DIR]     one archive of library, users, audit, reports, settings
+                                                          (components/server/backup.py)
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from components.server import auth, hardening, report_command
+from components.server import auth, backup, hardening, report_command
 from components.server.audit import Trail, line_of
 from components.server.cache import CacheDirError
 from components.server.sessions import Sessions
@@ -82,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     screens_sub.add_parser("list", help="list the screens")
     screens_sub.add_parser("remove", help="revoke a screen's link").add_argument("name")
     report_command.add_parser(sub)
+    backup.add_parser(sub)
     trail = sub.add_parser("audit", help="the security audit trail (STI_AUDIT_DIR)")
     trail_sub = trail.add_subparsers(dest="action", required=True)
     show = trail_sub.add_parser("show", help="print the records, oldest first")
@@ -125,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return audit_command(args, settings)
     if args.command == "report":
         return report_command.command(args, settings, sys.stdout, sys.stderr)
+    if args.command in ("backup", "restore"):
+        code = backup.command(args, settings, sys.stdout, sys.stderr)
+        if not getattr(args, "check", False):
+            _cli_record(settings, args.command, str(args.file), "ok" if code == 0 else f"refused (exit {code})")
+        return code
     overrides = {
         k: v
         for k, v in {
