@@ -31,6 +31,7 @@ LIBRARY_LINK = "header-library-link"
 USER_NAME = "header-user"
 LOGOUT = "header-logout"
 PASSWORD_LINK = "password-link"  # the signed-in user's "change password" (/password)
+AUDIT_LINK = "audit-link"  # administrators: the security audit trail (/audit)
 
 # meeting export
 EXPORT_BUTTON = "export-button"

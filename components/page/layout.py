@@ -19,7 +19,7 @@ from components.sections import SECTIONS, tabbed
 from components.sections.base import Block, Section
 from components.server import auth
 from components.server.services import services
-from components.server.users import ANALYST
+from components.server.users import ADMIN, ANALYST
 from data.load import Dataset
 
 
@@ -122,11 +122,13 @@ def header_actions(view: View) -> list[Any]:
         else []
     )
     archive = [html.A(t("archive_title", lang), href=f"/reports?lang={lang}", id=ids.REPORTS_LINK, className=button)]
+    audit = [html.A(t("audit_link", lang), href=f"/audit?lang={lang}", id=ids.AUDIT_LINK, className=button)]
     exports = [data_export_menu(view), meeting.report_menu(view), meeting.layout(lang)] if analyst else []
     return [
         *auth.identity_header(lang),
         *library,
         *(archive if analyst else []),
+        *(audit if auth.may(ADMIN) else []),
         *exports,
         html.A(
             t("present", lang),

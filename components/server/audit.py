@@ -131,15 +131,21 @@ class Trail:
         start = anchor.read_text(encoding="ascii").strip() if anchor.is_file() else GENESIS
         return verify_lines(self.lines(), start)
 
-    def records(self, since: str = "", user: str = "", action: str = "") -> list[dict[str, Any]]:
-        """The records, oldest first, from `since` (an ISO date or time), of `user`, of `action` (a prefix)."""
+    def records(
+        self, since: str = "", user: str = "", action: str = "", until: str = "", result: str = ""
+    ) -> list[dict[str, Any]]:
+        """The records, oldest first, from `since` (an ISO date or time), up to `until` (a date: that whole day),
+        of `user`, of `action` (a prefix), whose result is `result` ("ok") or is not ("!ok")."""
         found = []
         for _, _, text in self.lines():
             try:
                 r = json.loads(text)
             except ValueError:
                 continue
-            if since and str(r.get("time", "")) < since:
+            when = str(r.get("time", ""))
+            if (since and when < since) or (until and when[: len(until)] > until):
+                continue
+            if result and (r.get("result") == "ok") != (result == "ok"):
                 continue
             if user and r.get("user") != user:
                 continue

@@ -67,6 +67,7 @@ PATH_ROLES = (
     ("/drill/", ANALYST),
     ("/export/", ANALYST),
     ("/report", ANALYST),  # the print view of the report (and the report archive, /reports)
+    ("/audit", ADMIN),  # the audit trail's page and CSV
     ("/library/publish", ADMIN),
     ("/library/rollback", ADMIN),
     ("/library", ANALYST),
@@ -76,7 +77,12 @@ CALLBACK_ROLES = ((ids.EXPORT_DOWNLOAD, ANALYST),)
 # Form posts that check their own `csrf_token` field (after reading the form with their own size limit).
 FORM_POSTS = ("/login", "/logout", "/password", "/library/")
 PASSWORD_PATHS = ("/password", "/logout")  # all a user who must change their password may open (and PUBLIC)
-DOWNLOADS = ("/export/", "/reports/", "/library/workbook.xlsx")  # answers that are files taken out (audited)
+DOWNLOADS = (
+    "/export/",
+    "/reports/",
+    "/library/workbook.xlsx",
+    "/audit.csv",
+)  # answers that are files taken out (audited)
 NAME_FACTOR = 4  # a name's failures from every address together may reach this many times the per-address limit
 API_PREFIXES = ("/export/", "/vendor/", "/assets/")  # with "/_dash-…" paths: answered 401/403, never a page
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}

@@ -12,7 +12,7 @@ from dash import Dash
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
-from components.server import auth, bundle, downloads, hardening, reports, upload_page
+from components.server import audit_page, auth, bundle, downloads, hardening, reports, upload_page
 from components.server.services import cache_header, pin_request
 from components.server.shell import bootstrap_dir
 from components.server.users import ADMIN
@@ -29,6 +29,7 @@ def register(server: flask.Flask, services: Any, plotly_bundle: bundle.Bundle | 
     server.after_request(cache_header)
     downloads.register(server, lambda: services)
     reports.register(server, lambda: services)
+    audit_page.register(server, lambda: services)
     upload_page.register(server, lambda: services)
 
     @server.get("/vendor/plotly/<digest>/<name>")
