@@ -309,7 +309,12 @@ class Auth:
             log.error("%s", exc)
             return None
         # The server's record too: a copied cookie of a session that logged out, idled or was ended is nothing.
-        return found if found is not None and self.sessions.check(sess.get("sid"), name) else None
+        if found is None:
+            return None
+        status = self.sessions.status(sess.get("sid"), name)
+        if status == "expired":
+            self.record("session.expired", who=found)
+        return found if status == "open" else None
 
     def must_change(self, who: User) -> str | None:
         """Why `who` must set a new password before anything else ("first", "expired"), else None."""
@@ -382,6 +387,22 @@ def callback_role(body: object) -> str:
     output = body.get("output") if isinstance(body, dict) else None
     text = output if isinstance(output, str) else ""
     return max((role for out_id, role in CALLBACK_ROLES if out_id in text), key=ROLES.index, default=VIEWER)
+
+
+def export_started(body: object) -> str | None:
+    """What a callback request that starts the page's document job exports ("export-docx.n_clicks year=2012
+    district=…"), else None."""
+    if not isinstance(body, dict) or ids.EXPORT_DOWNLOAD not in str(body.get("output", "")):
+        return None
+    changed = body.get("changedPropIds")
+    pressed = str(changed[0]) if isinstance(changed, list) and changed else ""
+    values = []
+    inputs, state = body.get("inputs"), body.get("state")
+    for item in [*(inputs if isinstance(inputs, list) else []), *(state if isinstance(state, list) else [])]:
+        if isinstance(item, dict) and item.get("id") in (ids.FILTER_YEAR, ids.FILTER_DISTRICTS, ids.FILTER_PERIOD):
+            value = item.get("value")
+            values.append(f"{item['id']}={','.join(map(str, value)) if isinstance(value, list) else value}")
+    return " ".join([pressed or "export", *values])[:500]
 
 
 def _lang() -> str:
@@ -499,6 +520,10 @@ def register(server: flask.Flask, settings: Settings) -> Auth:
         req = flask.request
         if req.method == "GET" and resp.status_code == 200 and req.path.startswith(DOWNLOADS):
             state.record("export", _here(), who=user())
+        elif req.path == "/_dash-update-component" and resp.status_code == 200 and "cacheKey" not in req.args:
+            started = export_started(req.get_json(silent=True))  # the page's PPTX/Word/PDF job (not its polls)
+            if started:
+                state.record("export", started, who=user())
         return resp
 
     @server.route("/login", methods=["GET", "POST"])

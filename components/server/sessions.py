@@ -115,24 +115,29 @@ class Sessions:
         self._put(Session(sid, user, screen, now, now, address[:64]))
         return sid
 
-    def check(self, sid: object, user: str) -> bool:
-        """Whether `sid` is an open session of `user` now (idle and lifetime checked; its last-seen time kept)."""
+    def status(self, sid: object, user: str) -> str:
+        """"open" when `sid` is an open session of `user` now (its last-seen time kept), "expired" when it has just
+        ended (idle or past its lifetime: removed now, so this is said once), else "none"."""
         if not isinstance(sid, str) or not sid or len(sid) > 64:
-            return False
+            return "none"
         try:
             s = self._get(sid)
             if s is None or s.user != user:
-                return False
+                return "none"
             now = time.time()
             if now - s.seen > self.idle or now - s.created > self.lifetimes[s.screen]:
                 self._delete(sid)
-                return False
+                return "expired"
             if now - s.seen > TOUCH_SECONDS:
                 self._put(Session(s.sid, s.user, s.screen, s.created, now, s.address))
-            return True
+            return "open"
         except Exception as exc:  # the store is down or its record unreadable: the session ends (fail closed)
             log.error("session store: %s", exc)
-            return False
+            return "none"
+
+    def check(self, sid: object, user: str) -> bool:
+        """Whether `sid` is an open session of `user` now (idle and lifetime checked; its last-seen time kept)."""
+        return self.status(sid, user) == "open"
 
     def end(self, sid: object) -> None:
         """End one session (logout)."""

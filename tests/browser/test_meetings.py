@@ -41,6 +41,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
+from components.server.audit import Trail
+
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 YINZHOU, YUYAO = "330212", "330281"
 # The five sections, then one slide per indicator of the sample's own (named as in its indicators.csv).
@@ -868,6 +870,9 @@ def test_export_the_report_as_pdf_and_word_from_the_menu(page: Page, app_server,
     archive = page.request.get(f"{app_server.url}/reports").text()
     assert archive.count("data-entry=") >= 2
     assert 'data-format="pdf"' in archive
+    taken = [r["object"] for r in Trail(app_server.cache_dir.parent / "audit").records(action="export")]
+    for button in ("export-pdf", "export-docx"):  # the jobs' documents are in the audit trail too
+        assert any(o.startswith(f"{button}.n_clicks") and "filter-period=M11" in o for o in taken), taken
     assert 'data-format="docx"' in archive
 
 

@@ -16,7 +16,9 @@ import pytest
 from appsettings import PASSWORD, settings_in
 
 from app import create_app
+from components.core import ids
 from components.server.audit import GENESIS, Trail, seal, verify_lines
+from components.server.auth import export_started
 from components.server.cli import main
 from components.server.users import UserStore
 
@@ -143,3 +145,26 @@ def test_the_command_line_records_the_os_user_never_a_typed_one(tmp_path: Path, 
     assert "(--user web:viewer1)" in records[1]["object"]
     assert out.count("\n") == 2
     assert "user.add li.wei (analyst)" in out
+
+
+def test_the_page_s_document_job_is_recorded_at_its_start_only() -> None:
+    """The PPTX/Word/PDF of the page's menu come back inside a callback (a background job), not as a download:
+    the request that starts the job names the button and the view; its polls (cacheKey) and other callbacks none."""
+    body = {
+        "output": f"..{ids.EXPORT_DOWNLOAD}.data...{ids.EXPORT_ERROR}.children..",
+        "changedPropIds": [f"{ids.EXPORT_DOCX}.n_clicks"],
+        "inputs": [{"id": ids.EXPORT_DOCX, "property": "n_clicks", "value": 1}],
+        "state": [
+            {"id": ids.FILTER_YEAR, "property": "value", "value": 2012},
+            {"id": ids.FILTER_DISTRICTS, "property": "value", "value": ["d01", "d02"]},
+            {"id": ids.FILTER_PERIOD, "property": "value", "value": "M11"},
+        ],
+    }
+    started = export_started(body)
+    assert (
+        started
+        == f"{ids.EXPORT_DOCX}.n_clicks {ids.FILTER_YEAR}=2012 {ids.FILTER_DISTRICTS}=d01,d02 {ids.FILTER_PERIOD}=M11"
+    )
+    assert export_started({**body, "output": "sections-content.children"}) is None
+    assert export_started("not a body") is None
+    assert export_started({**body, "state": "x", "inputs": None}) == f"{ids.EXPORT_DOCX}.n_clicks"

@@ -88,6 +88,10 @@ def test_an_idle_session_ends(served) -> None:
     sessions._put(replace(mine, seen=mine.seen - 31 * 60))  # half an hour and a minute without a request
     assert c.get("/export/data.csv").status_code == 401
     assert not [s for s in sessions.of_user("vera") if s.sid == mine.sid], "the idle session is gone"
+    trail = app.server.config[auth.GUARD_KEY].trail
+    assert trail.records(user="vera", action="session.expired")[-1]["result"] == "ok"  # and recorded, once:
+    assert c.get("/export/data.csv").status_code == 401
+    assert len(trail.records(user="vera", action="session.expired")) == 1
 
 
 def _sid(app, client) -> str:
