@@ -7,7 +7,7 @@ python app.py import SOURCE [--publish]                   validate and preview a
 python app.py versions                                    the library's versions (the current one marked)
 python app.py rollback VERSION                            make an earlier version current again
 python app.py user add NAME --role viewer|analyst|admin   a login (password from stdin, or prompted twice)
-python app.py user list | remove NAME | passwd NAME       the users file (STI_USERS_FILE)
+python app.py user list | remove NAME | passwd NAME | role NAME ROLE   the users file (STI_USERS_FILE)
 python app.py screen add NAME | list | remove NAME        wall screens: a viewing link each (components/server/auth.py)
 python app.py report --query Q --format docx,pdf --out D  the view's report documents, archived; --mail a@b,c@d
                                                           sends them (components/server/report_command.py)

@@ -116,7 +116,7 @@ class Sessions:
         return sid
 
     def status(self, sid: object, user: str) -> str:
-        """"open" when `sid` is an open session of `user` now (its last-seen time kept), "expired" when it has just
+        """ "open" when `sid` is an open session of `user` now (its last-seen time kept), "expired" when it has just
         ended (idle or past its lifetime: removed now, so this is said once), else "none"."""
         if not isinstance(sid, str) or not sid or len(sid) > 64:
             return "none"

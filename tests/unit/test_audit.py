@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ from components.server.audit import GENESIS, Trail, seal, verify_lines
 from components.server.auth import export_started
 from components.server.cli import main
 from components.server.users import UserStore
+from data.library.versions import Library
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _token(page: str, name: str = "csrf_token") -> str:
@@ -54,6 +58,46 @@ def test_a_scripted_session_leaves_exactly_its_records(tmp_path: Path) -> None:
     assert records[2]["object"] == "/export/data.csv?year=2012"
     assert records[3]["object"] == "POST /library/rollback"
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", r["time"]) for r in records)
+    assert Trail(tmp_path / "audit").verify() is None
+
+
+def test_an_administrator_s_scripted_session_leaves_exactly_its_records(tmp_path: Path) -> None:
+    """The issue's script: login, export, publish (after its preview), rollback, logout; from one address."""
+    UserStore(tmp_path / "users.json").add("adam", "admin", PASSWORD)
+    app = create_app(settings_in(tmp_path))
+    c = app.server.test_client()
+    c.environ_base["REMOTE_ADDR"] = "10.1.2.4"
+    form = _token(c.get("/login").data.decode())
+    assert c.post("/login", data={"username": "adam", "password": PASSWORD, "csrf_token": form}).status_code == 303
+    assert c.get("/export/data.xlsx?year=2011").status_code == 200
+    library = Library(tmp_path / "library")
+    first = library.current()
+    csrf = _token(c.get("/library").data.decode())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for p in sorted((FIXTURES / "minimal").iterdir()):
+            zf.write(p, f"minimal/{p.name}")
+    upload = {"csrf_token": csrf, "files": [(io.BytesIO(buf.getvalue()), "minimal.zip")]}
+    staged = _token(c.post("/library/preview", data=upload, content_type="multipart/form-data").data.decode(), "token")
+    assert c.post("/library/publish", data={"csrf_token": csrf, "token": staged}).status_code == 303
+    published = library.current()
+    assert c.post("/library/rollback", data={"csrf_token": csrf, "version": first}).status_code == 303
+    assert library.current() == first
+    assert c.post("/logout", data={"csrf_token": _token(c.get("/").data.decode(), "sti-csrf")}).status_code == 303
+    records = Trail(tmp_path / "audit").records()
+    got = [(r["action"], r["user"], r["role"], r["address"], r["result"]) for r in records]
+    assert got == [
+        ("login", "adam", "admin", "10.1.2.4", "ok"),
+        ("export", "adam", "admin", "10.1.2.4", "ok"),
+        ("import.preview", "adam", "admin", "10.1.2.4", "ok"),
+        ("import.publish", "adam", "admin", "10.1.2.4", "ok"),
+        ("import.rollback", "adam", "admin", "10.1.2.4", "ok"),
+        ("logout", "adam", "admin", "10.1.2.4", "ok"),
+    ]
+    assert records[1]["object"] == "/export/data.xlsx?year=2011"
+    assert "minimal.zip" in records[2]["object"]
+    assert published[:12] in records[3]["object"]
+    assert first[:12] in records[4]["object"]
     assert Trail(tmp_path / "audit").verify() is None
 
 
