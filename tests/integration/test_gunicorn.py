@@ -172,3 +172,41 @@ def raw_request(base: str, text: str) -> tuple[int, dict[str, str], str]:
     lines = head.split("\r\n")
     fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
     return int(lines[0].split()[1]), {k.lower(): v for k, v in fields.items()}, body
+
+
+def test_two_workers_recording_at_once_keep_one_audit_chain(tmp_path: Path) -> None:
+    """Exports by several people at once, answered by both workers: every one is in the audit trail, and the
+    trail is one intact chain (each worker appends under the trail's lock, reading the head under it)."""
+    from appsettings import PASSWORD
+    from gunicorn_helpers import login
+
+    from components.server.audit import Trail
+    from components.server.users import UserStore
+
+    store = UserStore(tmp_path / "users.json")
+    for i in range(4):
+        store.add(f"admin{i}", "admin", PASSWORD)
+    with served(tmp_path) as server:
+        cookies = [login(server.base, f"admin{i}", PASSWORD) for i in range(4)]
+        pids: set[int] = set()
+        sent = 0
+
+        def one(n: int) -> int:
+            cookie = {"Cookie": cookies[n % 4]}
+            status, _, _ = request(f"{server.base}/export/data.csv?year={2008 + n % 5}", headers=cookie)
+            _, body, _ = request(f"{server.base}/healthz", headers=cookie)
+            pids.add(int(json.loads(body)["pid"]))
+            return status
+
+        deadline = time.monotonic() + 120
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            while len(pids) < 2 or sent < 48:  # at least 48 exports, and until both workers have answered
+                assert time.monotonic() < deadline, f"one worker only answered: {pids}"
+                assert list(pool.map(one, range(sent, sent + 16))) == [200] * 16
+                sent += 16
+    trail = Trail(tmp_path / "audit")
+    assert trail.verify() is None
+    exports = [r for r in trail.records(action="export") if r["object"].startswith("/export/data.csv")]
+    assert len(exports) == sent
+    assert {r["user"] for r in exports} == {f"admin{i}" for i in range(4)}
+    assert len(pids) == 2
