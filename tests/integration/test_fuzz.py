@@ -169,6 +169,8 @@ TRAVERSALS = [
     "/export/enterprises.csv?tier=../../etc/passwd",
     "/export/outages.csv?station=..%2f..%2fapp.py",
     "/export/data.csv?year=../../../etc/passwd&district=..%2f..",
+    "/audit?since=../../etc&until=%00&user=%ff%fe&action=" + "a" * 3000 + "&result=%00",
+    "/audit.csv?since=2026-13-99&user[]=x&result=!ok!",
 ]
 
 
@@ -391,6 +393,8 @@ def route_probes(world: World) -> list[Probe]:
         ("/login", b"password=" + b"p" * 200_000),
         ("/login", b"username=%00&password=%ff%fe&csrf_token=%00&next=//evil.example"),
         ("/logout", b"csrf_token=nope"),
+        ("/password", b"current=" + b"c" * 5000 + b"&new=" + b"n" * 200_000 + b"&again=x&csrf_token=x"),
+        ("/password", b"current[]=a&new=%00%ff&again=%00%ff&csrf_token=&next=//evil.example"),
         ("/library/preview", b"csrf_token=x"),
         ("/library/publish", b"token=../../etc&csrf_token=x"),
         ("/library/rollback", b"version=" + b"z" * 3000 + b"&csrf_token=x"),
