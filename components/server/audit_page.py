@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import flask
 
@@ -73,7 +74,8 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
             total=len(found),
             shown=min(len(found), SHOWN),
             broken=trail.verify(),
-            csv_query=flask.request.query_string.decode("utf-8", "replace")[:1000],
+            csv_query=urlencode({"lang": lang, **{k: v for k, v in chosen.items() if v}}),
+            other_query=urlencode({"lang": "en" if lang == "zh" else "zh", **{k: v for k, v in chosen.items() if v}}),
             fields=FIELDS,
         )
         resp = flask.Response(body, mimetype="text/html")

@@ -64,6 +64,8 @@ def test_the_page_filters_newest_first(served) -> None:
     page = admin.get("/audit?since=2026-11-02&until=2026-11-04&user=ann").data.decode()
     assert _rows(page) == ["refused", "export"]  # 4 Nov, then 2 Nov
     assert "审计链完整" in page
+    assert 'href="/audit?lang=en&amp;since=2026-11-02&amp;until=2026-11-04&amp;user=ann"' in page  # filters kept
+    assert 'href="/audit.csv?lang=zh&amp;since=2026-11-02&amp;until=2026-11-04&amp;user=ann"' in page
     assert _rows(admin.get("/audit?result=!ok&until=2026-11-30").data.decode()) == ["refused", "login"]
     assert _rows(admin.get("/audit?action=exp&until=2026-11-30").data.decode()) == ["export", "export"]
     assert _rows(admin.get("/audit?since=not-a-date&user=nobody").data.decode()) == []
