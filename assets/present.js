@@ -18,8 +18,17 @@
        pane [x, y, w, h] shows a whole slide, pane k the slide (current + k) mod n; paging moves by the panes. */
     var wall = /^([0-9]+)x([0-9]+)$/.exec(root.dataset.wall || "");
     var CW = wall ? parseInt(wall[1], 10) : W, CH = wall ? parseInt(wall[2], 10) : H;
-    var panes = wall ? JSON.parse(root.dataset.panes || "[]").slice(0, slides.length) : [];
-    var step = Math.max(panes.length, 1);
+    /* A composed wall pins a slide to its first pane(s) (p[4] >= 0: the overview's charts in the centre); the
+       other panes rotate through the other slides: `order`. Without pins, order is every slide. */
+    var allPanes = wall ? JSON.parse(root.dataset.panes || "[]") : [];
+    var pinned = allPanes.filter(function (p) { return p[4] >= 0 && p[4] < slides.length; });
+    var order = slides.map(function (el, k) { return k; }).filter(function (k) {
+      return !pinned.some(function (p) { return p[4] === k; });
+    });
+    var rotating = allPanes.filter(function (p) { return !(p[4] >= 0); }).slice(0, order.length);
+    var panes = pinned.concat(rotating);
+    var step = Math.max(rotating.length, 1);
+    current = Math.min(current, Math.max(order.length - 1, 0));
     var nextView = root.dataset.nextView || "";
     var reloadDue = dueAt(root.dataset.reloadAt || "");
     var pending = "";  // where to go once /healthz answers: the next view, or this page (the daily reload)
@@ -66,11 +75,13 @@
     }
 
     function show(i) {
-      current = (i + slides.length) % slides.length;
+      var n = Math.max(order.length, 1);
+      current = (i % n + n) % n;
       if (panes.length) {
         slides.forEach(function (el) { el.classList.remove("active"); });
         panes.forEach(function (p, k) {
-          var el = slides[(current + k) % slides.length];
+          var el = slides[p[4] >= 0 ? p[4] : order[(current + k - pinned.length) % order.length]];
+          if (!el) { return; }
           el.style.transform = "translate(" + p[0] + "px," + p[1] + "px) scale(" + (p[2] / W) + ")";
           el.dataset.pane = String(k);
           el.classList.add("active");
@@ -101,7 +112,7 @@
     function tick() {
       var done = paused ? elapsedAtPause : Date.now() - started;
       if (!paused && done >= interval) {
-        if (nextView && current + step >= slides.length) { go(nextView); }  // the view's last slide was shown
+        if (nextView && current + step >= order.length) { go(nextView); }  // the view's last slide was shown
         show(current + step);
         done = 0;
       }
@@ -127,7 +138,7 @@
         case "ArrowLeft": case "ArrowUp": case "PageUp":
           show(current - step); break;
         case "Home": show(0); break;
-        case "End": show(slides.length - 1); break;
+        case "End": show(order.length - 1); break;
         case "f": case "F":
           if (document.fullscreenElement) { document.exitFullscreen().catch(function () {}); }
           else if (document.documentElement.requestFullscreen) {

@@ -5,6 +5,10 @@ assets/present.js. It holds N panes side by side, each a 1920×1080 slide scaled
 (so slide text keeps its size relative to the wall's height: readable from the back of the room), spread
 evenly across the width. Rotation pages by N: pane k shows slide (current + k) mod n.
 
+A wall of two panel rows or more that is at least three times as wide as high (7680×2160) is a composed 大屏
+(`wall_layout`): the KPI cards across the top, the overview's map and plan chart in the centre (pinned), and the
+other slides left and right of it, rotating two at a time.
+
 Unattended screens also rotate between saved views (STI_SCREEN_VIEWS or ?views=, queries separated by `;` or
 newlines) and reload once a day at a set time (STI_SCREEN_RELOAD_AT, ?reload_at=HH:MM).
 """
@@ -71,6 +75,52 @@ def pane_layout(width: int, height: int) -> list[Pane]:
     gap = (width - n * pane_w) / (n + 1)
     y = (height - pane_h) // 2
     return [Pane(round(gap + k * (pane_w + gap)), y, pane_w, pane_h) for k in range(n)]
+
+
+COMPOSED_MIN_H = 2000  # two rows of 1080p panels (or more)
+COMPOSED_MIN_ASPECT = 3.0
+STRIP_SHARE = 0.2  # the KPI strip's share of the wall's height
+MARGIN_SHARE = 0.02  # the margins around and between the composed parts, as a share of the height
+
+
+@dataclass(frozen=True)
+class WallLayout:
+    """Where things go on a wall: the slides' panes (the first `pinned` hold the pinned slide: the overview's
+    charts), and the KPI strip across the top of a composed 大屏 (None otherwise)."""
+
+    panes: tuple[Pane, ...]
+    pinned: int = 0
+    strip: Pane | None = None
+
+
+def is_composed(width: int, height: int) -> bool:
+    """Whether a `width`×`height` wall is laid out as a composed 大屏 (tall and wide enough for one)."""
+    return height >= COMPOSED_MIN_H and width / height >= COMPOSED_MIN_ASPECT
+
+
+def composed_layout(width: int, height: int) -> WallLayout:
+    """The composed 大屏: the KPI strip across the top; below it, a centre pane (a 16:9 slide of the remaining
+    height) and one 16:9 pane on each side, as wide as the room beside the centre allows, centred in it."""
+    m = round(height * MARGIN_SHARE)
+    strip = Pane(m, m, width - 2 * m, round(height * STRIP_SHARE))
+    top = strip.y + strip.h + m
+    body_h = height - top - m
+    centre_w = round(body_h * SLIDE_W / SLIDE_H)
+    centre = Pane((width - centre_w) // 2, top, centre_w, body_h)
+    room = centre.x - 2 * m  # beside the centre, inside the margins
+    side_w = math.floor(min(room, body_h * SLIDE_W / SLIDE_H))
+    side_h = round(side_w * SLIDE_H / SLIDE_W)
+    y = top + (body_h - side_h) // 2
+    left = Pane(m + (room - side_w) // 2, y, side_w, side_h)
+    right = Pane(width - left.x - side_w, y, side_w, side_h)
+    return WallLayout((centre, left, right), pinned=1, strip=strip)
+
+
+def wall_layout(width: int, height: int) -> WallLayout:
+    """The wall's layout: composed (`is_composed`), else `pane_layout`'s panes side by side."""
+    if is_composed(width, height):
+        return composed_layout(width, height)
+    return WallLayout(tuple(pane_layout(width, height)))
 
 
 def min_chart_font(height: int, pane: Pane) -> float:

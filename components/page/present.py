@@ -24,7 +24,7 @@ from components.core import ids
 from components.core.i18n import t
 from components.core.state import View, to_query, view_key
 from components.core.ui import attrs, graph_config
-from components.core.wall import Screen, floor_fonts, min_chart_font, pane_layout, screen_of
+from components.core.wall import Screen, WallLayout, floor_fonts, min_chart_font, screen_of, wall_layout
 from components.sections.slide_plan import Planned, plan, slide_figures
 from components.server import auth
 from components.server.services import Services
@@ -35,6 +35,7 @@ SLIDE_W, SLIDE_H = 1920, 1080
 BODY_W, BODY_H = 1808, 660
 GAP = 24
 TITLE_H = 34  # a chart's title line above it
+STRIP_DESIGN_H = 300  # a composed wall's KPI strip is designed this high (slide pixels) and scaled to its place
 MIN_INTERVAL, MAX_INTERVAL = 3, 3600
 
 
@@ -132,16 +133,42 @@ def page_params() -> dict[str, str]:
     return dict(parse_qsl(query[:4096], keep_blank_values=True))
 
 
-def wall_attrs(screen: Screen, lang: str) -> dict[str, str]:
-    """The data attributes present.js reads for a wall screen: its size and panes, saved views, daily reload."""
-    panes = pane_layout(*screen.wall) if screen.wall else []
+def wall_attrs(screen: Screen, lang: str, layout: WallLayout | None, pin: int) -> dict[str, str]:
+    """The data attributes present.js reads for a wall screen: its size and panes ([x, y, w, h, the slide pinned
+    there or -1]), saved views, daily reload."""
+    panes = layout.panes if layout else ()
     return {
         "data-wall": f"{screen.wall[0]}x{screen.wall[1]}" if screen.wall else "",
-        "data-panes": json.dumps([[p.x, p.y, p.w, p.h] for p in panes]),
+        "data-panes": json.dumps(
+            [[p.x, p.y, p.w, p.h, pin if layout and k < layout.pinned else -1] for k, p in enumerate(panes)]
+        ),
         "data-next-view": screen.next_href,
         "data-reload-at": screen.reload_at or "",
         "data-text-reconnecting": t("wall_reconnecting", lang),
     }
+
+
+def kpi_strip(ds: Dataset, view: View, layout: WallLayout | None) -> list[html.Div]:
+    """A composed wall's KPI cards in one row across its top (designed STRIP_DESIGN_H high, scaled to the
+    strip); nothing on other walls."""
+    strip = layout.strip if layout else None
+    if strip is None:
+        return []
+    cards = [kpi_card(k) for k in view_kpis(ds, view)]
+    k = strip.h / STRIP_DESIGN_H
+    return [
+        html.Div(
+            html.Div(cards, className="slide-kpis", style={"gridTemplateColumns": f"repeat({max(len(cards), 1)},1fr)"}),
+            className="wall-kpis",
+            style={
+                "left": f"{strip.x}px",
+                "top": f"{strip.y}px",
+                "width": f"{strip.w / k:.1f}px",
+                "height": f"{STRIP_DESIGN_H}px",
+                "transform": f"scale({k:.4f})",
+            },
+        )
+    ]
 
 
 def wall_info(screen: Screen, ds: Dataset, view: View) -> list[html.Div]:
@@ -160,18 +187,27 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
     lang = view.lang
     settings = svc.settings
     screen = screen_of(page_params(), settings.screen_views, settings.screen_reload_at)
-    min_font = min_chart_font(screen.wall[1], pane_layout(*screen.wall)[0]) if screen.wall else 0.0
+    layout = wall_layout(*screen.wall) if screen.wall else None
+    # no chart text below 1/70 of the wall's height in the pane that draws it smallest
+    min_font = (
+        max((min_chart_font(screen.wall[1], p) for p in layout.panes), default=0.0) if screen.wall and layout else 0.0
+    )
+    composed = layout is not None and layout.strip is not None
     slide_view = replace(view, lang=lang, theme=present_theme(asked_theme), extras=(), notices=())
 
     def cached_figures(ds: Dataset, v: View, slide: Any) -> Any:
         return svc.cached(f"slide-{slide.key}", ds, view_key(v), lambda: slide_figures(ds, v, slide))
 
     footer = slide_caption(ds, view)
-    planned = plan(ds, slide_view, cached_figures, kpi_cards=True)
+    # a composed wall shows the KPI cards in its strip: its overview slide (pinned in the centre) has its charts
+    planned = plan(ds, slide_view, cached_figures, kpi_cards=not composed)
+    if composed:  # an overview without charts has nothing to show beside the strip
+        planned = [p for p in planned if p.figures or p.table is not None or not p.slide.kpis]
+    pin = next((i for i, p in enumerate(planned) if p.slide.kpis and p.figures), -1) if composed else -1
     total = len(planned)
     slides = []
     for i, p in enumerate(planned):
-        if p.slide.kpis:
+        if p.slide.kpis and not composed:
             cards = [kpi_card(k) for k in view_kpis(ds, view)]
             body: list[Any] = [html.Div(cards, className="slide-kpis")]
         elif p.table is not None:
@@ -183,7 +219,11 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
     return html.Div(
         [
             html.Div(
-                [html.Div(slides, className="present-slides"), *wall_info(screen, ds, view)],
+                [
+                    *kpi_strip(ds, view, layout),
+                    html.Div(slides, className="present-slides"),
+                    *wall_info(screen, ds, view),
+                ],
                 id=ids.PRESENT_CANVAS,
                 className="present-canvas",
             ),
@@ -193,7 +233,7 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
             ),
         ],
         id=ids.PRESENT_ROOT,
-        className="present wall" if screen.wall else "present",
+        className=("present wall composed" if composed else "present wall") if screen.wall else "present",
         lang="zh-CN" if lang == "zh" else "en",
         **attrs(
             {
@@ -206,7 +246,7 @@ def present_layout(svc: Services, ds: Dataset, view: View, asked_theme: str | No
                 "data-start": dict(view.extras).get("slide", "1"),
                 "data-text-paused": t("present_paused", lang),
                 "data-text-offline": t("present_offline", lang),
-                **wall_attrs(screen, lang),
+                **wall_attrs(screen, lang, layout, pin),
             }
         ),
     )

@@ -12,7 +12,9 @@ import pytest
 from components.core.state import from_query
 from components.core.wall import (
     Pane,
+    composed_layout,
     floor_fonts,
+    is_composed,
     min_chart_font,
     next_view_href,
     pane_layout,
@@ -20,6 +22,7 @@ from components.core.wall import (
     parse_views,
     parse_wall,
     screen_of,
+    wall_layout,
 )
 from components.page import present
 from components.server.settings import Settings
@@ -81,6 +84,47 @@ def test_panes_are_16_9_inside_the_wall_without_overlap_and_use_most_of_it(size:
         assert p.y + p.h <= height
         assert abs(p.w / p.h - 16 / 9) < 0.01
     assert sum(p.w for p in panes) >= 0.9 * width
+
+
+@pytest.mark.parametrize(
+    ("size", "composed"),
+    [
+        ((7680, 2160), True),
+        ((11520, 3240), True),
+        ((6000, 2000), True),
+        ((3840, 1080), False),
+        ((5760, 1080), False),
+        ((6656, 1792), False),
+        ((7680, 4320), False),
+        ((5999, 2000), False),
+    ],
+)
+def test_a_wide_wall_of_two_panel_rows_is_composed(size: tuple[int, int], composed: bool) -> None:
+    assert is_composed(*size) is composed
+    layout = wall_layout(*size)
+    assert (layout.strip is not None, layout.pinned) == ((True, 1) if composed else (False, 0))
+
+
+@pytest.mark.parametrize("size", [(7680, 2160), (11520, 3240), (6000, 2000)])
+def test_the_composed_wall_has_kpis_on_top_the_centre_pinned_and_slides_beside_it(size: tuple[int, int]) -> None:
+    width, height = size
+    layout = composed_layout(width, height)
+    strip, (centre, left, right) = layout.strip, layout.panes
+    assert strip is not None
+    assert strip.w >= 0.95 * width  # across the top
+    assert strip.y + strip.h <= 0.25 * height
+    for pane in (centre, left, right):
+        assert abs(pane.w / pane.h - 16 / 9) < 0.01  # whole slides
+        assert pane.y >= strip.y + strip.h  # under the strip
+        assert 0 <= pane.x < pane.x + pane.w <= width
+        assert 0 <= pane.y < pane.y + pane.h <= height
+    assert abs((centre.x + centre.w / 2) - width / 2) <= 1  # in the centre
+    assert left.x + left.w < centre.x < centre.x + centre.w < right.x  # left and right of it, not overlapping
+    assert (left.w, left.h, left.y) == (right.w, right.h, right.y)
+    assert left.x == width - (right.x + right.w)  # symmetric
+    assert centre.w > left.w
+    used = strip.w * strip.h + sum(p.w * p.h for p in (centre, left, right))
+    assert used >= 0.75 * width * height  # the wall is used, not a small picture in its middle
 
 
 def test_a_slightly_narrow_wall_keeps_its_panes_a_little_smaller() -> None:
@@ -215,7 +259,14 @@ def test_wall_page_carries_its_panes_and_larger_chart_fonts(sample_app, sample) 
     props = root.to_plotly_json()["props"]
     assert "wall" in props["className"].split()
     assert props["data-wall"] == "7680x2160"
-    assert json.loads(props["data-panes"]) == [[0, 0, 3840, 2160], [3840, 0, 3840, 2160]]
+    centre, left, right = composed_layout(7680, 2160).panes
+    overview = 0  # the first slide: pinned in the centre
+    assert json.loads(props["data-panes"]) == [
+        [centre.x, centre.y, centre.w, centre.h, overview],
+        [left.x, left.y, left.w, left.h, -1],
+        [right.x, right.y, right.w, right.h, -1],
+    ]
+    assert "composed" in props["className"].split()
     assert props["data-reload-at"] == "04:00"
     assert _params(props["data-next-view"])["year"] == ["2011"]
     assert props["data-text-reconnecting"] == "重新连接中…"
@@ -224,7 +275,13 @@ def test_wall_page_carries_its_panes_and_larger_chart_fonts(sample_app, sample) 
     assert "数据截至 2012-12-31" in text
     sizes = [float(m) for m in _font_sizes(json.loads(text))]
     assert sizes
-    assert min(sizes) >= 1080 / 70
+    assert min(sizes) >= 2160 / 70 / left.scale - 1e-9  # the side panes draw a slide smallest
+    assert text.count('"card kpi-card') == 8  # the KPI strip, once: the overview slide shows its charts instead
+    assert "present-graph-overview-0" in text
+    with sample_app.server.test_request_context(headers={"Referer": url.replace("7680x2160", "3840x1080")}):
+        two = present.present_layout(svc, sample, view).to_plotly_json()["props"]
+    assert json.loads(two["data-panes"]) == [[0, 0, 1920, 1080, -1], [1920, 0, 1920, 1080, -1]]
+    assert two["className"] == "present wall"
     with sample_app.server.test_request_context(headers={"Referer": "http://localhost/?present=1&year=2012"}):
         plain = present.present_layout(svc, sample, view).to_plotly_json()["props"]
     assert plain["className"] == "present"
