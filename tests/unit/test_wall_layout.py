@@ -326,3 +326,48 @@ def test_a_screen_link_carries_the_walls_settings_on(tmp_path) -> None:
     fresh = UserStore(tmp_path / "users.json").add_screen("hall-1")
     plain = client.get(f"/screen/{fresh}")
     assert plain.headers["Location"] == "/?present=1&lang=zh"
+
+
+@pytest.mark.parametrize("shape", ["minimal", "no_pipeline", "other_city", "monthly", "quarterly", "large"])
+def test_a_composed_wall_of_every_dataset_shape(sample_app, shape: str) -> None:
+    """Any dataset on a 7680×2160 wall: the strip holds the view's KPI cards, the centre pins the overview when
+    it has charts (else every pane rotates), and no slide is left empty."""
+    from pathlib import Path
+
+    from components.charts.kpis import view_kpis
+    from data.load import load_dataset
+
+    ds = load_dataset(Path(__file__).resolve().parents[1] / "fixtures" / shape)
+    svc = sample_app.server.config["STI_SERVICES"]
+    view = from_query(ds, "?present=1")
+    with sample_app.server.test_request_context(headers={"Referer": "http://localhost/?present=1&wall=7680x2160"}):
+        root = present.present_layout(svc, ds, view).to_plotly_json()
+    props = root["props"]
+    text = json.dumps(root, default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    assert text.count('"card kpi-card') == len(view_kpis(ds, view))
+    panes = json.loads(props["data-panes"])
+    assert len(panes) == 3
+    slides = [s for s in _nodes(root) if "slide" in str(s.get("props", {}).get("className", "")).split()]
+    assert slides
+    for s in slides:
+        body = json.dumps(s, default=lambda o: o.to_plotly_json())
+        assert "present-graph-" in body or "slide-table" in body, "an empty slide"
+    first = json.dumps(slides[0], default=lambda o: o.to_plotly_json())
+    assert panes[0][4] == (0 if "present-graph-overview" in first else -1)
+    assert [p[4] for p in panes[1:]] == [-1, -1]
+
+
+def _nodes(node: object) -> list[dict]:
+    """Every component (as JSON) under `node`."""
+    if hasattr(node, "to_plotly_json"):
+        node = node.to_plotly_json()
+    out: list[dict] = []
+    if isinstance(node, dict):
+        if "props" in node and "type" in node:
+            out.append(node)
+        for value in node.values():
+            out += _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            out += _nodes(value)
+    return out
