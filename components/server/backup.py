@@ -53,7 +53,7 @@ from urllib.parse import urlsplit, urlunsplit
 from components.server.audit import GENESIS, verify_lines
 from components.server.settings import Settings
 from data import schema
-from data.library.versions import LOG, POINTER, Library
+from data.library.versions import LOG, POINTER, Library, fsync_dir
 from data.load import DatasetError, load_dataset
 from data.source import DirectorySource
 
@@ -310,7 +310,7 @@ def write_archive(snap: Snapshot, target: Path, force: bool = False) -> str:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return _file_sha256(target)
 
 
@@ -320,14 +320,6 @@ def _add(tar: tarfile.TarFile, name: str, fh: Any, size: int, mtime: float | Non
     info.uid = info.gid = 0
     info.uname = info.gname = ""
     tar.addfile(info, fh)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ---- verifying -------------------------------------------------------------------------------------------
@@ -532,7 +524,7 @@ def restore(archive: Path, dest: Destinations, force: bool = False) -> tuple[Ver
             elif path.is_dir():
                 path.rmdir()
             os.rename(staged.pop(part), path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
     finally:
         for leftover in staged.values():
             if leftover.is_dir():

@@ -69,7 +69,8 @@ def current_user() -> str:
     return f"{name}@{socket.gethostname()}"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in directory `path` durable (fsync of the directory itself)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -175,7 +176,7 @@ class Library:
         tmp = self.root / f".{POINTER}.{os.getpid()}.tmp"
         _write(tmp, (version + "\n").encode("ascii"))
         os.replace(tmp, self.root / POINTER)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def record_refusal(self, source: str, source_hash: str, problems: int, user: str | None = None) -> None:
         """Log an import that failed validation (nothing else changes)."""
@@ -220,10 +221,10 @@ class Library:
         else:
             info = VersionInfo(ds.version, str(ds.meta["as_of"]), now_iso(), user, source, source_hash, dict(ds.tables))
             _write(work / INFO, json.dumps(asdict(info), ensure_ascii=False, indent=2).encode("utf-8"))
-            _fsync_dir(work)
+            fsync_dir(work)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(work, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         previous = self.current()
         self._swap_pointer(ds.version)
         self._append_log(

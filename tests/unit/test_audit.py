@@ -33,12 +33,21 @@ def _token(page: str, name: str = "csrf_token") -> str:
     return found.group(1)
 
 
+def _client_from(tmp_path: Path, name: str, role: str, address: str):
+    """A test client of a new app whose one user is `name`, its requests coming from `address`."""
+    UserStore(tmp_path / "users.json").add(name, role, PASSWORD)
+    c = create_app(settings_in(tmp_path)).server.test_client()
+    c.environ_base["REMOTE_ADDR"] = address
+    return c
+
+
+def _rows(tmp_path: Path) -> list[tuple[str, str, str, str, str]]:
+    """The trail's records as (action, user, role, address, result)."""
+    return [(r["action"], r["user"], r["role"], r["address"], r["result"]) for r in Trail(tmp_path / "audit").records()]
+
+
 def test_a_scripted_session_leaves_exactly_its_records(tmp_path: Path) -> None:
-    store = UserStore(tmp_path / "users.json")
-    store.add("ann", "analyst", PASSWORD)
-    app = create_app(settings_in(tmp_path))
-    c = app.server.test_client()
-    c.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    c = _client_from(tmp_path, "ann", "analyst", "10.1.2.3")
     form = _token(c.get("/login").data.decode())
     assert c.post("/login", data={"username": "ann", "password": "wrong", "csrf_token": form}).status_code == 401
     assert c.post("/login", data={"username": "ann", "password": PASSWORD, "csrf_token": form}).status_code == 303
@@ -47,8 +56,7 @@ def test_a_scripted_session_leaves_exactly_its_records(tmp_path: Path) -> None:
     meta = _token(c.get("/").data.decode(), "sti-csrf")
     assert c.post("/logout", data={"csrf_token": meta}).status_code == 303
     records = Trail(tmp_path / "audit").records()
-    got = [(r["action"], r["user"], r["role"], r["address"], r["result"]) for r in records]
-    assert got == [
+    assert _rows(tmp_path) == [
         ("login", "ann", "", "10.1.2.3", "failed"),
         ("login", "ann", "analyst", "10.1.2.3", "ok"),
         ("export", "ann", "analyst", "10.1.2.3", "ok"),
@@ -63,10 +71,7 @@ def test_a_scripted_session_leaves_exactly_its_records(tmp_path: Path) -> None:
 
 def test_an_administrator_s_scripted_session_leaves_exactly_its_records(tmp_path: Path) -> None:
     """The issue's script: login, export, publish (after its preview), rollback, logout; from one address."""
-    UserStore(tmp_path / "users.json").add("adam", "admin", PASSWORD)
-    app = create_app(settings_in(tmp_path))
-    c = app.server.test_client()
-    c.environ_base["REMOTE_ADDR"] = "10.1.2.4"
+    c = _client_from(tmp_path, "adam", "admin", "10.1.2.4")
     form = _token(c.get("/login").data.decode())
     assert c.post("/login", data={"username": "adam", "password": PASSWORD, "csrf_token": form}).status_code == 303
     assert c.get("/export/data.xlsx?year=2011").status_code == 200
@@ -85,8 +90,7 @@ def test_an_administrator_s_scripted_session_leaves_exactly_its_records(tmp_path
     assert library.current() == first
     assert c.post("/logout", data={"csrf_token": _token(c.get("/").data.decode(), "sti-csrf")}).status_code == 303
     records = Trail(tmp_path / "audit").records()
-    got = [(r["action"], r["user"], r["role"], r["address"], r["result"]) for r in records]
-    assert got == [
+    assert _rows(tmp_path) == [
         ("login", "adam", "admin", "10.1.2.4", "ok"),
         ("export", "adam", "admin", "10.1.2.4", "ok"),
         ("import.preview", "adam", "admin", "10.1.2.4", "ok"),
