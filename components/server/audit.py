@@ -123,21 +123,28 @@ class Trail:
         except (ValueError, KeyError, TypeError):
             return GENESIS if not last else hashlib.sha256(last.encode()).hexdigest()  # a broken tail: still chained
 
-    def verify(self) -> str | None:
+    def verify(self, lines: Iterable[tuple[str, int, str]] | None = None) -> str | None:
         """None when the whole trail is intact, else where it first breaks. The first record follows GENESIS, or
         the hash in `anchor` where older months were moved out of the directory (so removing the oldest records
-        is noticed too)."""
+        is noticed too). `lines`: the trail's lines already read (`lines()`), else they are read now."""
         anchor = self.root / "anchor"
         start = anchor.read_text(encoding="ascii").strip() if anchor.is_file() else GENESIS
-        return verify_lines(self.lines(), start)
+        return verify_lines(self.lines() if lines is None else lines, start)
 
     def records(
-        self, since: str = "", user: str = "", action: str = "", until: str = "", result: str = ""
+        self,
+        since: str = "",
+        user: str = "",
+        action: str = "",
+        until: str = "",
+        result: str = "",
+        lines: Iterable[tuple[str, int, str]] | None = None,
     ) -> list[dict[str, Any]]:
         """The records, oldest first, from `since` (an ISO date or time), up to `until` (a date: that whole day),
-        of `user`, of `action` (a prefix), whose result is `result` ("ok") or is not ("!ok")."""
+        of `user`, of `action` (a prefix), whose result is `result` ("ok") or is not ("!ok"); `lines` as in
+        `verify`."""
         found = []
-        for _, _, text in self.lines():
+        for _, _, text in self.lines() if lines is None else lines:
             try:
                 r = json.loads(text)
             except ValueError:

@@ -10,13 +10,14 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 import flask
 
 from components.core.i18n import t
 from components.exports.view_data import disposition, safe
+from components.server import auth
 from components.server.audit import FIELDS, Trail
 
 PAGE = (Path(__file__).parent / "web" / "audit.html").read_text(encoding="utf-8")  # Jinja, autoescaped
@@ -24,7 +25,17 @@ SHOWN = 500  # records on one page; the CSV has every one that matches
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def filters(args: Any) -> dict[str, str]:
+class Filters(TypedDict):
+    """The page's filters, as `Trail.records` takes them."""
+
+    since: str
+    until: str
+    user: str
+    action: str
+    result: str
+
+
+def filters(args: Any) -> Filters:
     """The page's filters from its query, each checked (a malformed one is ignored, never an error)."""
     since, until = (str(args.get(k, ""))[:10] for k in ("since", "until"))
     result = str(args.get("result", ""))
@@ -53,17 +64,14 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
     def _trail() -> Trail:
         return Trail(services().settings.audit_root)
 
-    def _lang() -> str:
-        lang = flask.request.args.get("lang", services().settings.lang)
-        return lang if lang in ("zh", "en") else "zh"
-
     @server.get("/audit")
     def audit_page() -> flask.Response:
         """The records newest first (the latest SHOWN of those matching), with the chain's state."""
-        lang = _lang()
+        lang = auth.request_lang()
         trail = _trail()
         chosen = filters(flask.request.args)
-        found = trail.records(**chosen)
+        lines = list(trail.lines())  # read once: the records shown and the chain's check
+        found = trail.records(**chosen, lines=lines)
         body = flask.render_template_string(
             PAGE,
             lang=lang,
@@ -73,7 +81,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
             records=found[::-1][:SHOWN],
             total=len(found),
             shown=min(len(found), SHOWN),
-            broken=trail.verify(),
+            broken=trail.verify(lines),
             csv_query=urlencode({"lang": lang, **{k: v for k, v in chosen.items() if v}}),
             other_query=urlencode({"lang": "en" if lang == "zh" else "zh", **{k: v for k, v in chosen.items() if v}}),
             fields=FIELDS,

@@ -405,9 +405,16 @@ def export_started(body: object) -> str | None:
     return " ".join([pressed or "export", *values])[:500]
 
 
+def request_lang(with_form: bool = False) -> str:
+    """The language a page asks for: the URL's `lang` (with_form: else a posted form's; never read where a
+    request's body must stay unread), else the settings' language."""
+    default = auth().settings.lang
+    lang = flask.request.args.get("lang") or (flask.request.form.get("lang") if with_form else None) or default
+    return lang if lang in ("zh", "en") else default
+
+
 def _lang() -> str:
-    lang = flask.request.args.get("lang") or flask.request.form.get("lang") or auth().settings.lang
-    return lang if lang in ("zh", "en") else "zh"
+    return request_lang(with_form=True)
 
 
 def _refuse(status: int, key: str) -> WerkzeugResponse:

@@ -52,10 +52,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from components.server.audit import GENESIS, verify_lines
 from components.server.settings import Settings
-from data import schema
 from data.library.versions import LOG, POINTER, Library, fsync_dir
 from data.load import DatasetError, load_dataset
-from data.source import DirectorySource
 
 FORMAT = "sti-dashboard-backup"
 FORMAT_VERSION = 1
@@ -590,7 +588,7 @@ def _check_library(root: Path, current: str) -> list[str]:
     if library.current() != current:
         raise BackupError(f"the restored library's pointer does not name {current}; nothing was restored")
     try:
-        load_dataset(DirectorySource(library.path_of(current), schema.CONTRACT_FILES))
+        load_dataset(library.source())
     except DatasetError as exc:
         return [
             f"warning: the current version {current} does not validate under today's rules: ({exc.total} problem(s))"

@@ -195,8 +195,9 @@ def audit_command(args: argparse.Namespace, settings: Settings) -> int:
     """`app.py audit show|verify`."""
     trail = Trail(settings.audit_root)
     if args.action == "verify":
-        broken = trail.verify()
-        count = sum(1 for _ in trail.lines())
+        lines = list(trail.lines())  # read once: checked and counted
+        broken = trail.verify(lines)
+        count = len(lines)
         if broken:
             sys.stderr.write(f"audit trail {settings.audit_root}: BROKEN at {broken}\n")
             return 1
@@ -257,10 +258,11 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
             check_name(args.name)
             sessions = Sessions(settings)
             if args.action == "sessions":
-                for s in sessions.of_user(args.name):
+                found = sessions.of_user(args.name)
+                for s in found:
                     kind = "screen" if s.screen else "login"
                     out.write(f"{kind:<7} since {_when(s.created)}  last seen {_when(s.seen)}  from {s.address}\n")
-                out.write(f"{len(sessions.of_user(args.name))} open session(s) of {args.name}\n")
+                out.write(f"{len(found)} open session(s) of {args.name}\n")
             else:
                 ended = sessions.end_user(args.name)
                 _cli_record(settings, "user.logout", args.name, f"{ended} session(s) ended")

@@ -107,15 +107,11 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         resp.headers["X-Content-Type-Options"] = "nosniff"
         return resp
 
-    def _page_lang() -> str:
-        lang = flask.request.args.get("lang", services().settings.lang)
-        return lang if lang in ("zh", "en") else "zh"
-
     @server.get("/reports")
     def archive_page() -> flask.Response:
         """报告库: the generated documents, newest first, with downloads (analysts and admins)."""
         settings = services().settings
-        lang = _page_lang()
+        lang = auth.request_lang()
         report_archive.prune(settings.report_dir, settings.report_keep_days)
         body = flask.render_template_string(
             PAGE,

@@ -43,11 +43,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = (Path(__file__).parent / "web" / "library.html").read_text(encoding="utf-8")  # Jinja, autoescaped
 
 
-def _lang(default: str) -> str:
-    lang = flask.request.args.get("lang", default)
-    return lang if lang in ("zh", "en") else default
-
-
 def _staged_dir(library: Library, token: str) -> Path | None:
     if not token.isalnum() or len(token) > 64:
         return None
@@ -107,7 +102,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         (200); refusals have error codes: not on loopback, a bad form token, a read-only app, and an upload that
         cannot be read at all (damaged, too large, too many rows: 422, with its one sentence)."""
         svc = services()
-        lang = _lang(svc.settings.lang)
+        lang = auth.request_lang()
         library: Library | None = svc.library
         readonly = "" if library is not None else t("lib_readonly", lang, path=svc.settings.data_dir)
         body = flask.render_template_string(
@@ -132,7 +127,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
         """(services, library, language) for a request that may see or change the library, or the refusal:
         a post without its form token, a change asked of a read-only app (roles: components/server/auth.py)."""
         svc = services()
-        lang = _lang(svc.settings.lang)
+        lang = auth.request_lang()
         if flask.request.method == "POST":
             # An upload may be larger than the app's limit for callback requests (read before the form is).
             flask.request.max_content_length = Limits.from_mb(svc.settings.upload_max_mb).max_bytes + 64 * 1024
@@ -173,7 +168,7 @@ def register(server: flask.Flask, services: Callable[[], Any]) -> None:
                 if mine:
                     return view()
             _audit("import.preview", "", "refused: another import was being checked")
-            busy = render(429, message=t("lib_busy", _lang(svc.settings.lang)), message_kind="warning")
+            busy = render(429, message=t("lib_busy", auth.request_lang()), message_kind="warning")
             busy.headers["Retry-After"] = str(RETRY_SECONDS)
             return busy
 

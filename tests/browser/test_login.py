@@ -34,6 +34,14 @@ def _sign_in(page: Page, name: str, password: str = PASSWORD) -> None:
     page.click("#login-submit")
 
 
+def _change(page: Page, current: str, new: str) -> None:
+    """Fill and send the password page's form (the new password typed twice)."""
+    page.fill("#current", current)
+    page.fill("#new", new)
+    page.fill("#again", new)
+    page.click("#password-submit")
+
+
 def test_a_viewer_signs_in_sees_the_dashboard_without_exports_and_signs_out(
     secured, page: Page, page_guard, screenshot: Callable[..., Path]
 ) -> None:
@@ -106,15 +114,9 @@ def test_a_temporary_password_is_replaced_at_first_login(
     expect(page.locator("#password-notice")).to_contain_text("临时密码")
     expect(page.locator("#password-rules")).to_contain_text("至少10个字符")
     screenshot(page, "login-password-change")
-    page.fill("#current", "Temporary pass 1")
-    page.fill("#new", "Password123")
-    page.fill("#again", "Password123")
-    page.click("#password-submit")
+    _change(page, "Temporary pass 1", "Password123")
     expect(page.locator("#login-error")).to_contain_text("太容易被猜到")
-    page.fill("#current", "Temporary pass 1")
-    page.fill("#new", "Blue kettle 47 sings")
-    page.fill("#again", "Blue kettle 47 sings")
-    page.click("#password-submit")
+    _change(page, "Temporary pass 1", "Blue kettle 47 sings")
     expect(page).to_have_url(f"{server.url}/?year=2011")  # on to where they were going
     page.wait_for_selector(kpi("patent_applications"))
     assert store.must_change("li.wei") is None
